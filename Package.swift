@@ -42,11 +42,13 @@ let package = Package(
         .target(name: "HelloSkill", dependencies: ["SkillABI"], path: "Plugins/hello"),
         .target(name: "CompleteSkill", dependencies: ["SkillABI"], path: "Plugins/complete"),
 
-        // Tests.
+        // Tests, and what they share: child processes, fixture skills, the model server.
+        .target(name: "TestSupport", dependencies: ["JSONRPC"], path: "Tests/TestSupport"),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
-        .testTarget(name: "InferenceDriverTests", dependencies: ["InferenceDriver"]),
-        .testTarget(name: "SkillHostTests", dependencies: ["SkillHost", "SkillABI", "JSONRPC"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["JSONRPC", "Registry"]),
+        .testTarget(name: "InferenceDriverTests", dependencies: ["InferenceDriver", "TestSupport"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
+        .testTarget(name: "SkillHostTests", dependencies: ["SkillHost", "SkillABI", "JSONRPC", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JSONRPC", "Registry", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
