@@ -1,1 +1,281 @@
-// Registry
+import Foundation
+
+/// The daemon's durable state: installed skills, their content-addressed files, and the history
+/// of runs, in `<data>/registry.sqlite3` and `<data>/skills/`.
+///
+/// Every method is synchronous and may be called from any thread or task; the database
+/// connection is serialized by a lock (see ``DatabaseQueue``), and each method is one
+/// transaction.
+public final class Registry: Sendable {
+    /// The directory that holds the registry file and the skill store.
+    public let dataDirectory: String
+    private let database: DatabaseQueue
+    private let contentStore: ContentStore
+
+    /// Opens the registry in `dataDirectory`, creating the directory (0700), the database and
+    /// the store as needed, and migrating the schema.
+    ///
+    /// - Throws: ``RegistryError/schemaTooNew(path:found:known:)`` when the file was written by a
+    ///   newer skillhost; ``RegistryError/io(path:operation:reason:)`` or
+    ///   ``RegistryError/database(_:)`` when the files cannot be opened.
+    public init(dataDirectory: String) throws(RegistryError) {
+        self.dataDirectory = dataDirectory
+        try FileSystem.createDirectories(dataDirectory, mode: ContentStore.directoryMode)
+        let databasePath = dataDirectory + "/registry.sqlite3"
+        database = try mapped(DatabaseQueue(path: databasePath))
+        do {
+            try RegistrySchema.migrator.migrate(database)
+        } catch {
+            switch error {
+            case let .schemaTooNew(found, known):
+                throw .schemaTooNew(path: databasePath, found: found, known: known)
+            case let .stepFailed(_, _, databaseError), let .database(databaseError):
+                throw .database(databaseError)
+            }
+        }
+        contentStore = try ContentStore(directory: dataDirectory + "/skills")
+    }
+
+    /// The path of the SQLite file.
+    public var databasePath: String {
+        database.path
+    }
+
+    /// The schema version this code writes.
+    public static var schemaVersion: Int {
+        RegistrySchema.migrator.latestVersion
+    }
+
+    // MARK: - Skill files
+
+    /// Copies the file at `path` into the content store (see ``ContentStore/store(contentsOf:)``).
+    public func storeSkillFile(contentsOf path: String) throws(RegistryError) -> StoredFile {
+        try contentStore.store(contentsOf: path)
+    }
+
+    /// The path of the stored file with content hash `sha256`, whether or not it is stored.
+    public func storedFilePath(sha256: String) throws(RegistryError) -> String {
+        try contentStore.path(forSHA256: sha256)
+    }
+
+    /// Removes the stored file with content hash `sha256`, unless an installed skill uses it.
+    public func discardStoredFileIfUnused(sha256: String) throws(RegistryError) {
+        _ = try contentStore.path(forSHA256: sha256)
+        // The check and the removal run under the connection's lock, and ``install(_:force:)``
+        // checks that the file exists under the same lock: a file is never removed while a
+        // skill row that names it is being committed.
+        try database.withConnection { (connection) throws(RegistryError) in
+            if try !SkillTable.isReferenced(sha256: sha256, in: connection) {
+                try contentStore.remove(sha256: sha256)
+            }
+        }
+    }
+
+    // MARK: - Skills
+
+    /// What ``install(_:force:)`` did.
+    public enum InstallOutcome: String, Sendable {
+        /// The skill was new.
+        case installed
+        /// The same name, version and file were already installed; nothing was written.
+        case unchanged
+        /// The same name and version were installed with another file, and `force` replaced it.
+        case replaced
+    }
+
+    /// Records `skill`, whose file must already be in the store.
+    ///
+    /// - Parameter force: Replace a skill of the same name and version installed with another file.
+    /// - Throws: ``RegistryError/conflict(name:version:installedSHA256:newSHA256:)`` when that
+    ///   skill is installed with another file and `force` is false;
+    ///   ``RegistryError/storedFileMissing(sha256:path:)``, ``RegistryError/invalidVersion(name:version:)``
+    ///   or ``RegistryError/invalidSHA256(_:)`` for an unusable record.
+    public func install(_ skill: SkillRecord, force: Bool) throws(RegistryError) -> InstallOutcome {
+        guard SemanticVersion(skill.version) != nil else {
+            throw .invalidVersion(name: skill.name, version: skill.version)
+        }
+        let filePath = try contentStore.path(forSHA256: skill.sha256)
+        let replacedSHA256 = try database.write { (connection) throws(RegistryError) -> String? in
+            // Checked under the lock that discarding a file also takes, so the file cannot
+            // vanish between this check and the commit.
+            guard try contentStore.contains(sha256: skill.sha256) else {
+                throw .storedFileMissing(sha256: skill.sha256, path: filePath)
+            }
+            let installed = try SkillTable.find(name: skill.name, version: skill.version, in: connection)
+            if let installed, installed.sha256 == skill.sha256 {
+                return nil
+            }
+            if let installed, !force {
+                throw .conflict(name: skill.name, version: skill.version,
+                                installedSHA256: installed.sha256, newSHA256: skill.sha256)
+            }
+            try SkillTable.save(skill, in: connection)
+            return installed?.sha256 ?? ""
+        }
+        switch replacedSHA256 {
+        case nil:
+            return .unchanged
+        case "":
+            return .installed
+        case let oldSHA256?:
+            try discardStoredFileIfUnused(sha256: oldSHA256)
+            return .replaced
+        }
+    }
+
+    /// The skill `name` at `version`, or at its highest semantic version when `version` is nil.
+    public func skill(named name: String, version: String?) throws(RegistryError) -> SkillRecord? {
+        try database.read { (connection) throws(RegistryError) -> SkillRecord? in
+            if let version {
+                return try SkillTable.find(name: name, version: version, in: connection)
+            }
+            return try SkillTable.versions(named: name, in: connection).max(by: Self.versionPrecedes)
+        }
+    }
+
+    /// Every installed skill, by name, then by ascending semantic version.
+    public func skills() throws(RegistryError) -> [SkillRecord] {
+        try database.read { (connection) throws(RegistryError) -> [SkillRecord] in
+            try SkillTable.all(in: connection).sorted(by: Self.listingOrder)
+        }
+    }
+
+    /// Every installed skill whose file has content hash `sha256`, in listing order.
+    public func skills(withSHA256 sha256: String) throws(RegistryError) -> [SkillRecord] {
+        _ = try contentStore.path(forSHA256: sha256)
+        return try database.read { (connection) throws(RegistryError) -> [SkillRecord] in
+            try SkillTable.using(sha256: sha256, in: connection).sorted(by: Self.listingOrder)
+        }
+    }
+
+    /// Uninstalls the skill `name` at `version`, or every version of it when `version` is nil,
+    /// then removes the stored files no skill uses any more. Runs keep their history.
+    ///
+    /// - Returns: The removed skills in listing order; empty when none matched.
+    public func removeSkills(named name: String, version: String?) throws(RegistryError) -> [SkillRecord] {
+        let removed = try database.write { (connection) throws(RegistryError) -> [SkillRecord] in
+            let matching: [SkillRecord]
+            if let version {
+                matching = try SkillTable.find(name: name, version: version, in: connection).map { [$0] } ?? []
+            } else {
+                matching = try SkillTable.versions(named: name, in: connection)
+            }
+            for skill in matching {
+                try SkillTable.delete(name: skill.name, version: skill.version, in: connection)
+            }
+            return matching.sorted(by: Self.listingOrder)
+        }
+        for sha256 in Set(removed.map(\.sha256)) {
+            try discardStoredFileIfUnused(sha256: sha256)
+        }
+        return removed
+    }
+
+    // MARK: - Runs
+
+    /// Records a new run, which must start as ``RunStatus/queued`` or ``RunStatus/running``.
+    public func createRun(_ run: NewRun) throws(RegistryError) -> RunRecord {
+        guard !run.status.isFinal else {
+            throw .invalidRunStatus(run.status, operation: "creating a run", expected: RunStatus.unfinished)
+        }
+        let id = try database.write { (connection) throws(RegistryError) -> Int64 in
+            try RunTable.insert(run, in: connection)
+        }
+        return RunRecord(
+            id: id, skillName: run.skillName, skillVersion: run.skillVersion, skillSHA256: run.skillSHA256,
+            input: run.input, status: run.status, model: run.model, trigger: run.trigger,
+            callerUID: run.callerUID, createdAt: run.createdAt, startedAt: run.startedAt)
+    }
+
+    /// Moves a queued run to running at `date`; a run already running is left as it is.
+    ///
+    /// - Throws: ``RegistryError/runNotFound(id:)``, or ``RegistryError/runAlreadyFinished(id:status:)``.
+    public func markRunning(id: Int64, at date: Date) throws(RegistryError) {
+        try database.write { (connection) throws(RegistryError) in
+            if try RunTable.markRunning(id: id, at: date, in: connection) {
+                return
+            }
+            guard let run = try RunTable.find(id: id, in: connection) else {
+                throw .runNotFound(id: id)
+            }
+            if run.status.isFinal {
+                throw .runAlreadyFinished(id: id, status: run.status)
+            }
+        }
+    }
+
+    /// Writes the final state of a run. A final state is written once and never changed.
+    ///
+    /// - Returns: The run as now stored.
+    /// - Throws: ``RegistryError/runAlreadyFinished(id:status:)`` when the run is already final,
+    ///   ``RegistryError/runNotFound(id:)``, or ``RegistryError/invalidRunStatus(_:operation:expected:)``
+    ///   when `completion.status` is not final.
+    public func finishRun(id: Int64, with completion: RunCompletion) throws(RegistryError) -> RunRecord {
+        guard completion.status.isFinal else {
+            throw .invalidRunStatus(
+                completion.status, operation: "finishing run \(id)",
+                expected: RunStatus.allCases.filter(\.isFinal))
+        }
+        return try database.write { (connection) throws(RegistryError) -> RunRecord in
+            let finished = try RunTable.finish(id: id, with: completion, in: connection)
+            guard let run = try RunTable.find(id: id, in: connection) else {
+                throw .runNotFound(id: id)
+            }
+            guard finished else {
+                throw .runAlreadyFinished(id: id, status: run.status)
+            }
+            return run
+        }
+    }
+
+    /// The run with `id`, or `nil`.
+    public func run(id: Int64) throws(RegistryError) -> RunRecord? {
+        try database.read { (connection) throws(RegistryError) -> RunRecord? in
+            try RunTable.find(id: id, in: connection)
+        }
+    }
+
+    /// One page of runs matching `query`, newest first.
+    public func runs(matching query: RunQuery) throws(RegistryError) -> [RunRecord] {
+        try database.read { (connection) throws(RegistryError) -> [RunRecord] in
+            try RunTable.page(matching: query, in: connection)
+        }
+    }
+
+    /// Marks every queued or running run as ``RunStatus/interrupted`` (error kind `interrupted`,
+    /// with `message`), as the daemon does when it starts after a stop that left runs unfinished.
+    ///
+    /// - Returns: The ids of the runs changed, oldest first.
+    public func interruptUnfinishedRuns(at date: Date, message: String) throws(RegistryError) -> [Int64] {
+        try database.write { (connection) throws(RegistryError) -> [Int64] in
+            let ids = try RunTable.unfinishedIDs(in: connection)
+            if !ids.isEmpty {
+                try RunTable.interruptUnfinished(at: date, message: message, in: connection)
+            }
+            return ids
+        }
+    }
+
+    /// How many runs the registry holds, and how many of them are not yet final.
+    public func runCounts() throws(RegistryError) -> (total: Int, unfinished: Int) {
+        try database.read { (connection) throws(RegistryError) -> (total: Int, unfinished: Int) in
+            try RunTable.counts(in: connection)
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Orders by semantic version, falling back to text for a version that does not parse.
+    private static func versionPrecedes(_ lhs: SkillRecord, _ rhs: SkillRecord) -> Bool {
+        switch (SemanticVersion(lhs.version), SemanticVersion(rhs.version)) {
+        case let (left?, right?) where left != right:
+            return left < right
+        default:
+            return lhs.version < rhs.version
+        }
+    }
+
+    private static func listingOrder(_ lhs: SkillRecord, _ rhs: SkillRecord) -> Bool {
+        lhs.name != rhs.name ? lhs.name < rhs.name : versionPrecedes(lhs, rhs)
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// The JSON body of `POST /v1/completions`. Unset parameters are left out, so the
+/// server applies its own defaults.
+struct CompletionRequestBody: Encodable, Equatable {
+    var prompt: String
+    var model: String?
+    var maxTokens: Int?
+    var temperature: Double?
+    var topP: Double?
+    var topK: Int?
+    var stop: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case prompt, model, temperature, stop
+        case maxTokens = "max_tokens"
+        case topP = "top_p"
+        case topK = "top_k"
+    }
+
+    init(_ request: CompletionRequest, defaultModel: String?) {
+        prompt = request.prompt
+        model = request.model ?? defaultModel
+        maxTokens = request.maxTokens
+        temperature = request.temperature
+        topP = request.topP
+        topK = request.topK
+        stop = request.stop.isEmpty ? nil : request.stop
+    }
+
+    func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Strings, integers and finite doubles (checked by `CompletionRequest.validate`)
+        // always encode.
+        return (try? encoder.encode(self)) ?? Data()
+    }
+}
+
+/// The parts of an OpenAI text completion response the driver reads.
+struct CompletionResponseBody: Decodable {
+    struct Choice: Decodable {
+        var text: String
+        var finishReason: String?
+
+        enum CodingKeys: String, CodingKey {
+            case text
+            case finishReason = "finish_reason"
+        }
+    }
+
+    struct Usage: Decodable {
+        var promptTokens: Int
+        var completionTokens: Int
+
+        enum CodingKeys: String, CodingKey {
+            case promptTokens = "prompt_tokens"
+            case completionTokens = "completion_tokens"
+        }
+    }
+
+    var model: String
+    var choices: [Choice]
+    var usage: Usage?
+
+    /// Decodes `data` into a ``Completion``, or explains in a few words why it cannot.
+    static func completion(from data: Data) -> Result<Completion, MalformedReason> {
+        guard (try? JSONSerialization.jsonObject(with: data)) != nil else {
+            return .failure(MalformedReason("the body is not JSON: \"\(BodyExcerpt(data))\""))
+        }
+        let body: CompletionResponseBody
+        do {
+            body = try JSONDecoder().decode(CompletionResponseBody.self, from: data)
+        } catch let error as DecodingError {
+            return .failure(MalformedReason(error))
+        } catch {
+            return .failure(MalformedReason("\(error)"))
+        }
+        guard let choice = body.choices.first else {
+            return .failure(MalformedReason("\"choices\" is empty"))
+        }
+        let usage = body.usage.map {
+            TokenUsage(promptTokens: $0.promptTokens, completionTokens: $0.completionTokens)
+        }
+        return .success(Completion(
+            text: choice.text,
+            finishReason: choice.finishReason,
+            model: body.model,
+            usage: usage ?? TokenUsage(promptTokens: 0, completionTokens: 0)
+        ))
+    }
+}
+
+/// A short explanation of why a response is not a completion.
+struct MalformedReason: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+
+    init(_ error: DecodingError) {
+        func path(_ context: DecodingError.Context, appending key: CodingKey? = nil) -> String {
+            let keys = context.codingPath + (key.map { [$0] } ?? [])
+            let dotted = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return String(dotted.drop(while: { $0 == "." }))
+        }
+        switch error {
+        case let .keyNotFound(key, context):
+            description = "the field \"\(path(context, appending: key))\" is missing"
+        case let .typeMismatch(type, context):
+            description = "the field \"\(path(context))\" is not of type \(type)"
+        case let .valueNotFound(type, context):
+            description = "the field \"\(path(context))\" is null, expected \(type)"
+        case let .dataCorrupted(context):
+            description = "the body is not valid JSON (\(context.debugDescription))"
+        @unknown default:
+            description = "\(error)"
+        }
+    }
+}
+
+/// The start of a response body, fit for an error message: whitespace runs collapsed
+/// to one space, cut at about 200 characters, with a secret optionally blanked out.
+struct BodyExcerpt: CustomStringConvertible {
+    /// The most characters kept, before the trailing ellipsis.
+    static let limit = 200
+
+    let description: String
+
+    init(_ data: Data, redacting secret: String? = nil) {
+        var text = String(decoding: data, as: UTF8.self)
+        if let secret, !secret.isEmpty {
+            text = text.replacingOccurrences(of: secret, with: "<redacted>")
+        }
+        let collapsed = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        description = collapsed.count > Self.limit ? collapsed.prefix(Self.limit) + "…" : collapsed
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Where an OpenAI-compatible inference server listens, and how to talk to it.
+///
+/// The description, debug description and mirror (used by `dump`) show the URL, the
+/// default model and the timeouts, and only whether an API key is set: never the key.
+public struct InferenceEndpoint: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The server's address, such as `http://127.0.0.1:8080`.
+    ///
+    /// A trailing `/` or `/v1` (as OpenAI client libraries expect) is accepted: both
+    /// `http://host:8080` and `http://host:8080/v1/` send completions to
+    /// `http://host:8080/v1/completions`. A path prefix before `/v1` is kept.
+    public var baseURL: URL
+    /// The model sent as `"model"` when a request names none; when both are `nil`
+    /// the field is omitted and the server uses the model it has loaded.
+    public var defaultModel: String?
+    /// A key sent as `Authorization: Bearer <key>`; never shown in descriptions or errors.
+    public var apiKey: String?
+    /// How long to wait for the TCP connection (including name resolution) before
+    /// giving up with ``InferenceError/connectionFailed(endpoint:reason:)``. Default 5 s.
+    public var connectTimeout: Duration
+    /// How long a whole request may take, from sending to the last byte of the answer,
+    /// before it fails with ``InferenceError/timedOut(endpoint:after:)``. Default 120 s.
+    ///
+    /// A non-streaming completion is silent until the model has finished, so this
+    /// bounds generation time too: lower `maxTokens` rather than this on slow hardware.
+    public var requestTimeout: Duration
+
+    /// Creates an endpoint description.
+    public init(
+        baseURL: URL,
+        defaultModel: String? = nil,
+        apiKey: String? = nil,
+        connectTimeout: Duration = .seconds(5),
+        requestTimeout: Duration = .seconds(120)
+    ) {
+        self.baseURL = baseURL
+        self.defaultModel = defaultModel
+        self.apiKey = apiKey
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+    }
+
+    /// The URL of an OpenAI API route, such as `completions` or `chat/completions`,
+    /// under the normalised `<base>/v1/` root.
+    func apiURL(_ route: String) -> URL {
+        guard var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: true) else {
+            return baseURL.appendingPathComponent("v1").appendingPathComponent(route)
+        }
+        var path = components.path
+        while path.hasSuffix("/") { path.removeLast() }
+        if path.hasSuffix("/v1") { path.removeLast(3) }
+        components.path = path + "/v1/" + route
+        return components.url ?? baseURL.appendingPathComponent("v1").appendingPathComponent(route)
+    }
+
+    /// A URL made safe to show: any user name or password in it is removed.
+    static func displayString(of url: URL) -> String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: true),
+              components.user != nil || components.password != nil
+        else { return url.absoluteString }
+        components.user = nil
+        components.password = nil
+        return components.url?.absoluteString ?? "<unprintable URL>"
+    }
+
+    /// A one-line summary, without the API key.
+    public var description: String {
+        let model = defaultModel.map { "\"\($0)\"" } ?? "server default"
+        let key = apiKey == nil ? "none" : "set"
+        return "InferenceEndpoint(\(Self.displayString(of: apiURL(""))), model: \(model), api key: \(key), "
+            + "connect timeout: \(connectTimeout), request timeout: \(requestTimeout))"
+    }
+
+    /// The same summary as ``description``.
+    public var debugDescription: String { description }
+
+    /// A mirror without the API key, so that `dump` and debuggers cannot reveal it.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "baseURL": baseURL,
+            "defaultModel": defaultModel as Any,
+            "apiKey": apiKey == nil ? "none" : "<redacted>",
+            "connectTimeout": connectTimeout,
+            "requestTimeout": requestTimeout,
+        ])
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// One invocation of a skill, as the registry keeps it.
+public struct RunRecord: Sendable, Equatable {
+    /// The run's id, increasing and never reused.
+    public var id: Int64
+    /// The skill's name.
+    public var skillName: String
+    /// The skill's version.
+    public var skillVersion: String
+    /// The SHA-256 of the skill file that ran; history stays exact after the skill is replaced.
+    public var skillSHA256: String
+    /// The input, as JSON text.
+    public var input: String
+    /// The output, as JSON text, once the run succeeded.
+    public var output: String?
+    /// Where the run is in its life.
+    public var status: RunStatus
+    /// The kind of failure (`skill_failed`, `inference_failed`, `interrupted`, ...).
+    public var errorKind: String?
+    /// What went wrong, for a person.
+    public var errorMessage: String?
+    /// The model the run asked for, when it named one.
+    public var model: String?
+    /// What started the run (`rpc`, `schedule`, `batch`, ...).
+    public var trigger: String
+    /// The Unix user id of the client that started the run, when known.
+    public var callerUID: UInt32?
+    /// When the run was accepted.
+    public var createdAt: Date
+    /// When the skill started executing.
+    public var startedAt: Date?
+    /// When the run reached its final state.
+    public var finishedAt: Date?
+    /// How long the skill executed, to the microsecond.
+    public var duration: Duration?
+    /// The inference tokens the run used.
+    public var usage: RunUsage
+
+    /// Describes a run.
+    public init(
+        id: Int64, skillName: String, skillVersion: String, skillSHA256: String, input: String,
+        output: String? = nil, status: RunStatus, errorKind: String? = nil, errorMessage: String? = nil,
+        model: String? = nil, trigger: String, callerUID: UInt32? = nil, createdAt: Date,
+        startedAt: Date? = nil, finishedAt: Date? = nil, duration: Duration? = nil, usage: RunUsage = .zero
+    ) {
+        self.id = id
+        self.skillName = skillName
+        self.skillVersion = skillVersion
+        self.skillSHA256 = skillSHA256
+        self.input = input
+        self.output = output
+        self.status = status
+        self.errorKind = errorKind
+        self.errorMessage = errorMessage
+        self.model = model
+        self.trigger = trigger
+        self.callerUID = callerUID
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.duration = duration
+        self.usage = usage
+    }
+}

@@ -1,0 +1,53 @@
+/// The registry's schema, as the ordered list of its migration steps.
+///
+/// Times are INTEGER microseconds since the Unix epoch, durations INTEGER microseconds (see
+/// ``DatabaseTime``). Runs deliberately have no foreign key to skills: removing a skill keeps
+/// the history of its runs, which name the exact file by hash.
+enum RegistrySchema {
+    /// Every step, oldest first. Append new steps; never edit a released one.
+    static let migrator = DatabaseMigrator(migrations: [
+        .init(name: "create skills and runs", sql: """
+            CREATE TABLE skills (
+                name          TEXT    NOT NULL,
+                version       TEXT    NOT NULL,
+                sha256        TEXT    NOT NULL CHECK (length(sha256) = 64),
+                size          INTEGER NOT NULL CHECK (size >= 0),
+                description   TEXT    NOT NULL,
+                input_schema  TEXT,
+                output_schema TEXT,
+                flags         INTEGER NOT NULL CHECK (flags BETWEEN 0 AND 4294967295),
+                abi_major     INTEGER NOT NULL,
+                abi_minor     INTEGER NOT NULL,
+                isolation     TEXT    NOT NULL CHECK (isolation IN ('process', 'inprocess')),
+                installed_at  INTEGER NOT NULL,
+                PRIMARY KEY (name, version)
+            ) WITHOUT ROWID;
+            CREATE INDEX skills_by_sha256 ON skills (sha256);
+
+            CREATE TABLE runs (
+                id                INTEGER PRIMARY KEY AUTOINCREMENT,
+                skill_name        TEXT    NOT NULL,
+                skill_version     TEXT    NOT NULL,
+                skill_sha256      TEXT    NOT NULL,
+                input             TEXT    NOT NULL,
+                output            TEXT,
+                status            TEXT    NOT NULL CHECK (status IN ('queued', 'running', 'succeeded',
+                                      'failed', 'timeout', 'crashed', 'cancelled', 'interrupted')),
+                error_kind        TEXT,
+                error_message     TEXT,
+                model             TEXT,
+                trigger           TEXT    NOT NULL,
+                caller_uid        INTEGER CHECK (caller_uid BETWEEN 0 AND 4294967295),
+                created_at        INTEGER NOT NULL,
+                started_at        INTEGER,
+                finished_at       INTEGER,
+                duration_us       INTEGER CHECK (duration_us >= 0),
+                prompt_tokens     INTEGER NOT NULL DEFAULT 0 CHECK (prompt_tokens >= 0),
+                completion_tokens INTEGER NOT NULL DEFAULT 0 CHECK (completion_tokens >= 0),
+                CHECK ((status IN ('queued', 'running')) = (finished_at IS NULL))
+            );
+            CREATE INDEX runs_by_skill ON runs (skill_name, id);
+            CREATE INDEX runs_by_status ON runs (status, id);
+            """),
+    ])
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// The SQL of the `runs` table. Every function runs on a connection the caller holds,
+/// inside the caller's transaction.
+enum RunTable {
+    private static let columns = """
+        id, skill_name, skill_version, skill_sha256, input, output, status, error_kind, error_message,
+        model, trigger, caller_uid, created_at, started_at, finished_at, duration_us, prompt_tokens,
+        completion_tokens
+        """
+    private static let unfinishedStatuses = "('queued', 'running')"
+
+    /// Inserts `run` and returns its new id.
+    static func insert(_ run: NewRun, in database: DatabaseConnection) throws(RegistryError) -> Int64 {
+        try mapped(database.execute("""
+            INSERT INTO runs (skill_name, skill_version, skill_sha256, input, status, model, trigger,
+                              caller_uid, created_at, started_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [
+                run.skillName, run.skillVersion, run.skillSHA256, run.input, run.status.rawValue, run.model,
+                run.trigger, run.callerUID, DatabaseTime.microseconds(run.createdAt),
+                run.startedAt.map(DatabaseTime.microseconds),
+            ]))
+        return database.lastInsertedRowID
+    }
+
+    /// The run with `id`.
+    static func find(id: Int64, in database: DatabaseConnection) throws(RegistryError) -> RunRecord? {
+        try mapped(database.fetchOne(RunRecord.self, "SELECT \(columns) FROM runs WHERE id = ?", [id]))
+    }
+
+    /// Moves a queued run to running; returns whether a row changed.
+    static func markRunning(id: Int64, at date: Date, in database: DatabaseConnection) throws(RegistryError) -> Bool {
+        try mapped(database.execute(
+            "UPDATE runs SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'",
+            [DatabaseTime.microseconds(date), id]))
+        return database.changedRowCount > 0
+    }
+
+    /// Writes the final state of an unfinished run; returns whether a row changed (a finished
+    /// run is left as it is).
+    static func finish(
+        id: Int64, with completion: RunCompletion, in database: DatabaseConnection
+    ) throws(RegistryError) -> Bool {
+        try mapped(database.execute("""
+            UPDATE runs SET status = ?, output = ?, error_kind = ?, error_message = ?, finished_at = ?,
+                            duration_us = ?, prompt_tokens = ?, completion_tokens = ?
+            WHERE id = ? AND status IN \(unfinishedStatuses)
+            """, [
+                completion.status.rawValue, completion.output, completion.errorKind, completion.errorMessage,
+                DatabaseTime.microseconds(completion.finishedAt), completion.duration.map(DatabaseTime.microseconds),
+                completion.usage.promptTokens, completion.usage.completionTokens, id,
+            ]))
+        return database.changedRowCount > 0
+    }
+
+    /// One page of runs, newest first. Each filter has its own constant SQL text, so each
+    /// combination is prepared once and served by the `runs_by_skill` or `runs_by_status` index.
+    static func page(matching query: RunQuery, in database: DatabaseConnection) throws(RegistryError) -> [RunRecord] {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let skillName = query.skillName {
+            conditions.append("skill_name = ?")
+            arguments.append(skillName)
+        }
+        if let status = query.status {
+            conditions.append("status = ?")
+            arguments.append(status.rawValue)
+        }
+        if let before = query.before {
+            conditions.append("id < ?")
+            arguments.append(before)
+        }
+        arguments.append(max(query.limit, 0))
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try mapped(database.fetchAll(
+            RunRecord.self, "SELECT \(columns) FROM runs \(filter) ORDER BY id DESC LIMIT ?", arguments))
+    }
+
+    /// The ids of every queued or running run, oldest first.
+    static func unfinishedIDs(in database: DatabaseConnection) throws(RegistryError) -> [Int64] {
+        try mapped(database.fetchAll("SELECT id FROM runs WHERE status IN \(unfinishedStatuses) ORDER BY id") {
+            $0.int64(at: 0)
+        })
+    }
+
+    /// Moves every queued or running run to interrupted.
+    static func interruptUnfinished(at date: Date, message: String, in database: DatabaseConnection) throws(RegistryError) {
+        try mapped(database.execute("""
+            UPDATE runs SET status = 'interrupted', error_kind = 'interrupted', error_message = ?, finished_at = ?
+            WHERE status IN \(unfinishedStatuses)
+            """, [message, DatabaseTime.microseconds(date)]))
+    }
+
+    /// The number of runs, and of those not yet final.
+    static func counts(in database: DatabaseConnection) throws(RegistryError) -> (total: Int, unfinished: Int) {
+        try mapped(database.fetchOne("""
+            SELECT count(*), count(*) FILTER (WHERE status IN \(unfinishedStatuses)) FROM runs
+            """) { (total: Int($0.int64(at: 0)), unfinished: Int($0.int64(at: 1))) }) ?? (0, 0)
+    }
+}
+
+extension RunRecord: FetchableRecord {
+    init(row: Statement) throws(DatabaseError) {
+        self.init(
+            id: row.int64(at: 0), skillName: row.text(at: 1), skillVersion: row.text(at: 2),
+            skillSHA256: row.text(at: 3), input: row.text(at: 4), output: row.optionalText(at: 5),
+            status: try row.decode(RunStatus.self, at: 6), errorKind: row.optionalText(at: 7),
+            errorMessage: row.optionalText(at: 8), model: row.optionalText(at: 9), trigger: row.text(at: 10),
+            callerUID: row.optionalInt64(at: 11).map { UInt32(truncatingIfNeeded: $0) },
+            createdAt: DatabaseTime.date(microseconds: row.int64(at: 12)),
+            startedAt: row.optionalInt64(at: 13).map(DatabaseTime.date(microseconds:)),
+            finishedAt: row.optionalInt64(at: 14).map(DatabaseTime.date(microseconds:)),
+            duration: row.optionalInt64(at: 15).map(DatabaseTime.duration(microseconds:)),
+            usage: RunUsage(promptTokens: Int(row.int64(at: 16)), completionTokens: Int(row.int64(at: 17))))
+    }
+}

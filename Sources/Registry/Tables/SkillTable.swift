@@ -1,0 +1,68 @@
+/// The SQL of the `skills` table. Every function runs on a connection the caller holds,
+/// inside the caller's transaction.
+enum SkillTable {
+    private static let columns = """
+        name, version, sha256, size, description, input_schema, output_schema, flags, abi_major,
+        abi_minor, isolation, installed_at
+        """
+
+    /// Every version of every skill, in no particular order.
+    static func all(in database: DatabaseConnection) throws(RegistryError) -> [SkillRecord] {
+        try mapped(database.fetchAll(SkillRecord.self, "SELECT \(columns) FROM skills"))
+    }
+
+    /// Every version of the skill `name`, in no particular order.
+    static func versions(named name: String, in database: DatabaseConnection) throws(RegistryError) -> [SkillRecord] {
+        try mapped(database.fetchAll(SkillRecord.self, "SELECT \(columns) FROM skills WHERE name = ?", [name]))
+    }
+
+    /// The skill `name` at exactly `version`.
+    static func find(name: String, version: String, in database: DatabaseConnection) throws(RegistryError) -> SkillRecord? {
+        try mapped(database.fetchOne(
+            SkillRecord.self, "SELECT \(columns) FROM skills WHERE name = ? AND version = ?", [name, version]))
+    }
+
+    /// Every skill whose file has content hash `sha256`.
+    static func using(sha256: String, in database: DatabaseConnection) throws(RegistryError) -> [SkillRecord] {
+        try mapped(database.fetchAll(SkillRecord.self, "SELECT \(columns) FROM skills WHERE sha256 = ?", [sha256]))
+    }
+
+    /// Whether any skill's file has content hash `sha256`.
+    static func isReferenced(sha256: String, in database: DatabaseConnection) throws(RegistryError) -> Bool {
+        try mapped(database.fetchOne("SELECT EXISTS (SELECT 1 FROM skills WHERE sha256 = ?)", [sha256]) {
+            $0.int64(at: 0) != 0
+        }) ?? false
+    }
+
+    /// Inserts `skill`, or replaces every field of the row with the same name and version.
+    static func save(_ skill: SkillRecord, in database: DatabaseConnection) throws(RegistryError) {
+        try mapped(database.execute("""
+            INSERT INTO skills (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (name, version) DO UPDATE SET
+                sha256 = excluded.sha256, size = excluded.size, description = excluded.description,
+                input_schema = excluded.input_schema, output_schema = excluded.output_schema,
+                flags = excluded.flags, abi_major = excluded.abi_major, abi_minor = excluded.abi_minor,
+                isolation = excluded.isolation, installed_at = excluded.installed_at
+            """, [
+                skill.name, skill.version, skill.sha256, skill.size, skill.description, skill.inputSchema,
+                skill.outputSchema, skill.flags, skill.abiMajor, skill.abiMinor, skill.isolation.rawValue,
+                DatabaseTime.microseconds(skill.installedAt),
+            ]))
+    }
+
+    /// Deletes the skill `name` at `version`.
+    static func delete(name: String, version: String, in database: DatabaseConnection) throws(RegistryError) {
+        try mapped(database.execute("DELETE FROM skills WHERE name = ? AND version = ?", [name, version]))
+    }
+}
+
+extension SkillRecord: FetchableRecord {
+    init(row: Statement) throws(DatabaseError) {
+        self.init(
+            name: row.text(at: 0), version: row.text(at: 1), sha256: row.text(at: 2), size: row.int64(at: 3),
+            description: row.text(at: 4), inputSchema: row.optionalText(at: 5), outputSchema: row.optionalText(at: 6),
+            flags: UInt32(truncatingIfNeeded: row.int64(at: 7)), abiMajor: Int(row.int64(at: 8)),
+            abiMinor: Int(row.int64(at: 9)), isolation: try row.decode(IsolationMode.self, at: 10),
+            installedAt: DatabaseTime.date(microseconds: row.int64(at: 11)))
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+@testable import Registry
+
+@Suite("Registry: runs")
+struct RegistryRunTests {
+    @Test("a run goes from queued to running to a final state, written once")
+    func lifecycle() async throws {
+        try await withTemporaryDirectory { directory in
+            let registry = try Registry(dataDirectory: directory)
+            let created = try registry.createRun(newRun(of: "hello"))
+            #expect(created.status == .queued)
+            #expect(try registry.run(id: created.id) == created)
+
+            let started = Date(timeIntervalSince1970: 1_700_000_101.5)
+            try registry.markRunning(id: created.id, at: started)
+            try registry.markRunning(id: created.id, at: Date(timeIntervalSince1970: 1_700_000_999))
+            #expect(try registry.run(id: created.id)?.startedAt == started)
+
+            let completion = RunCompletion(
+                status: .succeeded, output: #"{"greeting":"hi"}"#,
+                usage: RunUsage(promptTokens: 12, completionTokens: 34),
+                finishedAt: Date(timeIntervalSince1970: 1_700_000_102.007), duration: .microseconds(507_123))
+            let finished = try registry.finishRun(id: created.id, with: completion)
+            var expected = created
+            expected.status = .succeeded
+            expected.output = completion.output
+            expected.startedAt = started
+            expected.finishedAt = completion.finishedAt
+            expected.duration = .microseconds(507_123)
+            expected.usage = completion.usage
+            #expect(finished == expected)
+            #expect(try registry.run(id: created.id) == expected)
+
+            let failure = RunCompletion(status: .failed, errorKind: "skill_failed", errorMessage: "late",
+                                        finishedAt: Date())
+            #expect {
+                try registry.finishRun(id: created.id, with: failure)
+            } throws: { error in
+                guard case .runAlreadyFinished(created.id, .succeeded)? = error as? RegistryError else { return false }
+                return "\(error)" == "run \(created.id) already finished as succeeded; a final state is never changed"
+            }
+            #expect(throws: RegistryError.self) { try registry.markRunning(id: created.id, at: Date()) }
+            #expect(try registry.run(id: created.id) == expected)
+        }
+    }
+
+    @Test("runs that do not exist, and statuses that do not fit, are refused")
+    func invalidTransitions() async throws {
+        try await withTemporaryDirectory { directory in
+            let registry = try Registry(dataDirectory: directory)
+            let done = RunCompletion(status: .succeeded, finishedAt: Date())
+            #expect {
+                try registry.finishRun(id: 404, with: done)
+            } throws: { error in
+                guard case .runNotFound(404)? = error as? RegistryError else { return false }
+                return true
+            }
+            #expect(throws: RegistryError.self) { try registry.markRunning(id: 404, at: Date()) }
+            #expect(try registry.run(id: 404) == nil)
+            #expect(throws: RegistryError.self) { try registry.createRun(newRun(of: "hello", status: .failed)) }
+            let run = try registry.createRun(newRun(of: "hello", status: .running))
+            #expect(run.startedAt != nil)
+            #expect(throws: RegistryError.self) {
+                try registry.finishRun(id: run.id, with: RunCompletion(status: .queued, finishedAt: Date()))
+            }
+            #expect(try registry.run(id: run.id)?.status == .running)
+        }
+    }
+
+    @Test("dates round-trip to the millisecond")
+    func dates() async throws {
+        try await withTemporaryDirectory { directory in
+            let registry = try Registry(dataDirectory: directory)
+            let now = Date()
+            var run = newRun(of: "hello")
+            run.createdAt = now
+            let stored = try #require(try registry.run(id: registry.createRun(run).id))
+            #expect(abs(stored.createdAt.timeIntervalSince(now)) < 0.001)
+        }
+    }
+
+    @Test("listing filters by skill and status, newest first, in pages")
+    func listing() async throws {
+        try await withTemporaryDirectory { directory in
+            let registry = try Registry(dataDirectory: directory)
+            var ids: [String: [Int64]] = [:]
+            for index in 0..<30 {
+                let skill = index % 3 == 0 ? "alpha" : "beta"
+                let run = try registry.createRun(newRun(of: skill, at: 1_700_000_000 + Double(index)))
+                if index % 2 == 0 {
+                    _ = try registry.finishRun(id: run.id, with: RunCompletion(status: .succeeded, finishedAt: Date()))
+                }
+                ids[skill, default: []].append(run.id)
+            }
+            let all = try registry.runs(matching: RunQuery())
+            #expect(all.count == 30)
+            #expect(all.map(\.id) == all.map(\.id).sorted(by: >))
+
+            let alpha = try registry.runs(matching: RunQuery(skillName: "alpha"))
+            #expect(alpha.map(\.id) == ids["alpha"]!.reversed())
+
+            let betaQueued = try registry.runs(matching: RunQuery(skillName: "beta", status: .queued))
+            #expect(betaQueued.count == 10)
+            #expect(betaQueued.allSatisfy { $0.skillName == "beta" && $0.status == .queued })
+
+            var pages: [[Int64]] = []
+            var query = RunQuery(limit: 7)
+            while true {
+                let page = try registry.runs(matching: query)
+                if page.isEmpty { break }
+                pages.append(page.map(\.id))
+                query.before = page.last?.id
+            }
+            #expect(pages.map(\.count) == [7, 7, 7, 7, 2])
+            #expect(pages.flatMap { $0 } == all.map(\.id))
+            #expect(try registry.runs(matching: RunQuery(limit: 0)).isEmpty)
+            #expect(try registry.runs(matching: RunQuery(status: .succeeded, limit: 100)).count == 15)
+
+            let plan = try queryPlan(registry, "SELECT id FROM runs WHERE skill_name = 'x' ORDER BY id DESC LIMIT 5")
+            #expect(plan.contains("runs_by_skill"), "plan: \(plan)")
+            let statusPlan = try queryPlan(registry, "SELECT id FROM runs WHERE status = 'queued' ORDER BY id DESC")
+            #expect(statusPlan.contains("runs_by_status"), "plan: \(statusPlan)")
+        }
+    }
+
+    @Test("unfinished runs are interrupted at start, finished ones are left alone")
+    func interrupt() async throws {
+        try await withTemporaryDirectory { directory in
+            let registry = try Registry(dataDirectory: directory)
+            let queued = try registry.createRun(newRun(of: "hello"))
+            let running = try registry.createRun(newRun(of: "hello", status: .running))
+            let done = try registry.createRun(newRun(of: "hello"))
+            let finished = try registry.finishRun(id: done.id, with: RunCompletion(status: .timeout, finishedAt: Date()))
+            #expect(try registry.runCounts() == (total: 3, unfinished: 2))
+
+            let at = Date(timeIntervalSince1970: 1_700_001_000)
+            let interrupted = try registry.interruptUnfinishedRuns(at: at, message: "skillhostd stopped")
+            #expect(interrupted == [queued.id, running.id])
+            for id in interrupted {
+                let run = try #require(try registry.run(id: id))
+                #expect(run.status == .interrupted)
+                #expect(run.errorKind == "interrupted")
+                #expect(run.errorMessage == "skillhostd stopped")
+                #expect(run.finishedAt == at)
+            }
+            #expect(try registry.run(id: done.id) == finished)
+            #expect(try registry.runCounts() == (total: 3, unfinished: 0))
+            #expect(try registry.interruptUnfinishedRuns(at: at, message: "again").isEmpty)
+        }
+    }
+
+    @Test("runs survive reopening the registry")
+    func persistence() async throws {
+        try await withTemporaryDirectory { directory in
+            let run: RunRecord
+            do {
+                let registry = try Registry(dataDirectory: directory)
+                let created = try registry.createRun(newRun(of: "hello"))
+                run = try registry.finishRun(id: created.id, with: RunCompletion(
+                    status: .crashed, errorKind: "signal", errorMessage: "SIGSEGV",
+                    finishedAt: Date(timeIntervalSince1970: 1_700_000_200), duration: .seconds(2)))
+            }
+            let reopened = try Registry(dataDirectory: directory)
+            #expect(try reopened.run(id: run.id) == run)
+            #expect(try reopened.runCounts() == (total: 1, unfinished: 0))
+            let next = try reopened.createRun(newRun(of: "hello"))
+            #expect(next.id > run.id)
+        }
+    }
+
+    @Test("concurrent writers from many tasks all land")
+    func concurrentWriters() async throws {
+        try await withTemporaryDirectory { directory in
+            let registry = try Registry(dataDirectory: directory)
+            let tasks = 8
+            let runsPerTask = 200
+            try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for task in 0..<tasks {
+                    group.addTask {
+                        var ids: [Int64] = []
+                        for index in 0..<runsPerTask {
+                            let run = try registry.createRun(newRun(of: "task-\(task)"))
+                            if index % 2 == 0 {
+                                _ = try registry.finishRun(
+                                    id: run.id, with: RunCompletion(status: .succeeded, finishedAt: Date()))
+                            }
+                            ids.append(run.id)
+                        }
+                        return ids
+                    }
+                }
+                var all: [Int64] = []
+                for try await ids in group {
+                    all += ids
+                }
+                #expect(Set(all).count == tasks * runsPerTask)
+            }
+            #expect(try registry.runCounts() == (total: tasks * runsPerTask, unfinished: tasks * runsPerTask / 2))
+            for task in 0..<tasks {
+                let runs = try registry.runs(matching: RunQuery(skillName: "task-\(task)", limit: 1_000))
+                #expect(runs.count == runsPerTask)
+            }
+        }
+    }
+
+    private func queryPlan(_ registry: Registry, _ sql: String) throws -> String {
+        try DatabaseQueue(path: registry.databasePath).withConnection { (database) throws(DatabaseError) in
+            try database.fetchAll("EXPLAIN QUERY PLAN \(sql)") { $0.text(at: 3) }.joined(separator: "; ")
+        }
+    }
+}
