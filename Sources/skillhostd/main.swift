@@ -1,1 +1,94 @@
-print("skillhostd")
+import Foundation
+import JSONRPC
+import SkillHost
+
+/// skillhostd: the daemon. Flags mirror the config file's keys (`--data-dir` sets `data_dir`).
+let usage = """
+    usage: skillhostd [--config FILE] [--socket PATH] [--data-dir DIR] [--inference-url URL]
+                      [--model NAME] [--api-key-env VAR] [--log-level LEVEL] [other settings]
+
+    Hosts LLM skills built as shared objects against skill_abi.h, and serves JSON-RPC 2.0 on
+    a Unix socket (docs/PROTOCOL.md); `skillctl` is its client. Logs JSON lines on stderr.
+    Stops cleanly on SIGTERM or SIGINT.
+
+    Settings (config file key in brackets; flags override the file):
+      --config FILE             JSON config file (default: $XDG_CONFIG_HOME/skillhost/config.json, if present)
+      --socket PATH             Unix socket [socket] (default: $XDG_RUNTIME_DIR/skillhost/skillhostd.sock)
+      --data-dir DIR            registry and skill store [data_dir] (default: $XDG_DATA_HOME/skillhost)
+      --inference-url URL       OpenAI-compatible server [inference_url] (default: http://127.0.0.1:8080)
+      --model NAME              model used when a run names none [model] (default: the server's)
+      --api-key-env VAR         environment variable holding the API key [api_key_env]
+      --connect-timeout-ms N    connecting to the inference server [connect_timeout_ms] (default: 5000)
+      --request-timeout-ms N    one inference request [request_timeout_ms] (default: 120000)
+      --run-timeout-ms N        deadline of a run that gives none [run_timeout_ms] (default: 60000)
+      --max-run-timeout-ms N    longest deadline a caller may ask [max_run_timeout_ms] (default: 3600000)
+      --max-concurrent-runs N   runs in flight before `overloaded` [max_concurrent_runs] (default: 256)
+      --max-line-bytes N        longest request line [max_line_bytes] (default: 16777216)
+      --shutdown-grace-ms N     time runs get to finish on SIGTERM [shutdown_grace_ms] (default: 10000)
+      --log-level LEVEL         debug, info, warning or error [log_level] (default: info)
+      -h, --help                this help
+      --version                 the version
+
+    Exit status: 0 after a clean shutdown; 1 when it cannot start (the message says why); 2 on
+    a usage error.
+    """
+
+let stringKeys: Set = ["socket", "data_dir", "inference_url", "model", "api_key_env", "log_level"]
+
+func fail(_ message: String, status: Int32) -> Never {
+    FileHandle.standardError.write(Data("skillhostd: \(message)\n".utf8))
+    exit(status)
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.contains("-h") || arguments.contains("--help") {
+    print(usage)
+    exit(0)
+}
+if arguments.contains("--version") {
+    print("skillhostd \(SkillHostService.version) (skill ABI \(SkillLoader.abiMajor).\(SkillLoader.abiMinor))")
+    exit(0)
+}
+
+var settings: [(key: String, value: String)] = []
+var configFile: String?
+while !arguments.isEmpty {
+    let flag = arguments.removeFirst()
+    guard flag.hasPrefix("--") else { fail("unexpected argument \"\(flag)\": see skillhostd --help", status: 2) }
+    var name = String(flag.dropFirst(2))
+    var value: String?
+    if let equals = name.firstIndex(of: "=") {
+        value = String(name[name.index(after: equals)...])
+        name = String(name[..<equals])
+    }
+    let key = name.replacingOccurrences(of: "-", with: "_")
+    guard key == "config" || DaemonConfiguration.keys.contains(key) else {
+        fail("unknown option --\(name): see skillhostd --help", status: 2)
+    }
+    if value == nil {
+        guard !arguments.isEmpty else { fail("--\(name) needs a value: see skillhostd --help", status: 2) }
+        value = arguments.removeFirst()
+    }
+    if key == "config" { configFile = value } else { settings.append((key, value!)) }
+}
+
+var configuration = DaemonConfiguration()
+do {
+    if let configFile {
+        try configuration.apply(configFile: configFile)
+    } else if FileManager.default.fileExists(atPath: DaemonConfiguration.defaultConfigFile()) {
+        try configuration.apply(configFile: DaemonConfiguration.defaultConfigFile())
+    }
+    for (key, text) in settings {
+        let value: JSONValue = stringKeys.contains(key) ? .string(text) : Int64(text).map(JSONValue.int) ?? .string(text)
+        try configuration.apply(key: key, value: value, source: "command line")
+    }
+} catch {
+    fail("\(error)", status: 2)
+}
+
+do {
+    try await Daemon(configuration: configuration).run()
+} catch {
+    fail("\(error)", status: 1)
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import InferenceDriver
 
 /// The client against a fault-injecting fake server (`Tests/Fixtures/fault_inference_server.py`).

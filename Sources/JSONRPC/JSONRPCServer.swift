@@ -1,0 +1,202 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A JSON-RPC 2.0 server on a Unix socket, one message (or batch) per line.
+///
+/// Threads: one accepts connections; one per connection reads its lines (blocking reads,
+/// off the Swift concurrency pool). Every request or batch runs in a `Task` of its own,
+/// so the requests of one connection run concurrently and are answered as they finish,
+/// in any order. When a client disconnects, the tasks of its in-flight requests are
+/// cancelled. A client that only shuts down its writing side (as `socat` does at the end
+/// of its input) still gets the responses to what it sent.
+///
+/// A line longer than `maxLineBytes` is answered with `invalid_request` (id null) and the
+/// connection is closed. Empty lines are ignored.
+public final class JSONRPCServer: Sendable {
+    /// The socket's path.
+    public let socketPath: String
+    /// The longest line accepted, in bytes.
+    public let maxLineBytes: Int
+    private let handler: any JSONRPCMethodHandler
+    private let state = Mutex(State())
+
+    private struct State {
+        enum Phase {
+            case created
+            case running(UnixSocketListener)
+            case stopped
+        }
+        var phase = Phase.created
+        var connections: [ObjectIdentifier: ServerConnection] = [:]
+    }
+
+    /// A server for `socketPath` that passes every call to `handler`. Nothing happens
+    /// until ``start()``.
+    public init(socketPath: String, handler: any JSONRPCMethodHandler, maxLineBytes: Int = 16 << 20) {
+        self.socketPath = socketPath
+        self.handler = handler
+        self.maxLineBytes = maxLineBytes
+    }
+
+    /// Sets up the socket (see ``UnixSocketListener``) and starts accepting; returns once
+    /// clients can connect.
+    /// - Throws: why the socket could not be set up, e.g. another server already serves it.
+    public func start() throws(UnixSocketError) {
+        let listener: UnixSocketListener = try state.withLock { state throws(UnixSocketError) in
+            guard case .created = state.phase else { throw .alreadyStarted }
+            let listener = try UnixSocketListener(path: socketPath)
+            state.phase = .running(listener)
+            return listener
+        }
+        let thread = Thread { [self] in acceptConnections(from: listener) }
+        thread.name = "jsonrpc-accept"
+        thread.start()
+    }
+
+    /// Stops accepting, lets in-flight requests finish for up to `grace`, then cancels
+    /// their tasks, closes every connection and unlinks the socket. Requests that arrive
+    /// meanwhile are refused with an `internal` error saying the server is shutting down.
+    public func shutdown(grace: Duration) async {
+        let (listener, connections) = state.withLock { state -> (UnixSocketListener?, [ServerConnection]) in
+            var listener: UnixSocketListener?
+            if case .running(let running) = state.phase { listener = running }
+            state.phase = .stopped
+            return (listener, Array(state.connections.values))
+        }
+        listener?.stopAccepting()
+        for connection in connections { connection.drain() }
+        let deadline = ContinuousClock.now + grace
+        while ContinuousClock.now < deadline, connections.contains(where: \.hasWork) {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        for connection in connections { connection.abort() }
+        listener?.close()
+    }
+
+    // MARK: Threads
+
+    private func acceptConnections(from listener: UnixSocketListener) {
+        while true {
+            let socket: UnixSocketConnection
+            do {
+                socket = try listener.accept()
+            } catch {
+                guard isRunning, error.errno != EINVAL else { return }
+                // Out of descriptors or memory: give the system a moment rather than spin.
+                if [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error.errno) { usleep(50_000) }
+                continue
+            }
+            let connection = ServerConnection(socket: socket)
+            let accepted = state.withLock { state in
+                guard case .running = state.phase else { return false }
+                state.connections[ObjectIdentifier(connection)] = connection
+                return true
+            }
+            guard accepted else {
+                socket.shutdown()
+                return
+            }
+            let thread = Thread { [self] in serve(connection) }
+            thread.name = "jsonrpc-connection-\(socket.peer.pid)"
+            thread.start()
+        }
+    }
+
+    private var isRunning: Bool {
+        state.withLock { state in
+            if case .running = state.phase { return true }
+            return false
+        }
+    }
+
+    private func serve(_ connection: ServerConnection) {
+        var reader = LineReader(connection: connection.socket, maximumLineBytes: maxLineBytes)
+        reading: while true {
+            switch reader.next() {
+            case .line(let line):
+                guard !line.allSatisfy(Self.isJSONWhitespace) else { continue }
+                dispatch(JSONRPCInboundMessage(line: line), on: connection)
+            case .lineTooLong:
+                connection.send(JSONRPCResponse(id: nil, error: .invalidRequest(
+                    "the line is longer than the limit of \(maxLineBytes) bytes; closing the connection")).jsonValue)
+                break reading
+            case .end:
+                // The client may only have shut down its writing side: answer what it sent,
+                // unless it goes away completely meanwhile.
+                while connection.isOpen, connection.hasWork, !connection.socket.peerHasHungUp {
+                    usleep(20_000)
+                }
+                break reading
+            }
+        }
+        connection.close()
+        _ = state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
+    }
+
+    private static func isJSONWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+    }
+
+    // MARK: Requests
+
+    private func dispatch(_ message: JSONRPCInboundMessage, on connection: ServerConnection) {
+        switch message {
+        case .rejected(let response), .single(.invalid(let response)):
+            connection.send(response.jsonValue)
+        case .single(.request(let request)):
+            let started = connection.startWork { [self] in
+                if let response = await respond(to: request, on: connection) { connection.send(response.jsonValue) }
+            }
+            if !started, !request.isNotification { connection.send(Self.refusal(for: request.id).jsonValue) }
+        case .batch(let entries):
+            let started = connection.startWork { [self] in
+                let responses = await respond(toBatch: entries, on: connection)
+                if !responses.isEmpty { connection.send(.array(responses.map(\.jsonValue))) }
+            }
+            if !started {
+                let refusals = entries.compactMap { entry -> JSONRPCResponse? in
+                    switch entry {
+                    case .invalid(let response): return response
+                    case .request(let request): return request.isNotification ? nil : Self.refusal(for: request.id)
+                    }
+                }
+                if !refusals.isEmpty { connection.send(.array(refusals.map(\.jsonValue))) }
+            }
+        }
+    }
+
+    private static func refusal(for id: JSONRPCID?) -> JSONRPCResponse {
+        JSONRPCResponse(id: id, error: .internalError("the server is shutting down; retry once it is back"))
+    }
+
+    /// Runs every entry of a batch concurrently; the responses keep the batch's order.
+    private func respond(toBatch entries: [JSONRPCInboundEntry], on connection: ServerConnection) async -> [JSONRPCResponse] {
+        await withTaskGroup(of: (Int, JSONRPCResponse?).self) { group in
+            for (index, entry) in entries.enumerated() {
+                switch entry {
+                case .invalid(let response):
+                    group.addTask { (index, response) }
+                case .request(let request):
+                    group.addTask { [self] in (index, await respond(to: request, on: connection)) }
+                }
+            }
+            var responses = [JSONRPCResponse?](repeating: nil, count: entries.count)
+            for await (index, response) in group { responses[index] = response }
+            return responses.compactMap { $0 }
+        }
+    }
+
+    /// Calls the handler; returns the response to send, or `nil` for a notification.
+    private func respond(to request: JSONRPCRequest, on connection: ServerConnection) async -> JSONRPCResponse? {
+        let call = JSONRPCCall(method: request.method, params: request.params, isNotification: request.isNotification,
+                               peer: connection.socket.peer, connection: JSONRPCConnectionHandle(connection))
+        let outcome: Result<JSONValue, JSONRPCError>
+        do {
+            outcome = .success(try await handler.handle(call))
+        } catch {
+            outcome = .failure(error)
+        }
+        return request.isNotification ? nil : JSONRPCResponse(id: request.id, outcome: outcome)
+    }
+}

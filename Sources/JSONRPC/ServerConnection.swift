@@ -1,0 +1,84 @@
+import Dispatch
+import Synchronization
+
+/// A client connection of a ``JSONRPCServer``: its socket, the tasks of its in-flight
+/// requests, and its outgoing messages.
+///
+/// Outgoing messages are written in order on a serial dispatch queue of the connection,
+/// so a client that stops reading stalls only that queue's thread, never the Swift
+/// concurrency pool (and ``UnixSocketConnection/write(_:)`` locks, so writes never
+/// interleave).
+final class ServerConnection: Sendable {
+    /// The socket.
+    let socket: UnixSocketConnection
+    private let outgoing: DispatchQueue
+    private let state = Mutex(State())
+
+    private struct State {
+        /// Whether messages may still be sent and work started.
+        var isOpen = true
+        /// Whether new work is refused (the server is shutting down).
+        var isDraining = false
+        var work: [UInt64: Task<Void, Never>] = [:]
+        var nextWorkID: UInt64 = 0
+    }
+
+    init(socket: UnixSocketConnection) {
+        self.socket = socket
+        outgoing = DispatchQueue(label: "skillhost.jsonrpc.connection.\(socket.peer.pid).outgoing")
+    }
+
+    /// Whether the connection is open.
+    var isOpen: Bool { state.withLock { $0.isOpen } }
+
+    /// Whether requests of this connection are still running.
+    var hasWork: Bool { state.withLock { !$0.work.isEmpty } }
+
+    /// Queues `message` and a newline for writing; dropped if the connection is closed.
+    func send(_ message: JSONValue) {
+        guard isOpen else { return }
+        let line = message.serializedLine()
+        // A failed write means the client has gone; the reader thread sees that and cleans up.
+        outgoing.async { [socket] in try? socket.write(line) }
+    }
+
+    /// Runs `body` in a new task tracked as in-flight work of this connection, unless the
+    /// connection is closed or draining.
+    /// - Returns: whether the task was started.
+    func startWork(_ body: @escaping @Sendable () async -> Void) -> Bool {
+        state.withLock { state in
+            guard state.isOpen, !state.isDraining else { return false }
+            let id = state.nextWorkID
+            state.nextWorkID += 1
+            // Inserted under the lock, so the task's own removal (which takes the lock) comes after.
+            state.work[id] = Task {
+                await body()
+                self.state.withLock { _ = $0.work.removeValue(forKey: id) }
+            }
+            return true
+        }
+    }
+
+    /// Refuses new work from now on; running work continues.
+    func drain() {
+        state.withLock { $0.isDraining = true }
+    }
+
+    /// Closes the connection: cancels in-flight work, drops later messages, and shuts the
+    /// socket down once the messages already queued are written.
+    func close() {
+        let work = state.withLock { state in
+            state.isOpen = false
+            return state.work.values
+        }
+        for task in work { task.cancel() }
+        outgoing.async { [socket] in socket.shutdown() }
+    }
+
+    /// Closes the connection at once, without waiting for queued messages (which a client
+    /// that does not read could hold up forever).
+    func abort() {
+        close()
+        socket.shutdown()
+    }
+}

@@ -1,0 +1,40 @@
+/// Why a Unix socket could not be set up or used.
+public enum UnixSocketError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Another process holds the socket's lock file: a daemon is already serving `path`.
+    case alreadyServing(path: String, pid: Int32?)
+    /// The socket's directory belongs to another user, so it cannot be trusted.
+    case directoryNotOwned(directory: String, ownerUID: UInt32, currentUID: UInt32)
+    /// Something other than a directory is where the socket's directory should be.
+    case notADirectory(path: String)
+    /// Something other than a socket is at the socket's path: it is left alone.
+    case notASocket(path: String)
+    /// The path does not fit in a Unix socket address.
+    case pathTooLong(path: String, limit: Int)
+    /// A system call failed.
+    case systemCall(SystemCallError)
+    /// The server was started twice, or after it was shut down.
+    case alreadyStarted
+
+    /// What failed and what to do about it.
+    public var description: String {
+        switch self {
+        case let .alreadyServing(path, pid):
+            let owner = pid.map { " (pid \($0))" } ?? ""
+            return "another skillhostd is already serving \(path)\(owner): stop it first or pass --socket"
+        case let .directoryNotOwned(directory, ownerUID, currentUID):
+            return "the socket directory \(directory) belongs to uid \(ownerUID), not to you (uid \(currentUID)): "
+                + "pass --socket with a path in a directory of your own"
+        case .notADirectory(let path):
+            return "\(path) is not a directory, so it cannot hold the socket: pass --socket with another path"
+        case .notASocket(let path):
+            return "\(path) exists and is not a socket; it was left alone: remove it or pass --socket with another path"
+        case let .pathTooLong(path, limit):
+            return "the socket path \(path) is \(path.utf8.count) bytes, over the limit of \(limit) for a Unix socket: "
+                + "pass --socket with a shorter path"
+        case .systemCall(let error):
+            return error.description
+        case .alreadyStarted:
+            return "the server was already started; create a new one to serve again"
+        }
+    }
+}

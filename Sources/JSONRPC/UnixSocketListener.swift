@@ -1,0 +1,182 @@
+import CSystemShims
+import Glibc
+import Synchronization
+
+/// A listening Unix stream socket that only its owner can reach, and that only one
+/// process at a time serves.
+///
+/// Setting up, in order:
+/// 1. The socket's directory is created with mode 0700 if missing; an existing one must
+///    belong to the current user and is tightened to 0700 (one owned by another user is
+///    refused: its owner could swap the socket).
+/// 2. An exclusive `flock` is taken on `<path>.lock`, which then holds our pid; if another
+///    process holds it, setup stops with ``UnixSocketError/alreadyServing(path:pid:)``.
+/// 3. Holding the lock, a socket file left at `path` by a process that died is unlinked
+///    (anything else at `path` is refused and left alone), the socket is bound, made 0600,
+///    and listens.
+///
+/// ``close()`` unlinks the socket and the lock file and releases the lock.
+public final class UnixSocketListener: Sendable {
+    /// The socket's path.
+    public let path: String
+    private let fileDescriptor: Int32
+    private let lockFileDescriptor: Int32
+    private let isClosed = Atomic<Bool>(false)
+
+    /// The lock file's path for a socket at `socketPath`.
+    public static func lockPath(forSocket socketPath: String) -> String { socketPath + ".lock" }
+
+    /// Sets up and listens on `path`; see the type's documentation.
+    public init(path: String, backlog: Int32 = 128) throws(UnixSocketError) {
+        let limit = Int(cshim_unix_path_max())
+        guard path.utf8.count <= limit else { throw .pathTooLong(path: path, limit: limit) }
+        try Self.prepareDirectory(Self.directory(of: path))
+        let lockPath = Self.lockPath(forSocket: path)
+        let lockFD = try Self.acquireLock(lockPath, socketPath: path)
+        do throws(UnixSocketError) {
+            try Self.removeStaleSocket(at: path)
+            fileDescriptor = try Self.bindAndListen(path, backlog: backlog)
+        } catch {
+            unlink(lockPath)
+            Glibc.close(lockFD)
+            throw error
+        }
+        self.path = path
+        lockFileDescriptor = lockFD
+    }
+
+    deinit {
+        close()
+        Glibc.close(fileDescriptor)
+    }
+
+    /// Blocks until a client connects, and returns the connection.
+    /// - Throws: `EINVAL` once ``stopAccepting()`` was called; other errors of `accept4`.
+    public func accept() throws(SystemCallError) -> UnixSocketConnection {
+        let fd = try retryingOnInterrupt("accept4", path: path) { cshim_accept_cloexec(fileDescriptor) }
+        return try UnixSocketConnection(adopting: fd)
+    }
+
+    /// Wakes a thread blocked in ``accept()`` (it fails with `EINVAL`) and makes later
+    /// calls fail at once. New clients are refused from now on.
+    public func stopAccepting() {
+        _ = Glibc.shutdown(fileDescriptor, Int32(SHUT_RDWR))
+    }
+
+    /// Stops accepting, unlinks the socket and the lock file, and releases the lock.
+    /// Safe to call more than once.
+    public func close() {
+        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        stopAccepting()
+        unlink(path)
+        unlink(Self.lockPath(forSocket: path))
+        Glibc.close(lockFileDescriptor)
+    }
+
+    // MARK: Setting up
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+        let directory = String(path[..<slash])
+        return directory.isEmpty ? "/" : directory
+    }
+
+    private static func prepareDirectory(_ directory: String) throws(UnixSocketError) {
+        var info = stat()
+        if stat(directory, &info) != 0 {
+            guard errno == ENOENT else { throw .systemCall(SystemCallError(call: "stat", errno: errno, path: directory)) }
+            let parent = Self.directory(of: directory)
+            if parent != directory { try createMissingDirectory(parent) }
+            if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+                throw .systemCall(SystemCallError(call: "mkdir", errno: errno, path: directory))
+            }
+            guard stat(directory, &info) == 0 else {
+                throw .systemCall(SystemCallError(call: "stat", errno: errno, path: directory))
+            }
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw .notADirectory(path: directory) }
+        let currentUID = geteuid()
+        guard info.st_uid == currentUID else {
+            throw .directoryNotOwned(directory: directory, ownerUID: info.st_uid, currentUID: currentUID)
+        }
+        if info.st_mode & 0o7777 != 0o700, chmod(directory, 0o700) != 0 {
+            throw .systemCall(SystemCallError(call: "chmod", errno: errno, path: directory))
+        }
+    }
+
+    /// Creates `directory` and its missing ancestors with mode 0700 (ancestors that exist
+    /// are not touched).
+    private static func createMissingDirectory(_ directory: String) throws(UnixSocketError) {
+        var info = stat()
+        if stat(directory, &info) == 0 { return }
+        guard errno == ENOENT else { throw .systemCall(SystemCallError(call: "stat", errno: errno, path: directory)) }
+        let parent = Self.directory(of: directory)
+        if parent != directory { try createMissingDirectory(parent) }
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            throw .systemCall(SystemCallError(call: "mkdir", errno: errno, path: directory))
+        }
+    }
+
+    private static func acquireLock(_ lockPath: String, socketPath: String) throws(UnixSocketError) -> Int32 {
+        let fd: Int32
+        do throws(SystemCallError) {
+            fd = try retryingOnInterrupt("open", path: lockPath) { open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+        } catch {
+            throw .systemCall(error)
+        }
+        do throws(SystemCallError) {
+            try retryingOnInterrupt("flock", path: lockPath) { flock(fd, LOCK_EX | LOCK_NB) }
+        } catch {
+            let isHeldElsewhere = error.errno == EWOULDBLOCK
+            let holder = isHeldElsewhere ? readPID(fd) : nil
+            Glibc.close(fd)
+            throw isHeldElsewhere ? .alreadyServing(path: socketPath, pid: holder) : .systemCall(error)
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        return fd
+    }
+
+    private static func readPID(_ fd: Int32) -> Int32? {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return nil }
+        let text = String(decoding: bytes[..<count], as: UTF8.self)
+        return text.split(whereSeparator: \.isWhitespace).first.flatMap { Int32($0) }
+    }
+
+    private static func removeStaleSocket(at path: String) throws(UnixSocketError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            guard errno == ENOENT else { throw .systemCall(SystemCallError(call: "lstat", errno: errno, path: path)) }
+            return
+        }
+        guard info.st_mode & S_IFMT == S_IFSOCK else { throw .notASocket(path: path) }
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw .systemCall(SystemCallError(call: "unlink", errno: errno, path: path))
+        }
+    }
+
+    private static func bindAndListen(_ path: String, backlog: Int32) throws(UnixSocketError) -> Int32 {
+        do throws(SystemCallError) {
+            let fd = try retryingOnInterrupt("socket") { cshim_unix_stream_socket() }
+            do throws(SystemCallError) {
+                try retryingOnInterrupt("bind", path: path) { cshim_bind_unix(fd, path) }
+                do throws(SystemCallError) {
+                    try retryingOnInterrupt("chmod", path: path) { chmod(path, 0o600) }
+                    try retryingOnInterrupt("listen", path: path) { listen(fd, backlog) }
+                } catch {
+                    unlink(path)
+                    throw error
+                }
+            } catch {
+                Glibc.close(fd)
+                throw error
+            }
+            return fd
+        } catch {
+            throw .systemCall(error)
+        }
+    }
+}

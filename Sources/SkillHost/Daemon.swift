@@ -1,0 +1,90 @@
+import Dispatch
+import Foundation
+import Glibc
+import InferenceDriver
+import JSONRPC
+import Registry
+
+/// skillhostd: opens the registry, records runs left `running` by a daemon that died as
+/// `interrupted`, serves JSON-RPC on the Unix socket, and shuts down cleanly on SIGTERM or
+/// SIGINT (runs in flight get `shutdownGrace` to finish; the rest are recorded as
+/// `interrupted`).
+public final class Daemon: Sendable {
+    private let configuration: DaemonConfiguration
+    private let logger: Logger
+
+    /// Creates a daemon with `configuration`.
+    public init(configuration: DaemonConfiguration) {
+        self.configuration = configuration
+        self.logger = Logger(level: configuration.logLevel)
+    }
+
+    /// Serves until SIGTERM or SIGINT. Throws when the daemon cannot start.
+    public func run() async throws(DaemonError) {
+        let registry: Registry
+        do {
+            registry = try Registry(dataDirectory: configuration.dataDirectory)
+        } catch {
+            throw DaemonError("cannot open the registry in \(configuration.dataDirectory): \(error)")
+        }
+        do {
+            let interrupted = try registry.interruptUnfinishedRuns(
+                at: Date(), message: "skillhostd stopped before the run finished")
+            if !interrupted.isEmpty {
+                logger.warning("runs left unfinished by the previous daemon are now interrupted",
+                               ["run_ids": .array(interrupted.map(JSONValue.int))])
+            }
+        } catch {
+            throw DaemonError("cannot mark unfinished runs as interrupted: \(error)")
+        }
+
+        let inference = OpenAICompatibleClient(endpoint: try inferenceEndpoint())
+        let runner = InProcessRunner(inference: inference)
+        let runs = RunService(registry: registry, runner: runner, configuration: configuration, logger: logger)
+        let service = SkillHostService(registry: registry, runs: runs, runner: runner, configuration: configuration)
+        let server = JSONRPCServer(
+            socketPath: configuration.socketPath, handler: service, maxLineBytes: configuration.maximumLineBytes)
+
+        let stop = StopSignal(signals: [SIGTERM, SIGINT])
+        do {
+            try server.start()
+        } catch {
+            throw DaemonError("\(error)")
+        }
+        logger.info("skillhostd is serving", [
+            "version": .string(SkillHostService.version), "pid": .int(Int64(getpid())),
+            "socket": .string(configuration.socketPath), "data_dir": .string(configuration.dataDirectory),
+            "inference_url": .string(configuration.inferenceURL.absoluteString),
+        ])
+
+        let signal = await stop.wait()
+        logger.info("shutting down", ["signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"),
+                                       "runs_in_flight": .int(Int64(runs.activeRuns))])
+        runs.beginShutdown()
+        await server.shutdown(grace: configuration.shutdownGrace)
+        logger.info("skillhostd stopped")
+    }
+
+    private func inferenceEndpoint() throws(DaemonError) -> InferenceEndpoint {
+        var apiKey: String?
+        if let variable = configuration.apiKeyEnvironmentVariable {
+            guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
+                throw DaemonError("the API key variable \(variable) (api_key_env) is not set or empty: export it before starting skillhostd")
+            }
+            apiKey = value
+        }
+        return InferenceEndpoint(
+            baseURL: configuration.inferenceURL, defaultModel: configuration.defaultModel, apiKey: apiKey,
+            connectTimeout: configuration.inferenceConnectTimeout, requestTimeout: configuration.inferenceRequestTimeout)
+    }
+}
+
+/// Why the daemon could not start.
+public struct DaemonError: Error, Sendable, CustomStringConvertible {
+    /// What failed and what to do.
+    public var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,341 @@
+import Dispatch
+import Glibc
+import InferenceDriver
+import Registry
+import SkillABI
+import Synchronization
+
+/// The host's side of one invocation: the per-invocation continuation that resumes the
+/// caller exactly once, and the CSI services the skill calls through the `skill_host` table.
+///
+/// The caller is resumed by the first of: the skill returning (`skillReturned`), a CSI call
+/// failing, the deadline, or a cancel (`trap`). From that moment the invocation is over for
+/// the host: every later CSI call returns `SKILL_ERR_ABORTED`, and what the skill returns is
+/// dropped. Memory handed to the skill stays valid until the skill's `run` really returns
+/// (`releaseMemory`), because the skill may still be using it.
+final class InvocationContext: Sendable {
+    private struct State: ~Copyable {
+        var continuation: CheckedContinuation<InvocationReport, Never>?
+        var isTrapped = false
+        /// A trap that came before `begin` (the caller was cancelled before the run started).
+        var earlyFailure: InvocationFailure?
+        var inferenceInFlight: Task<Void, Never>?
+        /// Addresses of memory allocated for the skill, freed by `releaseMemory`.
+        var allocations: [UInt] = []
+        var output: [UInt8] = []
+        var errorMessage: String?
+        var usage = RunUsage.zero
+        var logs: [SkillLogLine] = []
+        var droppedLogLines = 0
+    }
+
+    private let state = Mutex(State())
+    private let inference: any InferenceService
+    private let model: String?
+    private let limits: InvocationLimits
+
+    init(inference: any InferenceService, model: String?, limits: InvocationLimits) {
+        self.inference = inference
+        self.model = model
+        self.limits = limits
+    }
+
+    /// The pointer the skill receives as its `skill_invocation *`.
+    var opaquePointer: OpaquePointer {
+        OpaquePointer(Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// The context behind a `skill_invocation *` the host handed out.
+    static func from(_ invocation: OpaquePointer) -> InvocationContext {
+        Unmanaged<InvocationContext>.fromOpaque(UnsafeRawPointer(invocation)).takeUnretainedValue()
+    }
+
+    // MARK: The continuation
+
+    /// Installs the continuation the caller awaits. Returns false, having resumed it, when
+    /// the invocation was trapped already: then the skill must not be started.
+    func begin(_ continuation: CheckedContinuation<InvocationReport, Never>) -> Bool {
+        let report = state.withLock { state -> InvocationReport? in
+            guard let failure = state.earlyFailure else {
+                state.continuation = continuation
+                return nil
+            }
+            return Self.report(.failure(failure), state)
+        }
+        guard let report else { return true }
+        continuation.resume(returning: report)
+        return false
+    }
+
+    /// Ends the invocation with `failure` if it has not ended yet: resumes the caller at
+    /// once and cancels an inference call in flight.
+    func trap(_ failure: InvocationFailure) {
+        let (continuation, report, inferenceInFlight) = state.withLock { state in
+            state.isTrapped = true
+            let inFlight = state.inferenceInFlight.take()
+            guard let continuation = state.continuation.take() else {
+                if state.earlyFailure == nil { state.earlyFailure = failure }
+                return (nil as CheckedContinuation<InvocationReport, Never>?, nil as InvocationReport?, inFlight)
+            }
+            return (continuation, Self.report(.failure(failure), state), inFlight)
+        }
+        inferenceInFlight?.cancel()
+        if let continuation, let report {
+            continuation.resume(returning: report)
+        }
+    }
+
+    /// Ends the invocation with what the skill's `run` returned, unless it ended already.
+    func skillReturned(status: skill_status, output returned: [UInt8]) {
+        let (continuation, report) = state.withLock { state in
+            guard let continuation = state.continuation.take() else {
+                return (nil as CheckedContinuation<InvocationReport, Never>?, nil as InvocationReport?)
+            }
+            state.isTrapped = true
+            let outcome = outcome(status: status, returned: returned, state: &state)
+            return (continuation, Self.report(outcome, state))
+        }
+        if let continuation, let report {
+            continuation.resume(returning: report)
+        }
+    }
+
+    /// Frees the memory handed to the skill; call once its `run` has returned.
+    func releaseMemory() {
+        let allocations = state.withLock { state in
+            defer { state.allocations = [] }
+            return state.allocations
+        }
+        for address in allocations {
+            free(UnsafeMutableRawPointer(bitPattern: address))
+        }
+    }
+
+    private func outcome(status: skill_status, returned: [UInt8], state: inout State) -> Result<String, InvocationFailure> {
+        let message = state.errorMessage ?? "the skill set no message (call host->set_error before returning an error)"
+        switch status {
+        case SKILL_OK:
+            guard state.output.count + returned.count <= limits.maximumOutputBytes else {
+                return .failure(.invalidOutput(reason: "it is larger than the limit of \(limits.maximumOutputBytes) bytes"))
+            }
+            state.output.append(contentsOf: returned)
+            return Self.decodeOutput(state.output)
+        case SKILL_ERR_INVALID_INPUT:
+            return .failure(.invalidInput(message: message))
+        case SKILL_ERR_FAILED:
+            return .failure(.skillFailed(message: message))
+        case SKILL_ERR_ABORTED:
+            return .failure(.skillFailed(message: "the skill returned SKILL_ERR_ABORTED, but no host call was trapped"))
+        default:
+            return .failure(.skillFailed(message: "the skill returned the unknown status \(status)"))
+        }
+    }
+
+    private static func decodeOutput(_ bytes: [UInt8]) -> Result<String, InvocationFailure> {
+        if let text = String(validating: bytes, as: UTF8.self) {
+            return .success(text)
+        }
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        while case let .scalarValue(scalar) = decoder.decode(&iterator) {
+            offset += UTF8.width(scalar)
+        }
+        return .failure(.invalidOutput(
+            reason: "it is not valid UTF-8 (byte 0x\(String(bytes[offset], radix: 16)) at offset \(offset))"))
+    }
+
+    private static func report(_ outcome: Result<String, InvocationFailure>, _ state: borrowing State) -> InvocationReport {
+        var logs = state.logs
+        if state.droppedLogLines > 0 {
+            logs.append(SkillLogLine(level: .warning, message: "\(state.droppedLogLines) more log lines were dropped"))
+        }
+        return InvocationReport(outcome: outcome, usage: state.usage, logs: logs)
+    }
+
+    // MARK: CSI services, called on the skill's threads
+
+    /// Whether the invocation has ended for the host.
+    private var isTrapped: Bool { state.withLock { $0.isTrapped } }
+
+    func completeText(prompt: skill_bytes, params: UnsafePointer<skill_complete_params>?,
+                      result: UnsafeMutablePointer<skill_completion>?) -> skill_status
+    {
+        guard !isTrapped else { return SKILL_ERR_ABORTED }
+        let request: CompletionRequest
+        switch Self.completionRequest(prompt: prompt, params: params, result: result, defaultModel: model) {
+        case let .success(valid):
+            request = valid
+        case let .failure(failure):
+            trap(failure)
+            return SKILL_ERR_ABORTED
+        }
+        guard let result, let answer = awaitInference(request) else { return SKILL_ERR_ABORTED }
+        let value: Completion
+        switch answer {
+        case let .failure(error):
+            trap(.inferenceFailed(cause: error.description))
+            return SKILL_ERR_ABORTED
+        case let .success(completion):
+            value = completion
+        }
+        let text = Array(value.text.utf8)
+        let delivered = state.withLock { state -> UnsafeMutableRawPointer? in
+            guard !state.isTrapped, let memory = malloc(text.count + 1) else { return nil }
+            state.allocations.append(UInt(bitPattern: memory))
+            state.usage.promptTokens += value.usage.promptTokens
+            state.usage.completionTokens += value.usage.completionTokens
+            return memory
+        }
+        guard let delivered else { return SKILL_ERR_ABORTED }
+        text.withUnsafeBytes { delivered.copyMemory(from: $0.baseAddress!, byteCount: text.count) }
+        delivered.storeBytes(of: 0, toByteOffset: text.count, as: UInt8.self)
+        let resultSize = UInt32(MemoryLayout<skill_completion>.size)
+        result.pointee = skill_completion(
+            struct_size: resultSize,
+            prompt_tokens: UInt32(clamping: value.usage.promptTokens),
+            completion_tokens: UInt32(clamping: value.usage.completionTokens),
+            text: skill_bytes(data: delivered.assumingMemoryBound(to: CChar.self), len: text.count))
+        return SKILL_OK
+    }
+
+    /// Runs `request` on the concurrency pool and blocks this (skill) thread until it ends;
+    /// nil when the invocation was trapped before or while it ran.
+    private func awaitInference(_ request: CompletionRequest) -> Result<Completion, InferenceError>? {
+        let outcome = BlockingResult<Result<Completion, InferenceError>>()
+        let inference = self.inference
+        let task = Task {
+            do throws(InferenceError) {
+                outcome.deliver(.success(try await inference.complete(request)))
+            } catch {
+                outcome.deliver(.failure(error))
+            }
+        }
+        let registered = state.withLock { state in
+            guard !state.isTrapped else { return false }
+            state.inferenceInFlight = task
+            return true
+        }
+        guard registered else {
+            task.cancel()
+            return nil
+        }
+        let result = outcome.wait()
+        let stillCurrent = state.withLock { state in
+            state.inferenceInFlight = nil
+            return !state.isTrapped
+        }
+        return stillCurrent ? result : nil
+    }
+
+    private static func completionRequest(
+        prompt: skill_bytes, params: UnsafePointer<skill_complete_params>?,
+        result: UnsafeMutablePointer<skill_completion>?, defaultModel: String?
+    ) -> Result<CompletionRequest, InvocationFailure> {
+        func invalid(_ reason: String) -> Result<CompletionRequest, InvocationFailure> {
+            .failure(.invalidCSICall(function: "complete_text", reason: reason))
+        }
+        guard result != nil else { return invalid("result is NULL") }
+        guard let promptText = String(skillBytes: prompt) else { return invalid("the prompt is not valid UTF-8") }
+        var request = CompletionRequest(prompt: promptText, model: defaultModel, maxTokens: nil, temperature: nil,
+                                        topP: nil, topK: nil, stop: [])
+        guard let params else { return .success(request) }
+        let fields = params.pointee
+        guard Int(fields.struct_size) >= MemoryLayout<skill_complete_params>.size else {
+            return invalid("params.struct_size is \(fields.struct_size), smaller than ABI 1.0's "
+                + "\(MemoryLayout<skill_complete_params>.size): start from SKILL_COMPLETE_PARAMS_INIT")
+        }
+        if let model = fields.model {
+            guard let name = String(validatingCString: model), !name.isEmpty else {
+                return invalid("params.model is empty or not valid UTF-8 (use NULL for the default model)")
+            }
+            request.model = name
+        }
+        guard fields.max_tokens >= 0 else { return invalid("params.max_tokens is \(fields.max_tokens); it must be 0 (default) or more") }
+        if fields.max_tokens > 0 { request.maxTokens = Int(fields.max_tokens) }
+        guard !fields.temperature.isNaN, !fields.top_p.isNaN else { return invalid("params.temperature or top_p is NaN") }
+        if fields.temperature >= 0 { request.temperature = fields.temperature }
+        if fields.top_p >= 0 {
+            guard fields.top_p > 0, fields.top_p <= 1 else { return invalid("params.top_p is \(fields.top_p); it must be in (0, 1]") }
+            request.topP = fields.top_p
+        }
+        if fields.top_k > 0 { request.topK = Int(fields.top_k) }
+        if fields.stop_count > 0 {
+            guard let stop = fields.stop else { return invalid("params.stop is NULL but stop_count is \(fields.stop_count)") }
+            for index in 0..<Int(fields.stop_count) {
+                guard let entry = stop[index], let sequence = String(validatingCString: entry), !sequence.isEmpty else {
+                    return invalid("params.stop[\(index)] is NULL, empty or not valid UTF-8")
+                }
+                request.stop.append(sequence)
+            }
+        }
+        return .success(request)
+    }
+
+    func writeOutput(_ chunk: skill_bytes) -> skill_status {
+        guard chunk.len == 0 || chunk.data != nil else {
+            trap(.invalidCSICall(function: "write_output", reason: "chunk.data is NULL but chunk.len is \(chunk.len)"))
+            return SKILL_ERR_ABORTED
+        }
+        let bytes = UnsafeRawBufferPointer(start: chunk.data, count: chunk.len)
+        let exceeded = state.withLock { state -> Bool? in
+            guard !state.isTrapped else { return nil }
+            guard state.output.count + bytes.count <= limits.maximumOutputBytes else { return true }
+            state.output.append(contentsOf: bytes)
+            return false
+        }
+        switch exceeded {
+        case nil:
+            return SKILL_ERR_ABORTED
+        case true:
+            trap(.invalidOutput(reason: "it is larger than the limit of \(limits.maximumOutputBytes) bytes"))
+            return SKILL_ERR_ABORTED
+        case false:
+            return SKILL_OK
+        }
+    }
+
+    func log(level: skill_log_level, message: skill_bytes) -> skill_status {
+        let levels: [SkillLogLine.Level] = [.debug, .info, .warning, .error]
+        guard levels.indices.contains(Int(level)) else { return SKILL_ERR_UNSUPPORTED }
+        let cut = skill_bytes(data: message.data, len: min(message.len, limits.maximumLogLineBytes))
+        let text = String(skillBytes: cut) ?? String(decoding: UnsafeRawBufferPointer(start: cut.data, count: cut.len), as: UTF8.self)
+        return state.withLock { state in
+            guard !state.isTrapped else { return SKILL_ERR_ABORTED }
+            if state.logs.count < limits.maximumLogLines {
+                state.logs.append(SkillLogLine(level: levels[Int(level)], message: text))
+            } else {
+                state.droppedLogLines += 1
+            }
+            return SKILL_OK
+        }
+    }
+
+    func allocate(size: Int) -> UnsafeMutableRawPointer? {
+        state.withLock { state in
+            guard !state.isTrapped, let memory = malloc(max(size, 1)) else { return nil }
+            state.allocations.append(UInt(bitPattern: memory))
+            return memory
+        }
+    }
+
+    func setError(_ message: skill_bytes) {
+        let cut = skill_bytes(data: message.data, len: min(message.len, limits.maximumLogLineBytes))
+        let text = String(decoding: UnsafeRawBufferPointer(start: cut.data, count: cut.len), as: UTF8.self)
+        state.withLock { $0.errorMessage = text }
+    }
+}
+
+extension String {
+    /// Decodes `bytes` as UTF-8; nil when they are not valid UTF-8 (or data is NULL with a length).
+    init?(skillBytes bytes: skill_bytes) {
+        guard bytes.len > 0 else {
+            self = ""
+            return
+        }
+        guard let data = bytes.data else { return nil }
+        let buffer = UnsafeRawBufferPointer(start: data, count: bytes.len)
+        guard let decoded = String(validating: buffer, as: UTF8.self) else { return nil }
+        self = decoded
+    }
+}

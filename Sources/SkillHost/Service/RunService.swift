@@ -1,0 +1,164 @@
+import Foundation
+import JSONRPC
+import Registry
+import Synchronization
+
+/// What a caller asks to run.
+public struct RunRequest: Sendable {
+    /// `name` or `name@version`.
+    public var skill: String
+    /// The input, sent to the skill as JSON text.
+    public var input: JSONValue
+    /// The model for the skill's inference calls; nil: the configured default.
+    public var model: String?
+    /// The deadline; nil: the configured default.
+    public var timeout: Duration?
+    /// Who started the run: `rpc`, `schedule`, `batch`.
+    public var trigger: String
+    /// The uid of the client that asked, from SO_PEERCRED.
+    public var callerUID: UInt32?
+
+    /// Creates a request.
+    public init(skill: String, input: JSONValue, model: String?, timeout: Duration?, trigger: String, callerUID: UInt32?) {
+        self.skill = skill
+        self.input = input
+        self.model = model
+        self.timeout = timeout
+        self.trigger = trigger
+        self.callerUID = callerUID
+    }
+}
+
+/// Runs skills and records every run: the one path that RPC calls, and later schedules and
+/// batches, go through. A run is recorded as `running` before the skill starts and gets
+/// its final state once, when the invocation ends; the caller is answered after that
+/// final state is committed.
+public final class RunService: Sendable {
+    private let registry: Registry
+    private let runner: any SkillRunner
+    private let configuration: DaemonConfiguration
+    private let logger: Logger
+    private let runsInFlight = Atomic<Int>(0)
+    private let shuttingDown = Atomic<Bool>(false)
+
+    /// Creates the service.
+    public init(registry: Registry, runner: any SkillRunner, configuration: DaemonConfiguration, logger: Logger) {
+        self.registry = registry
+        self.runner = runner
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs in flight now.
+    public var activeRuns: Int { runsInFlight.load(ordering: .relaxed) }
+
+    /// From now on, a cancelled run is recorded as `interrupted` (the daemon is going
+    /// down), and new runs are refused.
+    public func beginShutdown() {
+        shuttingDown.store(true, ordering: .sequentiallyConsistent)
+    }
+
+    /// Runs a skill to its end and returns the run's final record; a run that failed is
+    /// returned, not thrown. Throws only when no run could be started.
+    public func run(_ request: RunRequest) async throws(ServiceError) -> RunRecord {
+        guard !shuttingDown.load(ordering: .sequentiallyConsistent) else {
+            throw .domain(.overloaded, "skillhostd is shutting down; retry once it is back")
+        }
+        let timeout = request.timeout ?? configuration.defaultRunTimeout
+        guard timeout <= configuration.maximumRunTimeout else {
+            throw .invalidParams(
+                "timeout_ms is \(Int64(timeout.milliseconds)), above this daemon's maximum of \(Int64(configuration.maximumRunTimeout.milliseconds)) (max_run_timeout_ms)")
+        }
+        let skill = try resolveSkill(request.skill)
+        let path: String
+        do {
+            path = try registry.storedFilePath(sha256: skill.sha256)
+        } catch {
+            throw .internal("the stored file of \(skill.name)@\(skill.version) cannot be found: \(error)")
+        }
+
+        let inFlight = runsInFlight.add(1, ordering: .relaxed).newValue
+        defer { runsInFlight.subtract(1, ordering: .relaxed) }
+        guard inFlight <= configuration.maximumConcurrentRuns else {
+            throw .domain(.overloaded, "\(configuration.maximumConcurrentRuns) runs are in flight, the most this daemon allows (max_concurrent_runs): retry later")
+        }
+
+        let inputText = request.input.serialized()
+        let started = Date()
+        let record: RunRecord
+        do {
+            record = try registry.createRun(NewRun(
+                skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256,
+                input: inputText, model: request.model, trigger: request.trigger, callerUID: request.callerUID,
+                status: .running, createdAt: started, startedAt: started))
+        } catch {
+            throw .internal("cannot record the run in the registry: \(error)")
+        }
+
+        let clock = ContinuousClock()
+        let begin = clock.now
+        let report = await runner.run(
+            skillPath: path, sha256: skill.sha256,
+            invocation: Invocation(input: Array(inputText.utf8), model: request.model ?? configuration.defaultModel, timeout: timeout))
+        let duration = clock.now - begin
+
+        for line in report.logs {
+            logger.debug("skill log", ["run_id": .int(record.id), "skill": .string(skill.name),
+                                       "skill_level": .string(line.level.rawValue), "message": .string(line.message)])
+        }
+        return try finish(record, report: report, duration: duration)
+    }
+
+    private func finish(_ record: RunRecord, report: InvocationReport, duration: Duration) throws(ServiceError) -> RunRecord {
+        var completion = RunCompletion(
+            status: .succeeded, output: nil, errorKind: nil, errorMessage: nil, usage: report.usage,
+            finishedAt: Date(), duration: duration)
+        switch report.outcome {
+        case let .success(output):
+            completion.output = output
+        case let .failure(failure):
+            if case .cancelled = failure, shuttingDown.load(ordering: .sequentiallyConsistent) {
+                completion.status = .interrupted
+                completion.errorKind = ErrorKind.interrupted.rawValue
+                completion.errorMessage = "skillhostd shut down before the run finished"
+            } else {
+                completion.status = failure.runStatus
+                completion.errorKind = failure.kind
+                completion.errorMessage = failure.description
+            }
+        }
+        do {
+            let finished = try registry.finishRun(id: record.id, with: completion)
+            logger.info("run finished", [
+                "run_id": .int(finished.id), "skill": .string(finished.skillName), "status": .string(finished.status.rawValue),
+                "duration_ms": .double(duration.milliseconds),
+            ])
+            return finished
+        } catch {
+            throw .internal("cannot record the end of run \(record.id): \(error)")
+        }
+    }
+
+    /// Finds the installed skill `name` or `name@version`.
+    func resolveSkill(_ reference: String) throws(ServiceError) -> SkillRecord {
+        let (name, version) = Self.split(reference)
+        let found: SkillRecord?
+        do {
+            found = try registry.skill(named: name, version: version)
+        } catch {
+            throw .internal("cannot read the registry: \(error)")
+        }
+        guard let found else {
+            let installed = (try? registry.skills().map { "\($0.name)@\($0.version)" }) ?? []
+            let known = installed.isEmpty ? "no skills are installed" : "installed: \(installed.joined(separator: ", "))"
+            throw .domain(.notFound, "no skill \(reference) is installed (\(known)): install it with `skillctl install PATH`")
+        }
+        return found
+    }
+
+    /// Splits `name@version` into its parts.
+    static func split(_ reference: String) -> (name: String, version: String?) {
+        guard let at = reference.firstIndex(of: "@") else { return (reference, nil) }
+        return (String(reference[..<at]), String(reference[reference.index(after: at)...]))
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import JSONRPC
+import Registry
+
+/// The methods of docs/PROTOCOL.md: the JSON-RPC face of the registry and the run service.
+public final class SkillHostService: JSONRPCMethodHandler {
+    /// The version of skillhost reported by `host.status`.
+    public static let version = "0.1.0"
+
+    private let registry: Registry
+    private let runs: RunService
+    private let runner: any SkillRunner
+    private let installer: SkillInstaller
+    private let configuration: DaemonConfiguration
+    private let startedAt = ContinuousClock.now
+
+    /// Creates the service.
+    public init(registry: Registry, runs: RunService, runner: any SkillRunner, configuration: DaemonConfiguration) {
+        self.registry = registry
+        self.runs = runs
+        self.runner = runner
+        self.installer = SkillInstaller(registry: registry)
+        self.configuration = configuration
+    }
+
+    public func handle(_ call: JSONRPCCall) async throws(JSONRPCError) -> JSONValue {
+        do {
+            let params = try JSONRPCParams(call.params)
+            switch call.method {
+            case "host.status": return try status()
+            case "skills.install": return try install(params, peer: call.peer)
+            case "skills.list": return try listSkills()
+            case "skills.get": return try getSkill(params)
+            case "skills.remove": return try removeSkills(params)
+            case "skills.exists": return try skillExists(params)
+            case "skills.run": return try await run(params, peer: call.peer)
+            case "runs.get": return try getRun(params)
+            case "runs.list": return try listRuns(params)
+            default: throw JSONRPCError.methodNotFound(call.method)
+            }
+        } catch let error as ServiceError {
+            throw error.rpcError
+        } catch let error as JSONRPCError {
+            throw error
+        } catch {
+            throw .internalError("\(call.method) failed: \(error)")
+        }
+    }
+
+    // MARK: host
+
+    private func status() throws(ServiceError) -> JSONValue {
+        let skillCount: Int
+        let runCounts: (total: Int, unfinished: Int)
+        do {
+            skillCount = try registry.skills().count
+            runCounts = try registry.runCounts()
+        } catch {
+            throw .internal("cannot read the registry: \(error)")
+        }
+        return .object([
+            "version": .string(Self.version),
+            "abi": .string("\(SkillLoader.abiMajor).\(SkillLoader.abiMinor)"),
+            "pid": .int(Int64(getpid())),
+            "uptime_ms": .double((ContinuousClock.now - startedAt).milliseconds),
+            "socket": .string(configuration.socketPath),
+            "data_dir": .string(configuration.dataDirectory),
+            "skills": .int(Int64(skillCount)),
+            "runs": .object(["total": .int(Int64(runCounts.total)), "running": .int(Int64(runs.activeRuns))]),
+            "inference": .object([
+                "url": .string(configuration.inferenceURL.absoluteString),
+                "model": configuration.defaultModel.map(JSONValue.string) ?? .null,
+            ]),
+        ])
+    }
+
+    // MARK: skills
+
+    private func install(_ params: JSONRPCParams, peer: PeerCredentials) throws -> JSONValue {
+        let result = try installer.install(
+            path: try params.required("path", as: String.self),
+            expectedSHA256: try params.optional("sha256", as: String.self),
+            force: try params.optional("force", as: Bool.self) ?? false,
+            callerUID: peer.uid, callerGID: peer.gid)
+        if let replaced = result.replacedSHA256 {
+            runner.evict(sha256: replaced)
+        }
+        return .object(["outcome": .string(result.outcome.rawValue), "skill": RecordEncoding.json(result.skill)])
+    }
+
+    private func listSkills() throws(ServiceError) -> JSONValue {
+        do {
+            return .object(["skills": .array(try registry.skills().map(RecordEncoding.json))])
+        } catch {
+            throw .internal("cannot read the registry: \(error)")
+        }
+    }
+
+    private func getSkill(_ params: JSONRPCParams) throws -> JSONValue {
+        RecordEncoding.json(try runs.resolveSkill(try params.required("name", as: String.self)))
+    }
+
+    private func removeSkills(_ params: JSONRPCParams) throws -> JSONValue {
+        let name = try params.required("name", as: String.self)
+        let version = try params.optional("version", as: String.self)
+        let removed = try registry.removeSkills(named: name, version: version)
+        guard !removed.isEmpty else {
+            let which = version.map { "\(name)@\($0)" } ?? name
+            throw ServiceError.domain(.notFound, "no skill \(which) is installed: see `skillctl list`")
+        }
+        for skill in removed {
+            runner.evict(sha256: skill.sha256)
+        }
+        return .object(["removed": .array(removed.map(RecordEncoding.json))])
+    }
+
+    private func skillExists(_ params: JSONRPCParams) throws -> JSONValue {
+        let sha256 = try params.required("sha256", as: String.self).lowercased()
+        guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else {
+            throw ServiceError.invalidParams("sha256 must be 64 hexadecimal digits, not \"\(sha256)\"")
+        }
+        let skills = try registry.skills(withSHA256: sha256)
+        return .object([
+            "exists": .bool(!skills.isEmpty),
+            "skills": .array(skills.map { .object(["name": .string($0.name), "version": .string($0.version)]) }),
+        ])
+    }
+
+    // MARK: runs
+
+    private func run(_ params: JSONRPCParams, peer: PeerCredentials) async throws -> JSONValue {
+        var timeout: Duration?
+        if let milliseconds = try params.optional("timeout_ms", as: Int64.self) {
+            guard milliseconds > 0 else { throw ServiceError.invalidParams("timeout_ms must be at least 1, not \(milliseconds)") }
+            timeout = .milliseconds(milliseconds)
+        }
+        let request = RunRequest(
+            skill: try params.required("skill", as: String.self),
+            input: try params.optional("input", as: JSONValue.self) ?? .object([:]),
+            model: try params.optional("model", as: String.self),
+            timeout: timeout, trigger: "rpc", callerUID: peer.uid)
+        let record = try await runs.run(request)
+        guard record.status == .succeeded else {
+            let kind = record.errorKind.flatMap(ErrorKind.init(rawValue:)) ?? .skillFailed
+            throw ServiceError.domain(
+                kind, record.errorMessage ?? "run \(record.id) \(record.status.rawValue)",
+                extra: ["run_id": .int(record.id), "status": .string(record.status.rawValue)])
+        }
+        return .object([
+            "run_id": .int(record.id),
+            "status": .string(record.status.rawValue),
+            "output": record.output.map(RecordEncoding.payload) ?? .null,
+            "usage": RecordEncoding.usage(record.usage),
+            "duration_ms": record.duration.map { .double($0.milliseconds) } ?? .null,
+        ])
+    }
+
+    private func getRun(_ params: JSONRPCParams) throws -> JSONValue {
+        let id = try params.required("run_id", as: Int64.self)
+        guard let record = try registry.run(id: id) else {
+            throw ServiceError.domain(.notFound, "no run \(id): see `skillctl runs` for recent runs")
+        }
+        return RecordEncoding.json(record)
+    }
+
+    private func listRuns(_ params: JSONRPCParams) throws -> JSONValue {
+        let limit = try params.optional("limit", as: Int64.self) ?? 50
+        guard (1...1000).contains(limit) else { throw ServiceError.invalidParams("limit must be 1 to 1000, not \(limit)") }
+        var status: RunStatus?
+        if let name = try params.optional("status", as: String.self) {
+            guard let known = RunStatus(rawValue: name) else {
+                throw ServiceError.invalidParams(
+                    "status must be one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(name)\"")
+            }
+            status = known
+        }
+        let query = RunQuery(
+            skillName: try params.optional("skill", as: String.self), status: status, limit: Int(limit),
+            before: try params.optional("before", as: Int64.self))
+        return .object(["runs": .array(try registry.runs(matching: query).map { RecordEncoding.json($0, includePayloads: false) })])
+    }
+}

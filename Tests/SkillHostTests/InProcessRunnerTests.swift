@@ -1,0 +1,154 @@
+import Foundation
+import InferenceDriver
+import Testing
+import TestSupport
+
+@testable import SkillHost
+
+@Suite("In-process runner and the per-invocation continuation")
+struct InProcessRunnerTests {
+    private func run(_ fixture: String, input: String = "{}", timeout: Duration = .seconds(10),
+                     inference: ScriptedInference = ScriptedInference(.answer(delay: .zero))) async throws -> InvocationReport
+    {
+        let runner = InProcessRunner(inference: inference)
+        let path = try FixtureSkills.path(for: fixture)
+        return await runner.run(skillPath: path, sha256: fixture,
+                                invocation: Invocation(input: Array(input.utf8), model: nil, timeout: timeout))
+    }
+
+    @Test("output returned by the skill reaches the caller")
+    func echo() async throws {
+        let report = try await run("echo", input: #"{"a":[1,2]}"#)
+        #expect(try report.outcome.get() == #"{"a":[1,2]}"#)
+    }
+
+    @Test("chunks written with write_output come before the returned bytes")
+    func streamedChunks() async throws {
+        #expect(try await run("streams").outcome.get() == "[1,2,3]")
+    }
+
+    @Test("a skill error carries the message the skill set")
+    func skillFailed() async throws {
+        let report = try await run("failing")
+        #expect(report.outcome == .failure(.skillFailed(message: "the skill failed on purpose")))
+    }
+
+    @Test("a refused input is reported as invalid_input")
+    func invalidInput() async throws {
+        guard case let .failure(failure) = try await run("rejects_input").outcome else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(failure.kind == "invalid_input")
+    }
+
+    @Test("output that is not UTF-8 is refused with the offending byte")
+    func invalidUTF8() async throws {
+        guard case let .failure(failure) = try await run("bad_utf8_output").outcome else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(failure.kind == "skill_failed")
+        #expect(failure.description.contains("not valid UTF-8 (byte 0xff at offset 0)"))
+    }
+
+    @Test("complete_text returns the model's text and counts tokens")
+    func completion() async throws {
+        let inference = ScriptedInference(.answer(delay: .milliseconds(5)))
+        let report = try await run("complete_twice", input: "abc", inference: inference)
+        #expect(try report.outcome.get() == "cba")
+        #expect(report.usage.completionTokens == 7)
+        #expect(inference.requests == 1)
+    }
+
+    @Test("a failed complete_text resumes the caller at once and aborts every later host call")
+    func trappedInference() async throws {
+        let reportFile = FileManager.default.temporaryDirectory.appendingPathComponent("twice-\(UUID().uuidString)").path
+        setenv("SKILL_REPORT_FILE", reportFile, 1)
+        defer { unlink(reportFile) }
+        let inference = ScriptedInference(.fail(.connectionFailed(endpoint: "http://127.0.0.1:9/v1/completions", reason: "connection refused")))
+        let report = try await run("complete_twice", input: "prompt", inference: inference)
+        guard case let .failure(failure) = report.outcome else {
+            Issue.record("the skill's {\"ignored\":true} output must be dropped, got \(report.outcome)")
+            return
+        }
+        #expect(failure.kind == "inference_failed")
+        #expect(failure.description.contains("connection refused"))
+        #expect(inference.requests == 1, "the second complete_text must not reach the server")
+
+        let deadline = ContinuousClock.now + .seconds(5)
+        var seen = ""
+        while ContinuousClock.now < deadline {
+            seen = (try? String(contentsOfFile: reportFile, encoding: .utf8)) ?? ""
+            if !seen.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(seen == "second=3 alloc=null write=3\n")
+    }
+
+    @Test("the deadline ends a run whose skill is still working")
+    func deadline() async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let report = try await run("sleeps", input: "3000", timeout: .milliseconds(100))
+        #expect(report.outcome == .failure(.timedOut(after: .milliseconds(100))))
+        #expect(clock.now - start < .seconds(2))
+    }
+
+    @Test("the deadline cancels an inference call in flight")
+    func deadlineCancelsInference() async throws {
+        let inference = ScriptedInference(.stall)
+        let report = try await run("complete_twice", input: "x", timeout: .milliseconds(150), inference: inference)
+        #expect(report.outcome == .failure(.timedOut(after: .milliseconds(150))))
+        let deadline = ContinuousClock.now + .seconds(5)
+        while inference.cancelled == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(inference.cancelled == 1)
+    }
+
+    @Test("cancelling the caller's task ends the run as cancelled")
+    func cancellation() async throws {
+        let runner = InProcessRunner(inference: ScriptedInference(.stall))
+        let path = try FixtureSkills.path(for: "complete_twice")
+        let task = Task {
+            await runner.run(skillPath: path, sha256: "twice",
+                             invocation: Invocation(input: Array("x".utf8), model: nil, timeout: .seconds(30)))
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        guard case let .failure(failure) = await task.value.outcome else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(failure.kind == "cancelled")
+    }
+
+    @Test("a serial skill never runs twice at once on one instance")
+    func serialSkill() async throws {
+        let runner = InProcessRunner(inference: ScriptedInference(.answer(delay: .zero)))
+        let path = try FixtureSkills.path(for: "serial_counter")
+        let outputs = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    try await runner.run(skillPath: path, sha256: "serial",
+                                         invocation: Invocation(input: [], model: nil, timeout: .seconds(10))).outcome.get()
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(outputs).count == 50, "every run saw its own counter value")
+    }
+
+    @Test("a file that is not a skill fails the run with the loader's reason")
+    func loadFailure() async throws {
+        let runner = InProcessRunner(inference: ScriptedInference(.answer(delay: .zero)))
+        let path = try FixtureSkills.notAnELF()
+        let report = await runner.run(skillPath: path, sha256: "bad", invocation: Invocation(input: [], model: nil, timeout: .seconds(1)))
+        guard case let .failure(failure) = report.outcome else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(failure.description.contains("not an ELF shared object"))
+    }
+}
