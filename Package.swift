@@ -36,7 +36,7 @@ let package = Package(
 
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["SkillHost"]),
-        .executableTarget(name: "skillctl", dependencies: ["SkillHost", "JSONRPC"]),
+        .executableTarget(name: "skillctl", dependencies: ["JSONRPC"]),
 
         // Example skills: one in C, one in Swift.
         .target(name: "HelloSkill", dependencies: ["SkillABI"], path: "Plugins/hello"),

@@ -66,12 +66,24 @@ public final class JSONRPCServer: Sendable {
         }
         listener?.stopAccepting()
         for connection in connections { connection.drain() }
-        let deadline = ContinuousClock.now + grace
-        while ContinuousClock.now < deadline, connections.contains(where: \.hasWork) {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+        // Requests in flight get the grace period; then they are cancelled and get a short
+        // while to answer (a handler records what it was doing); then queued answers are
+        // written, and only a client that does not read is cut off.
+        await Self.wait(upTo: grace) { connections.contains(where: \.hasWork) }
+        for connection in connections { connection.cancelWork() }
+        await Self.wait(upTo: .seconds(2)) { connections.contains(where: \.hasWork) }
+        for connection in connections { connection.close() }
+        await Self.wait(upTo: .seconds(1)) { connections.contains { !$0.isFlushed } }
         for connection in connections { connection.abort() }
         listener?.close()
+    }
+
+    /// Polls `condition` every few milliseconds until it is false or `limit` has passed.
+    private static func wait(upTo limit: Duration, while condition: () -> Bool) async {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline, condition() {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     // MARK: Threads

@@ -21,6 +21,8 @@ final class ServerConnection: Sendable {
         var isDraining = false
         var work: [UInt64: Task<Void, Never>] = [:]
         var nextWorkID: UInt64 = 0
+        /// Whether the messages queued before `close` have been written and the socket shut.
+        var isFlushed = false
     }
 
     init(socket: UnixSocketConnection) {
@@ -33,6 +35,9 @@ final class ServerConnection: Sendable {
 
     /// Whether requests of this connection are still running.
     var hasWork: Bool { state.withLock { !$0.work.isEmpty } }
+
+    /// Whether `close` has written every message queued before it and shut the socket.
+    var isFlushed: Bool { state.withLock { $0.isFlushed } }
 
     /// Queues `message` and a newline for writing; dropped if the connection is closed.
     func send(_ message: JSONValue) {
@@ -64,15 +69,21 @@ final class ServerConnection: Sendable {
         state.withLock { $0.isDraining = true }
     }
 
+    /// Cancels the requests still running; their answers are still sent while the
+    /// connection is open.
+    func cancelWork() {
+        for task in state.withLock({ $0.work.values }) { task.cancel() }
+    }
+
     /// Closes the connection: cancels in-flight work, drops later messages, and shuts the
     /// socket down once the messages already queued are written.
     func close() {
-        let work = state.withLock { state in
-            state.isOpen = false
-            return state.work.values
+        state.withLock { $0.isOpen = false }
+        cancelWork()
+        outgoing.async { [self] in
+            socket.shutdown()
+            state.withLock { $0.isFlushed = true }
         }
-        for task in work { task.cancel() }
-        outgoing.async { [socket] in socket.shutdown() }
     }
 
     /// Closes the connection at once, without waiting for queued messages (which a client

@@ -6,9 +6,10 @@ import Synchronization
 /// process at a time serves.
 ///
 /// Setting up, in order:
-/// 1. The socket's directory is created with mode 0700 if missing; an existing one must
-///    belong to the current user and is tightened to 0700 (one owned by another user is
-///    refused: its owner could swap the socket).
+/// 1. The socket's directory is created with mode 0700 if missing. An existing one is left
+///    as it is (it may be the working directory, or `$XDG_RUNTIME_DIR`), but it must belong
+///    to the current user or be sticky like /tmp: otherwise its owner could swap the socket.
+///    The socket itself is 0600, which Linux enforces on `connect`.
 /// 2. An exclusive `flock` is taken on `<path>.lock`, which then holds our pid; if another
 ///    process holds it, setup stops with ``UnixSocketError/alreadyServing(path:pid:)``.
 /// 3. Holding the lock, a socket file left at `path` by a process that died is unlinked
@@ -96,11 +97,8 @@ public final class UnixSocketListener: Sendable {
         }
         guard info.st_mode & S_IFMT == S_IFDIR else { throw .notADirectory(path: directory) }
         let currentUID = geteuid()
-        guard info.st_uid == currentUID else {
+        guard info.st_uid == currentUID || info.st_mode & S_ISVTX != 0 else {
             throw .directoryNotOwned(directory: directory, ownerUID: info.st_uid, currentUID: currentUID)
-        }
-        if info.st_mode & 0o7777 != 0o700, chmod(directory, 0o700) != 0 {
-            throw .systemCall(SystemCallError(call: "chmod", errno: errno, path: directory))
         }
     }
 

@@ -1,1 +1,6 @@
-print("skillctl")
+import Foundation
+
+let status = await Skillctl.run(Array(CommandLine.arguments.dropFirst()),
+                                environment: ProcessInfo.processInfo.environment,
+                                workingDirectory: FileManager.default.currentDirectoryPath)
+exit(status.rawValue)

@@ -142,7 +142,7 @@ struct OpenAICompatibleClientTests {
             let elapsed = clock.now - start
             #expect(result == .failure(.timedOut(
                 endpoint: "http://127.0.0.1:\(server.port)/v1/completions", after: .seconds(1))))
-            #expect(elapsed >= .milliseconds(950) && elapsed < .milliseconds(1500), "took \(elapsed)")
+            #expect(elapsed >= .milliseconds(950) && elapsed < .seconds(4), "took \(elapsed)")
             #expect(try await waitForStats(of: server) { $0.stallClientDisconnects == 1 })
         }
     }
@@ -168,7 +168,7 @@ struct OpenAICompatibleClientTests {
             }
             #expect(url == "http://127.0.0.1:\(server.port)/v1/completions")
             #expect(reason.contains("no connection within 0.5 seconds"), "reason: \(reason)")
-            #expect(elapsed < .milliseconds(1500), "took \(elapsed)")
+            #expect(elapsed < .seconds(4), "took \(elapsed)")
         }
     }
 
@@ -190,7 +190,7 @@ struct OpenAICompatibleClientTests {
             let result = await task.value
             let elapsed = clock.now - start
             #expect(result == .failure(.cancelled))
-            #expect(elapsed < .milliseconds(500), "took \(elapsed)")
+            #expect(elapsed < .seconds(2), "took \(elapsed)")
             #expect(try await waitForStats(of: server) { $0.stallClientDisconnects == 1 })
         }
     }

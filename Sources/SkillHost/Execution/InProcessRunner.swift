@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import InferenceDriver
 import Registry
@@ -32,14 +33,10 @@ public final class InProcessRunner: SkillRunner {
         }
         let context = InvocationContext(inference: inference, model: invocation.model, limits: limits)
         let timeout = invocation.timeout
-        let deadline = Task {
-            do {
-                try await Task.sleep(for: timeout)
-                context.trap(.timedOut(after: timeout))
-            } catch {
-                // Cancelled: the invocation ended first.
-            }
-        }
+        // The deadline is a Dispatch timer, not a sleeping task: it must fire on time even
+        // when blocking work (SQLite, a slow client) holds the few threads of the Swift pool.
+        let deadline = DispatchWorkItem { context.trap(.timedOut(after: timeout)) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout.dispatchInterval, execute: deadline)
         defer { deadline.cancel() }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in

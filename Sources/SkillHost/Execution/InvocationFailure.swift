@@ -1,3 +1,4 @@
+import Dispatch
 import Registry
 
 /// Why an invocation did not produce output. Each case maps to the run status and the
@@ -60,6 +61,13 @@ extension Duration {
     var formattedMilliseconds: String {
         let milliseconds = Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
         return milliseconds < 1000 ? "\(Int(milliseconds.rounded())) ms" : "\(milliseconds / 1000) s"
+    }
+
+    /// The duration as a Dispatch interval (nanoseconds, saturating).
+    var dispatchInterval: DispatchTimeInterval {
+        let (seconds, attoseconds) = components
+        let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .never : .nanoseconds(Int(nanoseconds + attoseconds / 1_000_000_000))
     }
 
     /// The duration in milliseconds, fractional.

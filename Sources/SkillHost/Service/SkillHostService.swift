@@ -25,7 +25,7 @@ public final class SkillHostService: JSONRPCMethodHandler {
 
     public func handle(_ call: JSONRPCCall) async throws(JSONRPCError) -> JSONValue {
         do {
-            let params = try JSONRPCParams(call.params)
+            let params = JSONRPCParams(call.params)
             switch call.method {
             case "host.status": return try status()
             case "skills.install": return try install(params, peer: call.peer)

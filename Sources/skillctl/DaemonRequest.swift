@@ -1,0 +1,85 @@
+import Foundation
+import JSONRPC
+
+/// One call to the daemon: a method and its params.
+struct DaemonRequest: Equatable {
+    let method: String
+    let params: JSONValue?
+}
+
+extension Command {
+    /// The call this command makes. Reads the files and standard input the command names.
+    /// - Parameter workingDirectory: what relative paths are resolved against.
+    /// - Throws: when an input file or standard input cannot be read.
+    func request(workingDirectory: String) throws(UsageError) -> DaemonRequest {
+        switch self {
+        case .status:
+            return DaemonRequest(method: "host.status", params: nil)
+        case let .install(path, force, sha256):
+            var params: [String: JSONValue] = ["path": .string(Self.absolute(path, in: workingDirectory))]
+            if force { params["force"] = true }
+            if let sha256 { params["sha256"] = .string(sha256) }
+            return DaemonRequest(method: "skills.install", params: .object(params))
+        case .list:
+            return DaemonRequest(method: "skills.list", params: nil)
+        case .show(let name):
+            return DaemonRequest(method: "skills.get", params: ["name": .string(name)])
+        case let .remove(name, version):
+            var params: [String: JSONValue] = ["name": .string(name)]
+            if let version { params["version"] = .string(version) }
+            return DaemonRequest(method: "skills.remove", params: .object(params))
+        case let .run(skill, input, timeout, model):
+            var params: [String: JSONValue] = ["skill": .string(skill)]
+            if let value = try Self.inputValue(input, workingDirectory: workingDirectory) { params["input"] = value }
+            if let timeout { params["timeout_ms"] = .int(timeout) }
+            if let model { params["model"] = .string(model) }
+            return DaemonRequest(method: "skills.run", params: .object(params))
+        case .runs(let filter):
+            var params: [String: JSONValue] = [:]
+            if let skill = filter.skill { params["skill"] = .string(skill) }
+            if let status = filter.status { params["status"] = .string(status) }
+            if let limit = filter.limit { params["limit"] = .int(Int64(limit)) }
+            if let before = filter.before { params["before"] = .int(before) }
+            return DaemonRequest(method: "runs.list", params: .object(params))
+        case .runsShow(let runID):
+            return DaemonRequest(method: "runs.get", params: ["run_id": .int(runID)])
+        }
+    }
+
+    static func absolute(_ path: String, in workingDirectory: String) -> String {
+        let joined = path.hasPrefix("/") ? path : workingDirectory + "/" + path
+        return URL(fileURLWithPath: joined).standardizedFileURL.path
+    }
+
+    /// The input as JSON: the text parsed as JSON if it is JSON, else as a JSON string
+    /// (text read from a file or standard input loses one trailing newline).
+    private static func inputValue(_ input: RunInput, workingDirectory: String) throws(UsageError) -> JSONValue? {
+        let text: String
+        switch input {
+        case .none:
+            return nil
+        case .argument(let argument):
+            return (try? JSONValue(parsing: argument)) ?? .string(argument)
+        case .standardInput:
+            text = try decoded(FileHandle.standardInput.readDataToEndOfFile(), source: "standard input")
+        case .file(let path):
+            let absolutePath = absolute(path, in: workingDirectory)
+            do {
+                text = try decoded(Data(contentsOf: URL(fileURLWithPath: absolutePath)), source: absolutePath)
+            } catch let error as UsageError {
+                throw error
+            } catch {
+                throw UsageError("cannot read the input file \(absolutePath): \(error.localizedDescription)", command: "run")
+            }
+        }
+        if let value = try? JSONValue(parsing: text) { return value }
+        return .string(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+    }
+
+    private static func decoded(_ data: Data, source: String) throws(UsageError) -> String {
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw UsageError("the input from \(source) is not UTF-8 text", command: "run")
+        }
+        return text
+    }
+}

@@ -1,0 +1,113 @@
+/// The help texts.
+enum Help {
+    /// skillctl's version.
+    static let version = "0.1.0"
+
+    /// The usage line of `command` (e.g. "run"), as help shows it.
+    static func usageLine(for command: String) -> String {
+        switch command {
+        case "status": return "skillctl status"
+        case "install": return "skillctl install PATH [--force] [--sha256 HEX]"
+        case "list": return "skillctl list"
+        case "show": return "skillctl show NAME[@VERSION]"
+        case "remove": return "skillctl remove NAME [--version V]"
+        case "run": return "skillctl run SKILL [INPUT | - | @FILE] [--timeout SECONDS | --timeout-ms MS] [--model NAME]"
+        case "runs": return "skillctl runs [--skill S] [--status ST] [--limit N] [--before ID]"
+        case "runs show": return "skillctl runs show ID"
+        default: return "skillctl COMMAND"
+        }
+    }
+
+    /// The help of `command`, or of the tool when `nil`.
+    static func text(for command: String?) -> String {
+        guard let command else { return tool }
+        let body: String
+        switch command {
+        case "status":
+            body = "Shows the daemon's version, uptime, socket, data directory, counts and inference endpoint."
+        case "install":
+            body = """
+                Installs the skill library at PATH (a relative path is resolved against the current
+                directory). The daemon must be able to read the file, and so must you.
+
+                  --force        replace an installed skill of the same name and version
+                  --sha256 HEX   refuse the file unless its SHA-256 is HEX
+                """
+        case "list":
+            body = "Lists the installed skills, by name then version."
+        case "show":
+            body = "Shows one installed skill; without @VERSION, its highest version."
+        case "remove":
+            body = """
+                Removes a skill: every version, or only V. Runs keep their history.
+
+                  --version V    remove only this version
+                """
+        case "run":
+            body = """
+                Runs SKILL (NAME or NAME@VERSION) and prints its output: a JSON string raw,
+                any other JSON value pretty-printed.
+
+                INPUT is parsed as JSON when it is valid JSON, and sent as a JSON string
+                otherwise; `-` reads it from standard input, `@FILE` from a file (text that is
+                not JSON loses one trailing newline). Without INPUT the skill gets {}.
+
+                  --timeout SECONDS   fail the run after this long (e.g. 30, 0.5)
+                  --timeout-ms MS     the same, in milliseconds
+                  --model NAME        the inference model the skill's calls use
+                """
+        case "runs":
+            body = """
+                Lists runs, newest first: ID, SKILL, VERSION, STATUS, DURATION, CREATED, ERROR.
+                `skillctl runs show ID` shows one run in full.
+
+                  --skill S      only runs of skill S
+                  --status ST    only runs in status ST (\(Invocation.runStatuses.joined(separator: ", ")))
+                  --limit N      at most N runs, 1 to 1000 (default 50)
+                  --before ID    only runs older than run ID, for paging
+                """
+        case "runs show":
+            body = "Shows every field of run ID: status, times, input, output, error, usage."
+        default:
+            return tool
+        }
+        return "usage: \(usageLine(for: command))\n\n\(body)\n\n\(globalOptions)\n"
+    }
+
+    private static let globalOptions = """
+        Global options:
+          --socket PATH   the daemon's socket (default: $SKILLHOST_SOCKET, else
+                          $XDG_RUNTIME_DIR/skillhost/skillhostd.sock, else /tmp/skillhost-UID/skillhostd.sock)
+          --json          print the daemon's JSON result as is, for programs
+          -h, --help      show help (also after a command)
+          --version       print skillctl's version
+        """
+
+    private static let tool = """
+        skillctl: control skillhostd, the daemon that hosts LLM skills.
+
+        usage: skillctl [--socket PATH] [--json] COMMAND [ARGUMENTS]
+
+        Commands:
+          status                        the daemon's state
+          install PATH                  install a skill library (.so)
+          list                          the installed skills
+          show NAME[@VERSION]           one skill
+          remove NAME                   remove a skill
+          run SKILL [INPUT|-|@FILE]     run a skill and print its output
+          runs                          recent runs
+          runs show ID                  one run in full
+
+        \(globalOptions)
+
+        Exit status:
+          0   success
+          1   the run or operation failed (the daemon answered with an error)
+          2   usage error: the command line is wrong
+          3   the daemon is not reachable
+
+        Results go to standard output, errors to standard error.
+        `skillctl COMMAND --help` explains one command.
+
+        """
+}

@@ -1,0 +1,72 @@
+import JSONRPC
+
+/// How skillctl shows runs: `run`, `runs`, `runs show`.
+enum RunOutput {
+    /// The output of `skills.run`: a string raw, any other JSON pretty-printed.
+    static func renderRunResult(_ result: JSONValue) -> String {
+        output(result["output"] ?? .null)
+    }
+
+    static func renderList(_ result: JSONValue) -> String {
+        let runs = result["runs"]?.arrayValue ?? []
+        guard !runs.isEmpty else { return "no runs" }
+        var table = TextTable(header: ["ID", "SKILL", "VERSION", "STATUS", "DURATION", "CREATED", "ERROR"])
+        for run in runs {
+            table.append([
+                Formatting.plain(run["run_id"]),
+                Formatting.plain(run["skill"]),
+                Formatting.plain(run["version"]),
+                Formatting.plain(run["status"]),
+                run["duration_ms"]?.doubleValue.map { Formatting.duration(milliseconds: $0) } ?? "-",
+                Formatting.shortTime(run["created_at"]?.stringValue),
+                run["error"].flatMap(errorText).map { Formatting.trimmed($0, to: 60) } ?? "",
+            ])
+        }
+        return table.rendered
+    }
+
+    static func renderShow(_ run: JSONValue) -> String {
+        let usage = run["usage"]
+        let summary = TextTable.keyValues([
+            ("run", Formatting.plain(run["run_id"])),
+            ("skill", "\(Formatting.plain(run["skill"]))@\(Formatting.plain(run["version"]))"),
+            ("sha256", run["sha256"]?.stringValue),
+            ("status", Formatting.plain(run["status"])),
+            ("error", run["error"].flatMap(errorText)),
+            ("trigger", run["trigger"]?.stringValue),
+            ("caller uid", run["caller_uid"]?.int64Value.map(String.init)),
+            ("model", run["model"]?.stringValue),
+            ("created", run["created_at"]?.stringValue),
+            ("started", run["started_at"]?.stringValue),
+            ("finished", run["finished_at"]?.stringValue),
+            ("duration", run["duration_ms"]?.doubleValue.map { Formatting.duration(milliseconds: $0) }),
+            ("tokens", usage.flatMap { usage in
+                guard let prompt = usage["prompt_tokens"]?.int64Value,
+                      let completion = usage["completion_tokens"]?.int64Value else { return nil }
+                return "\(prompt) prompt, \(completion) completion"
+            }),
+        ])
+        var sections = [summary]
+        for (title, key) in [("input", "input"), ("output", "output")] {
+            guard let value = run[key], value != .null else { continue }
+            sections.append("\(title):\n" + indented(output(value)))
+        }
+        return sections.joined(separator: "\n\n")
+    }
+
+    /// A run's error, `{"kind", "message"}`, as "kind: message".
+    private static func errorText(_ error: JSONValue) -> String? {
+        guard error != .null else { return nil }
+        let message = Formatting.plain(error["message"])
+        return error["kind"]?.stringValue.map { "\($0): \(message)" } ?? message
+    }
+
+    private static func output(_ value: JSONValue) -> String {
+        if case .string(let text) = value { return text }
+        return value.serialized(.pretty)
+    }
+
+    private static func indented(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+    }
+}

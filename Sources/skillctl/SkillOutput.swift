@@ -1,0 +1,59 @@
+import JSONRPC
+
+/// How skillctl shows skill records: `install`, `list`, `show`, `remove`.
+enum SkillOutput {
+    static func renderInstall(_ result: JSONValue) -> String {
+        let outcome = result["outcome"]?.stringValue ?? "installed"
+        return "\(outcome) \(identity(result["skill"]))  sha256 \(shortHash(result["skill"]?["sha256"]))"
+    }
+
+    static func renderList(_ result: JSONValue) -> String {
+        let skills = result["skills"]?.arrayValue ?? []
+        guard !skills.isEmpty else { return "no skills installed (add one with `skillctl install PATH`)" }
+        var table = TextTable(header: ["NAME", "VERSION", "ISOLATION", "SIZE", "SHA256", "INSTALLED", "DESCRIPTION"])
+        for skill in skills {
+            table.append([
+                Formatting.plain(skill["name"]),
+                Formatting.plain(skill["version"]),
+                Formatting.plain(skill["isolation"]),
+                skill["size"]?.int64Value.map { Formatting.size(bytes: $0) } ?? "-",
+                shortHash(skill["sha256"]),
+                Formatting.shortTime(skill["installed_at"]?.stringValue),
+                Formatting.trimmed(Formatting.plain(skill["description"]), to: 50),
+            ])
+        }
+        return table.rendered
+    }
+
+    static func renderShow(_ skill: JSONValue) -> String {
+        TextTable.keyValues([
+            ("name", Formatting.plain(skill["name"])),
+            ("version", Formatting.plain(skill["version"])),
+            ("description", skill["description"]?.stringValue),
+            ("sha256", skill["sha256"]?.stringValue),
+            ("size", skill["size"]?.int64Value.map { "\(Formatting.size(bytes: $0)) (\($0) bytes)" }),
+            ("abi", skill["abi"]?.stringValue),
+            ("isolation", skill["isolation"]?.stringValue),
+            ("flags", skill["flags"]?.arrayValue.map { flags in
+                flags.isEmpty ? "-" : flags.map { Formatting.plain($0) }.joined(separator: ", ")
+            }),
+            ("installed", skill["installed_at"]?.stringValue),
+            ("input schema", Formatting.plain(skill["input_schema"])),
+            ("output schema", Formatting.plain(skill["output_schema"])),
+        ])
+    }
+
+    static func renderRemove(_ result: JSONValue) -> String {
+        let removed = result["removed"]?.arrayValue ?? []
+        guard !removed.isEmpty else { return "nothing removed" }
+        return removed.map { "removed \(identity($0))" }.joined(separator: "\n")
+    }
+
+    private static func identity(_ skill: JSONValue?) -> String {
+        "\(Formatting.plain(skill?["name"])) \(Formatting.plain(skill?["version"]))"
+    }
+
+    private static func shortHash(_ value: JSONValue?) -> String {
+        value?.stringValue.map { String($0.prefix(12)) } ?? "-"
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import JSONRPC
+
+/// What skillctl does with its command line, from parsing to exit status.
+enum Skillctl {
+    /// Runs skillctl with `arguments` (without the program name) and returns its exit status.
+    static func run(_ arguments: [String], environment: [String: String], workingDirectory: String) async -> ExitCode {
+        let invocation: Invocation
+        do {
+            invocation = try Invocation.parse(arguments)
+        } catch {
+            Console.error(error.description)
+            return .usage
+        }
+        switch invocation.action {
+        case .help(let command):
+            Console.output(Help.text(for: command))
+            return .success
+        case .version:
+            Console.output("skillctl \(Help.version)")
+            return .success
+        case .command(let command):
+            let request: DaemonRequest
+            do {
+                request = try command.request(workingDirectory: workingDirectory)
+            } catch {
+                Console.error(error.description)
+                return .usage
+            }
+            let socketPath = SkillhostSocketPath.resolve(explicit: invocation.socketPath, environment: environment)
+            return await call(request, at: socketPath, json: invocation.json, render: renderer(for: command))
+        }
+    }
+
+    private static func call(_ request: DaemonRequest, at socketPath: String, json: Bool,
+                             render: (JSONValue) -> String) async -> ExitCode {
+        do {
+            let client = try JSONRPCClient(socketPath: socketPath)
+            defer { client.close() }
+            let result = try await client.call(request.method, params: request.params)
+            Console.output(json ? result.serialized() : render(result))
+            return .success
+        } catch {
+            switch error {
+            case .server(let serverError):
+                let runID = serverError.data?["run_id"].map { ["run: \(Formatting.plain($0))"] } ?? []
+                Console.error(serverError.message, details: runID)
+                return .failed
+            case .notRunning, .permissionDenied, .connectionFailed, .connectionLost:
+                Console.error(error.description)
+                return .unreachable
+            case .closed, .cancelled:
+                Console.error(error.description)
+                return .failed
+            }
+        }
+    }
+
+    private static func renderer(for command: Command) -> (JSONValue) -> String {
+        switch command {
+        case .status: return StatusOutput.render
+        case .install: return SkillOutput.renderInstall
+        case .list: return SkillOutput.renderList
+        case .show: return SkillOutput.renderShow
+        case .remove: return SkillOutput.renderRemove
+        case .run: return RunOutput.renderRunResult
+        case .runs: return RunOutput.renderList
+        case .runsShow: return RunOutput.renderShow
+        }
+    }
+}

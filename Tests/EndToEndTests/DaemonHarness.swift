@@ -1,0 +1,122 @@
+import Foundation
+import Glibc
+import JSONRPC
+import Registry
+import TestSupport
+
+/// The real `skillhostd` binary, started on a private socket and data directory, driven
+/// with the real `skillctl` binary and inspected through the real SQLite file.
+final class DaemonHarness: Sendable {
+    /// What a `skillctl` invocation printed and how it ended.
+    struct CommandResult: Sendable {
+        var termination: Termination
+        var standardOutput: String
+        var standardError: String
+
+        /// The exit status; -1 when a signal ended it.
+        var status: Int32 {
+            if case let .exited(status) = termination { return status }
+            return -1
+        }
+
+        /// Standard output parsed as JSON (for `--json` commands).
+        func json() throws -> JSONValue {
+            try JSONValue(parsing: standardOutput)
+        }
+    }
+
+    let directory: TemporaryDirectory
+    let socketPath: String
+    let dataDirectory: String
+    let logPath: String
+    let process: ChildProcess
+
+    /// Starts a daemon whose inference goes to `inferenceURL`, and waits for its socket.
+    init(inferenceURL: URL, arguments: [String] = [], environment: [String: String] = [:],
+         directory: TemporaryDirectory? = nil) async throws {
+        let directory = try directory ?? TemporaryDirectory(prefix: "e2e")
+        self.directory = directory
+        socketPath = directory.path("run/skillhostd.sock")
+        dataDirectory = directory.path("data")
+        logPath = directory.path("skillhostd.log")
+        var childEnvironment = ProcessInfo.processInfo.environment
+        childEnvironment.merge(environment) { $1 }
+        process = try ChildProcess(
+            try BuildProducts.skillhostd(),
+            arguments: ["--socket", socketPath, "--data-dir", dataDirectory,
+                        "--inference-url", inferenceURL.absoluteString, "--log-level", "debug"] + arguments,
+            environment: childEnvironment, standardError: .file(logPath))
+        try await waitUntilServing()
+    }
+
+    /// Polls until `skillctl status` answers, or fails with the daemon's log.
+    private func waitUntilServing() async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let termination = try process.pollTermination() {
+                throw HarnessError("skillhostd \(termination) before serving; its log:\n\(log())")
+            }
+            if FileManager.default.fileExists(atPath: socketPath), try await skillctl("status").status == 0 {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw HarnessError("skillhostd did not serve \(socketPath) within 20 s; its log:\n\(log())")
+    }
+
+    /// The daemon's log so far.
+    func log() -> String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "(no log)"
+    }
+
+    /// Runs `skillctl --socket <this daemon's> arguments...`.
+    func skillctl(_ arguments: String..., standardInput: String? = nil) async throws -> CommandResult {
+        try await Self.skillctl(arguments: ["--socket", socketPath] + arguments, standardInput: standardInput)
+    }
+
+    /// Runs `skillctl` with exactly `arguments`.
+    static func skillctl(arguments: [String], standardInput: String? = nil) async throws -> CommandResult {
+        let child = try ChildProcess(
+            try BuildProducts.skillctl(), arguments: arguments,
+            standardInput: standardInput == nil ? .null : .pipe, standardOutput: .pipe, standardError: .pipe)
+        if let standardInput {
+            try child.write(standardInput)
+            child.closeStandardInput()
+        }
+        let output = try await child.readAll(from: .standardOutput)
+        let errors = try await child.readAll(from: .standardError)
+        return CommandResult(termination: try await child.wait(), standardOutput: output, standardError: errors)
+    }
+
+    /// Opens the daemon's registry file, as another process would.
+    func registry() throws -> Registry {
+        try Registry(dataDirectory: dataDirectory)
+    }
+
+    /// Waits until the registry shows a run in the `running` state, and returns its id.
+    func waitForRunningRun() async throws -> Int64 {
+        let registry = try registry()
+        for _ in 0..<500 {
+            if let run = try registry.runs(matching: RunQuery(status: .running)).first {
+                return run.id
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw HarnessError("no run reached the running state within 5 s; the daemon's log:\n\(log())")
+    }
+
+    /// Sends SIGTERM and waits for the daemon to end.
+    func stop() async throws -> Termination {
+        process.signal(SIGTERM)
+        return try await process.wait(timeout: .seconds(30))
+    }
+}
+
+/// A harness failure, with the daemon's log when it helps.
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,273 @@
+import Foundation
+import Glibc
+import JSONRPC
+import Testing
+
+/// The methods the server tests call.
+struct TestHandler: JSONRPCMethodHandler {
+    /// Reports what handlers did: "started <tag>", "cancelled <tag>", "notified <tag>".
+    let events: AsyncStream<String>.Continuation
+
+    func handle(_ call: JSONRPCCall) async throws(JSONRPCError) -> JSONValue {
+        let params = JSONRPCParams(call.params)
+        switch call.method {
+        case "echo":
+            return call.params ?? .null
+        case "add":
+            return .int(try params.required("a", as: Int64.self) + params.required("b", as: Int64.self))
+        case "sleep":
+            let milliseconds = try params.required("ms", as: Int64.self)
+            try? await Task.sleep(for: .milliseconds(milliseconds))
+            return .string("slept \(milliseconds)")
+        case "wait":
+            let tag = try params.required("tag", as: String.self)
+            events.yield("started \(tag)")
+            do {
+                try await Task.sleep(for: .seconds(60))
+            } catch {
+                events.yield("cancelled \(tag)")
+                throw .internalError("cancelled")
+            }
+            return "waited"
+        case "record":
+            events.yield("notified \(try params.required("tag", as: String.self))")
+            return .null
+        case "whoami":
+            return ["uid": .int(Int64(call.peer.uid)), "gid": .int(Int64(call.peer.gid)), "pid": .int(Int64(call.peer.pid))]
+        case "fail":
+            throw JSONRPCError(code: -32001, kind: "not_found", message: "no such run", extra: ["run_id": 7])
+        case "notify_me":
+            call.connection.notify(method: "progress", params: ["done": 1])
+            return .bool(call.connection.isOpen)
+        default:
+            throw .methodNotFound(call.method)
+        }
+    }
+}
+
+/// A running server in a temporary directory, and the events its handler reports.
+final class TestServer: Sendable {
+    let directory: TemporaryDirectory
+    let server: JSONRPCServer
+    let events: AsyncStream<String>
+
+    init(maxLineBytes: Int = 16 << 20) throws {
+        directory = try TemporaryDirectory()
+        let (events, continuation) = AsyncStream.makeStream(of: String.self)
+        self.events = events
+        server = JSONRPCServer(socketPath: directory.file("s.sock"), handler: TestHandler(events: continuation),
+                               maxLineBytes: maxLineBytes)
+        try server.start()
+    }
+
+    var socketPath: String { server.socketPath }
+
+    func rawClient() throws -> RawClient { try RawClient(path: socketPath) }
+
+    /// The next event the handler reports, or `nil` after 10 s.
+    func nextEvent() async -> String? {
+        await withTimeout(.seconds(10)) { [events] in
+            var iterator = events.makeAsyncIterator()
+            return await iterator.next()
+        } ?? nil
+    }
+
+    func stop() async {
+        await server.shutdown(grace: .milliseconds(200))
+        directory.remove()
+    }
+}
+
+@Suite("JSON-RPC server over a Unix socket")
+struct JSONRPCServerTests {
+    @Test("answers a request, with the peer's real credentials")
+    func answers() async throws {
+        let server = try TestServer()
+        let client = try server.rawClient()
+        try client.send(#"{"jsonrpc":"2.0","method":"whoami","id":1}"#)
+        let response = await client.nextJSON()
+        #expect(response?["id"] == 1)
+        #expect(response?["result"]?["uid"]?.int64Value == Int64(getuid()))
+        #expect(response?["result"]?["pid"]?.int64Value == Int64(getpid()))
+        await server.stop()
+    }
+
+    @Test("each standard error code, on the wire", arguments: [
+        ("{\"jsonrpc\":", JSONValue.null, -32700, "parse_error"),
+        (#"{"jsonrpc":"1.0","method":"echo","id":2}"#, 2, -32600, "invalid_request"),
+        (#"{"jsonrpc":"2.0","method":"nope","id":3}"#, 3, -32601, "method_not_found"),
+        (#"{"jsonrpc":"2.0","method":"add","params":{"a":1},"id":4}"#, 4, -32602, "invalid_params"),
+        (#"{"jsonrpc":"2.0","method":"fail","id":"five"}"#, "five", -32001, "not_found"),
+        ("[]", nil, -32600, "invalid_request"),
+    ] as [(String, JSONValue, Int64, String)])
+    func errors(line: String, id: JSONValue, code: Int64, kind: String) async throws {
+        let server = try TestServer()
+        let client = try server.rawClient()
+        try client.send(line)
+        let response = try #require(await client.nextJSON())
+        #expect(response["jsonrpc"] == "2.0")
+        #expect(response["id"] == id)
+        #expect(response["error"]?["code"]?.int64Value == code)
+        #expect(response["error"]?["data"]?["kind"]?.stringValue == kind)
+        #expect(response["result"] == nil)
+        await server.stop()
+    }
+
+    @Test("domain errors keep their extra data")
+    func domainError() async throws {
+        let server = try TestServer()
+        let client = try server.rawClient()
+        try client.send(#"{"jsonrpc":"2.0","method":"fail","id":1}"#)
+        let response = await client.nextJSON()
+        #expect(response?["error"]?["data"] == ["kind": "not_found", "run_id": 7])
+        #expect(response?["error"]?["message"] == "no such run")
+        await server.stop()
+    }
+
+    @Test("notifications get no reply, not even on error")
+    func notifications() async throws {
+        let server = try TestServer()
+        let client = try server.rawClient()
+        try client.send(#"{"jsonrpc":"2.0","method":"record","params":{"tag":"n1"}}"#)
+        try client.send(#"{"jsonrpc":"2.0","method":"nope"}"#)
+        try client.send(#"{"jsonrpc":"2.0","method":"add","params":{}}"#)
+        try client.send(#"[{"jsonrpc":"2.0","method":"record","params":{"tag":"n2"}},{"jsonrpc":"2.0","method":"nope"}]"#)
+        // Answered after the notifications had every chance to be (wrongly) answered first.
+        try client.send(#"{"jsonrpc":"2.0","method":"sleep","params":{"ms":200},"id":"last"}"#)
+        let response = await client.nextJSON()
+        #expect(response?["id"] == "last")
+        #expect(response?["result"] == "slept 200")
+        let events = [await server.nextEvent(), await server.nextEvent()]
+        #expect(Set(events) == ["notified n1", "notified n2"])
+        await server.stop()
+    }
+
+    @Test("a mixed batch is answered as one array, for its requests and invalid entries only")
+    func mixedBatch() async throws {
+        let server = try TestServer()
+        let client = try server.rawClient()
+        try client.send("""
+            [{"jsonrpc":"2.0","method":"sleep","params":{"ms":100},"id":1},\
+            {"jsonrpc":"2.0","method":"record","params":{"tag":"b"}},\
+            {"jsonrpc":"2.0","method":"add","params":{"a":2,"b":3},"id":2},\
+            1,\
+            {"jsonrpc":"2.0","method":"nope","id":3},\
+            {"jsonrpc":"2.0","method":5,"id":4}]
+            """)
+        let response = try #require(await client.nextJSON())
+        let entries = try #require(response.arrayValue)
+        #expect(entries.count == 5)
+        #expect(entries[0] == ["jsonrpc": "2.0", "id": 1, "result": "slept 100"])
+        #expect(entries[1] == ["jsonrpc": "2.0", "id": 2, "result": 5])
+        #expect(entries[2]["id"] == .null)
+        #expect(entries[2]["error"]?["code"] == -32600)
+        #expect(entries[3]["id"] == 3)
+        #expect(entries[3]["error"]?["code"] == -32601)
+        #expect(entries[4]["id"] == 4)
+        #expect(entries[4]["error"]?["code"] == -32600)
+        #expect(await server.nextEvent() == "notified b")
+        await server.stop()
+    }
+
+    @Test("requests on one connection run concurrently: the fast one is answered first")
+    func outOfOrder() async throws {
+        let server = try TestServer()
+        let client = try server.rawClient()
+        try client.send(#"{"jsonrpc":"2.0","method":"sleep","params":{"ms":500},"id":"slow"}"#)
+        try client.send(#"{"jsonrpc":"2.0","method":"sleep","params":{"ms":1},"id":"fast"}"#)
+        let first = await client.nextJSON()
+        let second = await client.nextJSON()
+        #expect(first?["id"] == "fast")
+        #expect(second?["id"] == "slow")
+        await server.stop()
+    }
+
+    @Test("a line over the limit gets invalid_request naming the limit, then the connection closes")
+    func lineLimit() async throws {
+        let server = try TestServer(maxLineBytes: 1024)
+        let client = try server.rawClient()
+        try client.send(#"{"jsonrpc":"2.0","method":"echo","params":["small"],"id":1}"#)
+        #expect(await client.nextJSON()?["result"] == ["small"])
+        try client.send(#"{"jsonrpc":"2.0","method":"echo","params":[""# + String(repeating: "x", count: 2000) + #""],"id":2}"#)
+        let response = try #require(await client.nextJSON())
+        #expect(response["id"] == .null)
+        #expect(response["error"]?["code"] == -32600)
+        #expect(response["error"]?["message"]?.stringValue?.contains("1024 bytes") == true)
+        #expect(await client.next() == .end)
+        await server.stop()
+    }
+
+    @Test("a client that disconnects has its in-flight requests cancelled")
+    func disconnectCancels() async throws {
+        let server = try TestServer()
+        let client = try server.rawClient()
+        try client.send(#"{"jsonrpc":"2.0","method":"wait","params":{"tag":"w"},"id":1}"#)
+        #expect(await server.nextEvent() == "started w")
+        client.socket.shutdown()
+        #expect(await server.nextEvent() == "cancelled w")
+        await server.stop()
+    }
+
+    @Test("a client that only shuts down its writing side still gets its answers")
+    func halfClose() async throws {
+        let server = try TestServer()
+        let client = try server.rawClient()
+        try client.send(#"{"jsonrpc":"2.0","method":"sleep","params":{"ms":100},"id":1}"#)
+        client.socket.shutdownWriting()
+        #expect(await client.nextJSON()?["result"] == "slept 100")
+        #expect(await client.next() == .end)
+        await server.stop()
+    }
+
+    @Test("handlers can notify their client")
+    func serverNotifications() async throws {
+        let server = try TestServer()
+        let client = try server.rawClient()
+        try client.send(#"{"jsonrpc":"2.0","method":"notify_me","id":1}"#)
+        #expect(await client.nextJSON() == ["jsonrpc": "2.0", "method": "progress", "params": ["done": 1]])
+        #expect(await client.nextJSON() == ["jsonrpc": "2.0", "id": 1, "result": true])
+        await server.stop()
+    }
+
+    @Test("many clients at once, deeply nested input at the limit")
+    func manyClients() async throws {
+        let server = try TestServer()
+        // The request object and its params array count too: together, exactly the limit.
+        let depth = JSONValue.defaultMaximumDepth - 2
+        let nested = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    guard let client = try? server.rawClient() else {
+                        Issue.record("could not connect")
+                        return
+                    }
+                    try? client.send(#"{"jsonrpc":"2.0","method":"echo","params":["# + nested + #"],"id":\#(index)}"#)
+                    let response = await client.nextJSON()
+                    #expect(response?["id"]?.int64Value == Int64(index))
+                    #expect(response?["result"] != nil)
+                }
+            }
+        }
+        await server.stop()
+    }
+
+    @Test("shutdown waits for in-flight work up to the grace, then cancels it and unlinks the socket")
+    func shutdown() async throws {
+        let server = try TestServer()
+        let client = try server.rawClient()
+        try client.send(#"{"jsonrpc":"2.0","method":"sleep","params":{"ms":50},"id":1}"#)
+        try client.send(#"{"jsonrpc":"2.0","method":"wait","params":{"tag":"s"},"id":2}"#)
+        #expect(await server.nextEvent() == "started s")
+        let started = ContinuousClock.now
+        await server.server.shutdown(grace: .milliseconds(300))
+        let elapsed = ContinuousClock.now - started
+        #expect(elapsed >= .milliseconds(250))
+        #expect(elapsed < .seconds(5))
+        #expect(await server.nextEvent() == "cancelled s")
+        #expect(await client.nextJSON()?["id"] == 1)
+        #expect(access(server.socketPath, F_OK) != 0)
+        #expect(throws: UnixSocketError.alreadyStarted) { try server.server.start() }
+        server.directory.remove()
+    }
+}
