@@ -186,6 +186,7 @@ private struct HostCalls {
         let stopStrings: [UnsafeMutablePointer<CChar>?] = request.stop.map { strdup($0) }
         defer { stopStrings.forEach { free($0) } }
         var completion = skill_completion()
+        completion.struct_size = UInt32(MemoryLayout<skill_completion>.size)
         var prompt = request.prompt
         let status = stopStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { stop in
             params.stop = request.stop.isEmpty ? nil : stop.baseAddress

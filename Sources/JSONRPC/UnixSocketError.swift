@@ -4,6 +4,8 @@ public enum UnixSocketError: Error, Sendable, Equatable, CustomStringConvertible
     case alreadyServing(path: String, pid: Int32?)
     /// The socket's directory belongs to another user, so it cannot be trusted.
     case directoryNotOwned(directory: String, ownerUID: UInt32, currentUID: UInt32)
+    /// Other users may write to the socket's directory, so they could replace the socket.
+    case directoryWritableByOthers(directory: String, mode: UInt32)
     /// Something other than a directory is where the socket's directory should be.
     case notADirectory(path: String)
     /// Something other than a socket is at the socket's path: it is left alone.
@@ -24,6 +26,9 @@ public enum UnixSocketError: Error, Sendable, Equatable, CustomStringConvertible
         case let .directoryNotOwned(directory, ownerUID, currentUID):
             return "the socket directory \(directory) belongs to uid \(ownerUID), not to you (uid \(currentUID)): "
                 + "pass --socket with a path in a directory of your own"
+        case let .directoryWritableByOthers(directory, mode):
+            return "the socket directory \(directory) has mode \(String(mode, radix: 8)): other users could replace "
+                + "the socket. Run `chmod go-w \(directory)`, or pass --socket with a path in a private directory"
         case .notADirectory(let path):
             return "\(path) is not a directory, so it cannot hold the socket: pass --socket with another path"
         case .notASocket(let path):

@@ -7,16 +7,18 @@ import Synchronization
 ///
 /// Setting up, in order:
 /// 1. The socket's directory is created with mode 0700 if missing. An existing one is left
-///    as it is (it may be the working directory, or `$XDG_RUNTIME_DIR`), but it must belong
-///    to the current user or be sticky like /tmp: otherwise its owner could swap the socket.
-///    The socket itself is 0600, which Linux enforces on `connect`.
+///    as it is (it may be the working directory, or `$XDG_RUNTIME_DIR`), but nobody else
+///    may be able to replace the socket in it: it must belong to the current user and be
+///    writable by nobody else, or belong to root and be sticky (like /tmp). The socket
+///    itself is 0600, which Linux enforces on `connect`.
 /// 2. An exclusive `flock` is taken on `<path>.lock`, which then holds our pid; if another
 ///    process holds it, setup stops with ``UnixSocketError/alreadyServing(path:pid:)``.
 /// 3. Holding the lock, a socket file left at `path` by a process that died is unlinked
 ///    (anything else at `path` is refused and left alone), the socket is bound, made 0600,
 ///    and listens.
 ///
-/// ``close()`` unlinks the socket and the lock file and releases the lock.
+/// ``close()`` unlinks the socket and releases the lock. The lock file stays: unlinking it
+/// while locked would let two later daemons lock two different files of the same name.
 public final class UnixSocketListener: Sendable {
     /// The socket's path.
     public let path: String
@@ -38,7 +40,6 @@ public final class UnixSocketListener: Sendable {
             try Self.removeStaleSocket(at: path)
             fileDescriptor = try Self.bindAndListen(path, backlog: backlog)
         } catch {
-            unlink(lockPath)
             Glibc.close(lockFD)
             throw error
         }
@@ -64,13 +65,12 @@ public final class UnixSocketListener: Sendable {
         _ = Glibc.shutdown(fileDescriptor, Int32(SHUT_RDWR))
     }
 
-    /// Stops accepting, unlinks the socket and the lock file, and releases the lock.
+    /// Stops accepting, unlinks the socket, and releases the lock.
     /// Safe to call more than once.
     public func close() {
         guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         stopAccepting()
         unlink(path)
-        unlink(Self.lockPath(forSocket: path))
         Glibc.close(lockFileDescriptor)
     }
 
@@ -97,8 +97,12 @@ public final class UnixSocketListener: Sendable {
         }
         guard info.st_mode & S_IFMT == S_IFDIR else { throw .notADirectory(path: directory) }
         let currentUID = geteuid()
-        guard info.st_uid == currentUID || info.st_mode & S_ISVTX != 0 else {
+        let isRootsStickyDirectory = info.st_uid == 0 && info.st_mode & S_ISVTX != 0
+        guard info.st_uid == currentUID || isRootsStickyDirectory else {
             throw .directoryNotOwned(directory: directory, ownerUID: info.st_uid, currentUID: currentUID)
+        }
+        guard info.st_mode & 0o022 == 0 || isRootsStickyDirectory else {
+            throw .directoryWritableByOthers(directory: directory, mode: info.st_mode & 0o7777)
         }
     }
 

@@ -171,6 +171,29 @@ public final class Registry: Sendable {
         return removed
     }
 
+    /// Sets where the skill `name` at `version` (every version of it when `version` is nil)
+    /// runs from its next run on.
+    ///
+    /// - Returns: The changed skills as now stored, in listing order; empty when none matched.
+    public func updateIsolation(name: String, version: String?, to isolation: IsolationMode) throws(RegistryError) -> [SkillRecord] {
+        try database.write { (connection) throws(RegistryError) -> [SkillRecord] in
+            let matching: [SkillRecord]
+            if let version {
+                matching = try SkillTable.find(name: name, version: version, in: connection).map { [$0] } ?? []
+            } else {
+                matching = try SkillTable.versions(named: name, in: connection)
+            }
+            for skill in matching {
+                try SkillTable.updateIsolation(name: skill.name, version: skill.version, to: isolation, in: connection)
+            }
+            return matching.map { skill in
+                var updated = skill
+                updated.isolation = isolation
+                return updated
+            }.sorted(by: Self.listingOrder)
+        }
+    }
+
     // MARK: - Runs
 
     /// Records a new run, which must start as ``RunStatus/queued`` or ``RunStatus/running``.
@@ -224,7 +247,16 @@ public final class Registry: Sendable {
             guard finished else {
                 throw .runAlreadyFinished(id: id, status: run.status)
             }
+            try RunLogTable.insert(completion.logs, runID: id, in: connection)
             return run
+        }
+    }
+
+    /// The log lines of run `id`, oldest first; `nil` when there is no such run.
+    public func logs(runID id: Int64) throws(RegistryError) -> [RunLogLine]? {
+        try database.read { (connection) throws(RegistryError) -> [RunLogLine]? in
+            guard try RunTable.find(id: id, in: connection) != nil else { return nil }
+            return try RunLogTable.lines(runID: id, in: connection)
         }
     }
 

@@ -38,8 +38,18 @@ public final class Daemon: Sendable {
             throw DaemonError("cannot mark unfinished runs as interrupted: \(error)")
         }
 
+        let leftovers = LeftoverWorkers.killAll()
+        if !leftovers.isEmpty {
+            logger.warning("killed worker processes left by a previous skillhostd",
+                           ["pids": .array(leftovers.map { .int(Int64($0)) })])
+        }
+
         let inference = OpenAICompatibleClient(endpoint: try inferenceEndpoint())
-        let runner = InProcessRunner(inference: inference)
+        var limits = InvocationLimits()
+        limits.maximumOutputBytes = configuration.maximumOutputBytes
+        let runner = IsolatingRunner(
+            process: ProcessRunner(inference: inference, limits: limits, settings: configuration.processIsolation),
+            inProcess: InProcessRunner(inference: inference, limits: limits))
         let runs = RunService(registry: registry, runner: runner, configuration: configuration, logger: logger)
         let service = SkillHostService(registry: registry, runs: runs, runner: runner, configuration: configuration)
         let server = JSONRPCServer(
@@ -62,6 +72,7 @@ public final class Daemon: Sendable {
                                        "runs_in_flight": .int(Int64(runs.activeRuns))])
         runs.beginShutdown()
         await server.shutdown(grace: configuration.shutdownGrace)
+        runner.process.shutDown()
         logger.info("skillhostd stopped")
     }
 

@@ -15,8 +15,9 @@ extension Command {
         switch self {
         case .status:
             return DaemonRequest(method: "host.status", params: nil)
-        case let .install(path, force, sha256):
+        case let .install(path, force, sha256, isolation):
             var params: [String: JSONValue] = ["path": .string(Self.absolute(path, in: workingDirectory))]
+            if let isolation { params["isolation"] = .string(isolation) }
             if force { params["force"] = true }
             if let sha256 { params["sha256"] = .string(sha256) }
             return DaemonRequest(method: "skills.install", params: .object(params))
@@ -41,8 +42,17 @@ extension Command {
             if let limit = filter.limit { params["limit"] = .int(Int64(limit)) }
             if let before = filter.before { params["before"] = .int(before) }
             return DaemonRequest(method: "runs.list", params: .object(params))
+        case let .isolation(skill, mode):
+            let at = skill.firstIndex(of: "@")
+            var params: [String: JSONValue] = [
+                "name": .string(at.map { String(skill[..<$0]) } ?? skill), "isolation": .string(mode),
+            ]
+            if let at { params["version"] = .string(String(skill[skill.index(after: at)...])) }
+            return DaemonRequest(method: "skills.set_isolation", params: .object(params))
         case .runsShow(let runID):
             return DaemonRequest(method: "runs.get", params: ["run_id": .int(runID)])
+        case .logs(let runID):
+            return DaemonRequest(method: "runs.logs", params: ["run_id": .int(runID)])
         }
     }
 

@@ -7,13 +7,15 @@ enum Help {
     static func usageLine(for command: String) -> String {
         switch command {
         case "status": return "skillctl status"
-        case "install": return "skillctl install PATH [--force] [--sha256 HEX]"
+        case "install": return "skillctl install PATH [--force] [--sha256 HEX] [--isolation process|inprocess]"
+        case "isolation": return "skillctl isolation NAME[@VERSION] process|inprocess"
         case "list": return "skillctl list"
         case "show": return "skillctl show NAME[@VERSION]"
         case "remove": return "skillctl remove NAME [--version V]"
         case "run": return "skillctl run SKILL [INPUT | - | @FILE] [--timeout SECONDS | --timeout-ms MS] [--model NAME]"
         case "runs": return "skillctl runs [--skill S] [--status ST] [--limit N] [--before ID]"
         case "runs show": return "skillctl runs show ID"
+        case "logs": return "skillctl logs ID"
         default: return "skillctl COMMAND"
         }
     }
@@ -32,6 +34,16 @@ enum Help {
 
                   --force        replace an installed skill of the same name and version
                   --sha256 HEX   refuse the file unless its SHA-256 is HEX
+                  --isolation process|inprocess
+                                 where the skill runs: in a worker process (crashes and
+                                 hangs stay contained), or on a thread of the daemon (for
+                                 trusted skills). Default: the daemon's default_isolation.
+                """
+        case "isolation":
+            body = """
+                Sets where NAME (every version, or only VERSION) runs from its next run on:
+                `process`, in a worker process of its own, or `inprocess`, on a thread of
+                the daemon (microsecond overhead, for skills you trust).
                 """
         case "list":
             body = "Lists the installed skills, by name then version."
@@ -68,6 +80,8 @@ enum Help {
                 """
         case "runs show":
             body = "Shows every field of run ID: status, times, input, output, error, usage."
+        case "logs":
+            body = "Prints the lines run ID logged (host->log), oldest first, as LEVEL MESSAGE."
         default:
             return tool
         }
@@ -97,6 +111,8 @@ enum Help {
           run SKILL [INPUT|-|@FILE]     run a skill and print its output
           runs                          recent runs
           runs show ID                  one run in full
+          logs ID                       the log lines of run ID
+          isolation NAME MODE           run a skill in a worker process or in process
 
         \(globalOptions)
 

@@ -20,13 +20,15 @@ struct Invocation: Equatable {
 /// A request to the daemon, with its arguments checked.
 enum Command: Equatable {
     case status
-    case install(path: String, force: Bool, sha256: String?)
+    case install(path: String, force: Bool, sha256: String?, isolation: String?)
     case list
     case show(name: String)
     case remove(name: String, version: String?)
     case run(skill: String, input: RunInput, timeoutMilliseconds: Int64?, model: String?)
     case runs(RunsFilter)
     case runsShow(runID: Int64)
+    case logs(runID: Int64)
+    case isolation(skill: String, mode: String)
 }
 
 /// Where `skillctl run` takes the skill's input from.
@@ -51,7 +53,7 @@ struct RunsFilter: Equatable {
 
 extension Invocation {
     /// The commands, in the order help lists them.
-    static let commandNames = ["status", "install", "list", "show", "remove", "run", "runs"]
+    static let commandNames = ["status", "install", "list", "show", "remove", "run", "runs", "logs", "isolation"]
 
     /// The run statuses `runs --status` accepts.
     static let runStatuses = ["queued", "running", "succeeded", "failed", "timeout", "crashed", "cancelled", "interrupted"]
@@ -128,10 +130,12 @@ extension Invocation {
         case "show": command = try parseShow(rest)
         case "remove": command = try parseRemove(rest)
         case "run": command = try parseRun(rest)
+        case "logs": command = .logs(runID: try parseRunID(rest, command: "logs"))
+        case "isolation": command = try parseIsolation(rest)
         case "runs":
             if rest.first == "show" {
                 rest.removeFirst()
-                command = try parseRunsShow(rest)
+                command = .runsShow(runID: try parseRunID(rest, command: "runs show"))
             } else {
                 command = try parseRuns(rest)
             }
@@ -154,7 +158,7 @@ extension Invocation {
 
     private static func parseInstall(_ words: [String]) throws(UsageError) -> Command {
         let arguments = try CommandArguments(words, command: "install", positionals: 1...1,
-                                             valueOptions: ["--sha256"], flags: ["--force"])
+                                             valueOptions: ["--sha256", "--isolation"], flags: ["--force"])
         var sha256: String?
         if let hex = arguments.values["--sha256"] {
             let lowered = hex.lowercased()
@@ -163,7 +167,24 @@ extension Invocation {
             }
             sha256 = lowered
         }
-        return .install(path: arguments.positionals[0], force: arguments.flags.contains("--force"), sha256: sha256)
+        let isolation = arguments.values["--isolation"]
+        if let isolation, !isolationModes.contains(isolation) {
+            throw UsageError("--isolation expects process or inprocess, got \"\(isolation)\"", command: "install")
+        }
+        return .install(path: arguments.positionals[0], force: arguments.flags.contains("--force"), sha256: sha256,
+                        isolation: isolation)
+    }
+
+    /// The isolation modes a skill can run in.
+    static let isolationModes = ["process", "inprocess"]
+
+    private static func parseIsolation(_ words: [String]) throws(UsageError) -> Command {
+        let arguments = try CommandArguments(words, command: "isolation", positionals: 2...2)
+        let mode = arguments.positionals[1]
+        guard isolationModes.contains(mode) else {
+            throw UsageError("isolation expects process or inprocess, got \"\(mode)\"", command: "isolation")
+        }
+        return .isolation(skill: arguments.positionals[0], mode: mode)
     }
 
     private static func parseList(_ words: [String]) throws(UsageError) -> Command {
@@ -236,12 +257,13 @@ extension Invocation {
         return .runs(filter)
     }
 
-    private static func parseRunsShow(_ words: [String]) throws(UsageError) -> Command {
-        let arguments = try CommandArguments(words, command: "runs show", positionals: 1...1)
+    /// The one argument of `runs show ID` and `logs ID`.
+    private static func parseRunID(_ words: [String], command: String) throws(UsageError) -> Int64 {
+        let arguments = try CommandArguments(words, command: command, positionals: 1...1)
         guard let runID = Int64(arguments.positionals[0]), runID > 0 else {
-            throw UsageError("runs show expects a run id (a positive whole number), got \"\(arguments.positionals[0])\"",
-                             command: "runs show")
+            throw UsageError("\(command) expects a run id (a positive whole number), got \"\(arguments.positionals[0])\"",
+                             command: command)
         }
-        return .runsShow(runID: runID)
+        return runID
     }
 }

@@ -54,6 +54,16 @@ enum RunOutput {
         return sections.joined(separator: "\n\n")
     }
 
+    /// The lines of `runs.logs`, one per line: the level, padded, then the message.
+    static func renderLogs(_ result: JSONValue) -> String {
+        let lines = result["logs"]?.arrayValue ?? []
+        guard !lines.isEmpty else { return "(run \(Formatting.plain(result["run_id"])) logged nothing)" }
+        return lines.map { line in
+            let level = (line["level"]?.stringValue ?? "?").uppercased()
+            return level.padding(toLength: 7, withPad: " ", startingAt: 0) + " " + (line["message"]?.stringValue ?? "")
+        }.joined(separator: "\n")
+    }
+
     /// A run's error, `{"kind", "message"}`, as "kind: message".
     private static func errorText(_ error: JSONValue) -> String? {
         guard error != .null else { return nil }

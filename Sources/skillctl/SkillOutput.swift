@@ -49,6 +49,12 @@ enum SkillOutput {
         return removed.map { "removed \(identity($0))" }.joined(separator: "\n")
     }
 
+    static func renderIsolation(_ result: JSONValue) -> String {
+        (result["skills"]?.arrayValue ?? []).map { skill in
+            "\(identity(skill)) now runs \(skill["isolation"]?.stringValue == "inprocess" ? "in process" : "in a worker process")"
+        }.joined(separator: "\n")
+    }
+
     private static func identity(_ skill: JSONValue?) -> String {
         "\(Formatting.plain(skill?["name"])) \(Formatting.plain(skill?["version"]))"
     }

@@ -66,6 +66,8 @@ enum Skillctl {
         case .run: return RunOutput.renderRunResult
         case .runs: return RunOutput.renderList
         case .runsShow: return RunOutput.renderShow
+        case .logs: return RunOutput.renderLogs
+        case .isolation: return SkillOutput.renderIsolation
         }
     }
 }

@@ -2,6 +2,15 @@ import Foundation
 import JSONRPC
 import SkillHost
 
+// Worker mode (docs/WORKER-PROTOCOL.md) comes before anything else: no logging, no config.
+if CommandLine.arguments.dropFirst().first == "--worker" {
+    SkillWorker.main(arguments: Array(CommandLine.arguments.dropFirst()))
+}
+
+// A reader of stderr (or a client) that goes away must not kill the daemon: writes then
+// fail with EPIPE, which the code handles.
+signal(SIGPIPE, SIG_IGN)
+
 /// skillhostd: the daemon. Flags mirror the config file's keys (`--data-dir` sets `data_dir`).
 let usage = """
     usage: skillhostd [--config FILE] [--socket PATH] [--data-dir DIR] [--inference-url URL]
@@ -26,14 +35,25 @@ let usage = """
       --max-line-bytes N        longest request line [max_line_bytes] (default: 16777216)
       --shutdown-grace-ms N     time runs get to finish on SIGTERM [shutdown_grace_ms] (default: 10000)
       --log-level LEVEL         debug, info, warning or error [log_level] (default: info)
+      --default-isolation MODE  process or inprocess, for skills installed without one
+                                [default_isolation] (default: process)
+      --worker-pool-size N      idle workers kept ready per skill once it ran [worker_pool_size] (default: 1)
+      --worker-idle-timeout-ms N  idle time before a worker is shut down [worker_idle_timeout_ms]
+                                (default: 300000)
+      --max-workers-per-skill N workers of one skill at once; more runs wait [max_workers_per_skill]
+                                (default: 8)
+      --memory-limit-bytes N    address-space limit (RLIMIT_AS) of each worker, 0 for none
+                                [memory_limit_bytes] (default: 2147483648)
+      --max-output-bytes N      largest output of a run [max_output_bytes] (default: 16777216)
       -h, --help                this help
       --version                 the version
+      --worker ...              internal: a worker of process isolation, started by skillhostd itself
 
     Exit status: 0 after a clean shutdown; 1 when it cannot start (the message says why); 2 on
     a usage error.
     """
 
-let stringKeys: Set = ["socket", "data_dir", "inference_url", "model", "api_key_env", "log_level"]
+let stringKeys: Set = ["socket", "data_dir", "inference_url", "model", "api_key_env", "log_level", "default_isolation"]
 
 func fail(_ message: String, status: Int32) -> Never {
     FileHandle.standardError.write(Data("skillhostd: \(message)\n".utf8))

@@ -28,6 +28,11 @@ struct MainJobTests {
         let hello = try await daemon.skillctl("--json", "run", "hello", #"{"name":"Ada"}"#)
         #expect(hello.status == 0, "\(hello.standardError)")
         #expect(try hello.json()["output"] == ["greeting": "Hello, Ada!"])
+        let helloRun = try #require(try hello.json()["run_id"]?.int64Value)
+        let logs = try await daemon.skillctl("logs", String(helloRun))
+        #expect(logs.status == 0, "\(logs.standardError)")
+        #expect(logs.standardOutput == "INFO    greeted\n", "the line hello logged with host->log")
+        #expect(try daemon.registry().logs(runID: helloRun) == [RunLogLine(level: .info, message: "greeted")])
 
         let prompt = #"{"prompt":"The capital of France is","max_tokens":16,"temperature":0}"#
         let completion = try await daemon.skillctl("--json", "run", "complete", prompt, "--timeout", "120")

@@ -12,6 +12,8 @@ import TestSupport
         "complete_twice": "complete-twice", "echo": "echo", "failing": "failing", "no_entry": nil,
         "null_run": "null-run", "rejects_input": "rejects-input", "serial_counter": "serial-counter",
         "sleeps": "sleeps", "streams": "streams",
+        "segfaults": "segfaults", "aborts": "aborts", "exits": "exits", "spins": "spins", "allocates": "allocates",
+        "init_deadlock": "init-deadlock", "stdout_garbage": "stdout-garbage", "huge_output": "huge-output",
     ]
 
     @Test func everyFixtureIsKnown() {

@@ -33,7 +33,7 @@ struct OpenAICompatibleClientTests {
 
     /// Polls the server's stats until `condition` holds, for at most `timeout`.
     private func waitForStats(
-        of server: FaultServer, within timeout: Duration = .seconds(3),
+        of server: FaultServer, within timeout: Duration = .seconds(10),
         until condition: (FaultServerStats) -> Bool
     ) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout

@@ -23,7 +23,18 @@ struct UnixSocketTests {
         #expect(access(UnixSocketListener.lockPath(forSocket: socketPath), F_OK) == 0)
         listener.close()
         #expect(access(socketPath, F_OK) != 0)
-        #expect(access(UnixSocketListener.lockPath(forSocket: socketPath), F_OK) != 0)
+        let reopened = try UnixSocketListener(path: socketPath)
+        reopened.close()
+    }
+
+    @Test("refuses a directory that other users may write to")
+    func directoryWritableByOthers() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        #expect(chmod(directory.path, 0o777) == 0)
+        #expect(throws: UnixSocketError.directoryWritableByOthers(directory: directory.path, mode: 0o777)) {
+            try UnixSocketListener(path: directory.file("s.sock"))
+        }
     }
 
     @Test("leaves an existing directory of ours as it is, and makes the socket 0600")

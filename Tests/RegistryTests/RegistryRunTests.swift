@@ -45,6 +45,24 @@ struct RegistryRunTests {
         }
     }
 
+    @Test("a run's log lines are stored with its final state, in order, once")
+    func logs() async throws {
+        try await withTemporaryDirectory { directory in
+            let registry = try Registry(dataDirectory: directory)
+            let run = try registry.createRun(newRun(of: "hello"))
+            #expect(try registry.logs(runID: run.id) == [])
+            let lines = (0..<25).map { RunLogLine(level: $0 % 2 == 0 ? .info : .stderr, message: "line \($0)") }
+            _ = try registry.finishRun(id: run.id, with: RunCompletion(status: .succeeded, finishedAt: Date(), logs: lines))
+            #expect(try registry.logs(runID: run.id) == lines)
+
+            let late = RunCompletion(status: .failed, finishedAt: Date(), logs: [RunLogLine(level: .error, message: "late")])
+            #expect(throws: RegistryError.self) { try registry.finishRun(id: run.id, with: late) }
+            #expect(try registry.logs(runID: run.id) == lines, "a refused finish adds no lines")
+            #expect(try Registry(dataDirectory: directory).logs(runID: run.id) == lines, "the lines are on disk")
+            #expect(try registry.logs(runID: 404) == nil)
+        }
+    }
+
     @Test("runs that do not exist, and statuses that do not fit, are refused")
     func invalidTransitions() async throws {
         try await withTemporaryDirectory { directory in

@@ -13,7 +13,7 @@ struct RegistrySkillTests {
                 #expect(registry.databasePath == data + "/registry.sqlite3")
                 #expect(permissions(of: data) == 0o700)
                 #expect(try userVersion(of: registry.databasePath) == Registry.schemaVersion)
-                #expect(Registry.schemaVersion == 1)
+                #expect(Registry.schemaVersion == 2)
             }
             let reopened = try Registry(dataDirectory: data)
             #expect(try userVersion(of: reopened.databasePath) == Registry.schemaVersion)
@@ -31,8 +31,9 @@ struct RegistrySkillTests {
             #expect {
                 try Registry(dataDirectory: directory)
             } throws: { error in
-                guard case .schemaTooNew(path, 7, 1)? = error as? RegistryError else { return false }
-                return "\(error)" == "registry at \(path) has schema version 7, this skillhostd knows up to 1: "
+                let known = Registry.schemaVersion
+                guard case .schemaTooNew(path, 7, known)? = error as? RegistryError else { return false }
+                return "\(error)" == "registry at \(path) has schema version 7, this skillhostd knows up to \(known): "
                     + "upgrade skillhost"
             }
             #expect(try userVersion(of: path) == 7)

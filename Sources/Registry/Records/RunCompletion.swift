@@ -16,11 +16,13 @@ public struct RunCompletion: Sendable {
     public var finishedAt: Date
     /// How long the skill executed, when it started.
     public var duration: Duration?
+    /// The lines logged during the run, stored with it.
+    public var logs: [RunLogLine]
 
     /// Describes how a run ended.
     public init(
         status: RunStatus, output: String? = nil, errorKind: String? = nil, errorMessage: String? = nil,
-        usage: RunUsage = .zero, finishedAt: Date, duration: Duration? = nil
+        usage: RunUsage = .zero, finishedAt: Date, duration: Duration? = nil, logs: [RunLogLine] = []
     ) {
         self.status = status
         self.output = output
@@ -29,5 +31,6 @@ public struct RunCompletion: Sendable {
         self.usage = usage
         self.finishedAt = finishedAt
         self.duration = duration
+        self.logs = logs
     }
 }

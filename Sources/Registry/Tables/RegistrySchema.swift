@@ -49,5 +49,14 @@ enum RegistrySchema {
             CREATE INDEX runs_by_skill ON runs (skill_name, id);
             CREATE INDEX runs_by_status ON runs (status, id);
             """),
+        .init(name: "create run logs", sql: """
+            CREATE TABLE run_logs (
+                run_id  INTEGER NOT NULL,
+                seq     INTEGER NOT NULL CHECK (seq >= 0),
+                level   TEXT    NOT NULL CHECK (level IN ('debug', 'info', 'warning', 'error', 'stdout', 'stderr')),
+                message TEXT    NOT NULL,
+                PRIMARY KEY (run_id, seq)
+            ) WITHOUT ROWID;
+            """),
     ])
 }

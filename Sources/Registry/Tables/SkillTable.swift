@@ -50,6 +50,13 @@ enum SkillTable {
             ]))
     }
 
+    /// Sets the isolation of the skill `name` at `version`.
+    static func updateIsolation(name: String, version: String, to isolation: IsolationMode,
+                                in database: DatabaseConnection) throws(RegistryError) {
+        try mapped(database.execute(
+            "UPDATE skills SET isolation = ? WHERE name = ? AND version = ?", [isolation.rawValue, name, version]))
+    }
+
     /// Deletes the skill `name` at `version`.
     static func delete(name: String, version: String, in database: DatabaseConnection) throws(RegistryError) {
         try mapped(database.execute("DELETE FROM skills WHERE name = ? AND version = ?", [name, version]))

@@ -25,10 +25,12 @@
  *
  * Versioning. The ABI has a major and a minor version. The host accepts a skill whose
  * major version equals its own and whose minor version is not newer than its own; it
- * refuses anything else at install time, naming both versions. Every struct starts with
- * its size, and new fields and functions are only ever appended in a later minor version:
- * a skill checks `host->struct_size` (see SKILL_HOST_HAS) before calling a function that
- * was added after the minor version it was built for.
+ * refuses anything else at install time, naming both versions. Every struct carries its
+ * size (the descriptor after its magic and version), and new fields and functions are
+ * only ever appended in a later minor version: a skill checks `host->struct_size` (see
+ * SKILL_HOST_HAS) before calling a function that was added after the minor version it was
+ * built for, and the host reads and writes no more of a skill's struct than the size the
+ * skill put in it. The sizes of ABI 1.0 are fixed below (SKILL_*_SIZE_1_0).
  *
  * Memory. Strings and buffers the host hands to a skill (the input, the text returned by
  * `complete_text`, memory from `alloc`) stay valid until the invocation ends, that is
@@ -44,9 +46,11 @@
  * sets SKILL_FLAG_SERIAL. Host functions may be called from the thread running `run` and
  * from threads the skill starts, but only while that `run` has not returned.
  *
- * What a skill may not do: call exit() or abort() on purpose, install signal handlers,
- * change the process's working directory, environment or signal mask, or keep a pointer
- * to a `skill_invocation` (or to anything the host handed it) after `run` returns.
+ * What a skill may not do: call exit() or abort() on purpose, fork, install signal
+ * handlers, change the process's working directory, environment or signal mask, dlclose
+ * itself, let a C++ exception or any other unwinding cross `init`, `run` or `deinit`, call
+ * host functions from `init` or `deinit` (they have no invocation), or keep a pointer to a
+ * `skill_invocation` (or to anything the host handed it) after `run` returns.
  *
  * Trapped invocations. When a host function fails for a reason the skill cannot mend
  * (the inference server is down, the deadline passed, the run was cancelled, a host
@@ -103,7 +107,11 @@ typedef struct skill_bytes {
 } skill_bytes;
 
 /** A skill_bytes for a string literal, without its terminating NUL. */
+#ifdef __cplusplus
+#define SKILL_BYTES_LITERAL(literal) (skill_bytes{ (literal), sizeof(literal) - 1 })
+#else
 #define SKILL_BYTES_LITERAL(literal) ((skill_bytes){ (literal), sizeof(literal) - 1 })
+#endif
 
 /* ---- The invocation and the host table (CSI) --------------------------------------- */
 
@@ -144,9 +152,13 @@ typedef struct skill_complete_params {
 #define SKILL_COMPLETE_PARAMS_INIT \
     { sizeof(skill_complete_params), 0, NULL, -1.0, -1.0, 0, 0, NULL }
 
-/** A completion returned by `complete_text`. `text` stays valid until the invocation ends. */
+/**
+ * A completion returned by `complete_text`. `text` stays valid until the invocation ends.
+ * The skill sets `struct_size` to sizeof(skill_completion) before the call; the host fills
+ * no more than that many bytes.
+ */
 typedef struct skill_completion {
-    /** sizeof(skill_completion) as the host filled it. */
+    /** sizeof(skill_completion) as the skill was built. */
     uint32_t struct_size;
     /** Tokens in the prompt, as the server counted them. */
     uint32_t prompt_tokens;
@@ -255,6 +267,13 @@ typedef struct skill_descriptor {
 /** The one symbol a skill exports. It must do nothing but return its static descriptor. */
 typedef const skill_descriptor *(*skill_entry_fn)(void);
 
+/* ---- Sizes of ABI 1.0 (LP64: x86_64 and aarch64 Linux) ---------------------------------- */
+
+#define SKILL_DESCRIPTOR_SIZE_1_0 80u
+#define SKILL_HOST_SIZE_1_0 48u
+#define SKILL_COMPLETE_PARAMS_SIZE_1_0 48u
+#define SKILL_COMPLETION_SIZE_1_0 32u
+
 /** The name of that symbol, for dlsym. */
 #define SKILL_ENTRY_SYMBOL "skill_entry"
 
@@ -263,6 +282,9 @@ typedef const skill_descriptor *(*skill_entry_fn)(void);
 #else
 #define SKILL_EXPORT
 #endif
+
+/** Declared here, inside `extern "C"`, so that a C++ skill exports it unmangled. */
+SKILL_EXPORT const skill_descriptor *skill_entry(void);
 
 /**
  * Defines a skill in full: its descriptor and its `skill_entry`. Use once per .so.

@@ -17,19 +17,6 @@ public struct Invocation: Sendable {
     }
 }
 
-/// A line a skill logged with `host->log`.
-public struct SkillLogLine: Sendable, Equatable {
-    /// The level names of `SKILL_LOG_*`.
-    public enum Level: String, Sendable {
-        case debug, info, warning, error
-    }
-
-    /// The line's level.
-    public var level: Level
-    /// The message, at most `InvocationLimits.maximumLogLineBytes` bytes.
-    public var message: String
-}
-
 /// What came of an invocation: the first of the skill returning, a trapped CSI call, the
 /// deadline, or a cancel.
 public struct InvocationReport: Sendable {
@@ -38,7 +25,7 @@ public struct InvocationReport: Sendable {
     /// Tokens used by the invocation's inference calls up to the moment it ended.
     public var usage: RunUsage
     /// Lines the skill logged up to the moment it ended.
-    public var logs: [SkillLogLine]
+    public var logs: [RunLogLine]
 }
 
 /// Bounds on what one invocation may hand the host.

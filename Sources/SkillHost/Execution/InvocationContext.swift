@@ -25,7 +25,7 @@ final class InvocationContext: Sendable {
         var output: [UInt8] = []
         var errorMessage: String?
         var usage = RunUsage.zero
-        var logs: [SkillLogLine] = []
+        var logs: [RunLogLine] = []
         var droppedLogLines = 0
     }
 
@@ -92,7 +92,8 @@ final class InvocationContext: Sendable {
                 return (nil as CheckedContinuation<InvocationReport, Never>?, nil as InvocationReport?)
             }
             state.isTrapped = true
-            let outcome = outcome(status: status, returned: returned, state: &state)
+            let outcome = SkillOutcome.of(status: status, streamed: state.output, returned: returned,
+                                          errorMessage: state.errorMessage, limits: limits)
             return (continuation, Self.report(outcome, state))
         }
         if let continuation, let report {
@@ -111,44 +112,10 @@ final class InvocationContext: Sendable {
         }
     }
 
-    private func outcome(status: skill_status, returned: [UInt8], state: inout State) -> Result<String, InvocationFailure> {
-        let message = state.errorMessage ?? "the skill set no message (call host->set_error before returning an error)"
-        switch status {
-        case SKILL_OK:
-            guard state.output.count + returned.count <= limits.maximumOutputBytes else {
-                return .failure(.invalidOutput(reason: "it is larger than the limit of \(limits.maximumOutputBytes) bytes"))
-            }
-            state.output.append(contentsOf: returned)
-            return Self.decodeOutput(state.output)
-        case SKILL_ERR_INVALID_INPUT:
-            return .failure(.invalidInput(message: message))
-        case SKILL_ERR_FAILED:
-            return .failure(.skillFailed(message: message))
-        case SKILL_ERR_ABORTED:
-            return .failure(.skillFailed(message: "the skill returned SKILL_ERR_ABORTED, but no host call was trapped"))
-        default:
-            return .failure(.skillFailed(message: "the skill returned the unknown status \(status)"))
-        }
-    }
-
-    private static func decodeOutput(_ bytes: [UInt8]) -> Result<String, InvocationFailure> {
-        if let text = String(validating: bytes, as: UTF8.self) {
-            return .success(text)
-        }
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        var offset = 0
-        while case let .scalarValue(scalar) = decoder.decode(&iterator) {
-            offset += UTF8.width(scalar)
-        }
-        return .failure(.invalidOutput(
-            reason: "it is not valid UTF-8 (byte 0x\(String(bytes[offset], radix: 16)) at offset \(offset))"))
-    }
-
     private static func report(_ outcome: Result<String, InvocationFailure>, _ state: borrowing State) -> InvocationReport {
         var logs = state.logs
         if state.droppedLogLines > 0 {
-            logs.append(SkillLogLine(level: .warning, message: "\(state.droppedLogLines) more log lines were dropped"))
+            logs.append(RunLogLine(level: .warning, message: "\(state.droppedLogLines) more log lines were dropped"))
         }
         return InvocationReport(outcome: outcome, usage: state.usage, logs: logs)
     }
@@ -163,7 +130,7 @@ final class InvocationContext: Sendable {
     {
         guard !isTrapped else { return SKILL_ERR_ABORTED }
         let request: CompletionRequest
-        switch Self.completionRequest(prompt: prompt, params: params, result: result, defaultModel: model) {
+        switch CompletionParameters.request(prompt: prompt, params: params, result: result, defaultModel: model) {
         case let .success(valid):
             request = valid
         case let .failure(failure):
@@ -228,50 +195,6 @@ final class InvocationContext: Sendable {
         return stillCurrent ? result : nil
     }
 
-    private static func completionRequest(
-        prompt: skill_bytes, params: UnsafePointer<skill_complete_params>?,
-        result: UnsafeMutablePointer<skill_completion>?, defaultModel: String?
-    ) -> Result<CompletionRequest, InvocationFailure> {
-        func invalid(_ reason: String) -> Result<CompletionRequest, InvocationFailure> {
-            .failure(.invalidCSICall(function: "complete_text", reason: reason))
-        }
-        guard result != nil else { return invalid("result is NULL") }
-        guard let promptText = String(skillBytes: prompt) else { return invalid("the prompt is not valid UTF-8") }
-        var request = CompletionRequest(prompt: promptText, model: defaultModel, maxTokens: nil, temperature: nil,
-                                        topP: nil, topK: nil, stop: [])
-        guard let params else { return .success(request) }
-        let fields = params.pointee
-        guard Int(fields.struct_size) >= MemoryLayout<skill_complete_params>.size else {
-            return invalid("params.struct_size is \(fields.struct_size), smaller than ABI 1.0's "
-                + "\(MemoryLayout<skill_complete_params>.size): start from SKILL_COMPLETE_PARAMS_INIT")
-        }
-        if let model = fields.model {
-            guard let name = String(validatingCString: model), !name.isEmpty else {
-                return invalid("params.model is empty or not valid UTF-8 (use NULL for the default model)")
-            }
-            request.model = name
-        }
-        guard fields.max_tokens >= 0 else { return invalid("params.max_tokens is \(fields.max_tokens); it must be 0 (default) or more") }
-        if fields.max_tokens > 0 { request.maxTokens = Int(fields.max_tokens) }
-        guard !fields.temperature.isNaN, !fields.top_p.isNaN else { return invalid("params.temperature or top_p is NaN") }
-        if fields.temperature >= 0 { request.temperature = fields.temperature }
-        if fields.top_p >= 0 {
-            guard fields.top_p > 0, fields.top_p <= 1 else { return invalid("params.top_p is \(fields.top_p); it must be in (0, 1]") }
-            request.topP = fields.top_p
-        }
-        if fields.top_k > 0 { request.topK = Int(fields.top_k) }
-        if fields.stop_count > 0 {
-            guard let stop = fields.stop else { return invalid("params.stop is NULL but stop_count is \(fields.stop_count)") }
-            for index in 0..<Int(fields.stop_count) {
-                guard let entry = stop[index], let sequence = String(validatingCString: entry), !sequence.isEmpty else {
-                    return invalid("params.stop[\(index)] is NULL, empty or not valid UTF-8")
-                }
-                request.stop.append(sequence)
-            }
-        }
-        return .success(request)
-    }
-
     func writeOutput(_ chunk: skill_bytes) -> skill_status {
         guard chunk.len == 0 || chunk.data != nil else {
             trap(.invalidCSICall(function: "write_output", reason: "chunk.data is NULL but chunk.len is \(chunk.len)"))
@@ -288,7 +211,7 @@ final class InvocationContext: Sendable {
         case nil:
             return SKILL_ERR_ABORTED
         case true:
-            trap(.invalidOutput(reason: "it is larger than the limit of \(limits.maximumOutputBytes) bytes"))
+            trap(SkillOutcome.oversizedOutput(limit: limits.maximumOutputBytes))
             return SKILL_ERR_ABORTED
         case false:
             return SKILL_OK
@@ -296,14 +219,18 @@ final class InvocationContext: Sendable {
     }
 
     func log(level: skill_log_level, message: skill_bytes) -> skill_status {
-        let levels: [SkillLogLine.Level] = [.debug, .info, .warning, .error]
+        guard message.len == 0 || message.data != nil else {
+            trap(.invalidCSICall(function: "log", reason: "message.data is NULL but message.len is \(message.len)"))
+            return SKILL_ERR_ABORTED
+        }
+        let levels: [RunLogLine.Level] = [.debug, .info, .warning, .error]
         guard levels.indices.contains(Int(level)) else { return SKILL_ERR_UNSUPPORTED }
         let cut = skill_bytes(data: message.data, len: min(message.len, limits.maximumLogLineBytes))
         let text = String(skillBytes: cut) ?? String(decoding: UnsafeRawBufferPointer(start: cut.data, count: cut.len), as: UTF8.self)
         return state.withLock { state in
             guard !state.isTrapped else { return SKILL_ERR_ABORTED }
             if state.logs.count < limits.maximumLogLines {
-                state.logs.append(SkillLogLine(level: levels[Int(level)], message: text))
+                state.logs.append(RunLogLine(level: levels[Int(level)], message: text))
             } else {
                 state.droppedLogLines += 1
             }
@@ -320,6 +247,10 @@ final class InvocationContext: Sendable {
     }
 
     func setError(_ message: skill_bytes) {
+        guard message.len == 0 || message.data != nil else {
+            trap(.invalidCSICall(function: "set_error", reason: "message.data is NULL but message.len is \(message.len)"))
+            return
+        }
         let cut = skill_bytes(data: message.data, len: min(message.len, limits.maximumLogLineBytes))
         let text = String(decoding: UnsafeRawBufferPointer(start: cut.data, count: cut.len), as: UTF8.self)
         state.withLock { $0.errorMessage = text }

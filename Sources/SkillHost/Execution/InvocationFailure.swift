@@ -20,6 +20,9 @@ public enum InvocationFailure: Error, Sendable, Equatable, CustomStringConvertib
     case invalidOutput(reason: String)
     /// The skill could not be loaded or initialised for this run.
     case loadFailed(message: String)
+    /// The skill's worker process died before the run ended (a signal, an exit status, or a
+    /// protocol violation), with the tail of its stderr; `reason` says which.
+    case crashed(reason: String)
 
     /// The stable error kind of docs/PROTOCOL.md.
     public var kind: String {
@@ -30,6 +33,7 @@ public enum InvocationFailure: Error, Sendable, Equatable, CustomStringConvertib
         case .invalidCSICall: "invalid_csi_call"
         case .timedOut: "timeout"
         case .cancelled: "cancelled"
+        case .crashed: "crashed"
         }
     }
 
@@ -38,6 +42,7 @@ public enum InvocationFailure: Error, Sendable, Equatable, CustomStringConvertib
         switch self {
         case .timedOut: .timeout
         case .cancelled: .cancelled
+        case .crashed: .crashed
         default: .failed
         }
     }
@@ -52,6 +57,7 @@ public enum InvocationFailure: Error, Sendable, Equatable, CustomStringConvertib
         case let .cancelled(reason): "the run was cancelled: \(reason)"
         case let .invalidOutput(reason): "the skill returned invalid output: \(reason)"
         case let .loadFailed(message): "the skill could not be loaded: \(message)"
+        case let .crashed(reason): reason
         }
     }
 }

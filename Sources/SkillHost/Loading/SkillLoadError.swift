@@ -18,6 +18,8 @@ public enum SkillLoadError: Error, Equatable, CustomStringConvertible {
     case unsupportedABI(path: String, skillMajor: Int, skillMinor: Int, hostMajor: Int, hostMinor: Int)
     /// A descriptor field is invalid.
     case invalidDescriptor(path: String, field: String, reason: String)
+    /// The skill's `init` refused to load it.
+    case initFailed(path: String, status: Int32)
 
     public var description: String {
         switch self {
@@ -46,6 +48,8 @@ public enum SkillLoadError: Error, Equatable, CustomStringConvertible {
                 + "accepts ABI \(hostMajor).0 to \(hostMajor).\(hostMinor): \(advice)"
         case let .invalidDescriptor(path, field, reason):
             return "\(path): descriptor field `\(field)` is invalid: \(reason)"
+        case let .initFailed(path, status):
+            return "\(path): the skill's init returned status \(status) instead of SKILL_OK; its own logs may say why"
         }
     }
 }

@@ -27,7 +27,7 @@ public enum SkillLoader {
             let status = initialize(&state)
             guard status == SKILL_OK else {
                 dlclose(handle)
-                throw .invalidEntry(path: path, reason: "init failed with status \(status)")
+                throw .initFailed(path: path, status: status)
             }
         }
         return LoadedSkill(path: path, handle: handle, descriptor: descriptor, manifest: manifest, state: state)
@@ -92,13 +92,15 @@ extension SkillManifest {
 
     /// Reads and validates the descriptor of an ABI this host accepts.
     init(descriptor: UnsafePointer<skill_descriptor>, path: String) throws(SkillLoadError) {
-        let fields = descriptor.pointee
-        let minimumSize = MemoryLayout<skill_descriptor>.size
-        guard Int(fields.struct_size) >= minimumSize else {
+        // The size is read on its own first: a descriptor smaller than ABI 1.0's must not be
+        // read as a whole.
+        let size = UnsafeRawPointer(descriptor).loadUnaligned(fromByteOffset: 8, as: UInt32.self)
+        guard size >= SKILL_DESCRIPTOR_SIZE_1_0 else {
             throw .invalidDescriptor(
                 path: path, field: "struct_size",
-                reason: "\(fields.struct_size) is smaller than the \(minimumSize) bytes of an ABI 1.0 descriptor")
+                reason: "\(size) is smaller than the \(SKILL_DESCRIPTOR_SIZE_1_0) bytes of an ABI 1.0 descriptor")
         }
+        let fields = descriptor.pointee
         guard fields.run != nil else {
             throw .invalidDescriptor(path: path, field: "run", reason: "it is NULL; every skill has a run function")
         }

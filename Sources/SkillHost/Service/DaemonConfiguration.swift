@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import Registry
 
 /// Everything skillhostd can be told: defaults, then the config file, then flags.
 public struct DaemonConfiguration: Sendable, Equatable {
@@ -30,6 +31,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var shutdownGrace: Duration = .seconds(10)
     /// The daemon log's level.
     public var logLevel: Logger.Level = .info
+    /// Where skills installed without an explicit isolation run (`default_isolation`).
+    public var defaultIsolation: IsolationMode = .process
+    /// The worker pool and the limits of each worker process.
+    public var processIsolation = ProcessIsolationSettings()
+    /// The largest output of a run, chunks and returned bytes together (`max_output_bytes`).
+    public var maximumOutputBytes = InvocationLimits().maximumOutputBytes
 
     /// The defaults for this user and environment.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -74,7 +81,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public static let keys = [
         "socket", "data_dir", "inference_url", "model", "api_key_env", "connect_timeout_ms",
         "request_timeout_ms", "run_timeout_ms", "max_run_timeout_ms", "max_concurrent_runs",
-        "max_line_bytes", "shutdown_grace_ms", "log_level",
+        "max_line_bytes", "shutdown_grace_ms", "log_level", "default_isolation", "worker_pool_size",
+        "worker_idle_timeout_ms", "max_workers_per_skill", "memory_limit_bytes", "max_output_bytes",
     ]
 
     /// Applies one setting, from the config file or a flag (`--data-dir` is `data_dir`).
@@ -92,6 +100,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         func count(minimum: Int64 = 1) throws(ConfigurationError) -> Int {
             guard case let .int(number) = value, number >= minimum, number <= Int64(Int32.max) else { throw fail("a whole number, at least \(minimum)") }
+            return Int(number)
+        }
+        func bytes(minimum: Int64) throws(ConfigurationError) -> Int {
+            guard case let .int(number) = value, number >= minimum else { throw fail("a whole number of bytes, at least \(minimum)") }
             return Int(number)
         }
         switch key {
@@ -115,6 +127,17 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case "log_level":
             guard let level = Logger.Level(rawValue: try text()) else { throw fail("one of debug, info, warning, error") }
             logLevel = level
+        case "default_isolation":
+            guard let mode = IsolationMode(rawValue: try text()) else { throw fail("process or inprocess") }
+            defaultIsolation = mode
+        case "worker_pool_size": processIsolation.poolSize = try count(minimum: 0)
+        case "worker_idle_timeout_ms": processIsolation.idleTimeout = try milliseconds()
+        case "max_workers_per_skill": processIsolation.maximumWorkersPerSkill = try count()
+        case "memory_limit_bytes":
+            let limit = try bytes(minimum: 0)
+            guard limit == 0 || limit >= 64 << 20 else { throw fail("0 (no limit) or at least 67108864 (64 MiB)") }
+            processIsolation.memoryLimitBytes = limit
+        case "max_output_bytes": maximumOutputBytes = try bytes(minimum: 1)
         default:
             throw ConfigurationError(
                 source: source, message: "unknown setting `\(key)`; known: \(Self.keys.joined(separator: ", "))")

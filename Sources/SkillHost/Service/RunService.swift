@@ -35,14 +35,14 @@ public struct RunRequest: Sendable {
 /// final state is committed.
 public final class RunService: Sendable {
     private let registry: Registry
-    private let runner: any SkillRunner
+    private let runner: IsolatingRunner
     private let configuration: DaemonConfiguration
     private let logger: Logger
     private let runsInFlight = Atomic<Int>(0)
     private let shuttingDown = Atomic<Bool>(false)
 
     /// Creates the service.
-    public init(registry: Registry, runner: any SkillRunner, configuration: DaemonConfiguration, logger: Logger) {
+    public init(registry: Registry, runner: IsolatingRunner, configuration: DaemonConfiguration, logger: Logger) {
         self.registry = registry
         self.runner = runner
         self.configuration = configuration
@@ -98,21 +98,17 @@ public final class RunService: Sendable {
         let clock = ContinuousClock()
         let begin = clock.now
         let report = await runner.run(
-            skillPath: path, sha256: skill.sha256,
+            skill, path: path,
             invocation: Invocation(input: Array(inputText.utf8), model: request.model ?? configuration.defaultModel, timeout: timeout))
         let duration = clock.now - begin
 
-        for line in report.logs {
-            logger.debug("skill log", ["run_id": .int(record.id), "skill": .string(skill.name),
-                                       "skill_level": .string(line.level.rawValue), "message": .string(line.message)])
-        }
         return try finish(record, report: report, duration: duration)
     }
 
     private func finish(_ record: RunRecord, report: InvocationReport, duration: Duration) throws(ServiceError) -> RunRecord {
         var completion = RunCompletion(
             status: .succeeded, output: nil, errorKind: nil, errorMessage: nil, usage: report.usage,
-            finishedAt: Date(), duration: duration)
+            finishedAt: Date(), duration: duration, logs: report.logs)
         switch report.outcome {
         case let .success(output):
             completion.output = output

@@ -9,13 +9,13 @@ public final class SkillHostService: JSONRPCMethodHandler {
 
     private let registry: Registry
     private let runs: RunService
-    private let runner: any SkillRunner
+    private let runner: IsolatingRunner
     private let installer: SkillInstaller
     private let configuration: DaemonConfiguration
     private let startedAt = ContinuousClock.now
 
     /// Creates the service.
-    public init(registry: Registry, runs: RunService, runner: any SkillRunner, configuration: DaemonConfiguration) {
+    public init(registry: Registry, runs: RunService, runner: IsolatingRunner, configuration: DaemonConfiguration) {
         self.registry = registry
         self.runs = runs
         self.runner = runner
@@ -32,10 +32,12 @@ public final class SkillHostService: JSONRPCMethodHandler {
             case "skills.list": return try listSkills()
             case "skills.get": return try getSkill(params)
             case "skills.remove": return try removeSkills(params)
+            case "skills.set_isolation": return try setIsolation(params)
             case "skills.exists": return try skillExists(params)
             case "skills.run": return try await run(params, peer: call.peer)
             case "runs.get": return try getRun(params)
             case "runs.list": return try listRuns(params)
+            case "runs.logs": return try runLogs(params)
             default: throw JSONRPCError.methodNotFound(call.method)
             }
         } catch let error as ServiceError {
@@ -77,13 +79,20 @@ public final class SkillHostService: JSONRPCMethodHandler {
     // MARK: skills
 
     private func install(_ params: JSONRPCParams, peer: PeerCredentials) throws -> JSONValue {
-        let result = try installer.install(
+        let requestedIsolation = try isolation(params, required: false)
+        var result = try installer.install(
             path: try params.required("path", as: String.self),
             expectedSHA256: try params.optional("sha256", as: String.self),
             force: try params.optional("force", as: Bool.self) ?? false,
+            isolation: requestedIsolation ?? configuration.defaultIsolation,
             callerUID: peer.uid, callerGID: peer.gid)
         if let replaced = result.replacedSHA256 {
             runner.evict(sha256: replaced)
+        }
+        // Installing the same file again with an explicit isolation changes only that.
+        if let requestedIsolation, result.skill.isolation != requestedIsolation {
+            result.skill = try registry.updateIsolation(
+                name: result.skill.name, version: result.skill.version, to: requestedIsolation).first ?? result.skill
         }
         return .object(["outcome": .string(result.outcome.rawValue), "skill": RecordEncoding.json(result.skill)])
     }
@@ -112,6 +121,34 @@ public final class SkillHostService: JSONRPCMethodHandler {
             runner.evict(sha256: skill.sha256)
         }
         return .object(["removed": .array(removed.map(RecordEncoding.json))])
+    }
+
+    private func setIsolation(_ params: JSONRPCParams) throws -> JSONValue {
+        let name = try params.required("name", as: String.self)
+        let version = try params.optional("version", as: String.self)
+        guard let mode = try isolation(params, required: true) else { throw ServiceError.invalidParams("isolation is required") }
+        let changed = try registry.updateIsolation(name: name, version: version, to: mode)
+        guard !changed.isEmpty else {
+            let which = version.map { "\(name)@\($0)" } ?? name
+            throw ServiceError.domain(.notFound, "no skill \(which) is installed: see `skillctl list`")
+        }
+        if mode == .inprocess {
+            // Its workers have nothing left to do.
+            for skill in changed { runner.process.evict(sha256: skill.sha256) }
+        }
+        return .object(["skills": .array(changed.map(RecordEncoding.json))])
+    }
+
+    /// The `isolation` param: `process` or `inprocess`.
+    private func isolation(_ params: JSONRPCParams, required: Bool) throws -> IsolationMode? {
+        let name = required
+            ? try params.required("isolation", as: String.self)
+            : try params.optional("isolation", as: String.self)
+        guard let name else { return nil }
+        guard let mode = IsolationMode(rawValue: name) else {
+            throw ServiceError.invalidParams("isolation must be process or inprocess, not \"\(name)\"")
+        }
+        return mode
     }
 
     private func skillExists(_ params: JSONRPCParams) throws -> JSONValue {
@@ -161,6 +198,17 @@ public final class SkillHostService: JSONRPCMethodHandler {
             throw ServiceError.domain(.notFound, "no run \(id): see `skillctl runs` for recent runs")
         }
         return RecordEncoding.json(record)
+    }
+
+    private func runLogs(_ params: JSONRPCParams) throws -> JSONValue {
+        let id = try params.required("run_id", as: Int64.self)
+        guard let lines = try registry.logs(runID: id) else {
+            throw ServiceError.domain(.notFound, "no run \(id): see `skillctl runs` for recent runs")
+        }
+        return .object([
+            "run_id": .int(id),
+            "logs": .array(lines.map { .object(["level": .string($0.level.rawValue), "message": .string($0.message)]) }),
+        ])
     }
 
     private func listRuns(_ params: JSONRPCParams) throws -> JSONValue {

@@ -22,8 +22,10 @@ public struct SkillInstaller: Sendable {
         self.registry = registry
     }
 
-    /// Installs the skill file at `path` for a caller with `uid` and `gid`.
-    public func install(path: String, expectedSHA256: String?, force: Bool, callerUID: UInt32, callerGID: UInt32)
+    /// Installs the skill file at `path` for a caller with `uid` and `gid`, to run with
+    /// `isolation` (a skill already installed with the same file keeps its own).
+    public func install(path: String, expectedSHA256: String?, force: Bool, isolation: IsolationMode,
+                        callerUID: UInt32, callerGID: UInt32)
         throws(ServiceError) -> Result
     {
         guard path.hasPrefix("/") else {
@@ -60,7 +62,7 @@ public struct SkillInstaller: Sendable {
             name: manifest.name, version: manifest.version, sha256: stored.sha256, size: stored.size,
             description: manifest.description, inputSchema: manifest.inputSchema, outputSchema: manifest.outputSchema,
             flags: manifest.flags, abiMajor: manifest.abiMajor, abiMinor: manifest.abiMinor,
-            isolation: .inprocess, installedAt: Date())
+            isolation: isolation, installedAt: Date())
         do {
             let outcome = try registry.install(record, force: force)
             let installed = try registry.skill(named: manifest.name, version: manifest.version) ?? record

@@ -3,7 +3,9 @@ import Glibc
 import Synchronization
 
 /// Turns the first of some signals into an awaitable event. The signals' default actions
-/// are disabled for the life of the process, so that the daemon decides how to stop.
+/// are disabled for the life of the process, so that the daemon decides how to stop; a
+/// second signal, while the daemon is still stopping, ends the process at once (runs still
+/// in flight are then recorded as interrupted by the next start).
 final class StopSignal: Sendable {
     /// The dispatch sources, kept alive for the life of this object. Dispatch sources are not
     /// `Sendable`; the mutex makes the (only) access, in `init`, provably exclusive.
@@ -39,7 +41,7 @@ final class StopSignal: Sendable {
 
     private func deliver(_ signal: Int32) {
         let waiter = received.withLock { state -> CheckedContinuation<Int32, Never>? in
-            guard state.signal == nil else { return nil }
+            guard state.signal == nil else { _exit(128 + signal) }
             state.signal = signal
             return state.waiter.take()
         }

@@ -1,0 +1,234 @@
+import InferenceDriver
+import Registry
+import SkillABI
+import Synchronization
+
+/// The daemon's side of one invocation in a worker: the per-invocation continuation, the
+/// worker's messages for it, and the inference calls made on its behalf.
+///
+/// The worker is handed back to its pool exactly once: reusable after `run_done`, killed
+/// after anything else. Every message that arrives after the invocation ended is dropped.
+final class WorkerInvocation: Sendable {
+    /// The most lines of each captured standard stream added to a run's logs.
+    static let maximumCapturedLines = 200
+
+    private struct State: ~Copyable {
+        var continuation: CheckedContinuation<InvocationReport, Never>?
+        var ended = false
+        /// A trap that came before `begin`.
+        var earlyFailure: InvocationFailure?
+        var acquisition: Task<Void, Never>?
+        var worker: WorkerProcess?
+        var release: (@Sendable (_ reusable: Bool) -> Void)?
+        var inferenceCalls: [UInt64: Task<Void, Never>] = [:]
+        var output: [UInt8] = []
+        var usage = RunUsage.zero
+        var logs: [RunLogLine] = []
+        var droppedLogLines = 0
+    }
+
+    /// The invocation number of the `run` message.
+    let id: UInt64
+    private let inference: any InferenceService
+    private let model: String?
+    private let limits: InvocationLimits
+    private let state = Mutex(State())
+
+    init(id: UInt64, inference: any InferenceService, model: String?, limits: InvocationLimits) {
+        self.id = id
+        self.inference = inference
+        self.model = model
+        self.limits = limits
+    }
+
+    // MARK: Life cycle
+
+    /// Installs the continuation the caller awaits. Returns false, having resumed it, when
+    /// the invocation was trapped already.
+    func begin(_ continuation: CheckedContinuation<InvocationReport, Never>) -> Bool {
+        let report = state.withLock { state -> InvocationReport? in
+            guard let failure = state.earlyFailure else {
+                state.continuation = continuation
+                return nil
+            }
+            return InvocationReport(outcome: .failure(failure), usage: .zero, logs: [])
+        }
+        guard let report else { return true }
+        continuation.resume(returning: report)
+        return false
+    }
+
+    /// Keeps the task that is getting a worker, to cancel it if the invocation ends first.
+    func startAcquisition(_ task: Task<Void, Never>) {
+        let ended = state.withLock { state in
+            if !state.ended { state.acquisition = task }
+            return state.ended
+        }
+        if ended { task.cancel() }
+    }
+
+    /// Starts the invocation on `worker`, which `release` hands back. When the invocation
+    /// has ended already, the worker goes back unused.
+    func attach(_ worker: WorkerProcess, input: [UInt8], release: @escaping @Sendable (_ reusable: Bool) -> Void) {
+        let attached = state.withLock { state in
+            guard !state.ended else { return false }
+            state.worker = worker
+            state.release = release
+            state.acquisition = nil
+            return true
+        }
+        guard attached else {
+            release(true)
+            return
+        }
+        // The worker holds its handler: a weak reference back avoids a cycle that would
+        // keep the worker (and its socket) alive forever.
+        worker.setEventHandler { [self, weak worker] event in
+            guard let worker else { return }
+            handle(event, from: worker)
+        }
+        // A failed send means the worker is gone; its `ended` event reports the crash.
+        worker.send(.run(invocation: id, input: input, model: model ?? ""))
+    }
+
+    /// Ends the invocation with `failure` if it has not ended yet: resumes the caller at
+    /// once, cancels inference in flight, and kills the worker without answering it.
+    func trap(_ failure: InvocationFailure) {
+        end(.failure(failure), reusable: false)
+    }
+
+    private func end(_ outcome: Result<String, InvocationFailure>, reusable: Bool) {
+        struct Ending: ~Copyable {
+            var continuation: CheckedContinuation<InvocationReport, Never>?
+            var worker: WorkerProcess?
+            var release: (@Sendable (Bool) -> Void)?
+            var tasks: [Task<Void, Never>]
+            var usage: RunUsage
+            var logs: [RunLogLine]
+        }
+        let ending = state.withLock { state -> Ending? in
+            guard !state.ended else { return nil }
+            state.ended = true
+            guard let continuation = state.continuation.take() else {
+                state.earlyFailure = outcome.failureValue ?? .cancelled(reason: "the run ended before it started")
+                return Ending(continuation: nil, worker: nil, release: nil,
+                              tasks: state.acquisition.take().map { [$0] } ?? [], usage: .zero, logs: [])
+            }
+            var logs = state.logs
+            if state.droppedLogLines > 0 {
+                logs.append(RunLogLine(level: .warning, message: "\(state.droppedLogLines) more log lines were dropped"))
+            }
+            let tasks = Array(state.inferenceCalls.values) + (state.acquisition.take().map { [$0] } ?? [])
+            state.inferenceCalls = [:]
+            return Ending(continuation: continuation, worker: state.worker.take(), release: state.release.take(),
+                          tasks: tasks, usage: state.usage, logs: logs)
+        }
+        guard var ending else { return }
+        if !reusable, let worker = ending.worker {
+            // Kill before anything else: no skill code may run after a trap.
+            worker.kill()
+        }
+        ending.tasks.forEach { $0.cancel() }
+        if let worker = ending.worker {
+            ending.logs += worker.takeCapturedOutput(
+                maximumLineBytes: limits.maximumLogLineBytes, maximumLines: Self.maximumCapturedLines)
+        }
+        // Back to the pool before the caller resumes, so the caller sees the pool settled.
+        ending.release?(reusable)
+        ending.continuation?.resume(returning: InvocationReport(outcome: outcome, usage: ending.usage, logs: ending.logs))
+    }
+
+    // MARK: The worker's messages
+
+    private func handle(_ event: WorkerEvent, from worker: WorkerProcess) {
+        guard case let .message(message) = event else {
+            if case let .ended(exit) = event {
+                trap(.crashed(reason: exit.crashReason))
+            }
+            return
+        }
+        switch message {
+        case let .completeCall(invocation, call, prompt, model, maxTokens, temperature, topP, topK, stop)
+            where invocation == id:
+            let request = CompletionRequest(
+                prompt: String(decoding: prompt, as: UTF8.self), model: model.isEmpty ? self.model : model,
+                maxTokens: maxTokens > 0 ? Int(maxTokens) : nil, temperature: temperature < 0 ? nil : temperature,
+                topP: topP < 0 ? nil : topP, topK: topK > 0 ? Int(topK) : nil, stop: stop)
+            complete(request, call: call, worker: worker)
+        case let .outputChunk(invocation, chunk) where invocation == id:
+            let fits = state.withLock { state -> Bool in
+                guard state.output.count + chunk.count <= limits.maximumOutputBytes else { return false }
+                if !state.ended { state.output += chunk }
+                return true
+            }
+            if !fits { trap(SkillOutcome.oversizedOutput(limit: limits.maximumOutputBytes)) }
+        case let .log(invocation, level, text) where invocation == id:
+            let levels: [RunLogLine.Level] = [.debug, .info, .warning, .error]
+            let line = RunLogLine(level: levels.indices.contains(Int(level)) ? levels[Int(level)] : .info,
+                                  message: String(decoding: text.prefix(limits.maximumLogLineBytes), as: UTF8.self))
+            state.withLock { state in
+                guard !state.ended else { return }
+                if state.logs.count < limits.maximumLogLines {
+                    state.logs.append(line)
+                } else {
+                    state.droppedLogLines += 1
+                }
+            }
+        case let .runDone(invocation, status, output, errorMessage) where invocation == id:
+            let streamed = state.withLock { $0.output }
+            end(SkillOutcome.of(status: status, streamed: streamed, returned: output,
+                                errorMessage: errorMessage.isEmpty ? nil : errorMessage, limits: limits),
+                reusable: true)
+        case let .csiMisuse(invocation, function, reason) where invocation == id:
+            trap(.invalidCSICall(function: function, reason: reason))
+        default:
+            trap(.crashed(reason: "protocol violation: the worker sent \(message.name) during invocation \(id); "
+                + "the skill's process was killed"))
+        }
+    }
+
+    /// Runs one inference call for the worker; answers it on success, traps on failure.
+    private func complete(_ request: CompletionRequest, call: UInt64, worker: WorkerProcess) {
+        do throws(InferenceError) {
+            try request.validate()
+        } catch {
+            trap(.invalidCSICall(function: "complete_text", reason: error.description))
+            return
+        }
+        let inference = self.inference
+        let task = Task { [self] in
+            let completion: Completion
+            do throws(InferenceError) {
+                completion = try await inference.complete(request)
+            } catch {
+                trap(.inferenceFailed(cause: error.description))
+                return
+            }
+            let current = state.withLock { state in
+                state.inferenceCalls[call] = nil
+                guard !state.ended else { return false }
+                state.usage.promptTokens += completion.usage.promptTokens
+                state.usage.completionTokens += completion.usage.completionTokens
+                return true
+            }
+            guard current else { return }
+            worker.send(.completeReply(
+                call: call, status: SKILL_OK, text: Array(completion.text.utf8),
+                promptTokens: UInt32(clamping: completion.usage.promptTokens),
+                completionTokens: UInt32(clamping: completion.usage.completionTokens)))
+        }
+        let ended = state.withLock { state in
+            if !state.ended { state.inferenceCalls[call] = task }
+            return state.ended
+        }
+        if ended { task.cancel() }
+    }
+}
+
+extension Result {
+    /// The failure, if this is one.
+    fileprivate var failureValue: Failure? {
+        if case let .failure(failure) = self { return failure }
+        return nil
+    }
+}

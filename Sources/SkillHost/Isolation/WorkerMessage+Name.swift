@@ -1,0 +1,19 @@
+extension WorkerMessage {
+    /// The message's name in docs/WORKER-PROTOCOL.md, such as `run_done`, for error messages
+    /// (the payload may be large or binary, so it is never quoted).
+    var name: String {
+        switch self {
+        case .load: "load"
+        case .run: "run"
+        case .completeReply: "complete_reply"
+        case .shutdown: "shutdown"
+        case .loaded: "loaded"
+        case .loadFailed: "load_failed"
+        case .completeCall: "complete_call"
+        case .outputChunk: "output_chunk"
+        case .log: "log"
+        case .runDone: "run_done"
+        case .csiMisuse: "csi_misuse"
+        }
+    }
+}

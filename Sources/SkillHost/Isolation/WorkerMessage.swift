@@ -1,0 +1,267 @@
+/// One message of the worker protocol (docs/WORKER-PROTOCOL.md), between the daemon and a
+/// worker process that hosts one skill.
+///
+/// A frame is a little-endian `UInt32` length `n` (1 ≤ n ≤ ``maximumFrameLength``), then `n`
+/// bytes: the message type, then the payload. Payload integers are little-endian, `bytes`
+/// is a `UInt32` length and that many bytes, a string is `bytes` holding UTF-8.
+enum WorkerMessage: Equatable, Sendable {
+    // Daemon → worker.
+
+    /// Load the skill file at `path` (and run its `init`).
+    case load(path: String)
+    /// Run the loaded skill once on `input`; `model` is empty for the default model.
+    case run(invocation: UInt64, input: [UInt8], model: String)
+    /// The answer to the worker's `completeCall` number `call`.
+    case completeReply(call: UInt64, status: Int32, text: [UInt8], promptTokens: UInt32, completionTokens: UInt32)
+    /// Finish: call the skill's `deinit` and exit 0.
+    case shutdown
+
+    // Worker → daemon.
+
+    /// The skill loaded; its descriptor's identity.
+    case loaded(name: String, version: String, flags: UInt32, abiMajor: UInt32, abiMinor: UInt32)
+    /// The skill did not load, with the loader's reason.
+    case loadFailed(message: String)
+    /// The skill called `complete_text` with valid arguments; the worker blocks for the reply.
+    case completeCall(invocation: UInt64, call: UInt64, prompt: [UInt8], model: String, maxTokens: Int32,
+                      temperature: Double, topP: Double, topK: Int32, stop: [String])
+    /// A chunk the skill wrote with `write_output`.
+    case outputChunk(invocation: UInt64, chunk: [UInt8])
+    /// A line the skill logged with `log` (level 0...3).
+    case log(invocation: UInt64, level: UInt32, message: [UInt8])
+    /// The skill's `run` returned `status`, these bytes in `*output`, and the message it set.
+    case runDone(invocation: UInt64, status: Int32, output: [UInt8], errorMessage: String)
+    /// The skill called the host function `function` with invalid arguments; the worker
+    /// now blocks forever, waiting to be killed.
+    case csiMisuse(invocation: UInt64, function: String, reason: String)
+
+    /// The largest frame length (type and payload) either side accepts: 64 MiB.
+    static let maximumFrameLength: UInt32 = 64 << 20
+
+    /// The message type bytes of the protocol.
+    private enum Kind: UInt8 {
+        case load = 1, run = 2, completeReply = 3, shutdown = 4
+        case loaded = 64, loadFailed = 65, completeCall = 66, outputChunk = 67, log = 68, runDone = 69, csiMisuse = 70
+    }
+
+    /// The whole frame: length prefix, type, payload.
+    ///
+    /// The length is not checked here: ``WorkerChannel/send(_:)`` refuses a frame longer
+    /// than ``maximumFrameLength``.
+    func encodedFrame() -> [UInt8] {
+        var writer = FrameWriter()
+        switch self {
+        case let .load(path):
+            writer.type(.load)
+            writer.string(path)
+        case let .run(invocation, input, model):
+            writer.type(.run)
+            writer.integer(invocation)
+            writer.bytes(input)
+            writer.string(model)
+        case let .completeReply(call, status, text, promptTokens, completionTokens):
+            writer.type(.completeReply)
+            writer.integer(call)
+            writer.integer(status)
+            writer.bytes(text)
+            writer.integer(promptTokens)
+            writer.integer(completionTokens)
+        case .shutdown:
+            writer.type(.shutdown)
+        case let .loaded(name, version, flags, abiMajor, abiMinor):
+            writer.type(.loaded)
+            writer.string(name)
+            writer.string(version)
+            writer.integer(flags)
+            writer.integer(abiMajor)
+            writer.integer(abiMinor)
+        case let .loadFailed(message):
+            writer.type(.loadFailed)
+            writer.string(message)
+        case let .completeCall(invocation, call, prompt, model, maxTokens, temperature, topP, topK, stop):
+            writer.type(.completeCall)
+            writer.integer(invocation)
+            writer.integer(call)
+            writer.bytes(prompt)
+            writer.string(model)
+            writer.integer(maxTokens)
+            writer.integer(temperature.bitPattern)
+            writer.integer(topP.bitPattern)
+            writer.integer(topK)
+            writer.integer(UInt32(truncatingIfNeeded: stop.count))
+            for sequence in stop { writer.string(sequence) }
+        case let .outputChunk(invocation, chunk):
+            writer.type(.outputChunk)
+            writer.integer(invocation)
+            writer.bytes(chunk)
+        case let .log(invocation, level, message):
+            writer.type(.log)
+            writer.integer(invocation)
+            writer.integer(level)
+            writer.bytes(message)
+        case let .runDone(invocation, status, output, errorMessage):
+            writer.type(.runDone)
+            writer.integer(invocation)
+            writer.integer(status)
+            writer.bytes(output)
+            writer.string(errorMessage)
+        case let .csiMisuse(invocation, function, reason):
+            writer.type(.csiMisuse)
+            writer.integer(invocation)
+            writer.string(function)
+            writer.string(reason)
+        }
+        return writer.finish()
+    }
+
+    /// Decodes the bytes after the length prefix (type + payload).
+    /// - Throws: ``WorkerProtocolError/malformed(_:)`` for an empty frame, an unknown type,
+    ///   a field cut short, a string that is not UTF-8, or bytes after the last field.
+    static func decode(_ frame: [UInt8]) throws(WorkerProtocolError) -> WorkerMessage {
+        var reader = FrameReader(frame)
+        let typeByte = try reader.u8("the message type")
+        guard let kind = Kind(rawValue: typeByte) else {
+            throw .malformed("unknown message type \(typeByte)")
+        }
+        let message: WorkerMessage
+        switch kind {
+        case .load:
+            message = .load(path: try reader.string("load.path"))
+        case .run:
+            message = .run(invocation: try reader.u64("run.invocation"), input: try reader.bytes("run.input"),
+                           model: try reader.string("run.model"))
+        case .completeReply:
+            message = .completeReply(
+                call: try reader.u64("complete_reply.call"), status: try reader.i32("complete_reply.status"),
+                text: try reader.bytes("complete_reply.text"),
+                promptTokens: try reader.u32("complete_reply.prompt_tokens"),
+                completionTokens: try reader.u32("complete_reply.completion_tokens"))
+        case .shutdown:
+            message = .shutdown
+        case .loaded:
+            message = .loaded(
+                name: try reader.string("loaded.name"), version: try reader.string("loaded.version"),
+                flags: try reader.u32("loaded.flags"), abiMajor: try reader.u32("loaded.abi_major"),
+                abiMinor: try reader.u32("loaded.abi_minor"))
+        case .loadFailed:
+            message = .loadFailed(message: try reader.string("load_failed.message"))
+        case .completeCall:
+            let invocation = try reader.u64("complete_call.invocation")
+            let call = try reader.u64("complete_call.call")
+            let prompt = try reader.bytes("complete_call.prompt")
+            let model = try reader.string("complete_call.model")
+            let maxTokens = try reader.i32("complete_call.max_tokens")
+            let temperature = Double(bitPattern: try reader.u64("complete_call.temperature"))
+            let topP = Double(bitPattern: try reader.u64("complete_call.top_p"))
+            let topK = try reader.i32("complete_call.top_k")
+            let stopCount = try reader.u32("complete_call.stop_count")
+            // Each stop sequence takes at least its 4-byte length: refuse a count the frame
+            // cannot hold before reserving anything for it.
+            guard Int(stopCount) <= reader.remaining / 4 else {
+                throw .malformed("complete_call.stop_count is \(stopCount), more than the \(reader.remaining) bytes left can hold")
+            }
+            var stop: [String] = []
+            stop.reserveCapacity(Int(stopCount))
+            for index in 0..<Int(stopCount) {
+                stop.append(try reader.string("complete_call.stop[\(index)]"))
+            }
+            message = .completeCall(invocation: invocation, call: call, prompt: prompt, model: model,
+                                    maxTokens: maxTokens, temperature: temperature, topP: topP, topK: topK, stop: stop)
+        case .outputChunk:
+            message = .outputChunk(invocation: try reader.u64("output_chunk.invocation"),
+                                   chunk: try reader.bytes("output_chunk.chunk"))
+        case .log:
+            message = .log(invocation: try reader.u64("log.invocation"), level: try reader.u32("log.level"),
+                           message: try reader.bytes("log.message"))
+        case .runDone:
+            message = .runDone(
+                invocation: try reader.u64("run_done.invocation"), status: try reader.i32("run_done.status"),
+                output: try reader.bytes("run_done.output"), errorMessage: try reader.string("run_done.error_message"))
+        case .csiMisuse:
+            message = .csiMisuse(invocation: try reader.u64("csi_misuse.invocation"),
+                                 function: try reader.string("csi_misuse.function"),
+                                 reason: try reader.string("csi_misuse.reason"))
+        }
+        guard reader.remaining == 0 else {
+            throw .malformed("\(reader.remaining) bytes left over after the last field of message type \(typeByte)")
+        }
+        return message
+    }
+
+    /// Builds one frame: a length prefix patched in by `finish`, the type, the fields.
+    private struct FrameWriter {
+        private var buffer: [UInt8] = [0, 0, 0, 0]
+
+        mutating func type(_ kind: Kind) {
+            buffer.append(kind.rawValue)
+        }
+
+        mutating func integer<Value: FixedWidthInteger>(_ value: Value) {
+            withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
+        }
+
+        mutating func bytes(_ value: [UInt8]) {
+            integer(UInt32(truncatingIfNeeded: value.count))
+            buffer.append(contentsOf: value)
+        }
+
+        mutating func string(_ value: String) {
+            bytes(Array(value.utf8))
+        }
+
+        /// The frame, with its length prefix (saturated at `UInt32.max` for a frame that no
+        /// peer would accept anyway).
+        mutating func finish() -> [UInt8] {
+            let length = UInt32(clamping: buffer.count - 4)
+            withUnsafeBytes(of: length.littleEndian) { prefix in
+                for index in 0..<4 { buffer[index] = prefix[index] }
+            }
+            return buffer
+        }
+    }
+
+    /// Reads the fields of one frame in order, naming the field that is cut short.
+    private struct FrameReader {
+        private let frame: [UInt8]
+        private var offset = 0
+
+        init(_ frame: [UInt8]) {
+            self.frame = frame
+        }
+
+        var remaining: Int { frame.count - offset }
+
+        private mutating func take(_ count: Int, _ field: String) throws(WorkerProtocolError) -> ArraySlice<UInt8> {
+            guard count <= remaining else {
+                throw .malformed("\(field) needs \(count) bytes but only \(remaining) remain")
+            }
+            defer { offset += count }
+            return frame[offset..<offset + count]
+        }
+
+        private mutating func integer<Value: FixedWidthInteger>(_: Value.Type, _ field: String) throws(WorkerProtocolError) -> Value {
+            let slice = try take(MemoryLayout<Value>.size, field)
+            var value = Value.zero
+            withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: slice) }
+            return Value(littleEndian: value)
+        }
+
+        mutating func u8(_ field: String) throws(WorkerProtocolError) -> UInt8 { try integer(UInt8.self, field) }
+        mutating func u32(_ field: String) throws(WorkerProtocolError) -> UInt32 { try integer(UInt32.self, field) }
+        mutating func u64(_ field: String) throws(WorkerProtocolError) -> UInt64 { try integer(UInt64.self, field) }
+        mutating func i32(_ field: String) throws(WorkerProtocolError) -> Int32 { try integer(Int32.self, field) }
+
+        mutating func bytes(_ field: String) throws(WorkerProtocolError) -> [UInt8] {
+            let length = try u32("the length of \(field)")
+            return Array(try take(Int(length), field))
+        }
+
+        mutating func string(_ field: String) throws(WorkerProtocolError) -> String {
+            let raw = try bytes(field)
+            guard let text = String(validating: raw, as: UTF8.self) else {
+                throw .malformed("\(field) is not valid UTF-8")
+            }
+            return text
+        }
+    }
+}

@@ -1,0 +1,258 @@
+import Foundation
+import Glibc
+import InferenceDriver
+import Testing
+import TestSupport
+
+@testable import SkillHost
+
+/// Process isolation against real worker processes (`skillhostd --worker`, from the build
+/// products) and fault-injection skills: each fault gives its status and a clear message,
+/// and a good run right after it succeeds.
+@Suite("Process runner: workers, faults and the pool", .serialized)
+struct ProcessRunnerTests {
+    private func makeRunner(inference: ScriptedInference = ScriptedInference(.answer(delay: .zero)),
+                            configure: (inout ProcessIsolationSettings) -> Void = { _ in }) throws -> ProcessRunner
+    {
+        var settings = ProcessIsolationSettings()
+        settings.workerExecutable = try BuildProducts.skillhostd()
+        configure(&settings)
+        return ProcessRunner(inference: inference, settings: settings)
+    }
+
+    private func run(_ runner: some SkillRunner, _ fixture: String, input: String = "{}",
+                     timeout: Duration = .seconds(20)) async throws -> InvocationReport
+    {
+        await runner.run(skillPath: try FixtureSkills.path(for: fixture), sha256: fixture,
+                         invocation: Invocation(input: Array(input.utf8), model: nil, timeout: timeout))
+    }
+
+    private func failureOf(_ report: InvocationReport) -> InvocationFailure? {
+        if case let .failure(failure) = report.outcome { return failure }
+        return nil
+    }
+
+    /// A good run after a fault: the runner is still healthy.
+    private func expectEchoWorks(_ runner: ProcessRunner) async throws {
+        let report = try await run(runner, "echo", input: #"{"still":"here"}"#)
+        #expect(try report.outcome.get() == #"{"still":"here"}"#)
+    }
+
+    private static func processExists(_ pid: pid_t) -> Bool {
+        kill(pid, 0) == 0 || errno != ESRCH
+    }
+
+    @Test("echo, streamed chunks, skill errors and logs behave as in process")
+    func basics() async throws {
+        let runner = try makeRunner()
+        defer { runner.shutDown() }
+        #expect(try await run(runner, "echo", input: #"{"a":[1,2]}"#).outcome.get() == #"{"a":[1,2]}"#)
+        #expect(try await run(runner, "streams").outcome.get() == "[1,2,3]")
+        #expect(failureOf( try await run(runner, "failing")) == .skillFailed(message: "the skill failed on purpose"))
+        #expect(failureOf( try await run(runner, "rejects_input"))?.kind == "invalid_input")
+        #expect(failureOf( try await run(runner, "bad_utf8_output"))?.description.contains("not valid UTF-8") == true)
+        let completed = try await run(runner, "complete_twice", input: "abc")
+        #expect(try completed.outcome.get() == "cba")
+        #expect(completed.usage.completionTokens == 7)
+    }
+
+    @Test("a segfault is crashed with SIGSEGV")
+    func segfault() async throws {
+        let runner = try makeRunner()
+        defer { runner.shutDown() }
+        let failure = try #require(failureOf( try await run(runner, "segfaults")))
+        #expect(failure.kind == "crashed" && failure.runStatus == .crashed)
+        #expect(failure.description.contains("killed by SIGSEGV"), "\(failure)")
+        try await expectEchoWorks(runner)
+    }
+
+    @Test("abort() is crashed with SIGABRT and the tail of stderr")
+    func abort() async throws {
+        let runner = try makeRunner()
+        defer { runner.shutDown() }
+        let failure = try #require(failureOf( try await run(runner, "aborts")))
+        #expect(failure.kind == "crashed")
+        #expect(failure.description.contains("killed by SIGABRT"), "\(failure)")
+        #expect(failure.description.contains("giving up on purpose"), "\(failure)")
+        try await expectEchoWorks(runner)
+    }
+
+    @Test("exit(3) in run is crashed with its status")
+    func exitInRun() async throws {
+        let runner = try makeRunner()
+        defer { runner.shutDown() }
+        let failure = try #require(failureOf( try await run(runner, "exits")))
+        #expect(failure.kind == "crashed")
+        #expect(failure.description.contains("exited with status 3"), "\(failure)")
+        try await expectEchoWorks(runner)
+    }
+
+    @Test("an infinite loop passes its deadline, and the worker is killed")
+    func spin() async throws {
+        let runner = try makeRunner()
+        defer { runner.shutDown() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let report = try await run(runner, "spins", timeout: .milliseconds(300))
+        #expect(clock.now - start < .seconds(3))
+        #expect(failureOf( report) == .timedOut(after: .milliseconds(300)))
+        try await expectEchoWorks(runner)
+    }
+
+    @Test("allocating without bound hits the memory limit, and the message says so")
+    func memoryLimit() async throws {
+        let runner = try makeRunner { $0.memoryLimitBytes = 1 << 30 }
+        defer { runner.shutDown() }
+        let failure = try #require(failureOf( try await run(runner, "allocates", timeout: .seconds(30))))
+        #expect(failure.kind == "crashed", "\(failure)")
+        #expect(failure.description.contains("(memory limit 1024 MiB; RLIMIT_AS)"), "\(failure)")
+        try await expectEchoWorks(runner)
+    }
+
+    @Test("a deadlock in init is a timeout, not a hang")
+    func initDeadlock() async throws {
+        let runner = try makeRunner { $0.backgroundLoadTimeout = .seconds(2) }
+        defer { runner.shutDown() }
+        let report = try await run(runner, "init_deadlock", timeout: .milliseconds(500))
+        #expect(failureOf( report) == .timedOut(after: .milliseconds(500)))
+        try await expectEchoWorks(runner)
+    }
+
+    @Test("1 MiB of garbage on stdout and stderr: the run succeeds with bounded logs")
+    func stdoutGarbage() async throws {
+        let runner = try makeRunner()
+        defer { runner.shutDown() }
+        let report = try await run(runner, "stdout_garbage")
+        #expect(try report.outcome.get() == "{}")
+        let captured = report.logs.filter { $0.message.hasPrefix("stdout: ") || $0.message.hasPrefix("stderr: ") }
+        #expect(!captured.isEmpty)
+        let totalBytes = report.logs.reduce(0) { $0 + $1.message.utf8.count }
+        // 64 KiB kept per stream; lossy decoding can triple a byte (U+FFFD), plus prefixes.
+        #expect(totalBytes < 2 * 3 * (64 << 10) + 64 << 10, "logs hold \(totalBytes) bytes")
+        #expect(report.logs.count <= 2 * (WorkerInvocation.maximumCapturedLines + 1))
+        #expect(report.logs.contains { $0.message.contains("dropped") })
+        try await expectEchoWorks(runner)
+    }
+
+    @Test("64 MiB of output is refused, larger than the cap")
+    func hugeOutput() async throws {
+        let runner = try makeRunner()
+        defer { runner.shutDown() }
+        let failure = try #require(failureOf( try await run(runner, "huge_output", timeout: .seconds(30))))
+        #expect(failure.kind == "skill_failed")
+        #expect(failure.description.contains("larger than the limit of \(16 << 20) bytes"), "\(failure)")
+        try await expectEchoWorks(runner)
+    }
+
+    @Test("a failed inference resumes the caller at once and the worker is killed without an answer")
+    func trappedInference() async throws {
+        let inference = ScriptedInference(.fail(.connectionFailed(endpoint: "http://127.0.0.1:9/v1/completions", reason: "connection refused")))
+        let runner = try makeRunner(inference: inference) { $0.poolSize = 0 }
+        defer { runner.shutDown() }
+        let before = Set(runner.pool.livePIDs)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let report = try await run(runner, "complete_twice", input: "prompt")
+        #expect(clock.now - start < .seconds(2))
+        let failure = try #require(failureOf( report))
+        #expect(failure.kind == "inference_failed")
+        #expect(failure.description.contains("connection refused"))
+        #expect(inference.requests == 1, "the skill never made its second call: it was killed first")
+        #expect(before.isEmpty && runner.pool.livePIDs.isEmpty, "the worker left the pool")
+        try await expectEchoWorks(runner)
+    }
+
+    @Test("the worker of a trapped run no longer exists")
+    func trappedWorkerIsGone() async throws {
+        let runner = try makeRunner { $0.poolSize = 0 }
+        defer { runner.shutDown() }
+        // A warm worker, then a run of it that is trapped by its deadline.
+        let report = try await run(runner, "sleeps", input: "5")
+        #expect(try report.outcome.get() == "{}")
+        let pid = try #require(runner.pool.idleWorkerPIDs(sha256: "sleeps").last)
+        let trapped = try await run(runner, "sleeps", input: "10000", timeout: .milliseconds(200))
+        #expect(failureOf( trapped)?.kind == "timeout")
+        try await Self.waitUntil { !Self.processExists(pid) }
+        #expect(!Self.processExists(pid), "worker \(pid) was killed and reaped")
+    }
+
+    @Test("a warm worker serves the next run: same pid")
+    func warmReuse() async throws {
+        let runner = try makeRunner()
+        defer { runner.shutDown() }
+        _ = try await run(runner, "echo")
+        let first = try #require(runner.pool.idleWorkerPIDs(sha256: "echo").last)
+        _ = try await run(runner, "echo")
+        let second = try #require(runner.pool.idleWorkerPIDs(sha256: "echo").last)
+        #expect(first == second)
+        #expect(Self.processExists(first))
+    }
+
+    @Test("a crashed worker is replaced, and evict shuts idle workers down")
+    func replacementAndEviction() async throws {
+        let runner = try makeRunner()
+        defer { runner.shutDown() }
+        _ = try await run(runner, "segfaults")
+        // The pool replaces it in the background: a loaded worker waits for the next run.
+        try await Self.waitUntil { !runner.pool.idleWorkerPIDs(sha256: "segfaults").isEmpty }
+        let idle = runner.pool.idleWorkerPIDs(sha256: "segfaults")
+        #expect(idle.count == 1)
+        runner.evict(sha256: "segfaults")
+        #expect(runner.pool.idleWorkerPIDs(sha256: "segfaults").isEmpty)
+        try await Self.waitUntil { idle.allSatisfy { !Self.processExists($0) } }
+        #expect(idle.allSatisfy { !Self.processExists($0) })
+    }
+
+    @Test("runs beyond max_workers_per_skill wait for a worker")
+    func concurrencyLimit() async throws {
+        let runner = try makeRunner { $0.maximumWorkersPerSkill = 2; $0.poolSize = 0 }
+        defer { runner.shutDown() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let reports = try await withThrowingTaskGroup(of: InvocationReport.self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await self.run(runner, "sleeps", input: "300") }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let elapsed = clock.now - start
+        #expect(reports.allSatisfy { (try? $0.outcome.get()) == "{}" })
+        #expect(elapsed >= .milliseconds(600), "two waves of two: \(elapsed)")
+        #expect(runner.pool.livePIDs.count <= 2)
+    }
+
+    @Test("measured: a noop run in process, in a warm worker, and with a fresh worker")
+    func costs() async throws {
+        let runner = try makeRunner { $0.poolSize = 0 }
+        defer { runner.shutDown() }
+        let inProcess = InProcessRunner(inference: ScriptedInference(.answer(delay: .zero)))
+        func median(_ count: Int, _ body: () async throws -> Void) async rethrows -> Duration {
+            var samples: [Duration] = []
+            let clock = ContinuousClock()
+            for _ in 0..<count {
+                let start = clock.now
+                try await body()
+                samples.append(clock.now - start)
+            }
+            return samples.sorted()[count / 2]
+        }
+        _ = try await run(inProcess, "echo")
+        _ = try await run(runner, "echo")
+        let inProcessMedian = try await median(200) { _ = try await run(inProcess, "echo") }
+        let warmMedian = try await median(200) { _ = try await run(runner, "echo") }
+        let freshMedian = try await median(20) {
+            runner.evict(sha256: "echo")
+            _ = try await run(runner, "echo")
+        }
+        print("measured (median): echo in process \(inProcessMedian), warm worker \(warmMedian), "
+              + "fresh worker (spawn + load + run) \(freshMedian)")
+        #expect(warmMedian < .milliseconds(50))
+        #expect(freshMedian < .seconds(2))
+    }
+
+    static func waitUntil(_ condition: () -> Bool) async throws {
+        for _ in 0..<300 where !condition() {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
