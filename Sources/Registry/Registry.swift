@@ -194,6 +194,30 @@ public final class Registry: Sendable {
         }
     }
 
+    /// Sets the memory limit of the worker processes of the skill `name` at `version`
+    /// (every version of it when `version` is nil) from their next start on; nil: the
+    /// daemon's default, 0: none.
+    ///
+    /// - Returns: The changed skills as now stored, in listing order; empty when none matched.
+    public func updateMemoryLimit(name: String, version: String?, to memoryLimitBytes: Int64?) throws(RegistryError) -> [SkillRecord] {
+        try database.write { (connection) throws(RegistryError) -> [SkillRecord] in
+            let matching: [SkillRecord]
+            if let version {
+                matching = try SkillTable.find(name: name, version: version, in: connection).map { [$0] } ?? []
+            } else {
+                matching = try SkillTable.versions(named: name, in: connection)
+            }
+            for skill in matching {
+                try SkillTable.updateMemoryLimit(name: skill.name, version: skill.version, to: memoryLimitBytes, in: connection)
+            }
+            return matching.map { skill in
+                var updated = skill
+                updated.memoryLimitBytes = memoryLimitBytes
+                return updated
+            }.sorted(by: Self.listingOrder)
+        }
+    }
+
     // MARK: - Runs
 
     /// Records a new run, which must start as ``RunStatus/queued`` or ``RunStatus/running``.

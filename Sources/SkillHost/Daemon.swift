@@ -61,6 +61,7 @@ public final class Daemon: Sendable {
         } catch {
             throw DaemonError("\(error)")
         }
+        prewarmInstalledSkills(registry: registry, runner: runner)
         logger.info("skillhostd is serving", [
             "version": .string(SkillHostService.version), "pid": .int(Int64(getpid())),
             "socket": .string(configuration.socketPath), "data_dir": .string(configuration.dataDirectory),
@@ -74,6 +75,19 @@ public final class Daemon: Sendable {
         await server.shutdown(grace: configuration.shutdownGrace)
         runner.process.shutDown()
         logger.info("skillhostd stopped")
+    }
+
+    /// Starts, in the background, the workers of every installed skill that runs in a
+    /// worker, so that not even the first run after a restart pays for a spawn.
+    private func prewarmInstalledSkills(registry: Registry, runner: IsolatingRunner) {
+        do {
+            for skill in try registry.skills() where skill.isolation == .process {
+                runner.prewarm(skill, path: try registry.storedFilePath(sha256: skill.sha256))
+            }
+        } catch {
+            logger.warning("cannot start the workers of the installed skills ahead of their runs; their first runs will",
+                           ["error": .string("\(error)")])
+        }
     }
 
     private func inferenceEndpoint() throws(DaemonError) -> InferenceEndpoint {

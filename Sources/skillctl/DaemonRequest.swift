@@ -69,7 +69,7 @@ extension Command {
         case .none:
             return nil
         case .argument(let argument):
-            return (try? JSONValue(parsing: argument)) ?? .string(argument)
+            return try value(of: argument, source: "INPUT")
         case .standardInput:
             text = try decoded(FileHandle.standardInput.readDataToEndOfFile(), source: "standard input")
         case .file(let path):
@@ -82,8 +82,24 @@ extension Command {
                 throw UsageError("cannot read the input file \(absolutePath): \(error.localizedDescription)", command: "run")
             }
         }
-        if let value = try? JSONValue(parsing: text) { return value }
-        return .string(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+        return try value(of: text.hasSuffix("\n") ? String(text.dropLast()) : text,
+                         source: input == .standardInput ? "standard input" : "the input file")
+    }
+
+    /// `text` as JSON when it is JSON; plain text as a JSON string. Text that starts like a
+    /// JSON object or array but does not parse is refused: it is almost surely a typo, and
+    /// sending it as a string would hide that.
+    private static func value(of text: String, source: String) throws(UsageError) -> JSONValue {
+        do {
+            return try JSONValue(parsing: text)
+        } catch {
+            let start = text.first { !$0.isWhitespace }
+            guard start != "{", start != "[" else {
+                throw UsageError("\(source) looks like JSON but is not valid JSON (\(error)); "
+                    + "fix it, or quote plain text as a JSON string", command: "run")
+            }
+            return .string(text)
+        }
     }
 
     private static func decoded(_ data: Data, source: String) throws(UsageError) -> String {

@@ -1,11 +1,37 @@
-/// How skillctl ends; documented in `skillctl --help`.
+/// How skillctl ends; documented in `skillctl --help`. A daemon error's `data.kind` picks
+/// the status, so that a script can tell "no such skill" from "the model is down".
 enum ExitCode: Int32 {
     /// The command did what it was asked.
     case success = 0
-    /// The daemon answered with an error: the run or operation failed.
+    /// The daemon answered with an error of no more specific kind below.
     case failed = 1
     /// The command line was wrong: nothing was sent.
     case usage = 2
     /// The daemon could not be reached, or the connection dropped.
     case unreachable = 3
+    /// `not_found`: no such skill or run.
+    case notFound = 4
+    /// `invalid_skill` or `conflict`: the file cannot be installed as asked.
+    case notInstallable = 5
+    /// `timeout`: the run passed its deadline.
+    case timeout = 6
+    /// `inference_failed`: the inference server failed; the run was trapped.
+    case inferenceFailed = 7
+    /// `crashed`: the skill's process died.
+    case crashed = 8
+    /// `overloaded`: the daemon has no room now; retry later.
+    case overloaded = 9
+
+    /// The status for a daemon error of `kind`.
+    init(errorKind kind: String?) {
+        switch kind {
+        case "not_found": self = .notFound
+        case "invalid_skill", "conflict": self = .notInstallable
+        case "timeout": self = .timeout
+        case "inference_failed": self = .inferenceFailed
+        case "crashed": self = .crashed
+        case "overloaded": self = .overloaded
+        default: self = .failed
+        }
+    }
 }

@@ -61,7 +61,8 @@ enum Help {
                 any other JSON value pretty-printed.
 
                 INPUT is parsed as JSON when it is valid JSON, and sent as a JSON string
-                otherwise; `-` reads it from standard input, `@FILE` from a file (text that is
+                otherwise; text that starts with { or [ but is not valid JSON is refused as a
+                likely typo. `-` reads it from standard input, `@FILE` from a file (text that is
                 not JSON loses one trailing newline). Without INPUT the skill gets {}.
 
                   --timeout SECONDS   fail the run after this long (e.g. 30, 0.5)
@@ -118,9 +119,17 @@ enum Help {
 
         Exit status:
           0   success
-          1   the run or operation failed (the daemon answered with an error)
+          1   the run or operation failed (the daemon answered with an error of another kind)
           2   usage error: the command line is wrong
           3   the daemon is not reachable
+          4   not_found: no such skill or run
+          5   invalid_skill or conflict: the file cannot be installed as asked
+          6   timeout: the run passed its deadline
+          7   inference_failed: the inference server failed
+          8   crashed: the skill's process died
+          9   overloaded: no room now; retry later
+        With --json, a daemon error is printed to standard error as one line of JSON
+        ({"code", "message", "data": {"kind", ...}}).
 
         Results go to standard output, errors to standard error.
         `skillctl COMMAND --help` explains one command.

@@ -43,9 +43,13 @@ enum Skillctl {
         } catch {
             switch error {
             case .server(let serverError):
-                let runID = serverError.data?["run_id"].map { ["run: \(Formatting.plain($0))"] } ?? []
-                Console.error(serverError.message, details: runID)
-                return .failed
+                if json {
+                    Console.errorJSON(serverError.jsonValue)
+                } else {
+                    let runID = serverError.data?["run_id"].map { ["run: \(Formatting.plain($0))"] } ?? []
+                    Console.error(serverError.message, details: runID)
+                }
+                return ExitCode(errorKind: serverError.kind)
             case .notRunning, .permissionDenied, .connectionFailed, .connectionLost:
                 Console.error(error.description)
                 return .unreachable

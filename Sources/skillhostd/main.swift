@@ -22,8 +22,10 @@ let usage = """
 
     Settings (config file key in brackets; flags override the file):
       --config FILE             JSON config file (default: $XDG_CONFIG_HOME/skillhost/config.json, if present)
-      --socket PATH             Unix socket [socket] (default: $XDG_RUNTIME_DIR/skillhost/skillhostd.sock)
-      --data-dir DIR            registry and skill store [data_dir] (default: $XDG_DATA_HOME/skillhost)
+      --socket PATH             Unix socket [socket] (default: $SKILLHOST_SOCKET, else
+                                $XDG_RUNTIME_DIR/skillhost/skillhostd.sock, else /tmp/skillhost-UID/skillhostd.sock)
+      --data-dir DIR            registry and skill store [data_dir] (default: $XDG_DATA_HOME/skillhost,
+                                else ~/.local/share/skillhost)
       --inference-url URL       OpenAI-compatible server [inference_url] (default: http://127.0.0.1:8080)
       --model NAME              model used when a run names none [model] (default: the server's)
       --api-key-env VAR         environment variable holding the API key [api_key_env]

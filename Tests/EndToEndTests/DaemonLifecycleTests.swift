@@ -102,10 +102,10 @@ struct DaemonLifecycleTests {
     func notFound() async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere)
         let run = try await daemon.skillctl("run", "nope")
-        #expect(run.status == 1)
+        #expect(run.status == 4)
         #expect(run.standardError.contains("skillctl install"))
         let show = try await daemon.skillctl("runs", "show", "999")
-        #expect(show.status == 1)
+        #expect(show.status == 4)
         #expect(try await daemon.stop() == .exited(0))
     }
 }

@@ -21,7 +21,7 @@ struct FaultInjectionTests {
         let start = clock.now
         let run = try await daemon.skillctl("run", "complete", #"{"prompt":"hi"}"#, "--timeout", timeoutSeconds)
         #expect(clock.now - start < .seconds(10), "the caller hears of the failure at once")
-        #expect(run.status == 1)
+        #expect(run.status == (kind == "timeout" ? 6 : 7), "skillctl's exit status names the kind")
         #expect(run.standardError.contains(messageContains), "stderr: \(run.standardError)")
 
         let runs = try daemon.registry().runs(matching: RunQuery(skillName: "complete"))
@@ -83,8 +83,10 @@ struct FaultInjectionTests {
         #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "complete_twice"),
                                           "--isolation", "inprocess").status == 0)
         let run = try await daemon.skillctl("--json", "run", "complete-twice", "prompt")
-        #expect(run.status == 1)
-        #expect(run.standardError.contains("inference failed"))
+        #expect(run.status == 7)
+        let error = try JSONValue(parsing: run.standardError)
+        #expect(error["data"]?["kind"] == "inference_failed", "with --json the error is JSON on stderr")
+        #expect(error["message"]?.stringValue?.contains("inference failed") == true)
         #expect(!run.standardOutput.contains("ignored"))
         var report = ""
         for _ in 0..<250 where report.isEmpty {
@@ -123,7 +125,7 @@ struct FaultInjectionTests {
         ]
         for (path, reason) in cases {
             let install = try await daemon.skillctl("install", path)
-            #expect(install.status == 1, "\(path)")
+            #expect(install.status == 5, "\(path)")
             #expect(install.standardError.contains(reason), "\(install.standardError)")
             #expect(install.standardError.contains(path), "the message names the file: \(install.standardError)")
         }
@@ -144,7 +146,7 @@ struct FaultInjectionTests {
         try bytes.write(to: URL(fileURLWithPath: changed))
         #expect(try await daemon.skillctl("install", original).status == 0)
         let conflict = try await daemon.skillctl("install", changed)
-        #expect(conflict.status == 1)
+        #expect(conflict.status == 5)
         #expect(conflict.standardError.contains("--force"))
         let forced = try await daemon.skillctl("--json", "install", changed, "--force")
         #expect(try forced.json()["outcome"] == "replaced")

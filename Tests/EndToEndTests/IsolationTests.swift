@@ -20,7 +20,7 @@ struct IsolationTests {
         #expect(try shown.json()["isolation"] == "process")
 
         let run = try await daemon.skillctl("run", "segfaults")
-        #expect(run.status == 1)
+        #expect(run.status == 8)
         #expect(run.standardError.contains("SIGSEGV"), "\(run.standardError)")
         let record = try #require(try daemon.registry().runs(matching: RunQuery(skillName: "segfaults")).first)
         #expect(record.status == .crashed && record.errorKind == "crashed")
@@ -40,9 +40,176 @@ struct IsolationTests {
         #expect(switched.status == 0, "\(switched.standardError)")
         #expect(try await daemon.skillctl("--json", "show", "echo").json()["isolation"] == "process")
         #expect(try await daemon.skillctl("run", "echo", #"{"x":1}"#).status == 0)
-        #expect(try await daemon.skillctl("isolation", "nope", "process").status == 1)
+        #expect(try await daemon.skillctl("isolation", "nope", "process").status == 4)
         #expect(try await daemon.skillctl("isolation", "echo", "sideways").status == 2)
         #expect(try await daemon.stop() == .exited(0))
+    }
+
+    /// The server error of an RPC call that must fail.
+    private func serverError(_ body: () async throws -> Void) async -> JSONRPCError? {
+        do {
+            try await body()
+            return nil
+        } catch let JSONRPCClientError.server(error) {
+            return error
+        } catch {
+            return nil
+        }
+    }
+
+    /// The pids of the daemon's workers (`skillhostd --worker --parent-pid DAEMON`) that have
+    /// the skill file with this hash mapped: loaded, ready for a run.
+    private static func loadedWorkers(of daemon: pid_t, sha256: String) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(pid_t.init).filter { pid in
+            let arguments = procFile(pid, "cmdline").split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard arguments.dropFirst().starts(with: ["--worker", "--parent-pid", "\(daemon)"]) else { return false }
+            return String(decoding: procFile(pid, "maps"), as: UTF8.self).contains(sha256)
+        }
+    }
+
+    /// `/proc/<pid>/<name>`, read to its end: /proc reports a size of 0, which
+    /// `FileManager.contents(atPath:)` and `String(contentsOfFile:)` believe.
+    private static func procFile(_ pid: pid_t, _ name: String) -> Data {
+        guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/\(name)") else { return Data() }
+        defer { try? file.close() }
+        return (try? file.readToEnd()) ?? Data()
+    }
+
+    /// Polls up to 10 s for `condition`.
+    private static func eventually(_ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<500 {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return condition()
+    }
+
+    @Test("installing a skill whose ELF constructor segfaults is invalid_skill; the daemon keeps serving")
+    func constructorCrash() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: noInference)
+        let client = try JSONRPCClient(socketPath: daemon.socketPath)
+        defer { client.close() }
+        let path = try FixtureSkills.path(for: "constructor_crash")
+        let error = try #require(await serverError { _ = try await client.call("skills.install", params: ["path": .string(path)]) })
+        #expect(error.data?["kind"] == "invalid_skill", "\(error)")
+        #expect(error.message.contains("\(path) crashed while loading (killed by SIGSEGV)"), "\(error.message)")
+        #expect(try daemon.registry().skills().isEmpty)
+        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "echo")).status == 0)
+        let echo = try await client.call("skills.run", params: ["skill": "echo", "input": ["after": "the crash"]])
+        #expect(echo["output"]?["after"] == "the crash")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    @Test("a per-skill memory limit of 256 MiB crashes allocates naming it, while echo keeps the default")
+    func perSkillMemoryLimit() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: noInference)
+        let client = try JSONRPCClient(socketPath: daemon.socketPath)
+        defer { client.close() }
+        let installed = try await client.call("skills.install", params: [
+            "path": .string(try FixtureSkills.path(for: "allocates")), "memory_limit_bytes": .int(256 << 20),
+        ])
+        #expect(installed["skill"]?["memory_limit_bytes"] == .int(256 << 20))
+        let echo = try await client.call("skills.install", params: ["path": .string(try FixtureSkills.path(for: "echo"))])
+        #expect(echo["skill"]?["memory_limit_bytes"] == .null)
+        let tooSmall = await serverError {
+            _ = try await client.call("skills.set_limits", params: ["name": "echo", "memory_limit_bytes": 1000])
+        }
+        #expect(tooSmall?.data?["kind"] == "invalid_params")
+
+        let crash = try #require(await serverError { _ = try await client.call("skills.run", params: ["skill": "allocates"]) })
+        #expect(crash.data?["kind"] == "crashed", "\(crash)")
+        #expect(crash.message.contains("(memory limit 256 MiB; RLIMIT_AS)"), "\(crash.message)")
+        let run = try await client.call("skills.run", params: ["skill": "echo", "input": ["n": 1]])
+        #expect(run["output"]?["n"] == 1)
+        // The echo worker runs under the daemon's default limit (2 GiB), not the 256 MiB.
+        let echoSHA = try #require(echo["skill"]?["sha256"]?.stringValue)
+        let worker = try #require(Self.loadedWorkers(of: daemon.process.pid, sha256: echoSHA).first)
+        let limits = String(decoding: Self.procFile(worker, "limits"), as: UTF8.self)
+        #expect(limits.split(separator: "\n").contains { $0.hasPrefix("Max address space") && $0.contains("\(2 << 30)") }, "\(limits)")
+
+        let reset = try await client.call("skills.set_limits", params: ["name": "allocates", "memory_limit_bytes": .null])
+        #expect(reset["skills"]?[0]?["memory_limit_bytes"] == .null)
+        let shown = try await daemon.skillctl("--json", "show", "allocates")
+        #expect(try shown.json()["memory_limit_bytes"] == .null)
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    @Test("workers are started at install and at daemon start, before any run; the first run is warm")
+    func warmBeforeDemand() async throws {
+        let directory = try TemporaryDirectory(prefix: "e2e-warm")
+        var daemon = try await DaemonHarness(inferenceURL: noInference, directory: directory)
+        let client = try JSONRPCClient(socketPath: daemon.socketPath)
+        let installed = try await client.call("skills.install", params: ["path": .string(try FixtureSkills.path(for: "echo"))])
+        let sha256 = try #require(installed["skill"]?["sha256"]?.stringValue)
+        let pid = daemon.process.pid
+        #expect(try await Self.eventually { !Self.loadedWorkers(of: pid, sha256: sha256).isEmpty },
+                "no loaded worker of echo after install")
+        let first = try await client.call("skills.run", params: ["skill": "echo", "input": ["n": 1]])
+        let duration = try #require(first["duration_ms"]?.doubleValue)
+        print("first run after install: \(duration) ms")
+        // A warm run takes about a millisecond; a spawn and load, tens of them.
+        #expect(duration < 15, "the first run took \(duration) ms: it paid for a spawn")
+        client.close()
+        #expect(try await daemon.stop() == .exited(0))
+
+        daemon = try await DaemonHarness(inferenceURL: noInference, directory: directory)
+        let restarted = daemon.process.pid
+        #expect(try await Self.eventually { !Self.loadedWorkers(of: restarted, sha256: sha256).isEmpty },
+                "no loaded worker of echo after the daemon started")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    @Test("a daemon killed with SIGKILL leaves no worker behind (PR_SET_PDEATHSIG)")
+    func workersDieWithTheDaemon() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: noInference)
+        let installed = try await daemon.skillctl("--json", "install", try FixtureSkills.path(for: "echo"))
+        let sha256 = try #require(try installed.json()["skill"]?["sha256"]?.stringValue)
+        let pid = daemon.process.pid
+        #expect(try await Self.eventually { !Self.loadedWorkers(of: pid, sha256: sha256).isEmpty })
+        let workers = Self.loadedWorkers(of: pid, sha256: sha256)
+        daemon.process.signal(SIGKILL)
+        #expect(try await daemon.process.wait() == .killed(signal: SIGKILL))
+        #expect(try await Self.eventually { workers.allSatisfy { !Self.isAlive($0) } }, "workers \(workers) outlived the daemon")
+    }
+
+    @Test("a worker left by a dead daemon (stuck before its prctl) is killed at the next start")
+    func leftoverWorkerIsKilled() async throws {
+        // The leftover: `skillhostd --worker --parent-pid <a shell>` whose LD_PRELOADed
+        // constructor hangs before main (so before PR_SET_PDEATHSIG), started in the
+        // background by a shell that exits at once: its parent is then the reaper.
+        let directory = try TemporaryDirectory(prefix: "e2e-leftover")
+        let pidFile = directory.path("leftover.pid")
+        let script = #"LD_PRELOAD="$1" "$2" --worker --parent-pid $$ --memory-limit-bytes 0 </dev/null >/dev/null 2>&1 & echo $! > "$3""#
+        let shell = try ChildProcess("/bin/sh", arguments: [
+            "-c", script, "sh", try FixtureSkills.path(for: "constructor_hangs"), try BuildProducts.skillhostd(), pidFile,
+        ])
+        let shellPID = shell.pid
+        #expect(try await shell.wait() == .exited(0))
+        let leftover = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        defer { kill(leftover, SIGKILL) }
+        #expect(try await Self.eventually { Self.parent(of: leftover).map { $0 != shellPID } ?? false },
+                "the leftover \(leftover) was not reparented")
+        #expect(Self.isAlive(leftover), "the leftover \(leftover) died on its own")
+
+        let daemon = try await DaemonHarness(inferenceURL: noInference)
+        #expect(try await Self.eventually { !Self.isAlive(leftover) }, "the leftover \(leftover) survived the daemon's start")
+        #expect(daemon.log().contains("killed worker processes left by a previous skillhostd"))
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    /// Alive and not a zombie.
+    private static func isAlive(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        return !Footprint.isZombie(pid)
+    }
+
+    private static func parent(of pid: pid_t) -> pid_t? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 1 ? pid_t(fields[1]) : nil
     }
 
     /// What the kernel says about a process's resources.

@@ -156,4 +156,68 @@ struct InProcessRunnerTests {
         }
         #expect(failure.description.contains("not an ELF shared object"))
     }
+
+    @Test("a hanging init is bounded by the run's deadline")
+    func hangingInit() async throws {
+        let runner = InProcessRunner(inference: ScriptedInference(.answer(delay: .zero)))
+        let path = try FixtureSkills.path(for: "init_deadlock")
+        let reports = await withTaskGroup(of: InvocationReport.self) { group in
+            for _ in 0..<2 {
+                group.addTask {
+                    await runner.run(skillPath: path, sha256: "init-deadlock",
+                                     invocation: Invocation(input: [], model: nil, timeout: .milliseconds(200)))
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(reports.allSatisfy { $0.outcome == .failure(.timedOut(after: .milliseconds(200))) })
+    }
+
+    @Test("threads of runs that passed their deadline count against the limit until they end")
+    func threadLimit() async throws {
+        let runner = InProcessRunner(inference: ScriptedInference(.answer(delay: .zero)), maximumThreads: 2)
+        let path = try FixtureSkills.path(for: "sleeps")
+        func run(_ milliseconds: Int, timeout: Duration) async -> InvocationReport {
+            await runner.run(skillPath: path, sha256: "sleeps",
+                             invocation: Invocation(input: Array(String(milliseconds).utf8), model: nil, timeout: timeout))
+        }
+        for _ in 0..<2 {
+            #expect(await run(4000, timeout: .milliseconds(50)).outcome == .failure(.timedOut(after: .milliseconds(50))))
+        }
+        guard case let .failure(failure) = await run(0, timeout: .seconds(5)).outcome else {
+            Issue.record("a third thread must be refused while two are stuck")
+            return
+        }
+        #expect(failure.kind == "overloaded")
+        var freed = false
+        let deadline = ContinuousClock.now + .seconds(15)
+        while !freed, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            freed = (try? await run(0, timeout: .seconds(5)).outcome.get()) == "{}"
+        }
+        #expect(freed, "the threads ended and freed their places")
+    }
+
+    @Test("a trap cancels every inference call in flight, from every thread of the skill")
+    func trapCancelsEveryCall() async throws {
+        let inference = ScriptedInference(.stall)
+        let report = try await run("complete_parallel", input: "x", timeout: .milliseconds(300), inference: inference)
+        #expect(report.outcome == .failure(.timedOut(after: .milliseconds(300))))
+        let deadline = ContinuousClock.now + .seconds(5)
+        while inference.cancelled < 3, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(inference.requests == 3)
+        #expect(inference.cancelled == 3)
+    }
+
+    @Test("invalid arguments to a host function trap the run instead of crashing the host",
+          arguments: ["log", "set_error", "result_size", "params_size"])
+    func hostFunctionMisuse(misuse: String) async throws {
+        guard case let .failure(failure) = try await run("csi_misuse", input: misuse).outcome else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(failure.kind == "invalid_csi_call", "\(failure)")
+    }
 }

@@ -109,6 +109,60 @@ struct ProcessRunnerTests {
         try await expectEchoWorks(runner)
     }
 
+    @Test("a per-skill memory limit: 256 MiB crashes allocates naming it; the default serves echo")
+    func perSkillMemoryLimit() async throws {
+        let runner = try makeRunner { $0.memoryLimitBytes = 1 << 30 }
+        defer { runner.shutDown() }
+        let allocates = await runner.run(
+            skillPath: try FixtureSkills.path(for: "allocates"), sha256: "allocates", memoryLimitBytes: 256 << 20,
+            invocation: Invocation(input: Array("{}".utf8), model: nil, timeout: .seconds(30)))
+        let failure = try #require(failureOf(allocates))
+        #expect(failure.kind == "crashed", "\(failure)")
+        #expect(failure.description.contains("(memory limit 256 MiB; RLIMIT_AS)"), "\(failure)")
+        try await expectEchoWorks(runner)
+        // A worker of another limit is not reused: echo under 512 MiB gets a worker of its own.
+        let idleBefore = Set(runner.pool.idleWorkerPIDs(sha256: "echo"))
+        let limited = await runner.run(
+            skillPath: try FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: 512 << 20,
+            invocation: Invocation(input: Array("{}".utf8), model: nil, timeout: .seconds(20)))
+        #expect(try limited.outcome.get() == "{}")
+        #expect(Set(runner.pool.idleWorkerPIDs(sha256: "echo")).isStrictSuperset(of: idleBefore))
+    }
+
+    @Test("inspect: a manifest, the loader's refusal, a crashing and a hanging ELF constructor")
+    func inspect() async throws {
+        let runner = try makeRunner { $0.inspectionTimeout = .seconds(1) }
+        defer { runner.shutDown() }
+        #expect(try await runner.inspect(path: FixtureSkills.path(for: "echo")).get().name == "echo")
+        let noEntry = try FixtureSkills.path(for: "no_entry")
+        guard case let .failure(.refused(message)) = await runner.inspect(path: noEntry) else {
+            Issue.record("expected the loader's refusal")
+            return
+        }
+        #expect(message.contains("exports no `skill_entry`"))
+        let crashPath = try FixtureSkills.path(for: "constructor_crash")
+        let crash = await runner.inspect(path: crashPath)
+        #expect(crash.failureDescription?.hasPrefix("\(crashPath) crashed while loading (killed by SIGSEGV)") == true,
+                "\(crash)")
+        let hangPath = try FixtureSkills.path(for: "constructor_hangs")
+        let clock = ContinuousClock()
+        let start = clock.now
+        let hang = await runner.inspect(path: hangPath)
+        #expect(hang.failureDescription?.hasPrefix("\(hangPath) did not finish loading within 1 s") == true, "\(hang)")
+        #expect(clock.now - start < .seconds(3))
+    }
+
+    @Test("prewarm starts a loaded worker before any run")
+    func prewarm() async throws {
+        let runner = try makeRunner()
+        defer { runner.shutDown() }
+        runner.prewarm(skillPath: try FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: nil)
+        try await Self.waitUntil { !runner.pool.idleWorkerPIDs(sha256: "echo").isEmpty }
+        let warm = try #require(runner.pool.idleWorkerPIDs(sha256: "echo").first)
+        try await expectEchoWorks(runner)
+        #expect(runner.pool.idleWorkerPIDs(sha256: "echo").contains(warm), "the prewarmed worker served the run")
+    }
+
     @Test("a deadlock in init is a timeout, not a hang")
     func initDeadlock() async throws {
         let runner = try makeRunner { $0.backgroundLoadTimeout = .seconds(2) }
@@ -254,5 +308,13 @@ struct ProcessRunnerTests {
         for _ in 0..<300 where !condition() {
             try await Task.sleep(for: .milliseconds(10))
         }
+    }
+}
+
+extension Result {
+    /// The failure's description, or nil on success.
+    fileprivate var failureDescription: String? {
+        if case let .failure(error) = self { return "\(error)" }
+        return nil
     }
 }

@@ -10,6 +10,9 @@ import Testing
 struct WorkerProtocolTests {
     static let everyMessage: [WorkerMessage] = [
         .load(path: "/data/skills/sha256/ab.so"),
+        .inspect(path: "/data/skills/sha256/cd.so"),
+        .inspected(SkillManifest(name: "hello", version: "1.0.0", description: "Says hello.", inputSchema: #"{"type":"object"}"#,
+                                 outputSchema: nil, flags: 1, abiMajor: 1, abiMinor: 0)),
         .run(invocation: 7, input: Array(#"{"name":"é"}"#.utf8), model: ""),
         .run(invocation: .max, input: [], model: "gemma"),
         .completeReply(call: 3, status: SKILL_OK, text: Array("xyz".utf8), promptTokens: 5, completionTokens: .max),
@@ -78,7 +81,7 @@ struct WorkerProtocolTests {
     @Test("an empty frame, an unknown type and trailing bytes are malformed")
     func invalidFrames() {
         Self.expectMalformed([], mentioning: "the message type")
-        Self.expectMalformed([5], mentioning: "unknown message type 5")
+        Self.expectMalformed([6], mentioning: "unknown message type 6")
         Self.expectMalformed([63, 0, 0], mentioning: "unknown message type 63")
         Self.expectMalformed(Self.body(of: .shutdown) + [0], mentioning: "1 bytes left over")
         Self.expectMalformed(Self.body(of: .loadFailed(message: "no")) + [1, 2], mentioning: "2 bytes left over")

@@ -225,7 +225,37 @@ struct WorkerTests {
         let worker = try SpawnedWorker(directory: directory)
         try worker.channel.send(.runDone(invocation: 1, status: 0, output: [], errorMessage: ""))
         #expect(try worker.waitForExit() == .exited(71))
-        #expect(worker.standardError.contains("expected load, received run_done"))
+        #expect(worker.standardError.contains("expected load or inspect, received run_done"))
+    }
+
+    @Test("inspect describes a skill without running its init, then the worker exits 0")
+    func inspect() throws {
+        let worker = try SpawnedWorker(directory: directory)
+        try worker.channel.send(.inspect(path: try FixtureSkills.path(for: "init_deadlock")))
+        guard case let .inspected(manifest) = try worker.channel.receive() else {
+            Issue.record("expected inspected")
+            return
+        }
+        #expect(manifest.name == "init-deadlock" && manifest.version == "1.0.0")
+        #expect(manifest.abiMajor == 1 && manifest.inputSchema == nil)
+        #expect(try worker.waitForExit() == .exited(0))
+    }
+
+    @Test("inspecting a file whose ELF constructor segfaults kills only the worker, with SIGSEGV")
+    func inspectConstructorCrash() throws {
+        // Without the Swift runtime's backtracer, which would catch the signal first.
+        let worker = try SpawnedWorker(environment: ["SWIFT_BACKTRACE": "enable=no"], directory: directory)
+        try worker.channel.send(.inspect(path: try FixtureSkills.path(for: "constructor_crash")))
+        #expect(try worker.waitForExit() == .killed(signal: SIGSEGV))
+    }
+
+    @Test("inspected round-trips every field, an empty schema reading as none")
+    func inspectedFrame() throws {
+        let manifest = SkillManifest(name: "a", version: "1.2.3", description: "d", inputSchema: #"{"type":"object"}"#,
+                                     outputSchema: nil, flags: 1, abiMajor: 1, abiMinor: 0)
+        let frame = WorkerMessage.inspected(manifest).encodedFrame()
+        #expect(try WorkerMessage.decode(Array(frame.dropFirst(4))) == .inspected(manifest))
+        #expect(try WorkerMessage.decode(Array(WorkerMessage.inspect(path: "/x").encodedFrame().dropFirst(4))) == .inspect(path: "/x"))
     }
 
     @Test("a worker whose --parent-pid is not its parent exits 70")

@@ -25,6 +25,9 @@ public struct SkillRecord: Sendable, Equatable {
     public var abiMinor: Int
     /// Where the skill's code runs.
     public var isolation: IsolationMode
+    /// The address-space limit of the skill's worker processes in bytes (0: none); nil: the
+    /// daemon's default (`memory_limit_bytes`).
+    public var memoryLimitBytes: Int64?
     /// When the skill was installed (or last replaced).
     public var installedAt: Date
 
@@ -32,7 +35,8 @@ public struct SkillRecord: Sendable, Equatable {
     public init(
         name: String, version: String, sha256: String, size: Int64, description: String,
         inputSchema: String? = nil, outputSchema: String? = nil, flags: UInt32 = 0,
-        abiMajor: Int, abiMinor: Int, isolation: IsolationMode = .process, installedAt: Date
+        abiMajor: Int, abiMinor: Int, isolation: IsolationMode = .process, memoryLimitBytes: Int64? = nil,
+        installedAt: Date
     ) {
         self.name = name
         self.version = version
@@ -45,6 +49,7 @@ public struct SkillRecord: Sendable, Equatable {
         self.abiMajor = abiMajor
         self.abiMinor = abiMinor
         self.isolation = isolation
+        self.memoryLimitBytes = memoryLimitBytes
         self.installedAt = installedAt
     }
 }

@@ -58,5 +58,8 @@ enum RegistrySchema {
                 PRIMARY KEY (run_id, seq)
             ) WITHOUT ROWID;
             """),
+        .init(name: "add per-skill memory limits", sql: """
+            ALTER TABLE skills ADD COLUMN memory_limit_bytes INTEGER CHECK (memory_limit_bytes >= 0);
+            """),
     ])
 }

@@ -3,7 +3,7 @@
 enum SkillTable {
     private static let columns = """
         name, version, sha256, size, description, input_schema, output_schema, flags, abi_major,
-        abi_minor, isolation, installed_at
+        abi_minor, isolation, installed_at, memory_limit_bytes
         """
 
     /// Every version of every skill, in no particular order.
@@ -37,16 +37,17 @@ enum SkillTable {
     /// Inserts `skill`, or replaces every field of the row with the same name and version.
     static func save(_ skill: SkillRecord, in database: DatabaseConnection) throws(RegistryError) {
         try mapped(database.execute("""
-            INSERT INTO skills (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO skills (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (name, version) DO UPDATE SET
                 sha256 = excluded.sha256, size = excluded.size, description = excluded.description,
                 input_schema = excluded.input_schema, output_schema = excluded.output_schema,
                 flags = excluded.flags, abi_major = excluded.abi_major, abi_minor = excluded.abi_minor,
-                isolation = excluded.isolation, installed_at = excluded.installed_at
+                isolation = excluded.isolation, installed_at = excluded.installed_at,
+                memory_limit_bytes = excluded.memory_limit_bytes
             """, [
                 skill.name, skill.version, skill.sha256, skill.size, skill.description, skill.inputSchema,
                 skill.outputSchema, skill.flags, skill.abiMajor, skill.abiMinor, skill.isolation.rawValue,
-                DatabaseTime.microseconds(skill.installedAt),
+                DatabaseTime.microseconds(skill.installedAt), skill.memoryLimitBytes,
             ]))
     }
 
@@ -55,6 +56,13 @@ enum SkillTable {
                                 in database: DatabaseConnection) throws(RegistryError) {
         try mapped(database.execute(
             "UPDATE skills SET isolation = ? WHERE name = ? AND version = ?", [isolation.rawValue, name, version]))
+    }
+
+    /// Sets the memory limit of the skill `name` at `version`; nil: the daemon's default.
+    static func updateMemoryLimit(name: String, version: String, to memoryLimitBytes: Int64?,
+                                  in database: DatabaseConnection) throws(RegistryError) {
+        try mapped(database.execute(
+            "UPDATE skills SET memory_limit_bytes = ? WHERE name = ? AND version = ?", [memoryLimitBytes, name, version]))
     }
 
     /// Deletes the skill `name` at `version`.
@@ -70,6 +78,7 @@ extension SkillRecord: FetchableRecord {
             description: row.text(at: 4), inputSchema: row.optionalText(at: 5), outputSchema: row.optionalText(at: 6),
             flags: UInt32(truncatingIfNeeded: row.int64(at: 7)), abiMajor: Int(row.int64(at: 8)),
             abiMinor: Int(row.int64(at: 9)), isolation: try row.decode(IsolationMode.self, at: 10),
+            memoryLimitBytes: row.optionalInt64(at: 12),
             installedAt: DatabaseTime.date(microseconds: row.int64(at: 11)))
     }
 }

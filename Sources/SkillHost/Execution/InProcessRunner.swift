@@ -15,38 +15,55 @@ public final class InProcessRunner: SkillRunner {
 
     private let inference: any InferenceService
     private let limits: InvocationLimits
+    private let maximumThreads: Int
     /// Loaded instances by content hash: each skill file is opened and initialised once.
-    private let instances = Mutex<[String: LoadedSkill]>([:])
+    private let instances = Mutex<[String: SkillInstanceCell]>([:])
+    /// Skill threads alive, including those of runs that ended by a trap while the skill's
+    /// code went on: they hold memory and maybe locks, so they count against the limit.
+    private let liveThreads = Atomic<Int>(0)
 
-    /// Creates a runner whose skills reach inference through `inference`.
-    public init(inference: any InferenceService, limits: InvocationLimits = InvocationLimits()) {
+    /// Creates a runner whose skills reach inference through `inference`, with at most
+    /// `maximumThreads` skill threads alive at once.
+    public init(inference: any InferenceService, limits: InvocationLimits = InvocationLimits(), maximumThreads: Int = 256) {
         self.inference = inference
         self.limits = limits
+        self.maximumThreads = maximumThreads
     }
 
     public func run(skillPath: String, sha256: String, invocation: Invocation) async -> InvocationReport {
-        let skill: LoadedSkill
-        do {
-            skill = try instance(path: skillPath, sha256: sha256)
-        } catch {
-            return InvocationReport(outcome: .failure(.loadFailed(message: error.description)), usage: .zero, logs: [])
+        guard liveThreads.add(1, ordering: .relaxed).newValue <= maximumThreads else {
+            liveThreads.subtract(1, ordering: .relaxed)
+            let reason = "\(maximumThreads) in-process skill threads are alive, the most this daemon allows; some may "
+                + "belong to runs that passed their deadline without returning: retry later, or run this skill in "
+                + "process isolation (`skillctl isolation NAME process`)"
+            return InvocationReport(outcome: .failure(.overloaded(reason: reason)), usage: .zero, logs: [])
         }
+        let cell = instanceCell(path: skillPath, sha256: sha256)
         let context = InvocationContext(inference: inference, model: invocation.model, limits: limits)
         let timeout = invocation.timeout
         // The deadline is a Dispatch timer, not a sleeping task: it must fire on time even
         // when blocking work (SQLite, a slow client) holds the few threads of the Swift pool.
+        // It starts before the skill is loaded, so a hanging `init` is bounded too.
         let deadline = DispatchWorkItem { context.trap(.timedOut(after: timeout)) }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout.dispatchInterval, execute: deadline)
         defer { deadline.cancel() }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                guard context.begin(continuation) else { return }
+                guard context.begin(continuation) else {
+                    liveThreads.subtract(1, ordering: .relaxed)
+                    return
+                }
                 let input = invocation.input
-                let thread = Thread {
-                    Self.execute(skill, context: context, input: input)
+                let thread = Thread { [self] in
+                    defer { liveThreads.subtract(1, ordering: .relaxed) }
+                    switch cell.instance() {
+                    case let .success(skill):
+                        Self.execute(skill, context: context, input: input)
+                    case let .failure(error):
+                        context.trap(.loadFailed(message: error.description))
+                    }
                 }
                 thread.stackSize = Self.skillThreadStackSize
-                thread.name = "skill \(skill.manifest.name)"
                 thread.start()
             }
         } onCancel: {
@@ -58,15 +75,12 @@ public final class InProcessRunner: SkillRunner {
         _ = instances.withLock { $0.removeValue(forKey: sha256) }
     }
 
-    private func instance(path: String, sha256: String) throws(SkillLoadError) -> LoadedSkill {
-        if let loaded = instances.withLock({ $0[sha256] }) {
-            return loaded
-        }
-        let loaded = try SkillLoader.load(path: path)
-        return instances.withLock { instances in
-            if let raced = instances[sha256] { return raced }
-            instances[sha256] = loaded
-            return loaded
+    private func instanceCell(path: String, sha256: String) -> SkillInstanceCell {
+        instances.withLock { instances in
+            if let cell = instances[sha256] { return cell }
+            let cell = SkillInstanceCell(path: path)
+            instances[sha256] = cell
+            return cell
         }
     }
 
@@ -86,5 +100,34 @@ public final class InProcessRunner: SkillRunner {
             : []
         context.skillReturned(status: status, output: returned)
         context.releaseMemory()
+    }
+}
+
+/// The loaded instance of one skill file, loaded (and its `init` run) once, by the first
+/// skill thread that needs it. Loading happens on that thread, under the run's deadline:
+/// an `init` that hangs holds skill threads, never the daemon's concurrency pool. A failed
+/// load is not kept, so the next run tries again.
+final class SkillInstanceCell: Sendable {
+    private let path: String
+    /// Held while loading, so that concurrent first runs wait for one `init` instead of
+    /// running several: they are skill threads, which may block.
+    private let loaded = Mutex<LoadedSkill?>(nil)
+
+    init(path: String) {
+        self.path = path
+    }
+
+    /// The instance, loading it first if no run has yet.
+    func instance() -> Result<LoadedSkill, SkillLoadError> {
+        loaded.withLock { loaded in
+            if let skill = loaded { return .success(skill) }
+            do throws(SkillLoadError) {
+                let skill = try SkillLoader.load(path: path)
+                loaded = skill
+                return .success(skill)
+            } catch {
+                return .failure(error)
+            }
+        }
     }
 }

@@ -19,7 +19,9 @@ final class InvocationContext: Sendable {
         var isTrapped = false
         /// A trap that came before `begin` (the caller was cancelled before the run started).
         var earlyFailure: InvocationFailure?
-        var inferenceInFlight: Task<Void, Never>?
+        /// Inference calls in flight, by call number: a skill may call from several threads.
+        var inferenceInFlight: [UInt64: Task<Void, Never>] = [:]
+        var nextCall: UInt64 = 0
         /// Addresses of memory allocated for the skill, freed by `releaseMemory`.
         var allocations: [UInt] = []
         var output: [UInt8] = []
@@ -72,14 +74,15 @@ final class InvocationContext: Sendable {
     func trap(_ failure: InvocationFailure) {
         let (continuation, report, inferenceInFlight) = state.withLock { state in
             state.isTrapped = true
-            let inFlight = state.inferenceInFlight.take()
+            let inFlight = Array(state.inferenceInFlight.values)
+            state.inferenceInFlight = [:]
             guard let continuation = state.continuation.take() else {
                 if state.earlyFailure == nil { state.earlyFailure = failure }
                 return (nil as CheckedContinuation<InvocationReport, Never>?, nil as InvocationReport?, inFlight)
             }
             return (continuation, Self.report(.failure(failure), state), inFlight)
         }
-        inferenceInFlight?.cancel()
+        inferenceInFlight.forEach { $0.cancel() }
         if let continuation, let report {
             continuation.resume(returning: report)
         }
@@ -146,24 +149,19 @@ final class InvocationContext: Sendable {
         case let .success(completion):
             value = completion
         }
-        let text = Array(value.text.utf8)
-        let delivered = state.withLock { state -> UnsafeMutableRawPointer? in
-            guard !state.isTrapped, let memory = malloc(text.count + 1) else { return nil }
-            state.allocations.append(UInt(bitPattern: memory))
-            state.usage.promptTokens += value.usage.promptTokens
-            state.usage.completionTokens += value.usage.completionTokens
-            return memory
+        let delivered = CompletionParameters.deliver(
+            text: Array(value.text.utf8), promptTokens: value.usage.promptTokens,
+            completionTokens: value.usage.completionTokens, into: result
+        ) { size in
+            state.withLock { state -> UnsafeMutableRawPointer? in
+                guard !state.isTrapped, let memory = malloc(size) else { return nil }
+                state.allocations.append(UInt(bitPattern: memory))
+                state.usage.promptTokens += value.usage.promptTokens
+                state.usage.completionTokens += value.usage.completionTokens
+                return memory
+            }
         }
-        guard let delivered else { return SKILL_ERR_ABORTED }
-        text.withUnsafeBytes { delivered.copyMemory(from: $0.baseAddress!, byteCount: text.count) }
-        delivered.storeBytes(of: 0, toByteOffset: text.count, as: UInt8.self)
-        let resultSize = UInt32(MemoryLayout<skill_completion>.size)
-        result.pointee = skill_completion(
-            struct_size: resultSize,
-            prompt_tokens: UInt32(clamping: value.usage.promptTokens),
-            completion_tokens: UInt32(clamping: value.usage.completionTokens),
-            text: skill_bytes(data: delivered.assumingMemoryBound(to: CChar.self), len: text.count))
-        return SKILL_OK
+        return delivered ? SKILL_OK : SKILL_ERR_ABORTED
     }
 
     /// Runs `request` on the concurrency pool and blocks this (skill) thread until it ends;
@@ -178,18 +176,20 @@ final class InvocationContext: Sendable {
                 outcome.deliver(.failure(error))
             }
         }
-        let registered = state.withLock { state in
-            guard !state.isTrapped else { return false }
-            state.inferenceInFlight = task
-            return true
+        let call = state.withLock { state -> UInt64? in
+            guard !state.isTrapped else { return nil }
+            let call = state.nextCall
+            state.nextCall += 1
+            state.inferenceInFlight[call] = task
+            return call
         }
-        guard registered else {
+        guard let call else {
             task.cancel()
             return nil
         }
         let result = outcome.wait()
         let stillCurrent = state.withLock { state in
-            state.inferenceInFlight = nil
+            state.inferenceInFlight[call] = nil
             return !state.isTrapped
         }
         return stillCurrent ? result : nil

@@ -23,6 +23,8 @@ public enum InvocationFailure: Error, Sendable, Equatable, CustomStringConvertib
     /// The skill's worker process died before the run ended (a signal, an exit status, or a
     /// protocol violation), with the tail of its stderr; `reason` says which.
     case crashed(reason: String)
+    /// The runner had no room for another run.
+    case overloaded(reason: String)
 
     /// The stable error kind of docs/PROTOCOL.md.
     public var kind: String {
@@ -34,6 +36,7 @@ public enum InvocationFailure: Error, Sendable, Equatable, CustomStringConvertib
         case .timedOut: "timeout"
         case .cancelled: "cancelled"
         case .crashed: "crashed"
+        case .overloaded: "overloaded"
         }
     }
 
@@ -58,6 +61,7 @@ public enum InvocationFailure: Error, Sendable, Equatable, CustomStringConvertib
         case let .invalidOutput(reason): "the skill returned invalid output: \(reason)"
         case let .loadFailed(message): "the skill could not be loaded: \(message)"
         case let .crashed(reason): reason
+        case let .overloaded(reason): reason
         }
     }
 }

@@ -23,9 +23,23 @@ public struct IsolatingRunner: Sendable {
         }
     }
 
-    /// Runs `invocation` of `skill`, whose file is at `path`, as its isolation says.
+    /// Runs `invocation` of `skill`, whose file is at `path`, as its isolation says (in a
+    /// worker: under the skill's own memory limit, or the daemon's default).
     public func run(_ skill: SkillRecord, path: String, invocation: Invocation) async -> InvocationReport {
-        await runner(for: skill.isolation).run(skillPath: path, sha256: skill.sha256, invocation: invocation)
+        switch skill.isolation {
+        case .process:
+            await process.run(skillPath: path, sha256: skill.sha256,
+                              memoryLimitBytes: skill.memoryLimitBytes.map { Int($0) }, invocation: invocation)
+        case .inprocess:
+            await inProcess.run(skillPath: path, sha256: skill.sha256, invocation: invocation)
+        }
+    }
+
+    /// Starts the workers of `skill`, whose file is at `path`, in the background when it runs
+    /// in a worker, so that its first run does not pay for a spawn; does nothing otherwise.
+    public func prewarm(_ skill: SkillRecord, path: String) {
+        guard skill.isolation == .process else { return }
+        process.prewarm(skillPath: path, sha256: skill.sha256, memoryLimitBytes: skill.memoryLimitBytes.map { Int($0) })
     }
 
     /// Drops what both runners keep for the skill file with this hash.

@@ -3,16 +3,28 @@ import Glibc
 
 /// Finds and kills worker processes that a previous daemon left behind.
 ///
-/// Workers ask for `PR_SET_PDEATHSIG`, so they normally die with their daemon; one can
-/// survive when the daemon died between `posix_spawn` and the worker's `prctl` (the worker
-/// checks for that too), or was reparented to a subreaper. The rule: a process whose
-/// `/proc/<pid>/exe` is this daemon's executable, whose arguments start with `--worker`,
-/// and whose current parent is not the `--parent-pid` it was started for (its daemon is
-/// gone: the parent is now init, a subreaper, or a new process with a reused pid) is a
-/// leftover, and it and its process group get SIGKILL. Workers of another daemon that is
-/// still running are left alone; processes of other users cannot be signalled anyway.
+/// Workers ask for `PR_SET_PDEATHSIG`, so they normally die with their daemon, even one
+/// killed with SIGKILL. One can survive when it never reached its `prctl` (stopped or stuck
+/// before `main`, such as in a library constructor), or when the daemon `exec`ed itself
+/// (the parent-death signal is not sent on `exec`).
+///
+/// The rule, run once at start-up before this daemon spawns any worker: a process whose
+/// `/proc/<pid>/exe` is this daemon's executable, whose arguments start with `--worker`
+/// and name a `--parent-pid P`, is a leftover when
+/// - its current parent (`/proc/<pid>/stat`) is not `P`: only the death of its daemon can
+///   change a process's parent, and the new parent is whatever reaper the kernel chose
+///   (pid 1, or a subreaper, which in a container is often not pid 1): a process that was
+///   alive next to the daemon, so never `P` itself; or
+/// - `P` is this daemon's own pid: a worker of a previous program in this process (an
+///   `exec`), since this daemon has started none yet.
+///
+/// A leftover and its process group get SIGKILL. Workers of another daemon that is still
+/// running (its workers' parent is their `P`) are left alone; processes of other users
+/// cannot be signalled anyway. The one miss: a leftover whose reaper died in turn and
+/// whose next reaper reused the pid `P`.
 enum LeftoverWorkers {
-    /// Kills the leftover workers of this executable; returns their pids.
+    /// Kills the leftover workers of this executable; returns their pids. Call it before
+    /// starting any worker.
     static func killAll() -> [pid_t] {
         guard let ownExecutable = executable(of: "self"),
               let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc")
@@ -24,7 +36,7 @@ enum LeftoverWorkers {
                   executable(of: entry) == ownExecutable,
                   let index = arguments.firstIndex(of: "--parent-pid"), index + 1 < arguments.count,
                   let intendedParent = pid_t(arguments[index + 1]),
-                  let parent = parentPID(of: pid), parent != intendedParent
+                  let parent = parentPID(of: pid), parent != intendedParent || intendedParent == getpid()
             else { continue }
             _ = kill(-pid, SIGKILL)
             _ = kill(pid, SIGKILL)
@@ -33,8 +45,17 @@ enum LeftoverWorkers {
         return killed
     }
 
+    /// `/proc/<pid>/<name>`, read to its end: the kernel reports a size of 0 for these
+    /// files, which `FileManager.contents(atPath:)` and `String(contentsOfFile:)` believe.
+    private static func procFile(_ pid: pid_t, _ name: String) -> Data? {
+        guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/\(name)") else { return nil }
+        defer { try? file.close() }
+        guard let data = try? file.readToEnd(), !data.isEmpty else { return nil }
+        return data
+    }
+
     private static func commandLine(of pid: pid_t) -> [String]? {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
+        guard let data = procFile(pid, "cmdline") else { return nil }
         return data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
 
@@ -47,7 +68,7 @@ enum LeftoverWorkers {
 
     /// The fourth field of `/proc/<pid>/stat`, after the parenthesised command name.
     private static func parentPID(of pid: pid_t) -> pid_t? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let data = procFile(pid, "stat"), case let text = String(decoding: data, as: UTF8.self),
               let close = text.lastIndex(of: ")")
         else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")

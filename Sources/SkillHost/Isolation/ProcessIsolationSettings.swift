@@ -16,6 +16,9 @@ public struct ProcessIsolationSettings: Sendable, Equatable {
     /// How long a worker started ahead of demand may take to load its skill before it is
     /// killed (a run's own worker is bounded by the run's deadline instead).
     public var backgroundLoadTimeout: Duration = .seconds(30)
+    /// How long the worker that inspects a file at install may take to load it (its ELF
+    /// constructors included) before it is killed and the install fails.
+    public var inspectionTimeout: Duration = .seconds(10)
 
     /// The defaults.
     public init() {}

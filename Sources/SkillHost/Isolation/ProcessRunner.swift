@@ -15,6 +15,7 @@ import Synchronization
 public final class ProcessRunner: SkillRunner {
     private let inference: any InferenceService
     private let limits: InvocationLimits
+    private let settings: ProcessIsolationSettings
     let pool: WorkerPool
     private let nextInvocation = Atomic<UInt64>(1)
 
@@ -24,10 +25,19 @@ public final class ProcessRunner: SkillRunner {
     {
         self.inference = inference
         self.limits = limits
+        self.settings = settings
         pool = WorkerPool(settings: settings)
     }
 
+    /// Runs `invocation` in a worker whose memory limit is the daemon's default.
     public func run(skillPath: String, sha256: String, invocation: Invocation) async -> InvocationReport {
+        await run(skillPath: skillPath, sha256: sha256, memoryLimitBytes: nil, invocation: invocation)
+    }
+
+    /// Runs `invocation` in a worker started with `RLIMIT_AS` = `memoryLimitBytes` (0: none;
+    /// nil: the daemon's default). Workers of another limit are never used for it.
+    public func run(skillPath: String, sha256: String, memoryLimitBytes: Int?, invocation: Invocation) async -> InvocationReport {
+        let key = WorkerPool.Key(sha256: sha256, memoryLimitBytes: memoryLimitBytes ?? settings.memoryLimitBytes)
         let run = WorkerInvocation(
             id: nextInvocation.add(1, ordering: .relaxed).oldValue, inference: inference,
             model: invocation.model, limits: limits)
@@ -43,12 +53,12 @@ public final class ProcessRunner: SkillRunner {
                 guard run.begin(continuation) else { return }
                 let input = invocation.input
                 run.startAcquisition(Task {
-                    switch await pool.acquire(sha256: sha256, path: skillPath) {
+                    switch await pool.acquire(key: key, path: skillPath) {
                     case let .failure(failure):
                         run.trap(failure)
                     case let .success(worker):
                         run.attach(worker, input: input) { reusable in
-                            pool.release(worker, sha256: sha256, reusable: reusable)
+                            pool.release(worker, key: key, reusable: reusable)
                         }
                     }
                 })
@@ -56,6 +66,20 @@ public final class ProcessRunner: SkillRunner {
         } onCancel: {
             run.trap(.cancelled(reason: "the caller went away"))
         }
+    }
+
+    /// Starts the skill's workers in the background, so that its first run finds one ready.
+    /// `memoryLimitBytes` as in ``run(skillPath:sha256:memoryLimitBytes:invocation:)``.
+    public func prewarm(skillPath: String, sha256: String, memoryLimitBytes: Int?) {
+        pool.prewarm(key: WorkerPool.Key(sha256: sha256, memoryLimitBytes: memoryLimitBytes ?? settings.memoryLimitBytes),
+                     path: skillPath)
+    }
+
+    /// Checks the file at `path` in a throwaway worker and returns what its descriptor
+    /// declares, without running its `init`: the file's ELF constructors run there, never in
+    /// the daemon. Bounded by ``ProcessIsolationSettings/inspectionTimeout``.
+    public func inspect(path: String) async -> Result<SkillManifest, SkillInspectionError> {
+        await WorkerInspection.inspect(path: path, settings: settings)
     }
 
     /// Shuts the skill's idle workers down.

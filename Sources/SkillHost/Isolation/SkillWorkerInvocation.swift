@@ -130,22 +130,17 @@ final class SkillWorkerInvocation: Sendable {
             trap("the daemon answered complete_text with status \(reply.status)")
             return SKILL_ERR_ABORTED
         }
-        let text = reply.text
-        let delivered = state.withLock { state -> UnsafeMutableRawPointer? in
-            guard !state.isOver, let memory = malloc(text.count + 1) else { return nil }
-            state.allocations.append(UInt(bitPattern: memory))
-            return memory
+        let delivered = CompletionParameters.deliver(
+            text: reply.text, promptTokens: Int(reply.promptTokens), completionTokens: Int(reply.completionTokens),
+            into: result
+        ) { size in
+            state.withLock { state -> UnsafeMutableRawPointer? in
+                guard !state.isOver, let memory = malloc(size) else { return nil }
+                state.allocations.append(UInt(bitPattern: memory))
+                return memory
+            }
         }
-        guard let delivered else { return SKILL_ERR_ABORTED }
-        text.withUnsafeBytes { bytes in
-            if let base = bytes.baseAddress { delivered.copyMemory(from: base, byteCount: bytes.count) }
-        }
-        delivered.storeBytes(of: 0, toByteOffset: text.count, as: UInt8.self)
-        result.pointee = skill_completion(
-            struct_size: UInt32(MemoryLayout<skill_completion>.size),
-            prompt_tokens: reply.promptTokens, completion_tokens: reply.completionTokens,
-            text: skill_bytes(data: delivered.assumingMemoryBound(to: CChar.self), len: text.count))
-        return SKILL_OK
+        return delivered ? SKILL_OK : SKILL_ERR_ABORTED
     }
 
     /// Sends `request` as the next `complete_call` and blocks for its `complete_reply`;

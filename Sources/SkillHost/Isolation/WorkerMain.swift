@@ -10,7 +10,7 @@ import SkillABI
 public enum SkillWorker {
     /// The exit statuses of a worker, for the daemon's "exited with status N".
     enum ExitStatus {
-        /// `shutdown`, end of stream, or a `load_failed` answered.
+        /// `shutdown`, end of stream, an `inspect` or a `load_failed` answered.
         static let success: Int32 = 0
         /// The arguments are not `--worker --parent-pid N [--memory-limit-bytes N]`.
         static let usage: Int32 = 64
@@ -18,7 +18,8 @@ public enum SkillWorker {
         static let orphaned: Int32 = 70
         /// The daemon sent something the protocol does not allow there, or the channel failed.
         static let protocolViolation: Int32 = 71
-        /// The parent-death signal or the memory limit could not be set.
+        /// The parent-death signal or the memory limit could not be set, or the skill's
+        /// thread could not be started (a memory limit too small for a worker).
         static let setupFailed: Int32 = 72
     }
 
@@ -53,16 +54,31 @@ public enum SkillWorker {
         }
         // Processes the skill starts must not inherit the channel.
         _ = fcntl(channelDescriptor, F_SETFD, FD_CLOEXEC)
-        let channel = WorkerChannel(fileDescriptor: channelDescriptor)
-        let thread = Thread {
-            exit(serve(channel))
+        // pthread_create, not Thread: Thread gives no error when the thread cannot be made
+        // (a memory limit too small for its stack), and the worker would wait forever.
+        let created = startSkillThread()
+        guard created == 0 else {
+            terminate(status: ExitStatus.setupFailed,
+                      "cannot start the skill's thread (\(skillThreadStackSize >> 20) MiB stack): \(String(cString: strerror(created)))"
+                          + (options.memoryLimitBytes > 0 ? "; the memory limit of \(options.memoryLimitBytes >> 20) MiB is too small for a worker" : ""))
         }
-        thread.stackSize = skillThreadStackSize
-        thread.name = "skill worker"
-        thread.start()
         while true {
             pause()
         }
+    }
+
+    /// Starts the thread that serves the protocol and runs the skill; it ends the process
+    /// when the conversation ends. Returns 0 or the error number of `pthread_create`.
+    private static func startSkillThread() -> Int32 {
+        let body: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { _ in
+            exit(SkillWorker.serve(WorkerChannel(fileDescriptor: SkillWorker.channelDescriptor)))
+        }
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, skillThreadStackSize)
+        var thread = pthread_t()
+        return pthread_create(&thread, &attributes, body, nil)
     }
 
     /// Writes "skillhostd worker: `message`" to stderr (the daemon keeps it with the run's
@@ -85,11 +101,12 @@ public enum SkillWorker {
         exit(status)
     }
 
-    /// The protocol's conversation: `load`, then `run`s until `shutdown` or end of stream.
-    /// Returns the exit status; the skill is released (its `deinit` runs) before it returns.
+    /// The protocol's conversation: `load`, then `run`s until `shutdown` or end of stream;
+    /// or `inspect` alone. Returns the exit status; the skill is released (its `deinit` runs)
+    /// before it returns.
     private static func serve(_ channel: WorkerChannel) -> Int32 {
         let skill: LoadedSkill
-        switch receive(channel, expecting: "load") {
+        switch receive(channel, expecting: "load or inspect") {
         case let .load(path)?:
             do {
                 skill = try SkillLoader.load(path: path)
@@ -97,10 +114,17 @@ public enum SkillWorker {
                 send(.loadFailed(message: error.description), on: channel)
                 return ExitStatus.success
             }
+        case let .inspect(path)?:
+            do {
+                send(.inspected(try SkillLoader.inspect(path: path)), on: channel)
+            } catch {
+                send(.loadFailed(message: error.description), on: channel)
+            }
+            return ExitStatus.success
         case .shutdown?, nil:
             return ExitStatus.success
         case let other?:
-            terminate(status: ExitStatus.protocolViolation, "expected load, received \(other.name)")
+            terminate(status: ExitStatus.protocolViolation, "expected load or inspect, received \(other.name)")
         }
         let manifest = skill.manifest
         send(.loaded(name: manifest.name, version: manifest.version, flags: manifest.flags,

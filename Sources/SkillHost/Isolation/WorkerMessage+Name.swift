@@ -4,11 +4,13 @@ extension WorkerMessage {
     var name: String {
         switch self {
         case .load: "load"
+        case .inspect: "inspect"
         case .run: "run"
         case .completeReply: "complete_reply"
         case .shutdown: "shutdown"
         case .loaded: "loaded"
         case .loadFailed: "load_failed"
+        case .inspected: "inspected"
         case .completeCall: "complete_call"
         case .outputChunk: "output_chunk"
         case .log: "log"

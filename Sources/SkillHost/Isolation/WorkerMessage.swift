@@ -9,6 +9,9 @@ enum WorkerMessage: Equatable, Sendable {
 
     /// Load the skill file at `path` (and run its `init`).
     case load(path: String)
+    /// Check the file at `path` and describe it, without running its `init`; the worker
+    /// answers ``inspected(_:)`` or ``loadFailed(message:)`` and exits.
+    case inspect(path: String)
     /// Run the loaded skill once on `input`; `model` is empty for the default model.
     case run(invocation: UInt64, input: [UInt8], model: String)
     /// The answer to the worker's `completeCall` number `call`.
@@ -22,6 +25,8 @@ enum WorkerMessage: Equatable, Sendable {
     case loaded(name: String, version: String, flags: UInt32, abiMajor: UInt32, abiMinor: UInt32)
     /// The skill did not load, with the loader's reason.
     case loadFailed(message: String)
+    /// The answer to ``inspect(path:)``: what the skill's descriptor declares.
+    case inspected(SkillManifest)
     /// The skill called `complete_text` with valid arguments; the worker blocks for the reply.
     case completeCall(invocation: UInt64, call: UInt64, prompt: [UInt8], model: String, maxTokens: Int32,
                       temperature: Double, topP: Double, topK: Int32, stop: [String])
@@ -40,8 +45,9 @@ enum WorkerMessage: Equatable, Sendable {
 
     /// The message type bytes of the protocol.
     private enum Kind: UInt8 {
-        case load = 1, run = 2, completeReply = 3, shutdown = 4
+        case load = 1, run = 2, completeReply = 3, shutdown = 4, inspect = 5
         case loaded = 64, loadFailed = 65, completeCall = 66, outputChunk = 67, log = 68, runDone = 69, csiMisuse = 70
+        case inspected = 71
     }
 
     /// The whole frame: length prefix, type, payload.
@@ -53,6 +59,9 @@ enum WorkerMessage: Equatable, Sendable {
         switch self {
         case let .load(path):
             writer.type(.load)
+            writer.string(path)
+        case let .inspect(path):
+            writer.type(.inspect)
             writer.string(path)
         case let .run(invocation, input, model):
             writer.type(.run)
@@ -78,6 +87,16 @@ enum WorkerMessage: Equatable, Sendable {
         case let .loadFailed(message):
             writer.type(.loadFailed)
             writer.string(message)
+        case let .inspected(manifest):
+            writer.type(.inspected)
+            writer.string(manifest.name)
+            writer.string(manifest.version)
+            writer.string(manifest.description)
+            writer.string(manifest.inputSchema ?? "")
+            writer.string(manifest.outputSchema ?? "")
+            writer.integer(manifest.flags)
+            writer.integer(UInt32(clamping: manifest.abiMajor))
+            writer.integer(UInt32(clamping: manifest.abiMinor))
         case let .completeCall(invocation, call, prompt, model, maxTokens, temperature, topP, topK, stop):
             writer.type(.completeCall)
             writer.integer(invocation)
@@ -127,6 +146,8 @@ enum WorkerMessage: Equatable, Sendable {
         switch kind {
         case .load:
             message = .load(path: try reader.string("load.path"))
+        case .inspect:
+            message = .inspect(path: try reader.string("inspect.path"))
         case .run:
             message = .run(invocation: try reader.u64("run.invocation"), input: try reader.bytes("run.input"),
                            model: try reader.string("run.model"))
@@ -145,6 +166,18 @@ enum WorkerMessage: Equatable, Sendable {
                 abiMinor: try reader.u32("loaded.abi_minor"))
         case .loadFailed:
             message = .loadFailed(message: try reader.string("load_failed.message"))
+        case .inspected:
+            let name = try reader.string("inspected.name")
+            let version = try reader.string("inspected.version")
+            let description = try reader.string("inspected.description")
+            let inputSchema = try reader.string("inspected.input_schema")
+            let outputSchema = try reader.string("inspected.output_schema")
+            message = .inspected(SkillManifest(
+                name: name, version: version, description: description,
+                inputSchema: inputSchema.isEmpty ? nil : inputSchema,
+                outputSchema: outputSchema.isEmpty ? nil : outputSchema,
+                flags: try reader.u32("inspected.flags"), abiMajor: Int(try reader.u32("inspected.abi_major")),
+                abiMinor: Int(try reader.u32("inspected.abi_minor"))))
         case .completeCall:
             let invocation = try reader.u64("complete_call.invocation")
             let call = try reader.u64("complete_call.call")

@@ -2,21 +2,32 @@ import Dispatch
 import Glibc
 import Synchronization
 
-/// Worker processes per skill (by content hash): loaded, idle workers reused across runs,
-/// a few started ahead of demand, and a limit on how many run at once.
+/// Worker processes per skill (by content hash and memory limit): loaded, idle workers
+/// reused across runs, a few started ahead of demand, and a limit on how many run at once.
 ///
-/// A worker serves one run at a time: it is checked out by ``acquire(sha256:path:)`` and
-/// comes back with ``release(_:sha256:reusable:)``. So `SKILL_FLAG_SERIAL` holds by
+/// A worker serves one run at a time: it is checked out by ``acquire(key:path:)`` and
+/// comes back with ``release(_:key:reusable:)``. So `SKILL_FLAG_SERIAL` holds by
 /// construction: no worker ever has two `run` calls in flight. Workers are reused
 /// most-recently-used first, which keeps the fewest of them warm.
 ///
-/// - Pre-spawning: after each acquire and release, ``ProcessIsolationSettings/poolSize``
-///   idle (or loading) workers are made ready in the background, so the next run does not
-///   pay for a spawn; a run that finds none spawns its own.
+/// - Pre-spawning: ``prewarm(key:path:)`` (at daemon start and install), and after each
+///   acquire and release, ``ProcessIsolationSettings/poolSize`` idle (or loading) workers
+///   are made ready in the background, so no run, not even the first, pays for a spawn
+///   when the pool keeps up; a run that finds none spawns its own.
+/// - Memory limits: workers are pooled per ``Key``, so a worker started with one
+///   `RLIMIT_AS` never serves a run that asks for another.
 /// - Idle timeout: a worker idle for ``ProcessIsolationSettings/idleTimeout`` gets
 ///   `shutdown`.
 /// - A worker that crashed, was killed, or whose run was trapped is never reused.
 final class WorkerPool: Sendable {
+    /// What makes workers interchangeable: the skill file and the limit they run under.
+    struct Key: Hashable, Sendable {
+        /// The content hash of the skill file.
+        var sha256: String
+        /// The workers' `RLIMIT_AS` in bytes; 0: none.
+        var memoryLimitBytes: Int
+    }
+
     private struct IdleWorker {
         let worker: WorkerProcess
         /// Identifies this stay in the idle list, for its expiry timer.
@@ -39,7 +50,7 @@ final class WorkerPool: Sendable {
     }
 
     private struct State {
-        var skills: [String: SkillWorkers] = [:]
+        var skills: [Key: SkillWorkers] = [:]
         /// Every worker the pool started and has not let go of, to kill them all at the end.
         var live: [pid_t: WorkerProcess] = [:]
         /// Waiters whose task was cancelled before they started waiting.
@@ -61,16 +72,16 @@ final class WorkerPool: Sendable {
     /// A loaded worker of the skill, checked out for one run: an idle one, or a new one when
     /// fewer than the limit exist, or the first to come back. Ends with a failure when the
     /// worker cannot be loaded (or the calling task is cancelled).
-    func acquire(sha256: String, path: String) async -> Result<WorkerProcess, InvocationFailure> {
-        defer { replenish(sha256: sha256) }
+    func acquire(key: Key, path: String) async -> Result<WorkerProcess, InvocationFailure> {
+        defer { replenish(key: key) }
         while true {
             enum Step { case take(WorkerProcess), spawn, wait(UInt64), closed }
             let step = state.withLock { state -> Step in
                 guard !state.closed else { return .closed }
-                var skill = state.skills[sha256] ?? SkillWorkers(path: path)
+                var skill = state.skills[key] ?? SkillWorkers(path: path)
                 skill.path = path
                 skill.retiring = false
-                defer { state.skills[sha256] = skill }
+                defer { state.skills[key] = skill }
                 while let idle = skill.idle.popLast() {
                     if idle.worker.hasEnded {
                         state.live[idle.worker.pid] = nil
@@ -79,7 +90,9 @@ final class WorkerPool: Sendable {
                     skill.busy += 1
                     return .take(idle.worker)
                 }
-                if skill.total < settings.maximumWorkersPerSkill {
+                // A worker loading in the background is ready sooner than a new one: wait
+                // for it, unless earlier runs wait for every one of them already.
+                if skill.warming <= skill.waiters.count, skill.total < settings.maximumWorkersPerSkill {
                     skill.busy += 1
                     return .spawn
                 }
@@ -92,17 +105,17 @@ final class WorkerPool: Sendable {
             case let .take(worker):
                 return .success(worker)
             case .spawn:
-                let launched = await launch(path: path, timeout: nil)
+                let launched = await launch(path: path, memoryLimitBytes: key.memoryLimitBytes, timeout: nil)
                 if case .failure = launched {
                     let waiter = state.withLock { state in
-                        state.skills[sha256]?.busy -= 1
-                        return state.skills[sha256]?.waiters.isEmpty == false ? state.skills[sha256]?.waiters.removeFirst() : nil
+                        state.skills[key]?.busy -= 1
+                        return state.skills[key]?.waiters.isEmpty == false ? state.skills[key]?.waiters.removeFirst() : nil
                     }
                     waiter?.continuation.resume()
                 }
                 return launched
             case let .wait(id):
-                await waitForWorker(sha256: sha256, id: id)
+                await waitForWorker(key: key, id: id)
                 if Task.isCancelled {
                     return .failure(.cancelled(reason: "the run ended while it waited for a worker"))
                 }
@@ -112,19 +125,19 @@ final class WorkerPool: Sendable {
 
     /// Hands a worker back after its run: idle for the next run when `reusable` and alive,
     /// killed otherwise.
-    func release(_ worker: WorkerProcess, sha256: String, reusable: Bool) {
+    func release(_ worker: WorkerProcess, key: Key, reusable: Bool) {
         let keep = reusable && !worker.hasEnded
         if keep {
             worker.setEventHandler { [weak self, weak worker] event in
                 guard let self, let worker else { return }
-                self.idleWorkerEvent(event, worker: worker, sha256: sha256)
+                self.idleWorkerEvent(event, worker: worker, key: key)
             }
         }
         let (waiter, ticket, shutDown) = state.withLock { state in
-            guard var skill = state.skills[sha256] else {
+            guard var skill = state.skills[key] else {
                 return (nil as CheckedContinuation<Void, Never>?, nil as UInt64?, true)
             }
-            defer { state.skills[sha256] = skill }
+            defer { state.skills[key] = skill }
             skill.busy -= 1
             let waiter = skill.waiters.isEmpty ? nil : skill.waiters.removeFirst().continuation
             guard keep, !skill.retiring, !state.closed else {
@@ -138,25 +151,25 @@ final class WorkerPool: Sendable {
         if shutDown {
             if keep { worker.shutDown() } else { worker.kill() }
         }
-        if let ticket { scheduleExpiry(sha256: sha256, ticket: ticket) }
+        if let ticket { scheduleExpiry(key: key, ticket: ticket) }
         waiter?.resume()
-        replenish(sha256: sha256)
+        replenish(key: key)
     }
 
-    private func waitForWorker(sha256: String, id: UInt64) async {
+    private func waitForWorker(key: Key, id: UInt64) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let cancelledEarly = state.withLock { state in
                     if state.cancelledWaiters.remove(id) != nil || state.closed { return true }
-                    state.skills[sha256]?.waiters.append((id, continuation))
+                    state.skills[key]?.waiters.append((id, continuation))
                     return false
                 }
                 if cancelledEarly { continuation.resume() }
             }
         } onCancel: {
             let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                if let index = state.skills[sha256]?.waiters.firstIndex(where: { $0.id == id }) {
-                    return state.skills[sha256]?.waiters.remove(at: index).continuation
+                if let index = state.skills[key]?.waiters.firstIndex(where: { $0.id == id }) {
+                    return state.skills[key]?.waiters.remove(at: index).continuation
                 }
                 state.cancelledWaiters.insert(id)
                 return nil
@@ -167,25 +180,25 @@ final class WorkerPool: Sendable {
 
     // MARK: Idle workers
 
-    private func idleWorkerEvent(_ event: WorkerEvent, worker: WorkerProcess, sha256: String) {
+    private func idleWorkerEvent(_ event: WorkerEvent, worker: WorkerProcess, key: Key) {
         switch event {
         case .message:
             // An idle worker has nothing to say: it broke the protocol.
             worker.kill()
         case .ended:
             state.withLock { state in
-                state.skills[sha256]?.idle.removeAll { $0.worker === worker }
+                state.skills[key]?.idle.removeAll { $0.worker === worker }
                 state.live[worker.pid] = nil
             }
         }
     }
 
-    private func scheduleExpiry(sha256: String, ticket: UInt64) {
+    private func scheduleExpiry(key: Key, ticket: UInt64) {
         DispatchQueue.global().asyncAfter(deadline: .now() + settings.idleTimeout.dispatchInterval) { [weak self] in
             guard let self else { return }
             let expired = state.withLock { state -> WorkerProcess? in
-                guard let index = state.skills[sha256]?.idle.firstIndex(where: { $0.ticket == ticket }) else { return nil }
-                let worker = state.skills[sha256]!.idle.remove(at: index).worker
+                guard let index = state.skills[key]?.idle.firstIndex(where: { $0.ticket == ticket }) else { return nil }
+                let worker = state.skills[key]!.idle.remove(at: index).worker
                 state.live[worker.pid] = nil
                 return worker
             }
@@ -193,41 +206,60 @@ final class WorkerPool: Sendable {
         }
     }
 
+    /// Makes the pool of the skill at `path` ready ahead of its first run: starts
+    /// ``ProcessIsolationSettings/poolSize`` workers in the background and returns at once.
+    func prewarm(key: Key, path: String) {
+        let known = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            var skill = state.skills[key] ?? SkillWorkers(path: path)
+            skill.path = path
+            skill.retiring = false
+            state.skills[key] = skill
+            return true
+        }
+        if known { replenish(key: key) }
+    }
+
     /// Starts workers in the background until the skill has ``ProcessIsolationSettings/poolSize``
     /// idle or loading ones (within the per-skill limit).
-    private func replenish(sha256: String) {
+    private func replenish(key: Key) {
         let (path, count) = state.withLock { state -> (String, Int) in
-            guard !state.closed, var skill = state.skills[sha256], !skill.retiring else { return ("", 0) }
+            guard !state.closed, var skill = state.skills[key], !skill.retiring else { return ("", 0) }
             let count = max(0, min(settings.poolSize - skill.idle.count - skill.warming,
                                    settings.maximumWorkersPerSkill - skill.total))
             skill.warming += count
-            state.skills[sha256] = skill
+            state.skills[key] = skill
             return (skill.path, count)
         }
         for _ in 0..<count {
-            Task { await warmUp(sha256: sha256, path: path) }
+            Task { await warmUp(key: key, path: path) }
         }
     }
 
-    private func warmUp(sha256: String, path: String) async {
-        let launched = await launch(path: path, timeout: settings.backgroundLoadTimeout)
+    private func warmUp(key: Key, path: String) async {
+        let launched = await launch(path: path, memoryLimitBytes: key.memoryLimitBytes, timeout: settings.backgroundLoadTimeout)
         guard case let .success(worker) = launched else {
-            // A skill that cannot load is not retried in the background; the next run
-            // reports why.
-            state.withLock { state in state.skills[sha256]?.warming -= 1 }
+            // A skill that cannot load is not retried in the background; a run waiting for
+            // this worker starts its own, which reports why.
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.skills[key]?.warming -= 1
+                return state.skills[key]?.waiters.isEmpty == false ? state.skills[key]?.waiters.removeFirst().continuation : nil
+            }
+            waiter?.resume()
             return
         }
         worker.setEventHandler { [weak self, weak worker] event in
             guard let self, let worker else { return }
-            self.idleWorkerEvent(event, worker: worker, sha256: sha256)
+            self.idleWorkerEvent(event, worker: worker, key: key)
         }
         let (waiter, ticket) = state.withLock { state in
-            guard var skill = state.skills[sha256], !skill.retiring, !state.closed else {
-                state.skills[sha256]?.warming -= 1
+            guard var skill = state.skills[key], !skill.retiring, !state.closed else {
+                state.skills[key]?.warming -= 1
                 state.live[worker.pid] = nil
-                return (nil as CheckedContinuation<Void, Never>?, nil as UInt64?)
+                let waiter = state.skills[key]?.waiters.isEmpty == false ? state.skills[key]?.waiters.removeFirst().continuation : nil
+                return (waiter, nil as UInt64?)
             }
-            defer { state.skills[sha256] = skill }
+            defer { state.skills[key] = skill }
             skill.warming -= 1
             state.nextTicket += 1
             skill.idle.append(IdleWorker(worker: worker, ticket: state.nextTicket))
@@ -235,9 +267,10 @@ final class WorkerPool: Sendable {
         }
         guard let ticket else {
             worker.shutDown()
+            waiter?.resume()
             return
         }
-        scheduleExpiry(sha256: sha256, ticket: ticket)
+        scheduleExpiry(key: key, ticket: ticket)
         waiter?.resume()
     }
 
@@ -245,13 +278,13 @@ final class WorkerPool: Sendable {
 
     /// Spawns a worker and loads the skill at `path` in it; kills it if the calling task is
     /// cancelled or `timeout` passes first.
-    private func launch(path: String, timeout: Duration?) async -> Result<WorkerProcess, InvocationFailure> {
+    private func launch(path: String, memoryLimitBytes: Int, timeout: Duration?) async -> Result<WorkerProcess, InvocationFailure> {
         let handshake = LoadHandshake()
         let settings = self.settings
         let spawned = await SpawnThread.shared.run { () -> Result<WorkerProcess, WorkerSpawnError> in
             do throws(WorkerSpawnError) {
                 return .success(try WorkerProcess.spawn(
-                    executable: settings.workerExecutable, memoryLimitBytes: settings.memoryLimitBytes,
+                    executable: settings.workerExecutable, memoryLimitBytes: memoryLimitBytes,
                     handler: handshake.handle))
             } catch {
                 return .failure(error)
@@ -295,20 +328,23 @@ final class WorkerPool: Sendable {
 
     // MARK: Eviction and shutdown
 
-    /// Shuts the skill's idle workers down; workers busy with a run are shut down when they
-    /// come back, unless the skill runs again first.
+    /// Shuts the idle workers of the skill file down, whatever their memory limit; workers
+    /// busy with a run are shut down when they come back, unless the skill runs again first.
     func evict(sha256: String) {
         let idle = state.withLock { state -> [WorkerProcess] in
-            guard var skill = state.skills[sha256] else { return [] }
-            let idle = skill.idle.map(\.worker)
-            skill.idle = []
-            skill.retiring = true
-            for worker in idle { state.live[worker.pid] = nil }
-            if skill.busy == 0 && skill.warming == 0 && skill.waiters.isEmpty {
-                state.skills[sha256] = nil
-            } else {
-                state.skills[sha256] = skill
+            var idle: [WorkerProcess] = []
+            for key in state.skills.keys where key.sha256 == sha256 {
+                guard var skill = state.skills[key] else { continue }
+                idle += skill.idle.map(\.worker)
+                skill.idle = []
+                skill.retiring = true
+                if skill.busy == 0 && skill.warming == 0 && skill.waiters.isEmpty {
+                    state.skills[key] = nil
+                } else {
+                    state.skills[key] = skill
+                }
             }
+            for worker in idle { state.live[worker.pid] = nil }
             return idle
         }
         idle.forEach { $0.shutDown() }
@@ -332,9 +368,12 @@ final class WorkerPool: Sendable {
         waiters.forEach { $0.resume() }
     }
 
-    /// The pids of the skill's idle workers, most recently used last (for tests).
+    /// The pids of the idle workers of the skill file, whatever their memory limit, most
+    /// recently used last within each limit (for tests).
     func idleWorkerPIDs(sha256: String) -> [pid_t] {
-        state.withLock { $0.skills[sha256]?.idle.map(\.worker.pid) ?? [] }
+        state.withLock { state in
+            state.skills.filter { $0.key.sha256 == sha256 }.values.flatMap { $0.idle.map(\.worker.pid) }
+        }
     }
 
     /// The pids of every worker the pool holds, busy or idle.

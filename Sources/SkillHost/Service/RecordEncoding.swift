@@ -19,6 +19,7 @@ enum RecordEncoding {
             "flags": .array(flags),
             "abi": .string("\(skill.abiMajor).\(skill.abiMinor)"),
             "isolation": .string(skill.isolation.rawValue),
+            "memory_limit_bytes": skill.memoryLimitBytes.map(JSONValue.int) ?? .null,
             "installed_at": timestamp(skill.installedAt),
         ])
     }

@@ -19,7 +19,8 @@ public final class SkillHostService: JSONRPCMethodHandler {
         self.registry = registry
         self.runs = runs
         self.runner = runner
-        self.installer = SkillInstaller(registry: registry)
+        let process = runner.process
+        self.installer = SkillInstaller(registry: registry, inspector: { path in await process.inspect(path: path) })
         self.configuration = configuration
     }
 
@@ -28,11 +29,12 @@ public final class SkillHostService: JSONRPCMethodHandler {
             let params = JSONRPCParams(call.params)
             switch call.method {
             case "host.status": return try status()
-            case "skills.install": return try install(params, peer: call.peer)
+            case "skills.install": return try await install(params, peer: call.peer)
             case "skills.list": return try listSkills()
             case "skills.get": return try getSkill(params)
             case "skills.remove": return try removeSkills(params)
             case "skills.set_isolation": return try setIsolation(params)
+            case "skills.set_limits": return try setLimits(params)
             case "skills.exists": return try skillExists(params)
             case "skills.run": return try await run(params, peer: call.peer)
             case "runs.get": return try getRun(params)
@@ -78,13 +80,15 @@ public final class SkillHostService: JSONRPCMethodHandler {
 
     // MARK: skills
 
-    private func install(_ params: JSONRPCParams, peer: PeerCredentials) throws -> JSONValue {
+    private func install(_ params: JSONRPCParams, peer: PeerCredentials) async throws -> JSONValue {
         let requestedIsolation = try isolation(params, required: false)
-        var result = try installer.install(
+        let requestedLimit = try memoryLimit(params, required: false)
+        var result = try await installer.install(
             path: try params.required("path", as: String.self),
             expectedSHA256: try params.optional("sha256", as: String.self),
             force: try params.optional("force", as: Bool.self) ?? false,
             isolation: requestedIsolation ?? configuration.defaultIsolation,
+            memoryLimitBytes: requestedLimit ?? nil,
             callerUID: peer.uid, callerGID: peer.gid)
         if let replaced = result.replacedSHA256 {
             runner.evict(sha256: replaced)
@@ -94,7 +98,20 @@ public final class SkillHostService: JSONRPCMethodHandler {
             result.skill = try registry.updateIsolation(
                 name: result.skill.name, version: result.skill.version, to: requestedIsolation).first ?? result.skill
         }
+        // So does an explicit memory_limit_bytes (null: back to the default).
+        if let requestedLimit, result.skill.memoryLimitBytes != requestedLimit {
+            result.skill = try registry.updateMemoryLimit(
+                name: result.skill.name, version: result.skill.version, to: requestedLimit).first ?? result.skill
+        }
+        try prewarm([result.skill])
         return .object(["outcome": .string(result.outcome.rawValue), "skill": RecordEncoding.json(result.skill)])
+    }
+
+    /// Starts the workers of `skills` that run in a worker, in the background.
+    private func prewarm(_ skills: [SkillRecord]) throws {
+        for skill in skills where skill.isolation == .process {
+            runner.prewarm(skill, path: try registry.storedFilePath(sha256: skill.sha256))
+        }
     }
 
     private func listSkills() throws(ServiceError) -> JSONValue {
@@ -135,8 +152,40 @@ public final class SkillHostService: JSONRPCMethodHandler {
         if mode == .inprocess {
             // Its workers have nothing left to do.
             for skill in changed { runner.process.evict(sha256: skill.sha256) }
+        } else {
+            try prewarm(changed)
         }
         return .object(["skills": .array(changed.map(RecordEncoding.json))])
+    }
+
+    private func setLimits(_ params: JSONRPCParams) throws -> JSONValue {
+        let name = try params.required("name", as: String.self)
+        let version = try params.optional("version", as: String.self)
+        // Present (checked by `required`); nil inside: back to the daemon's default.
+        let limit = try memoryLimit(params, required: true) ?? nil
+        let changed = try registry.updateMemoryLimit(name: name, version: version, to: limit)
+        guard !changed.isEmpty else {
+            let which = version.map { "\(name)@\($0)" } ?? name
+            throw ServiceError.domain(.notFound, "no skill \(which) is installed: see `skillctl list`")
+        }
+        // Workers started under the old limit are not reused; start ones under the new.
+        for skill in changed { runner.process.evict(sha256: skill.sha256) }
+        try prewarm(changed)
+        return .object(["skills": .array(changed.map(RecordEncoding.json))])
+    }
+
+    /// The `memory_limit_bytes` param: nil when absent; `.some(nil)` when null (the daemon's
+    /// default); else 0 (no limit) or at least 64 MiB.
+    private func memoryLimit(_ params: JSONRPCParams, required: Bool) throws -> Int64?? {
+        guard case let .object(members)? = params.value, members["memory_limit_bytes"] != nil else {
+            if required { throw ServiceError.invalidParams("memory_limit_bytes is required (a number of bytes, 0 for none, or null for the default)") }
+            return nil
+        }
+        guard let limit = try params.optional("memory_limit_bytes", as: Int64.self) else { return .some(nil) }
+        guard limit == 0 || limit >= 64 << 20 else {
+            throw ServiceError.invalidParams("memory_limit_bytes must be 0 (no limit), at least 67108864 (64 MiB), or null (the daemon's default), not \(limit)")
+        }
+        return .some(limit)
     }
 
     /// The `isolation` param: `process` or `inprocess`.

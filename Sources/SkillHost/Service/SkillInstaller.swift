@@ -4,7 +4,14 @@ import Registry
 
 /// Installs skill files: checks that the caller may read the file, stores it by content
 /// hash, validates it as a skill, and records it in the registry.
+///
+/// The daemon reads only the file's ELF header itself; everything that needs `dlopen` (and
+/// so runs the file's ELF constructors) happens in a throwaway worker, through `inspector`.
 public struct SkillInstaller: Sendable {
+    /// Checks a stored skill file and returns its manifest, without loading it into the
+    /// daemon: ``ProcessRunner/inspect(path:)``.
+    public typealias Inspector = @Sendable (_ path: String) async -> Swift.Result<SkillManifest, SkillInspectionError>
+
     /// What an install did.
     public struct Result: Sendable {
         /// `installed`, `unchanged` or `replaced`.
@@ -16,17 +23,20 @@ public struct SkillInstaller: Sendable {
     }
 
     private let registry: Registry
+    private let inspector: Inspector
 
-    /// Creates an installer over `registry`.
-    public init(registry: Registry) {
+    /// Creates an installer over `registry` that validates files with `inspector`.
+    public init(registry: Registry, inspector: @escaping Inspector) {
         self.registry = registry
+        self.inspector = inspector
     }
 
     /// Installs the skill file at `path` for a caller with `uid` and `gid`, to run with
-    /// `isolation` (a skill already installed with the same file keeps its own).
+    /// `isolation` and `memoryLimitBytes` (nil: the daemon's default). A skill already
+    /// installed with the same file keeps its own settings.
     public func install(path: String, expectedSHA256: String?, force: Bool, isolation: IsolationMode,
-                        callerUID: UInt32, callerGID: UInt32)
-        throws(ServiceError) -> Result
+                        memoryLimitBytes: Int64? = nil, callerUID: UInt32, callerGID: UInt32)
+        async throws(ServiceError) -> Result
     {
         guard path.hasPrefix("/") else {
             throw .invalidParams("path must be absolute, not \"\(path)\" (skillctl resolves relative paths for you)")
@@ -52,17 +62,27 @@ public struct SkillInstaller: Sendable {
         }
         let manifest: SkillManifest
         do {
-            manifest = try SkillLoader.inspect(path: stored.path)
+            // Cheap refusals first, without starting a worker: the header is only read.
+            try ELFIdentity.read(path: stored.path).validate(path: stored.path)
         } catch {
             discard(stored)
             throw .domain(.invalidSkill, error.description.replacingOccurrences(of: stored.path, with: path))
+        }
+        switch await inspector(stored.path) {
+        case let .success(inspected):
+            manifest = inspected
+        case let .failure(error):
+            discard(stored)
+            let message = error.description.replacingOccurrences(of: stored.path, with: path)
+            if case .workerFailed = error { throw .internal(message) }
+            throw .domain(.invalidSkill, message)
         }
         let previous = try? registry.skill(named: manifest.name, version: manifest.version)
         let record = SkillRecord(
             name: manifest.name, version: manifest.version, sha256: stored.sha256, size: stored.size,
             description: manifest.description, inputSchema: manifest.inputSchema, outputSchema: manifest.outputSchema,
             flags: manifest.flags, abiMajor: manifest.abiMajor, abiMinor: manifest.abiMinor,
-            isolation: isolation, installedAt: Date())
+            isolation: isolation, memoryLimitBytes: memoryLimitBytes, installedAt: Date())
         do {
             let outcome = try registry.install(record, force: force)
             let installed = try registry.skill(named: manifest.name, version: manifest.version) ?? record
