@@ -176,22 +176,7 @@ public final class Registry: Sendable {
     ///
     /// - Returns: The changed skills as now stored, in listing order; empty when none matched.
     public func updateIsolation(name: String, version: String?, to isolation: IsolationMode) throws(RegistryError) -> [SkillRecord] {
-        try database.write { (connection) throws(RegistryError) -> [SkillRecord] in
-            let matching: [SkillRecord]
-            if let version {
-                matching = try SkillTable.find(name: name, version: version, in: connection).map { [$0] } ?? []
-            } else {
-                matching = try SkillTable.versions(named: name, in: connection)
-            }
-            for skill in matching {
-                try SkillTable.updateIsolation(name: skill.name, version: skill.version, to: isolation, in: connection)
-            }
-            return matching.map { skill in
-                var updated = skill
-                updated.isolation = isolation
-                return updated
-            }.sorted(by: Self.listingOrder)
-        }
+        try updateSettings(name: name, version: version) { $0.isolation = isolation }
     }
 
     /// Sets the memory limit of the worker processes of the skill `name` at `version`
@@ -200,6 +185,13 @@ public final class Registry: Sendable {
     ///
     /// - Returns: The changed skills as now stored, in listing order; empty when none matched.
     public func updateMemoryLimit(name: String, version: String?, to memoryLimitBytes: Int64?) throws(RegistryError) -> [SkillRecord] {
+        try updateSettings(name: name, version: version) { $0.memoryLimitBytes = memoryLimitBytes }
+    }
+
+    /// Applies `change` to the settings of the matching skills in one transaction.
+    private func updateSettings(name: String, version: String?, _ change: (inout SkillRecord) -> Void)
+        throws(RegistryError) -> [SkillRecord]
+    {
         try database.write { (connection) throws(RegistryError) -> [SkillRecord] in
             let matching: [SkillRecord]
             if let version {
@@ -207,14 +199,13 @@ public final class Registry: Sendable {
             } else {
                 matching = try SkillTable.versions(named: name, in: connection)
             }
-            for skill in matching {
-                try SkillTable.updateMemoryLimit(name: skill.name, version: skill.version, to: memoryLimitBytes, in: connection)
+            var updated: [SkillRecord] = []
+            for var skill in matching {
+                change(&skill)
+                try SkillTable.updateSettings(of: skill, in: connection)
+                updated.append(skill)
             }
-            return matching.map { skill in
-                var updated = skill
-                updated.memoryLimitBytes = memoryLimitBytes
-                return updated
-            }.sorted(by: Self.listingOrder)
+            return updated.sorted(by: Self.listingOrder)
         }
     }
 

@@ -51,18 +51,11 @@ enum SkillTable {
             ]))
     }
 
-    /// Sets the isolation of the skill `name` at `version`.
-    static func updateIsolation(name: String, version: String, to isolation: IsolationMode,
-                                in database: DatabaseConnection) throws(RegistryError) {
+    /// Writes the settings of `skill` (isolation, memory limit) to its row.
+    static func updateSettings(of skill: SkillRecord, in database: DatabaseConnection) throws(RegistryError) {
         try mapped(database.execute(
-            "UPDATE skills SET isolation = ? WHERE name = ? AND version = ?", [isolation.rawValue, name, version]))
-    }
-
-    /// Sets the memory limit of the skill `name` at `version`; nil: the daemon's default.
-    static func updateMemoryLimit(name: String, version: String, to memoryLimitBytes: Int64?,
-                                  in database: DatabaseConnection) throws(RegistryError) {
-        try mapped(database.execute(
-            "UPDATE skills SET memory_limit_bytes = ? WHERE name = ? AND version = ?", [memoryLimitBytes, name, version]))
+            "UPDATE skills SET isolation = ?, memory_limit_bytes = ? WHERE name = ? AND version = ?",
+            [skill.isolation.rawValue, skill.memoryLimitBytes, skill.name, skill.version]))
     }
 
     /// Deletes the skill `name` at `version`.
