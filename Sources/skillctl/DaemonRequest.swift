@@ -15,9 +15,10 @@ extension Command {
         switch self {
         case .status:
             return DaemonRequest(method: "host.status", params: nil)
-        case let .install(path, force, sha256, isolation):
+        case let .install(path, force, sha256, isolation, memoryLimit):
             var params: [String: JSONValue] = ["path": .string(Self.absolute(path, in: workingDirectory))]
             if let isolation { params["isolation"] = .string(isolation) }
+            if let memoryLimit { params["memory_limit_bytes"] = memoryLimit.jsonValue }
             if force { params["force"] = true }
             if let sha256 { params["sha256"] = .string(sha256) }
             return DaemonRequest(method: "skills.install", params: .object(params))
@@ -43,17 +44,24 @@ extension Command {
             if let before = filter.before { params["before"] = .int(before) }
             return DaemonRequest(method: "runs.list", params: .object(params))
         case let .isolation(skill, mode):
-            let at = skill.firstIndex(of: "@")
-            var params: [String: JSONValue] = [
-                "name": .string(at.map { String(skill[..<$0]) } ?? skill), "isolation": .string(mode),
-            ]
-            if let at { params["version"] = .string(String(skill[skill.index(after: at)...])) }
+            var params = Self.skillParams(skill)
+            params["isolation"] = .string(mode)
             return DaemonRequest(method: "skills.set_isolation", params: .object(params))
+        case let .memoryLimit(skill, limit):
+            var params = Self.skillParams(skill)
+            params["memory_limit_bytes"] = limit.jsonValue
+            return DaemonRequest(method: "skills.set_limits", params: .object(params))
         case .runsShow(let runID):
             return DaemonRequest(method: "runs.get", params: ["run_id": .int(runID)])
         case .logs(let runID):
             return DaemonRequest(method: "runs.logs", params: ["run_id": .int(runID)])
         }
+    }
+
+    /// `{name, version?}` for `NAME` or `NAME@VERSION`.
+    private static func skillParams(_ skill: String) -> [String: JSONValue] {
+        guard let at = skill.firstIndex(of: "@") else { return ["name": .string(skill)] }
+        return ["name": .string(String(skill[..<at])), "version": .string(String(skill[skill.index(after: at)...]))]
     }
 
     static func absolute(_ path: String, in workingDirectory: String) -> String {
@@ -107,5 +115,15 @@ extension Command {
             throw UsageError("the input from \(source) is not UTF-8 text", command: "run")
         }
         return text
+    }
+}
+
+extension MemoryLimit {
+    /// The value of `memory_limit_bytes`: a number, or null for the daemon's default.
+    var jsonValue: JSONValue {
+        switch self {
+        case let .bytes(bytes): .int(bytes)
+        case .daemonDefault: .null
+        }
     }
 }

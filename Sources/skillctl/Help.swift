@@ -7,7 +7,8 @@ enum Help {
     static func usageLine(for command: String) -> String {
         switch command {
         case "status": return "skillctl status"
-        case "install": return "skillctl install PATH [--force] [--sha256 HEX] [--isolation process|inprocess]"
+        case "install": return "skillctl install PATH [--force] [--sha256 HEX] [--isolation process|inprocess] [--memory-limit SIZE]"
+        case "memory-limit": return "skillctl memory-limit NAME[@VERSION] SIZE|none|default"
         case "isolation": return "skillctl isolation NAME[@VERSION] process|inprocess"
         case "list": return "skillctl list"
         case "show": return "skillctl show NAME[@VERSION]"
@@ -38,6 +39,17 @@ enum Help {
                                  where the skill runs: in a worker process (crashes and
                                  hangs stay contained), or on a thread of the daemon (for
                                  trusted skills). Default: the daemon's default_isolation.
+                  --memory-limit SIZE
+                                 the address-space limit of its worker processes: 512M, 2G
+                                 (binary units), none, or default (the daemon's
+                                 memory_limit_bytes)
+                """
+        case "memory-limit":
+            body = """
+                Sets the memory limit of the worker processes of NAME (every version, or only
+                VERSION), from their next start on: SIZE in bytes or with a K, M or G suffix
+                (binary units: 512M is 512 MiB), `none` for no limit, or `default` for the
+                daemon's memory_limit_bytes. A worker that passes it is recorded as crashed.
                 """
         case "isolation":
             body = """
@@ -114,6 +126,7 @@ enum Help {
           runs show ID                  one run in full
           logs ID                       the log lines of run ID
           isolation NAME MODE           run a skill in a worker process or in process
+          memory-limit NAME SIZE        the memory limit of a skill's worker processes
 
         \(globalOptions)
 

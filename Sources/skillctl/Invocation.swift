@@ -20,7 +20,7 @@ struct Invocation: Equatable {
 /// A request to the daemon, with its arguments checked.
 enum Command: Equatable {
     case status
-    case install(path: String, force: Bool, sha256: String?, isolation: String?)
+    case install(path: String, force: Bool, sha256: String?, isolation: String?, memoryLimit: MemoryLimit?)
     case list
     case show(name: String)
     case remove(name: String, version: String?)
@@ -29,6 +29,34 @@ enum Command: Equatable {
     case runsShow(runID: Int64)
     case logs(runID: Int64)
     case isolation(skill: String, mode: String)
+    case memoryLimit(skill: String, limit: MemoryLimit)
+}
+
+/// A worker memory limit as given on the command line.
+enum MemoryLimit: Equatable {
+    /// This many bytes; 0 means no limit.
+    case bytes(Int64)
+    /// The daemon's default (`memory_limit_bytes` of its configuration).
+    case daemonDefault
+
+    /// Parses `SIZE` (bytes, or with a K, M or G suffix, binary: `512M` = 512 MiB), `none`
+    /// (no limit) or `default`.
+    init?(_ text: String) {
+        switch text.lowercased() {
+        case "default": self = .daemonDefault
+        case "none": self = .bytes(0)
+        default:
+            let units: [(String, Int64)] = [("kib", 1 << 10), ("mib", 1 << 20), ("gib", 1 << 30),
+                                            ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30)]
+            let lowered = text.lowercased()
+            let (digits, unit) = units.first { lowered.hasSuffix($0.0) }
+                .map { (String(lowered.dropLast($0.0.count)), $0.1) } ?? (lowered, 1)
+            guard let count = Int64(digits), count >= 0 else { return nil }
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: unit)
+            guard !overflow else { return nil }
+            self = .bytes(bytes)
+        }
+    }
 }
 
 /// Where `skillctl run` takes the skill's input from.
@@ -53,7 +81,8 @@ struct RunsFilter: Equatable {
 
 extension Invocation {
     /// The commands, in the order help lists them.
-    static let commandNames = ["status", "install", "list", "show", "remove", "run", "runs", "logs", "isolation"]
+    static let commandNames = ["status", "install", "list", "show", "remove", "run", "runs", "logs", "isolation",
+                               "memory-limit"]
 
     /// The run statuses `runs --status` accepts.
     static let runStatuses = ["queued", "running", "succeeded", "failed", "timeout", "crashed", "cancelled", "interrupted"]
@@ -132,6 +161,7 @@ extension Invocation {
         case "run": command = try parseRun(rest)
         case "logs": command = .logs(runID: try parseRunID(rest, command: "logs"))
         case "isolation": command = try parseIsolation(rest)
+        case "memory-limit": command = try parseMemoryLimit(rest)
         case "runs":
             if rest.first == "show" {
                 rest.removeFirst()
@@ -158,7 +188,7 @@ extension Invocation {
 
     private static func parseInstall(_ words: [String]) throws(UsageError) -> Command {
         let arguments = try CommandArguments(words, command: "install", positionals: 1...1,
-                                             valueOptions: ["--sha256", "--isolation"], flags: ["--force"])
+                                             valueOptions: ["--sha256", "--isolation", "--memory-limit"], flags: ["--force"])
         var sha256: String?
         if let hex = arguments.values["--sha256"] {
             let lowered = hex.lowercased()
@@ -171,8 +201,26 @@ extension Invocation {
         if let isolation, !isolationModes.contains(isolation) {
             throw UsageError("--isolation expects process or inprocess, got \"\(isolation)\"", command: "install")
         }
+        var memoryLimit: MemoryLimit?
+        if let text = arguments.values["--memory-limit"] {
+            guard let limit = MemoryLimit(text) else { throw memoryLimitError(text, command: "install") }
+            memoryLimit = limit
+        }
         return .install(path: arguments.positionals[0], force: arguments.flags.contains("--force"), sha256: sha256,
-                        isolation: isolation)
+                        isolation: isolation, memoryLimit: memoryLimit)
+    }
+
+    private static func parseMemoryLimit(_ words: [String]) throws(UsageError) -> Command {
+        let arguments = try CommandArguments(words, command: "memory-limit", positionals: 2...2)
+        guard let limit = MemoryLimit(arguments.positionals[1]) else {
+            throw memoryLimitError(arguments.positionals[1], command: "memory-limit")
+        }
+        return .memoryLimit(skill: arguments.positionals[0], limit: limit)
+    }
+
+    private static func memoryLimitError(_ text: String, command: String) -> UsageError {
+        UsageError("a memory limit is a size such as 512M or 2G (binary units), none or default; got \"\(text)\"",
+                   command: command)
     }
 
     /// The isolation modes a skill can run in.

@@ -55,6 +55,15 @@ enum SkillOutput {
         }.joined(separator: "\n")
     }
 
+    static func renderMemoryLimit(_ result: JSONValue) -> String {
+        (result["skills"]?.arrayValue ?? []).map { skill in
+            let limit = skill["memory_limit_bytes"]?.int64Value
+            let text = limit.map { $0 == 0 ? "no memory limit" : "a memory limit of \(Formatting.size(bytes: $0))" }
+                ?? "the daemon's default memory limit"
+            return "\(identity(skill)) now runs with \(text)"
+        }.joined(separator: "\n")
+    }
+
     private static func identity(_ skill: JSONValue?) -> String {
         "\(Formatting.plain(skill?["name"])) \(Formatting.plain(skill?["version"]))"
     }

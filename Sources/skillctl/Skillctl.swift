@@ -72,6 +72,7 @@ enum Skillctl {
         case .runsShow: return RunOutput.renderShow
         case .logs: return RunOutput.renderLogs
         case .isolation: return SkillOutput.renderIsolation
+        case .memoryLimit: return SkillOutput.renderMemoryLimit
         }
     }
 }
