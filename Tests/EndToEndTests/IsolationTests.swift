@@ -140,23 +140,23 @@ struct IsolationTests {
         let directory = try TemporaryDirectory(prefix: "e2e-warm")
         var daemon = try await DaemonHarness(inferenceURL: noInference, directory: directory)
         let client = try JSONRPCClient(socketPath: daemon.socketPath)
-        let installed = try await client.call("skills.install", params: ["path": .string(try FixtureSkills.path(for: "echo"))])
+        let installed = try await client.call(
+            "skills.install", params: ["path": .string(try FixtureSkills.path(for: "reports_pid"))])
         let sha256 = try #require(installed["skill"]?["sha256"]?.stringValue)
         let pid = daemon.process.pid
         #expect(try await Self.eventually { !Self.loadedWorkers(of: pid, sha256: sha256).isEmpty },
-                "no loaded worker of echo after install")
-        let first = try await client.call("skills.run", params: ["skill": "echo", "input": ["n": 1]])
-        let duration = try #require(first["duration_ms"]?.doubleValue)
-        print("first run after install: \(duration) ms")
-        // A warm run takes about a millisecond; a spawn and load, tens of them.
-        #expect(duration < 15, "the first run took \(duration) ms: it paid for a spawn")
+                "no loaded worker of reports-pid after install")
+        let warm = Self.loadedWorkers(of: pid, sha256: sha256)
+        let first = try await client.call("skills.run", params: ["skill": "reports-pid"])
+        let servedBy = try #require(first["output"]?["pid"]?.int64Value)
+        #expect(warm.contains(pid_t(servedBy)), "the first run ran in \(servedBy), not in a worker spawned before it \(warm)")
         client.close()
         #expect(try await daemon.stop() == .exited(0))
 
         daemon = try await DaemonHarness(inferenceURL: noInference, directory: directory)
         let restarted = daemon.process.pid
         #expect(try await Self.eventually { !Self.loadedWorkers(of: restarted, sha256: sha256).isEmpty },
-                "no loaded worker of echo after the daemon started")
+                "no loaded worker of reports-pid after the daemon started")
         #expect(try await daemon.stop() == .exited(0))
     }
 

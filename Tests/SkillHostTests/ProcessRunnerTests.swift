@@ -74,8 +74,77 @@ struct ProcessRunnerTests {
         #expect(failure.kind == "crashed")
         #expect(failure.description.contains("killed by SIGABRT"), "\(failure)")
         #expect(failure.description.contains("giving up on purpose"), "\(failure)")
+        // A plain abort() far below the limit is not blamed on memory.
+        #expect(!failure.description.contains("memory limit"), "\(failure)")
+        #expect(!failure.description.contains("memory exhausted"), "\(failure)")
         try await expectEchoWorks(runner)
     }
+
+    @Test("a skill that forks, then aborts, is crashed at once, and its child dies with it")
+    func forksThenAborts() async throws {
+        let runner = try makeRunner { $0.poolSize = 1 }
+        defer { runner.shutDown() }
+        let path = try FixtureSkills.path(for: "forks_then_aborts")
+        runner.prewarm(skillPath: path, sha256: "forks_then_aborts", memoryLimitBytes: nil)
+        try await Self.waitUntil { !runner.pool.idleWorkerPIDs(sha256: "forks_then_aborts").isEmpty }
+        let group = try #require(runner.pool.idleWorkerPIDs(sha256: "forks_then_aborts").first)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let report = try await run(runner, "forks_then_aborts", timeout: .seconds(30))
+        let elapsed = clock.now - start
+        let failure = try #require(failureOf(report))
+        #expect(failure.kind == "crashed", "\(failure)")
+        #expect(failure.description.contains("killed by SIGABRT"), "\(failure)")
+        #expect(failure.description.contains("the child keeps the pipes"), "\(failure)")
+        #expect(elapsed < .seconds(3), "the crash was noticed only after \(elapsed)")
+        try await Self.waitUntil { Self.runningMembers(ofGroup: group).isEmpty }
+        #expect(Self.runningMembers(ofGroup: group).isEmpty, "the forked child survived")
+        try await expectEchoWorks(runner)
+    }
+
+    /// The pids of processes in process group `group` that are not zombies, from /proc.
+    private static func runningMembers(ofGroup group: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let end = stat.lastIndex(of: ")")
+            else { return nil }
+            // After "(comm)": state, ppid, pgrp.
+            let fields = stat[stat.index(after: end)...].split(separator: " ")
+            guard fields.count > 2, fields[0] != "Z", pid_t(fields[2]) == group else { return nil }
+            return pid
+        }
+    }
+
+    @Test("a worker gets only fds 0-3, default signal dispositions, whatever the daemon inherited")
+    func workerInheritsNothing() async throws {
+        let leaked = open("/dev/null", O_RDONLY)  // no O_CLOEXEC: inherited across exec
+        try #require(leaked >= 0)
+        defer { close(leaked) }
+        let previousHangup = signal(SIGHUP, SIG_IGN)
+        let previousQuit = signal(SIGQUIT, SIG_IGN)
+        let runner = try makeRunner { $0.poolSize = 1 }
+        defer { runner.shutDown() }
+        runner.prewarm(skillPath: try FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: nil)
+        try await Self.waitUntil { !runner.pool.idleWorkerPIDs(sha256: "echo").isEmpty }
+        signal(SIGHUP, previousHangup)
+        signal(SIGQUIT, previousQuit)
+        let worker = try #require(runner.pool.idleWorkerPIDs(sha256: "echo").first)
+        let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(worker)/fd").compactMap(Int32.init)
+        #expect(!descriptors.contains(leaked), "fd \(leaked) leaked into the worker: \(descriptors.sorted())")
+        #expect(descriptors.sorted() == Self.workerDescriptors, "\(descriptors.sorted())")
+        let status = try String(contentsOfFile: "/proc/\(worker)/status", encoding: .utf8)
+        let ignoredLine = try #require(status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") })
+        let ignored = try #require(UInt64(ignoredLine.dropFirst("SigIgn:".count).trimmingCharacters(in: .whitespaces), radix: 16))
+        #expect(ignored & (1 << (SIGHUP - 1)) == 0, "SIGHUP is ignored in the worker")
+        #expect(ignored & (1 << (SIGQUIT - 1)) == 0, "SIGQUIT is ignored in the worker")
+    }
+
+    /// What an idle worker has open: stdin (/dev/null), the stdout and stderr pipes and the
+    /// socket. (Measured: the worker opens nothing of its own that stays open; the skill's
+    /// file is mapped, not held open.)
+    private static let workerDescriptors: [Int32] = [0, 1, 2, 3]
 
     @Test("exit(3) in run is crashed with its status")
     func exitInRun() async throws {

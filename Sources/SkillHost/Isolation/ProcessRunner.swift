@@ -53,12 +53,23 @@ public final class ProcessRunner: SkillRunner {
                 guard run.begin(continuation) else { return }
                 let input = invocation.input
                 run.startAcquisition(Task {
-                    switch await pool.acquire(key: key, path: skillPath) {
-                    case let .failure(failure):
-                        run.trap(failure)
-                    case let .success(worker):
-                        run.attach(worker, input: input) { reusable in
-                            pool.release(worker, key: key, reusable: reusable)
+                    // A worker that died idle in the pool is not charged to this run: it
+                    // gets another, once.
+                    for attempt in 1...2 {
+                        switch await pool.acquire(key: key, path: skillPath) {
+                        case let .failure(failure):
+                            run.trap(failure)
+                            return
+                        case let .success(worker):
+                            let attachment = run.attach(worker, input: input) { reusable in
+                                pool.release(worker, key: key, reusable: reusable)
+                            }
+                            guard attachment == .workerWasDead, attempt == 1 else {
+                                if attachment == .workerWasDead {
+                                    run.trap(.crashed(reason: "two workers in a row had died before they received the run"))
+                                }
+                                return
+                            }
                         }
                     }
                 })

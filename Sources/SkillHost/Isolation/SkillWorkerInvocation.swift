@@ -187,10 +187,12 @@ final class SkillWorkerInvocation: Sendable {
     }
 
     func writeOutput(_ chunk: skill_bytes) -> skill_status {
+        // First: a skill thread still running after `run` returned must not report misuse
+        // under an invocation that is over.
+        guard !isOver else { return SKILL_ERR_ABORTED }
         guard chunk.len == 0 || chunk.data != nil else {
             misuse(function: "write_output", reason: "chunk.data is NULL but chunk.len is \(chunk.len)")
         }
-        guard !isOver else { return SKILL_ERR_ABORTED }
         let bytes = UnsafeRawBufferPointer(start: chunk.data, count: chunk.len)
         var start = 0
         repeat {
@@ -202,11 +204,11 @@ final class SkillWorkerInvocation: Sendable {
     }
 
     func log(level: skill_log_level, message: skill_bytes) -> skill_status {
+        guard !isOver else { return SKILL_ERR_ABORTED }
         guard (SKILL_LOG_DEBUG...SKILL_LOG_ERROR).contains(level) else { return SKILL_ERR_UNSUPPORTED }
         guard message.len == 0 || message.data != nil else {
             misuse(function: "log", reason: "message.data is NULL but message.len is \(message.len)")
         }
-        guard !isOver else { return SKILL_ERR_ABORTED }
         let cut = UnsafeRawBufferPointer(start: message.data, count: min(message.len, Self.maximumMessageBytes))
         send(.log(invocation: number, level: UInt32(level), message: Array(cut)))
         return SKILL_OK

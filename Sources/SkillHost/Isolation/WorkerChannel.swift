@@ -50,16 +50,19 @@ final class WorkerChannel: Sendable {
         if let failedErrno { throw .systemCall(call: "send", errno: failedErrno) }
     }
 
-    /// Blocks until a whole frame has arrived and decodes it.
+    /// Blocks until a whole frame has arrived and decodes it. With `exitDescriptor` (a pidfd
+    /// of the peer process), the peer's exit counts as the end of the stream once the socket
+    /// holds nothing more, even when another process (a child the peer forked) keeps the
+    /// peer's end of the socket open.
     /// - Throws: ``WorkerProtocolError/connectionClosed`` when the peer closed the connection
-    ///   (or ``shutdown()`` was called) between frames; ``WorkerProtocolError/malformed(_:)``
+    ///   (or exited, or ``shutdown()`` was called) between frames; ``WorkerProtocolError/malformed(_:)``
     ///   when it closed in the middle of a frame or the frame breaks the protocol;
     ///   ``WorkerProtocolError/frameTooLarge(length:)``; or
     ///   ``WorkerProtocolError/systemCall(call:errno:)``.
-    func receive() throws(WorkerProtocolError) -> WorkerMessage {
+    func receive(exitDescriptor: Int32? = nil) throws(WorkerProtocolError) -> WorkerMessage {
         var prefix: UInt32 = 0
         let prefixRead = try withUnsafeMutableBytes(of: &prefix) { buffer throws(WorkerProtocolError) in
-            try readFully(into: buffer)
+            try readFully(into: buffer, exitDescriptor: exitDescriptor)
         }
         switch prefixRead {
         case 0:
@@ -75,7 +78,7 @@ final class WorkerChannel: Sendable {
         var readError: WorkerProtocolError?
         let frame = [UInt8](unsafeUninitializedCapacity: Int(length)) { buffer, initialized in
             do throws(WorkerProtocolError) {
-                bodyRead = try readFully(into: UnsafeMutableRawBufferPointer(buffer))
+                bodyRead = try readFully(into: UnsafeMutableRawBufferPointer(buffer), exitDescriptor: exitDescriptor)
             } catch {
                 readError = error
             }
@@ -95,16 +98,32 @@ final class WorkerChannel: Sendable {
         _ = Glibc.shutdown(fileDescriptor, Int32(SHUT_RDWR))
     }
 
-    /// Reads until `buffer` is full or the stream ends; returns the bytes read.
-    private func readFully(into buffer: UnsafeMutableRawBufferPointer) throws(WorkerProtocolError) -> Int {
+    /// Reads until `buffer` is full or the stream ends (or, with `exitDescriptor`, the socket
+    /// is empty and that descriptor is readable); returns the bytes read.
+    private func readFully(into buffer: UnsafeMutableRawBufferPointer, exitDescriptor: Int32?) throws(WorkerProtocolError) -> Int {
         var filled = 0
         while filled < buffer.count {
-            let result = Glibc.recv(fileDescriptor, buffer.baseAddress! + filled, buffer.count - filled, 0)
+            if let exitDescriptor {
+                var watched = [pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0),
+                               pollfd(fd: exitDescriptor, events: Int16(POLLIN), revents: 0)]
+                let ready = poll(&watched, 2, -1)
+                if ready < 0 {
+                    guard errno == EINTR else { throw .systemCall(call: "poll", errno: errno) }
+                    continue
+                }
+                // The socket first: what the peer wrote before it exited is still read.
+                if watched[0].revents == 0 {
+                    if watched[1].revents != 0 { break }
+                    continue
+                }
+            }
+            let result = Glibc.recv(fileDescriptor, buffer.baseAddress! + filled, buffer.count - filled,
+                                     exitDescriptor == nil ? 0 : Int32(MSG_DONTWAIT))
             if result > 0 {
                 filled += result
             } else if result == 0 {
                 break
-            } else if errno != EINTR {
+            } else if errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK {
                 throw .systemCall(call: "recv", errno: errno)
             }
         }

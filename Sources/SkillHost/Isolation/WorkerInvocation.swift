@@ -15,12 +15,18 @@ final class WorkerInvocation: Sendable {
     private struct State: ~Copyable {
         var continuation: CheckedContinuation<InvocationReport, Never>?
         var ended = false
+        /// Set, before the worker is killed, by a trap: no `complete_reply` is sent from then
+        /// on, so none can reach skill code ahead of the SIGKILL.
+        var trapping = false
         /// A trap that came before `begin`.
         var earlyFailure: InvocationFailure?
         var acquisition: Task<Void, Never>?
         var worker: WorkerProcess?
         var release: (@Sendable (_ reusable: Bool) -> Void)?
-        var inferenceCalls: [UInt64: Task<Void, Never>] = [:]
+        /// The one `complete_call` being answered, if any: the worker makes them one at a time.
+        var inferenceCall: Task<Void, Never>?
+        /// The id of the last `complete_call`; ids must increase strictly.
+        var lastCall: UInt64 = 0
         var output: [UInt8] = []
         var usage = RunUsage.zero
         var logs: [RunLogLine] = []
@@ -67,11 +73,27 @@ final class WorkerInvocation: Sendable {
         if ended { task.cancel() }
     }
 
+    /// What ``attach(_:input:release:)`` did with a worker.
+    enum Attachment {
+        /// The run was sent to the worker.
+        case started
+        /// The worker had died before it received the run (while idle in the pool): it was
+        /// released, unused; get another.
+        case workerWasDead
+        /// The invocation had ended already: the worker went back unused.
+        case invocationEnded
+    }
+
     /// Starts the invocation on `worker`, which `release` hands back. When the invocation
-    /// has ended already, the worker goes back unused.
-    func attach(_ worker: WorkerProcess, input: [UInt8], release: @escaping @Sendable (_ reusable: Bool) -> Void) {
+    /// has ended already, or the worker turns out dead before it got the run, the worker
+    /// goes back unused.
+    func attach(_ worker: WorkerProcess, input: [UInt8], release: @escaping @Sendable (_ reusable: Bool) -> Void) -> Attachment {
+        if worker.hasExited {
+            release(false)
+            return .workerWasDead
+        }
         let attached = state.withLock { state in
-            guard !state.ended else { return false }
+            guard !state.ended, !state.trapping else { return false }
             state.worker = worker
             state.release = release
             state.acquisition = nil
@@ -79,7 +101,7 @@ final class WorkerInvocation: Sendable {
         }
         guard attached else {
             release(true)
-            return
+            return .invocationEnded
         }
         // The worker holds its handler: a weak reference back avoids a cycle that would
         // keep the worker (and its socket) alive forever.
@@ -89,11 +111,20 @@ final class WorkerInvocation: Sendable {
         }
         // A failed send means the worker is gone; its `ended` event reports the crash.
         worker.send(.run(invocation: id, input: input, model: model ?? ""))
+        return .started
     }
 
     /// Ends the invocation with `failure` if it has not ended yet: resumes the caller at
     /// once, cancels inference in flight, and kills the worker without answering it.
     func trap(_ failure: InvocationFailure) {
+        // Kill before the invocation counts as ended: a `complete_reply` that passed its
+        // check just before this point reaches a process that can no longer run.
+        let worker = state.withLock { state -> WorkerProcess? in
+            guard !state.ended else { return nil }
+            state.trapping = true
+            return state.worker
+        }
+        worker?.kill()
         end(.failure(failure), reusable: false)
     }
 
@@ -118,8 +149,7 @@ final class WorkerInvocation: Sendable {
             if state.droppedLogLines > 0 {
                 logs.append(RunLogLine(level: .warning, message: "\(state.droppedLogLines) more log lines were dropped"))
             }
-            let tasks = Array(state.inferenceCalls.values) + (state.acquisition.take().map { [$0] } ?? [])
-            state.inferenceCalls = [:]
+            let tasks = [state.inferenceCall.take(), state.acquisition.take()].compactMap { $0 }
             return Ending(continuation: continuation, worker: state.worker.take(), release: state.release.take(),
                           tasks: tasks, usage: state.usage, logs: logs)
         }
@@ -150,6 +180,20 @@ final class WorkerInvocation: Sendable {
         switch message {
         case let .completeCall(invocation, call, prompt, model, maxTokens, temperature, topP, topK, stop)
             where invocation == id:
+            let violation = state.withLock { state -> String? in
+                if state.inferenceCall != nil {
+                    return "complete_call \(call) while call \(state.lastCall) is unanswered"
+                }
+                guard call > state.lastCall else {
+                    return "complete_call \(call) after call \(state.lastCall): call ids must increase"
+                }
+                state.lastCall = call
+                return nil
+            }
+            if let violation {
+                trap(.crashed(reason: "protocol violation: \(violation); the skill's process was killed"))
+                return
+            }
             let request = CompletionRequest(
                 prompt: String(decoding: prompt, as: UTF8.self), model: model.isEmpty ? self.model : model,
                 maxTokens: maxTokens > 0 ? Int(maxTokens) : nil, temperature: temperature < 0 ? nil : temperature,
@@ -205,20 +249,29 @@ final class WorkerInvocation: Sendable {
                 return
             }
             let current = state.withLock { state in
-                state.inferenceCalls[call] = nil
-                guard !state.ended else { return false }
+                guard !state.ended, !state.trapping else { return false }
                 state.usage.promptTokens += completion.usage.promptTokens
                 state.usage.completionTokens += completion.usage.completionTokens
                 return true
             }
             guard current else { return }
-            worker.send(.completeReply(
+            // A blocking send, so not on this pool thread: the worker's own queue sends it,
+            // checking right before that the invocation is still current. The call counts
+            // as answered from then on.
+            worker.sendInBackground(.completeReply(
                 call: call, status: SKILL_OK, text: Array(completion.text.utf8),
                 promptTokens: UInt32(clamping: completion.usage.promptTokens),
-                completionTokens: UInt32(clamping: completion.usage.completionTokens)))
+                completionTokens: UInt32(clamping: completion.usage.completionTokens))
+            ) { [self] in
+                state.withLock { state in
+                    guard !state.ended, !state.trapping else { return false }
+                    state.inferenceCall = nil
+                    return true
+                }
+            }
         }
         let ended = state.withLock { state in
-            if !state.ended { state.inferenceCalls[call] = task }
+            if !state.ended { state.inferenceCall = task }
             return state.ended
         }
         if ended { task.cancel() }

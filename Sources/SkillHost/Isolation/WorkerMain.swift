@@ -52,6 +52,11 @@ public enum SkillWorker {
                           "setrlimit(RLIMIT_AS, \(options.memoryLimitBytes)) failed: \(String(cString: strerror(errno)))")
             }
         }
+        // Names the memory limit in the run's crash message only when the crash shows signs
+        // of it (docs/WORKER-PROTOCOL.md); the skill may install handlers of its own.
+        guard cshim_install_memory_crash_reporter() == 0 else {
+            terminate(status: ExitStatus.setupFailed, "sigaction failed: \(String(cString: strerror(errno)))")
+        }
         // Processes the skill starts must not inherit the channel.
         _ = fcntl(channelDescriptor, F_SETFD, FD_CLOEXEC)
         // pthread_create, not Thread: Thread gives no error when the thread cannot be made

@@ -42,7 +42,7 @@ final class WorkerPool: Sendable {
         /// Workers loading in the background for the pool.
         var warming = 0
         /// Runs waiting for a worker, in arrival order.
-        var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiters: [WorkerWaiter] = []
         /// Evicted: workers that come back are shut down, none are started ahead of demand.
         var retiring = false
 
@@ -52,9 +52,8 @@ final class WorkerPool: Sendable {
     private struct State {
         var skills: [Key: SkillWorkers] = [:]
         /// Every worker the pool started and has not let go of, to kill them all at the end.
-        var live: [pid_t: WorkerProcess] = [:]
-        /// Waiters whose task was cancelled before they started waiting.
-        var cancelledWaiters: Set<UInt64> = []
+        /// Keyed by identity: a pid may be reused by a new worker once an old one is reaped.
+        var live: [ObjectIdentifier: WorkerProcess] = [:]
         var nextTicket: UInt64 = 0
         var closed = false
     }
@@ -75,7 +74,7 @@ final class WorkerPool: Sendable {
     func acquire(key: Key, path: String) async -> Result<WorkerProcess, InvocationFailure> {
         defer { replenish(key: key) }
         while true {
-            enum Step { case take(WorkerProcess), spawn, wait(UInt64), closed }
+            enum Step { case take(WorkerProcess), spawn, wait(WorkerWaiter), closed }
             let step = state.withLock { state -> Step in
                 guard !state.closed else { return .closed }
                 var skill = state.skills[key] ?? SkillWorkers(path: path)
@@ -84,7 +83,7 @@ final class WorkerPool: Sendable {
                 defer { state.skills[key] = skill }
                 while let idle = skill.idle.popLast() {
                     if idle.worker.hasEnded {
-                        state.live[idle.worker.pid] = nil
+                        state.live[ObjectIdentifier(idle.worker)] = nil
                         continue
                     }
                     skill.busy += 1
@@ -96,8 +95,9 @@ final class WorkerPool: Sendable {
                     skill.busy += 1
                     return .spawn
                 }
-                state.nextTicket += 1
-                return .wait(state.nextTicket)
+                let waiter = WorkerWaiter()
+                skill.waiters.append(waiter)
+                return .wait(waiter)
             }
             switch step {
             case .closed:
@@ -107,16 +107,15 @@ final class WorkerPool: Sendable {
             case .spawn:
                 let launched = await launch(path: path, memoryLimitBytes: key.memoryLimitBytes, timeout: nil)
                 if case .failure = launched {
-                    let waiter = state.withLock { state in
-                        state.skills[key]?.busy -= 1
-                        return state.skills[key]?.waiters.isEmpty == false ? state.skills[key]?.waiters.removeFirst() : nil
-                    }
-                    waiter?.continuation.resume()
+                    state.withLock { state in state.skills[key]?.busy -= 1 }
+                    wakeOneIfCapacity(key)
                 }
                 return launched
-            case let .wait(id):
-                await waitForWorker(key: key, id: id)
+            case let .wait(waiter):
+                await waitForWorker(waiter, key: key)
                 if Task.isCancelled {
+                    // It may have been woken for capacity it will not use: pass that on.
+                    wakeOneIfCapacity(key)
                     return .failure(.cancelled(reason: "the run ended while it waited for a worker"))
                 }
             }
@@ -133,48 +132,54 @@ final class WorkerPool: Sendable {
                 self.idleWorkerEvent(event, worker: worker, key: key)
             }
         }
-        let (waiter, ticket, shutDown) = state.withLock { state in
+        let (ticket, shutDown) = state.withLock { state in
             guard var skill = state.skills[key] else {
-                return (nil as CheckedContinuation<Void, Never>?, nil as UInt64?, true)
+                state.live[ObjectIdentifier(worker)] = nil
+                return (nil as UInt64?, true)
             }
             defer { state.skills[key] = skill }
             skill.busy -= 1
-            let waiter = skill.waiters.isEmpty ? nil : skill.waiters.removeFirst().continuation
             guard keep, !skill.retiring, !state.closed else {
-                state.live[worker.pid] = nil
-                return (waiter, nil, true)
+                state.live[ObjectIdentifier(worker)] = nil
+                return (nil, true)
             }
             state.nextTicket += 1
             skill.idle.append(IdleWorker(worker: worker, ticket: state.nextTicket))
-            return (waiter, state.nextTicket, false)
+            return (state.nextTicket, false)
         }
         if shutDown {
             if keep { worker.shutDown() } else { worker.kill() }
         }
         if let ticket { scheduleExpiry(key: key, ticket: ticket) }
-        waiter?.resume()
+        wakeOneIfCapacity(key)
         replenish(key: key)
     }
 
-    private func waitForWorker(key: Key, id: UInt64) async {
+    /// Waits until `waiter` is woken, or at once when the task is (or gets) cancelled.
+    private func waitForWorker(_ waiter: WorkerWaiter, key: Key) async {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let cancelledEarly = state.withLock { state in
-                    if state.cancelledWaiters.remove(id) != nil || state.closed { return true }
-                    state.skills[key]?.waiters.append((id, continuation))
-                    return false
-                }
-                if cancelledEarly { continuation.resume() }
-            }
+            await waiter.wait()
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                if let index = state.skills[key]?.waiters.firstIndex(where: { $0.id == id }) {
-                    return state.skills[key]?.waiters.remove(at: index).continuation
-                }
-                state.cancelledWaiters.insert(id)
-                return nil
+            if waiter.cancel() {
+                state.withLock { state in state.skills[key]?.waiters.removeAll { $0 === waiter } }
             }
-            waiter?.resume()
+        }
+    }
+
+    /// Wakes the first run waiting for a worker of `key` when one can be had now: an idle
+    /// worker, or room for a new one. Called wherever a worker becomes idle or the number
+    /// of workers drops. A waiter that was cancelled meanwhile passes the wake-up on.
+    private func wakeOneIfCapacity(_ key: Key) {
+        while true {
+            let waiter = state.withLock { state -> WorkerWaiter? in
+                guard var skill = state.skills[key], !skill.waiters.isEmpty,
+                      !skill.idle.isEmpty || skill.total < settings.maximumWorkersPerSkill
+                else { return nil }
+                defer { state.skills[key] = skill }
+                return skill.waiters.removeFirst()
+            }
+            guard let waiter else { return }
+            if waiter.resume() { return }
         }
     }
 
@@ -188,8 +193,9 @@ final class WorkerPool: Sendable {
         case .ended:
             state.withLock { state in
                 state.skills[key]?.idle.removeAll { $0.worker === worker }
-                state.live[worker.pid] = nil
+                state.live[ObjectIdentifier(worker)] = nil
             }
+            wakeOneIfCapacity(key)
         }
     }
 
@@ -199,10 +205,11 @@ final class WorkerPool: Sendable {
             let expired = state.withLock { state -> WorkerProcess? in
                 guard let index = state.skills[key]?.idle.firstIndex(where: { $0.ticket == ticket }) else { return nil }
                 let worker = state.skills[key]!.idle.remove(at: index).worker
-                state.live[worker.pid] = nil
+                state.live[ObjectIdentifier(worker)] = nil
                 return worker
             }
             expired?.shutDown()
+            if expired != nil { wakeOneIfCapacity(key) }
         }
     }
 
@@ -241,37 +248,32 @@ final class WorkerPool: Sendable {
         guard case let .success(worker) = launched else {
             // A skill that cannot load is not retried in the background; a run waiting for
             // this worker starts its own, which reports why.
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                state.skills[key]?.warming -= 1
-                return state.skills[key]?.waiters.isEmpty == false ? state.skills[key]?.waiters.removeFirst().continuation : nil
-            }
-            waiter?.resume()
+            state.withLock { state in state.skills[key]?.warming -= 1 }
+            wakeOneIfCapacity(key)
             return
         }
         worker.setEventHandler { [weak self, weak worker] event in
             guard let self, let worker else { return }
             self.idleWorkerEvent(event, worker: worker, key: key)
         }
-        let (waiter, ticket) = state.withLock { state in
+        let ticket = state.withLock { state -> UInt64? in
             guard var skill = state.skills[key], !skill.retiring, !state.closed else {
                 state.skills[key]?.warming -= 1
-                state.live[worker.pid] = nil
-                let waiter = state.skills[key]?.waiters.isEmpty == false ? state.skills[key]?.waiters.removeFirst().continuation : nil
-                return (waiter, nil as UInt64?)
+                state.live[ObjectIdentifier(worker)] = nil
+                return nil
             }
             defer { state.skills[key] = skill }
             skill.warming -= 1
             state.nextTicket += 1
             skill.idle.append(IdleWorker(worker: worker, ticket: state.nextTicket))
-            return (skill.waiters.isEmpty ? nil : skill.waiters.removeFirst().continuation, state.nextTicket)
+            return state.nextTicket
         }
-        guard let ticket else {
+        if let ticket {
+            scheduleExpiry(key: key, ticket: ticket)
+        } else {
             worker.shutDown()
-            waiter?.resume()
-            return
         }
-        scheduleExpiry(key: key, ticket: ticket)
-        waiter?.resume()
+        wakeOneIfCapacity(key)
     }
 
     // MARK: Starting a worker
@@ -299,7 +301,7 @@ final class WorkerPool: Sendable {
         }
         let admitted = state.withLock { state in
             guard !state.closed else { return false }
-            state.live[worker.pid] = worker
+            state.live[ObjectIdentifier(worker)] = worker
             return true
         }
         guard admitted else {
@@ -321,7 +323,7 @@ final class WorkerPool: Sendable {
         }
         if case .failure = loaded {
             worker.kill()
-            state.withLock { state in state.live[worker.pid] = nil }
+            state.withLock { state in state.live[ObjectIdentifier(worker)] = nil }
         }
         return loaded
     }
@@ -344,10 +346,13 @@ final class WorkerPool: Sendable {
                     state.skills[key] = skill
                 }
             }
-            for worker in idle { state.live[worker.pid] = nil }
+            for worker in idle { state.live[ObjectIdentifier(worker)] = nil }
             return idle
         }
         idle.forEach { $0.shutDown() }
+        // Waiters of an evicted skill do not wait on workers that are gone.
+        let keys = state.withLock { state in state.skills.keys.filter { $0.sha256 == sha256 } }
+        keys.forEach(wakeOneIfCapacity)
     }
 
     /// Kills every worker and refuses new ones: the daemon is going down. (Workers also die
@@ -356,7 +361,7 @@ final class WorkerPool: Sendable {
         let (workers, waiters) = state.withLock { state in
             state.closed = true
             let workers = Array(state.live.values)
-            let waiters = state.skills.values.flatMap { $0.waiters.map(\.continuation) }
+            let waiters = state.skills.values.flatMap(\.waiters)
             state.live = [:]
             for key in Array(state.skills.keys) {
                 state.skills[key]?.idle = []
@@ -365,7 +370,7 @@ final class WorkerPool: Sendable {
             return (workers, waiters)
         }
         workers.forEach { $0.kill() }
-        waiters.forEach { $0.resume() }
+        waiters.forEach { _ = $0.resume() }
     }
 
     /// The pids of the idle workers of the skill file, whatever their memory limit, most
@@ -378,7 +383,7 @@ final class WorkerPool: Sendable {
 
     /// The pids of every worker the pool holds, busy or idle.
     var livePIDs: [pid_t] {
-        state.withLock { Array($0.live.keys) }
+        state.withLock { $0.live.values.map(\.pid) }
     }
 }
 
@@ -439,5 +444,51 @@ private final class LoadHandshake: Sendable {
             }
             if let ready { continuation.resume(returning: ready) }
         }
+    }
+}
+
+/// A run waiting for a worker: woken once, or cancelled once, whichever comes first.
+private final class WorkerWaiter: Sendable {
+    private enum Phase {
+        /// Not woken yet; the continuation once the task has suspended.
+        case waiting(CheckedContinuation<Void, Never>?)
+        case resumed
+        case cancelled
+    }
+
+    private let phase = Mutex(Phase.waiting(nil))
+
+    /// Suspends until ``resume()`` or ``cancel()``; returns at once if either came first.
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let ready = phase.withLock { phase in
+                guard case .waiting = phase else { return true }
+                phase = .waiting(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// Wakes the waiter. False when it was cancelled: the wake-up must go to another.
+    func resume() -> Bool {
+        let (continuation, taken) = phase.withLock { phase -> (CheckedContinuation<Void, Never>?, Bool) in
+            guard case let .waiting(continuation) = phase else { return (nil, false) }
+            phase = .resumed
+            return (continuation, true)
+        }
+        continuation?.resume()
+        return taken
+    }
+
+    /// Gives up waiting. True when it had not been woken (it is still in the queue).
+    func cancel() -> Bool {
+        let (continuation, wasWaiting) = phase.withLock { phase -> (CheckedContinuation<Void, Never>?, Bool) in
+            guard case let .waiting(continuation) = phase else { return (nil, false) }
+            phase = .cancelled
+            return (continuation, true)
+        }
+        continuation?.resume()
+        return wasWaiting
     }
 }

@@ -5,8 +5,10 @@ import Glibc
 enum WorkerTermination: Sendable, Equatable, CustomStringConvertible {
     /// It called `exit` (or returned from `main`) with `status`.
     case exited(status: Int32)
-    /// A signal ended it.
+    /// A signal ended it; `coreDumped` when the kernel wrote a core file.
     case signaled(signal: Int32, coreDumped: Bool)
+    /// `waitpid` failed with `errno` (not `EINTR`): how it ended is unknown.
+    case unknown(errno: Int32)
 
     /// Decodes the status `waitpid` stored: low 7 bits 0 means exited with the next byte as
     /// status; otherwise the low 7 bits are the signal and bit 7 says a core was dumped.
@@ -25,11 +27,13 @@ enum WorkerTermination: Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
-    /// "killed by SIGSEGV" or "exited with status 3".
+    /// "killed by SIGSEGV", "killed by SIGABRT (core dumped)", "exited with status 3" or
+    /// "could not be reaped: No child processes".
     var description: String {
         switch self {
         case let .exited(status): "exited with status \(status)"
-        case let .signaled(signal, _): "killed by \(Self.name(ofSignal: signal))"
+        case let .signaled(signal, coreDumped): "killed by \(Self.name(ofSignal: signal))\(coreDumped ? " (core dumped)" : "")"
+        case let .unknown(code): "could not be reaped: \(String(cString: strerror(code)))"
         }
     }
 
