@@ -13,6 +13,13 @@ final class ServerConnection: Sendable {
     let socket: UnixSocketConnection
     private let outgoing: DispatchQueue
     private let state = Mutex(State())
+    /// Places for requests in flight. The reader takes one before it starts a request and
+    /// the request gives it back when it ends: a client that pipelines more than that
+    /// waits (its socket fills, then its writes block) instead of growing the daemon.
+    private let workSlots: DispatchSemaphore
+
+    /// The most requests (or batches) of one connection in flight at once.
+    static let maximumWorkInFlight = 64
 
     private struct State {
         /// Whether messages may still be sent and work started.
@@ -27,6 +34,7 @@ final class ServerConnection: Sendable {
 
     init(socket: UnixSocketConnection) {
         self.socket = socket
+        workSlots = DispatchSemaphore(value: Self.maximumWorkInFlight)
         outgoing = DispatchQueue(label: "skillhost.jsonrpc.connection.\(socket.peer.pid).outgoing")
     }
 
@@ -50,8 +58,14 @@ final class ServerConnection: Sendable {
     /// Runs `body` in a new task tracked as in-flight work of this connection, unless the
     /// connection is closed or draining.
     /// - Returns: whether the task was started.
+    /// Blocks the calling (reader) thread while `maximumWorkInFlight` requests are running;
+    /// gives up (returns false) if the client hangs up meanwhile, so that its running
+    /// requests get cancelled and the ones it left in the socket are not started.
     func startWork(_ body: @escaping @Sendable () async -> Void) -> Bool {
-        state.withLock { state in
+        while workSlots.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+            if socket.peerHasHungUp || !isOpen { return false }
+        }
+        let started = state.withLock { state in
             guard state.isOpen, !state.isDraining else { return false }
             let id = state.nextWorkID
             state.nextWorkID += 1
@@ -59,9 +73,12 @@ final class ServerConnection: Sendable {
             state.work[id] = Task {
                 await body()
                 self.state.withLock { _ = $0.work.removeValue(forKey: id) }
+                self.workSlots.signal()
             }
             return true
         }
+        if !started { workSlots.signal() }
+        return started
     }
 
     /// Refuses new work from now on; running work continues.

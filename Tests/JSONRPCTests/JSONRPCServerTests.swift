@@ -208,6 +208,31 @@ struct JSONRPCServerTests {
         await server.stop()
     }
 
+    @Test("one connection has at most 64 requests in flight; the rest wait, and a hang-up cancels them all")
+    func inFlightBound() async throws {
+        let server = try TestServer()
+        let client = try server.rawClient()
+        for tag in 0..<80 {
+            try client.send(#"{"jsonrpc":"2.0","method":"wait","params":{"tag":"\#(tag)"},"id":\#(tag)}"#)
+        }
+        var started = 0
+        while started < 64, let event = await server.nextEvent(), event.hasPrefix("started") {
+            started += 1
+        }
+        #expect(started == 64)
+        // Had a 65th request started in this while, its "started" would come before the
+        // cancellations below.
+        try await Task.sleep(for: .milliseconds(500))
+        client.socket.shutdown()
+        var cancelled = 0
+        while cancelled < 64, let event = await server.nextEvent() {
+            #expect(event.hasPrefix("cancelled"), "\(event)")
+            cancelled += 1
+        }
+        #expect(cancelled == 64)
+        await server.stop()
+    }
+
     @Test("a client that only shuts down its writing side still gets its answers")
     func halfClose() async throws {
         let server = try TestServer()
