@@ -105,7 +105,11 @@ public struct SkillInstaller: Sendable {
 
     /// Refuses a file the caller could not read itself: the daemon must not become a way to
     /// read other users' files. Checks the file's own permission bits against the caller's
-    /// uid and primary gid; the daemon's own user (and root) pass.
+    /// uid and primary gid; the daemon's own user (and root) pass. It is an approximation
+    /// (no directory search bits, supplementary groups or ACLs, and the file is opened again
+    /// afterwards): while the socket is 0600, only the daemon's own user and root can call,
+    /// so it refuses no one today. A daemon shared between users must receive the open file
+    /// from the client instead (SCM_RIGHTS), so the kernel does the check.
     static func checkCallerMayRead(path: String, uid: UInt32, gid: UInt32) throws(ServiceError) {
         var status = stat()
         guard stat(path, &status) == 0 else {
