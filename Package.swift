@@ -30,13 +30,14 @@ let package = Package(
         // Libraries, one concern each.
         .target(name: "Registry", dependencies: ["CSQLite", "CCrypto"]),
         .target(name: "InferenceDriver"),
+        .target(name: "Scheduling"),
         .target(name: "JSONRPC", dependencies: ["CSystemShims"]),
         .target(name: "SkillHost",
                 dependencies: ["SkillABI", "Registry", "InferenceDriver", "JSONRPC", "CSystemShims"]),
 
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["SkillHost"]),
-        .executableTarget(name: "skillctl", dependencies: ["JSONRPC"]),
+        .executableTarget(name: "skillctl", dependencies: ["JSONRPC", "Scheduling"]),
 
         // Example skills: one in C, one in Swift.
         .target(name: "HelloSkill", dependencies: ["SkillABI"], path: "Plugins/hello"),
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
         .testTarget(name: "SkillHostTests", dependencies: ["SkillHost", "SkillABI", "JSONRPC", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONRPC", "Registry", "TestSupport"]),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
     ],
     swiftLanguageModes: [.v6]
 )

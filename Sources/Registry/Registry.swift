@@ -9,7 +9,8 @@ import Foundation
 public final class Registry: Sendable {
     /// The directory that holds the registry file and the skill store.
     public let dataDirectory: String
-    private let database: DatabaseQueue
+    /// Internal, not private: the extensions in other files (batches) use it.
+    let database: DatabaseQueue
     private let contentStore: ContentStore
 
     /// Opens the registry in `dataDirectory`, creating the directory (0700), the database and
@@ -222,7 +223,8 @@ public final class Registry: Sendable {
         return RunRecord(
             id: id, skillName: run.skillName, skillVersion: run.skillVersion, skillSHA256: run.skillSHA256,
             input: run.input, status: run.status, model: run.model, trigger: run.trigger,
-            callerUID: run.callerUID, createdAt: run.createdAt, startedAt: run.startedAt)
+            callerUID: run.callerUID, createdAt: run.createdAt, startedAt: run.startedAt,
+            batchID: run.batchID, batchItem: run.batchItem)
     }
 
     /// Moves a queued run to running at `date`; a run already running is left as it is.

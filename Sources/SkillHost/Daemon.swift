@@ -51,7 +51,9 @@ public final class Daemon: Sendable {
             process: ProcessRunner(inference: inference, limits: limits, settings: configuration.processIsolation),
             inProcess: InProcessRunner(inference: inference, limits: limits))
         let runs = RunService(registry: registry, runner: runner, configuration: configuration, logger: logger)
-        let service = SkillHostService(registry: registry, runs: runs, runner: runner, configuration: configuration)
+        let batches = BatchRunner(registry: registry, runs: runs, logger: logger)
+        let service = SkillHostService(
+            registry: registry, runs: runs, runner: runner, batches: batches, configuration: configuration)
         let server = JSONRPCServer(
             socketPath: configuration.socketPath, handler: service, maxLineBytes: configuration.maximumLineBytes)
 
@@ -62,6 +64,14 @@ public final class Daemon: Sendable {
             throw DaemonError("\(error)")
         }
         prewarmInstalledSkills(registry: registry, runner: runner)
+        do {
+            let resumed = try batches.resumeUnfinishedBatches()
+            if !resumed.isEmpty {
+                logger.info("batches left unfinished by the previous daemon go on", ["batch_ids": .array(resumed.map(JSONValue.int))])
+            }
+        } catch {
+            throw DaemonError("cannot resume the batches left unfinished: \(error)")
+        }
         logger.info("skillhostd is serving", [
             "version": .string(SkillHostService.version), "pid": .int(Int64(getpid())),
             "socket": .string(configuration.socketPath), "data_dir": .string(configuration.dataDirectory),
@@ -72,7 +82,9 @@ public final class Daemon: Sendable {
         logger.info("shutting down", ["signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"),
                                        "runs_in_flight": .int(Int64(runs.activeRuns))])
         runs.beginShutdown()
+        async let batchesStopped: Void = batches.shutDown(grace: configuration.shutdownGrace)
         await server.shutdown(grace: configuration.shutdownGrace)
+        await batchesStopped
         runner.process.shutDown()
         logger.info("skillhostd stopped")
     }

@@ -17,6 +17,13 @@ enum Help {
         case "runs": return "skillctl runs [--skill S] [--status ST] [--limit N] [--before ID]"
         case "runs show": return "skillctl runs show ID"
         case "logs": return "skillctl logs ID"
+        case "batch": return "skillctl batch start|show|items|cancel|results ..."
+        case "batch start": return "skillctl batch start SKILL (@FILE.jsonl | -) [--parallelism N] [--retries N] [--timeout SECONDS] [--no-wait]"
+        case "batch show": return "skillctl batch show ID"
+        case "batch items": return "skillctl batch items ID [--status S]"
+        case "batch cancel": return "skillctl batch cancel ID"
+        case "batch results": return "skillctl batch results ID"
+        case "cron", "cron next": return "skillctl cron next EXPR [--tz ZONE] [--after ISO8601] [--count N]"
         default: return "skillctl COMMAND"
         }
     }
@@ -95,11 +102,59 @@ enum Help {
             body = "Shows every field of run ID: status, times, input, output, error, usage."
         case "logs":
             body = "Prints the lines run ID logged (host->log), oldest first, as LEVEL MESSAGE."
+        case "batch", "batch start", "batch show", "batch items", "batch cancel", "batch results":
+            body = batchBody
+        case "cron", "cron next":
+            body = """
+                Prints the next times the cron expression EXPR fires, one per line in ISO 8601
+                with the zone's UTC offset, e.g. 2026-03-29T03:00:00+02:00. Computed by
+                skillctl itself: the daemon need not run.
+
+                EXPR is ONE argument, so quote it: skillctl cron next '30 6 * * MON-FRI'.
+                Five fields: minute (0-59), hour (0-23), day of month (1-31), month (1-12 or
+                JAN-DEC), day of week (0-7 or SUN-SAT; 0 and 7 are Sunday). Each takes *,
+                lists (1,15), ranges (9-17), steps (*/15, 1-30/5, 5/10). Or a macro: @yearly,
+                @annually, @monthly, @weekly, @daily, @midnight, @hourly. When both day fields
+                are restricted, a day matches if either does (0 0 13 * FRI: every 13th and
+                every Friday). Daylight-saving changes follow Debian cron: see docs/CRON.md.
+
+                  --tz ZONE         an IANA time zone, e.g. Europe/Berlin (default: the local one)
+                  --after ISO8601   start after this instant, e.g. 2026-03-29T00:00:00+01:00
+                                    or 2026-03-28T23:00:00Z (default: now)
+                  --count N         how many times to print, 1 to 1000 (default \(CronCommand.defaultCount))
+
+                A bad expression exits with status 2 and names the field at fault.
+                """
         default:
             return tool
         }
         return "usage: \(usageLine(for: command))\n\n\(body)\n\n\(globalOptions)\n"
     }
+
+    private static let batchBody = """
+        A batch runs SKILL (NAME or NAME@VERSION) once per item, several at a time, retrying
+        the failures that can pass (inference_failed, timeout, crashed) with exponential
+        backoff. The daemon keeps its progress: if it stops, the batch goes on when it starts
+        again, and every item ends once, as done or failed.
+
+          batch start SKILL (@FILE.jsonl | -)
+                 starts a batch over the lines of FILE (one JSON value a line, each one
+                 run's input; the daemon reads the file, which you must be able to read) or
+                 of standard input, then waits for it with a progress bar on standard error
+                 and prints its final record (--json: as JSON). Exit status 0 when every
+                 item is done, 1 when some failed or the batch was cancelled.
+                   --parallelism N     items run at once, 1 to 64 (default 1)
+                   --retries N         retries of a failure that can pass, 0 to 10 (default 2)
+                   --timeout SECONDS   the deadline of each run (e.g. 30, 0.5)
+                   --no-wait           print the batch id and return at once
+          batch show ID          the batch's status and counts
+          batch items ID [--status S]
+                                 its items in order: INDEX STATUS ATTEMPTS RUN ERROR
+                                 (S: \(BatchCommand.itemStatuses.joined(separator: ", ")))
+          batch cancel ID        starts no new item, cancels the running ones
+          batch results ID       one JSON line per item, in item order:
+                                 {"index", "status", "output", "error"}
+        """
 
     private static let globalOptions = """
         Global options:
@@ -127,6 +182,9 @@ enum Help {
           logs ID                       the log lines of run ID
           isolation NAME MODE           run a skill in a worker process or in process
           memory-limit NAME SIZE        the memory limit of a skill's worker processes
+          batch start SKILL @FILE       run a skill over each line of a JSONL file
+          batch show|items|results ID   a batch, its items, its results as JSONL
+          cron next 'EXPR'              the next fire times of a cron expression (local)
 
         \(globalOptions)
 

@@ -14,6 +14,10 @@ struct Invocation: Equatable {
         case version
         /// Call the daemon.
         case command(Command)
+        /// Print the next fire times of a cron expression, computed locally.
+        case cronNext(CronNextRequest)
+        /// Work with batches (several calls, or a wait with progress).
+        case batch(BatchCommand)
     }
 }
 
@@ -82,7 +86,11 @@ struct RunsFilter: Equatable {
 extension Invocation {
     /// The commands, in the order help lists them.
     static let commandNames = ["status", "install", "list", "show", "remove", "run", "runs", "logs", "isolation",
-                               "memory-limit"]
+                               "memory-limit", "cron", "batch"]
+
+    /// The commands that have subcommands, each with its subcommands; help accepts
+    /// `COMMAND SUBCOMMAND` for these.
+    static let subcommands = ["runs": ["show"], "cron": ["next"], "batch": BatchCommand.names]
 
     /// The run statuses `runs --status` accepts.
     static let runStatuses = ["queued", "running", "succeeded", "failed", "timeout", "crashed", "cancelled", "interrupted"]
@@ -130,14 +138,16 @@ extension Invocation {
 
         let commandName = words.first
         let commandLabel = commandName.flatMap { name in
-            name == "runs" && words.dropFirst().first == "show" ? "runs show" : name
+            words.dropFirst().first.flatMap { subcommand in
+                subcommands[name]?.contains(subcommand) == true ? "\(name) \(subcommand)" : nil
+            } ?? name
         }
         func invocation(_ action: Invocation.Action) -> Invocation {
             Invocation(socketPath: socketPath, json: json, action: action)
         }
         if commandName == "help" {
             let topic = words.dropFirst().joined(separator: " ")
-            guard topic.isEmpty || Self.commandNames.contains(topic) || topic == "runs show" else {
+            guard topic.isEmpty || Self.commandNames.contains(topic) || Self.isSubcommandTopic(topic) else {
                 throw UsageError("no help for \"\(topic)\": the commands are \(Self.commandNames.joined(separator: ", "))")
             }
             return invocation(.help(command: topic.isEmpty ? nil : topic))
@@ -151,6 +161,13 @@ extension Invocation {
             throw UsageError("no command given: try `skillctl status`, or one of \(Self.commandNames.joined(separator: ", "))")
         }
         var rest = Array(words.dropFirst())
+        if commandName == "batch" { return invocation(.batch(try BatchCommand.parse(rest))) }
+        if commandName == "cron" {
+            guard rest.first == "next" else {
+                throw UsageError("cron needs a subcommand: `\(Help.usageLine(for: "cron next"))`", command: "cron")
+            }
+            return invocation(.cronNext(try CronCommand.parseNext(Array(rest.dropFirst()))))
+        }
         let command: Command
         switch commandName {
         case "status": command = try parseStatus(rest)
@@ -172,6 +189,12 @@ extension Invocation {
         default: throw unknownCommand(commandName)
         }
         return invocation(.command(command))
+    }
+
+    /// Whether `topic` is `COMMAND SUBCOMMAND`, e.g. "runs show".
+    private static func isSubcommandTopic(_ topic: String) -> Bool {
+        let parts = topic.split(separator: " ").map(String.init)
+        return parts.count == 2 && subcommands[parts[0]]?.contains(parts[1]) == true
     }
 
     private static func unknownCommand(_ name: String) -> UsageError {

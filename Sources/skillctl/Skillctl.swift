@@ -19,6 +19,18 @@ enum Skillctl {
         case .version:
             Console.output("skillctl \(Help.version)")
             return .success
+        case .batch(let command):
+            let socketPath = SkillhostSocketPath.resolve(explicit: invocation.socketPath, environment: environment)
+            return await BatchClient.run(command, socketPath: socketPath, json: invocation.json, workingDirectory: workingDirectory)
+        case .cronNext(let request):
+            switch CronCommand.next(request, now: Date(), localTimeZone: .current) {
+            case .success(let lines):
+                Console.output(lines)
+                return .success
+            case .failure(let error):
+                Console.error(error.description)
+                return .usage
+            }
         case .command(let command):
             let request: DaemonRequest
             do {

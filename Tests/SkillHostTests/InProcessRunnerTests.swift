@@ -176,24 +176,27 @@ struct InProcessRunnerTests {
     @Test("threads of runs that passed their deadline count against the limit until they end")
     func threadLimit() async throws {
         let runner = InProcessRunner(inference: ScriptedInference(.answer(delay: .zero)), maximumThreads: 2)
-        let path = try FixtureSkills.path(for: "sleeps")
-        func run(_ milliseconds: Int, timeout: Duration) async -> InvocationReport {
-            await runner.run(skillPath: path, sha256: "sleeps",
-                             invocation: Invocation(input: Array(String(milliseconds).utf8), model: nil, timeout: timeout))
+        let path = try FixtureSkills.path(for: "waits_for_file")
+        let directory = try TemporaryDirectory(prefix: "limit")
+        let release = directory.path("release")
+        func run(timeout: Duration) async -> InvocationReport {
+            await runner.run(skillPath: path, sha256: "waits-for-file",
+                             invocation: Invocation(input: Array(release.utf8), model: nil, timeout: timeout))
         }
         for _ in 0..<2 {
-            #expect(await run(4000, timeout: .milliseconds(50)).outcome == .failure(.timedOut(after: .milliseconds(50))))
+            #expect(await run(timeout: .milliseconds(50)).outcome == .failure(.timedOut(after: .milliseconds(50))))
         }
-        guard case let .failure(failure) = await run(0, timeout: .seconds(5)).outcome else {
+        guard case let .failure(failure) = await run(timeout: .seconds(5)).outcome else {
             Issue.record("a third thread must be refused while two are stuck")
             return
         }
         #expect(failure.kind == "overloaded")
+        #expect(FileManager.default.createFile(atPath: release, contents: nil))
         var freed = false
         let deadline = ContinuousClock.now + .seconds(15)
         while !freed, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(200))
-            freed = (try? await run(0, timeout: .seconds(5)).outcome.get()) == "{}"
+            try await Task.sleep(for: .milliseconds(100))
+            freed = (try? await run(timeout: .seconds(5)).outcome.get()) == "{}"
         }
         #expect(freed, "the threads ended and freed their places")
     }

@@ -22,12 +22,17 @@ public struct NewRun: Sendable {
     public var createdAt: Date
     /// When the skill started executing, for a run created as ``RunStatus/running``.
     public var startedAt: Date?
+    /// The batch whose item the run is an attempt of, for a run with trigger `batch`.
+    public var batchID: Int64?
+    /// The index of that item in its batch.
+    public var batchItem: Int?
 
     /// Describes a run to record.
     public init(
         skillName: String, skillVersion: String, skillSHA256: String, input: String,
         model: String? = nil, trigger: String, callerUID: UInt32? = nil,
-        status: RunStatus = .queued, createdAt: Date, startedAt: Date? = nil
+        status: RunStatus = .queued, createdAt: Date, startedAt: Date? = nil,
+        batchID: Int64? = nil, batchItem: Int? = nil
     ) {
         self.skillName = skillName
         self.skillVersion = skillVersion
@@ -39,5 +44,7 @@ public struct NewRun: Sendable {
         self.status = status
         self.createdAt = createdAt
         self.startedAt = startedAt
+        self.batchID = batchID
+        self.batchItem = batchItem
     }
 }

@@ -36,13 +36,18 @@ public struct RunRecord: Sendable, Equatable {
     public var duration: Duration?
     /// The inference tokens the run used.
     public var usage: RunUsage
+    /// The batch whose item the run is an attempt of, for a run with trigger `batch`.
+    public var batchID: Int64?
+    /// The index of that item in its batch.
+    public var batchItem: Int?
 
     /// Describes a run.
     public init(
         id: Int64, skillName: String, skillVersion: String, skillSHA256: String, input: String,
         output: String? = nil, status: RunStatus, errorKind: String? = nil, errorMessage: String? = nil,
         model: String? = nil, trigger: String, callerUID: UInt32? = nil, createdAt: Date,
-        startedAt: Date? = nil, finishedAt: Date? = nil, duration: Duration? = nil, usage: RunUsage = .zero
+        startedAt: Date? = nil, finishedAt: Date? = nil, duration: Duration? = nil, usage: RunUsage = .zero,
+        batchID: Int64? = nil, batchItem: Int? = nil
     ) {
         self.id = id
         self.skillName = skillName
@@ -61,5 +66,7 @@ public struct RunRecord: Sendable, Equatable {
         self.finishedAt = finishedAt
         self.duration = duration
         self.usage = usage
+        self.batchID = batchID
+        self.batchItem = batchItem
     }
 }

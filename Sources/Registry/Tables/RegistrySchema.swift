@@ -61,5 +61,40 @@ enum RegistrySchema {
         .init(name: "add per-skill memory limits", sql: """
             ALTER TABLE skills ADD COLUMN memory_limit_bytes INTEGER CHECK (memory_limit_bytes >= 0);
             """),
+        .init(name: "create batches", sql: """
+            CREATE TABLE batches (
+                id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                skill_name    TEXT    NOT NULL,
+                skill_version TEXT    NOT NULL,
+                skill_sha256  TEXT    NOT NULL CHECK (length(skill_sha256) = 64),
+                parallelism   INTEGER NOT NULL CHECK (parallelism BETWEEN 1 AND 64),
+                max_retries   INTEGER NOT NULL CHECK (max_retries BETWEEN 0 AND 10),
+                timeout_ms    INTEGER CHECK (timeout_ms > 0),
+                model         TEXT,
+                caller_uid    INTEGER CHECK (caller_uid BETWEEN 0 AND 4294967295),
+                status        TEXT    NOT NULL CHECK (status IN ('running', 'done', 'cancelled')),
+                created_at    INTEGER NOT NULL,
+                finished_at   INTEGER,
+                CHECK (status <> 'running' OR finished_at IS NULL),
+                CHECK (status <> 'done' OR finished_at IS NOT NULL)
+            );
+            CREATE TABLE batch_items (
+                batch_id      INTEGER NOT NULL REFERENCES batches (id),
+                item_index    INTEGER NOT NULL CHECK (item_index >= 0),
+                input         TEXT    NOT NULL,
+                status        TEXT    NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed', 'cancelled')),
+                attempts      INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                run_id        INTEGER,
+                output        TEXT,
+                error_kind    TEXT,
+                error_message TEXT,
+                not_before    INTEGER,
+                PRIMARY KEY (batch_id, item_index)
+            ) WITHOUT ROWID;
+            CREATE INDEX batch_items_by_status ON batch_items (batch_id, status, item_index);
+            ALTER TABLE runs ADD COLUMN batch_id INTEGER;
+            ALTER TABLE runs ADD COLUMN batch_item INTEGER CHECK (batch_item >= 0);
+            CREATE INDEX runs_by_batch ON runs (batch_id, batch_item) WHERE batch_id IS NOT NULL;
+            """),
     ])
 }

@@ -43,6 +43,8 @@ enum RecordEncoding {
             "finished_at": run.finishedAt.map(timestamp) ?? .null,
             "duration_ms": run.duration.map { .double($0.milliseconds) } ?? .null,
             "usage": usage(run.usage),
+            "batch_id": run.batchID.map(JSONValue.int) ?? .null,
+            "batch_item": run.batchItem.map { .int(Int64($0)) } ?? .null,
         ]
         if includePayloads {
             fields["input"] = payload(run.input)

@@ -17,15 +17,22 @@ public struct RunRequest: Sendable {
     public var trigger: String
     /// The uid of the client that asked, from SO_PEERCRED.
     public var callerUID: UInt32?
+    /// The batch whose item the run is an attempt of, for trigger `batch`.
+    public var batchID: Int64?
+    /// The index of that item in its batch.
+    public var batchItem: Int?
 
     /// Creates a request.
-    public init(skill: String, input: JSONValue, model: String?, timeout: Duration?, trigger: String, callerUID: UInt32?) {
+    public init(skill: String, input: JSONValue, model: String?, timeout: Duration?, trigger: String, callerUID: UInt32?,
+                batchID: Int64? = nil, batchItem: Int? = nil) {
         self.skill = skill
         self.input = input
         self.model = model
         self.timeout = timeout
         self.trigger = trigger
         self.callerUID = callerUID
+        self.batchID = batchID
+        self.batchItem = batchItem
     }
 }
 
@@ -90,7 +97,8 @@ public final class RunService: Sendable {
             record = try registry.createRun(NewRun(
                 skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256,
                 input: inputText, model: request.model, trigger: request.trigger, callerUID: request.callerUID,
-                status: .running, createdAt: started, startedAt: started))
+                status: .running, createdAt: started, startedAt: started,
+                batchID: request.batchID, batchItem: request.batchItem))
         } catch {
             throw .internal("cannot record the run in the registry: \(error)")
         }

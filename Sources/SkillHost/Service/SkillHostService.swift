@@ -12,11 +12,14 @@ public final class SkillHostService: JSONRPCMethodHandler {
     private let runner: IsolatingRunner
     private let installer: SkillInstaller
     private let configuration: DaemonConfiguration
+    private let batchMethods: BatchMethods
     private let startedAt = ContinuousClock.now
 
-    /// Creates the service.
-    public init(registry: Registry, runs: RunService, runner: IsolatingRunner, configuration: DaemonConfiguration) {
+    /// Creates the service; `batches` runs the batches that `batches.start` records.
+    public init(registry: Registry, runs: RunService, runner: IsolatingRunner, batches: BatchRunner,
+                configuration: DaemonConfiguration) {
         self.registry = registry
+        self.batchMethods = BatchMethods(registry: registry, runs: runs, batches: batches, configuration: configuration)
         self.runs = runs
         self.runner = runner
         let process = runner.process
@@ -40,7 +43,9 @@ public final class SkillHostService: JSONRPCMethodHandler {
             case "runs.get": return try getRun(params)
             case "runs.list": return try listRuns(params)
             case "runs.logs": return try runLogs(params)
-            default: throw JSONRPCError.methodNotFound(call.method)
+            default:
+                guard let result = try await batchMethods.handle(call) else { throw JSONRPCError.methodNotFound(call.method) }
+                return result
             }
         } catch let error as ServiceError {
             throw error.rpcError

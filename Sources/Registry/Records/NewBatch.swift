@@ -1,0 +1,44 @@
+import Foundation
+
+/// A batch about to be recorded: the skill it runs (resolved to one exact version and
+/// file), how it runs, and its items.
+public struct NewBatch: Sendable {
+    /// The skill's name.
+    public var skillName: String
+    /// The skill's version: every item runs this version.
+    public var skillVersion: String
+    /// The SHA-256 of the skill's file when the batch started.
+    public var skillSHA256: String
+    /// How many items run at once (1 to 64).
+    public var parallelism: Int
+    /// How many times a failed item is tried again when its failure can pass (0 to 10).
+    public var maximumRetries: Int
+    /// The deadline of each run in milliseconds; nil: the daemon's default.
+    public var timeoutMilliseconds: Int64?
+    /// The model for the runs' inference calls; nil: the daemon's default.
+    public var model: String?
+    /// The Unix user id of the client that started the batch, when known.
+    public var callerUID: UInt32?
+    /// When the batch was accepted.
+    public var createdAt: Date
+    /// The items' inputs as JSON text, in item order.
+    public var inputs: [String]
+
+    /// Describes a batch to record.
+    public init(
+        skillName: String, skillVersion: String, skillSHA256: String, parallelism: Int, maximumRetries: Int,
+        timeoutMilliseconds: Int64? = nil, model: String? = nil, callerUID: UInt32? = nil, createdAt: Date,
+        inputs: [String]
+    ) {
+        self.skillName = skillName
+        self.skillVersion = skillVersion
+        self.skillSHA256 = skillSHA256
+        self.parallelism = parallelism
+        self.maximumRetries = maximumRetries
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.model = model
+        self.callerUID = callerUID
+        self.createdAt = createdAt
+        self.inputs = inputs
+    }
+}
