@@ -333,13 +333,13 @@ final class WorkerProcess: Sendable {
         }
     }
 
-    /// What the worker wrote to stdout and stderr since the last call, as warning lines of
-    /// at most `maximumLineBytes` bytes, at most `maximumLines` per stream (the last ones),
-    /// with a line saying what was left out.
+    /// What the worker wrote to stdout and stderr since the last call, as `stdout` and
+    /// `stderr` lines of at most `maximumLineBytes` bytes, at most `maximumLines` per stream
+    /// (the last ones), with a warning line saying what was left out.
     func takeCapturedOutput(maximumLineBytes: Int, maximumLines: Int) -> [RunLogLine] {
         drainAvailable(closingAtEnd: false)
         var lines: [RunLogLine] = []
-        for (name, tail) in [("stdout", standardOutput), ("stderr", standardError)] {
+        for (level, tail) in [(RunLogLine.Level.stdout, standardOutput), (.stderr, standardError)] {
             let (bytes, dropped) = tail.take()
             guard !bytes.isEmpty else { continue }
             var texts = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
@@ -348,9 +348,9 @@ final class WorkerProcess: Sendable {
             texts.removeFirst(skippedLines)
             if dropped > 0 || skippedLines > 0 {
                 lines.append(RunLogLine(level: .warning, message:
-                    "\(name): the worker wrote more than is kept; \(dropped) bytes and \(skippedLines) lines before these were dropped"))
+                    "\(level.rawValue): the worker wrote more than is kept; \(dropped) bytes and \(skippedLines) lines before these were dropped"))
             }
-            lines += texts.map { RunLogLine(level: .warning, message: "\(name): \($0)") }
+            lines += texts.map { RunLogLine(level: level, message: $0) }
         }
         return lines
     }
