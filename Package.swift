@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Scheduling"),
         .target(name: "JSONRPC", dependencies: ["CSystemShims"]),
         .target(name: "SkillHost",
-                dependencies: ["SkillABI", "Registry", "InferenceDriver", "JSONRPC", "CSystemShims"]),
+                dependencies: ["SkillABI", "Registry", "InferenceDriver", "JSONRPC", "CSystemShims", "Scheduling"]),
 
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["SkillHost"]),

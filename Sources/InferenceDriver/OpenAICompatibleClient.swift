@@ -19,38 +19,43 @@ import FoundationNetworking
 ///   shorter than the request timeout would kill long generations. It is therefore set
 ///   just above the request timeout, as a backstop only.
 ///
-/// Each client owns one ephemeral `URLSession` (no cookies, cache or credential store),
-/// invalidated when the client goes away.
+/// Every client shares one ephemeral `URLSession` (no cookies, cache or credential store)
+/// that lives as long as the process: on Linux, tearing a session down while libcurl
+/// closes its sockets races the `DispatchSource`s that watch them and can crash the
+/// process in libdispatch (swift-corelibs-foundation#4791 and its family), most often after
+/// refused connections and timeouts, exactly what an inference client meets.
 public final class OpenAICompatibleClient: InferenceService {
     /// The server this client talks to.
     public let endpoint: InferenceEndpoint
 
-    private let session: URLSession
-
-    /// Creates a client for `endpoint`. No connection is made until the first request.
-    public init(endpoint: InferenceEndpoint) {
-        self.endpoint = endpoint
+    /// The process's one session for inference requests.
+    private static let session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
         configuration.urlCache = nil
         configuration.urlCredentialStorage = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalAndRemoteCacheData
-        // Backstop only (see the type's documentation). Foundation on Linux truncates to
-        // whole seconds, so round up and add one: the client's own deadline fires first.
-        let backstop = max(endpoint.requestTimeout.timeInterval.rounded(.up) + 1, 2)
-        configuration.timeoutIntervalForRequest = backstop
-        configuration.timeoutIntervalForResource = backstop
+        // Each request sets its own idle backstop; the resource bound only has to stay out
+        // of the way of every client's own request timeout.
+        configuration.timeoutIntervalForResource = 7 * 24 * 3600
         // Requests beyond this limit queue inside the session without connecting, which
         // the connect timeout would mistake for an unreachable server. A local model
         // server serialises generation anyway; the limit only needs to exceed the number
         // of requests in flight.
         configuration.httpMaximumConnectionsPerHost = 64
-        session = URLSession(configuration: configuration)
-    }
+        return URLSession(configuration: configuration)
+    }()
 
-    deinit {
-        session.invalidateAndCancel()
+    /// URLSession's idle timer for this client's requests: a backstop only (see the type's
+    /// documentation). Foundation on Linux truncates to whole seconds, so it is rounded up
+    /// and one added: the client's own deadline fires first.
+    private let idleBackstop: TimeInterval
+
+    /// Creates a client for `endpoint`. No connection is made until the first request.
+    public init(endpoint: InferenceEndpoint) {
+        self.endpoint = endpoint
+        idleBackstop = max(endpoint.requestTimeout.timeInterval.rounded(.up) + 1, 2)
     }
 
     /// Sends `request` to `<base>/v1/completions` and returns `choices[0]`.
@@ -87,6 +92,7 @@ extension OpenAICompatibleClient {
     /// POSTs a JSON body and returns the body of a 2xx answer.
     private func post(_ body: Data, to url: URL) async throws(InferenceError) -> Data {
         var urlRequest = URLRequest(url: url)
+        urlRequest.timeoutInterval = idleBackstop
         urlRequest.httpMethod = "POST"
         urlRequest.httpBody = body
         urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -121,7 +127,7 @@ extension OpenAICompatibleClient {
     /// wins and the others are cancelled (cancelling the transfer closes its connection).
     private func race(_ urlRequest: URLRequest) async -> RaceResult {
         let transfer = URLSessionTransfer()
-        let session = session
+        let session = Self.session
         let connectTimeout = endpoint.connectTimeout
         let requestTimeout = endpoint.requestTimeout
         return await withTaskGroup(of: RaceResult.self) { group in

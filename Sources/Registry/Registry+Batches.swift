@@ -16,7 +16,7 @@ extension Registry {
             parallelism: batch.parallelism, maximumRetries: batch.maximumRetries,
             timeoutMilliseconds: batch.timeoutMilliseconds, model: batch.model, callerUID: batch.callerUID,
             status: .running, createdAt: batch.createdAt, finishedAt: nil,
-            counts: BatchCounts(pending: batch.inputs.count))
+            counts: BatchCounts(pending: batch.inputs.count), scheduleID: batch.scheduleID)
     }
 
     /// The batch with `id`, with the counts of its items, or `nil`.

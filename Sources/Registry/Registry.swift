@@ -224,7 +224,7 @@ public final class Registry: Sendable {
             id: id, skillName: run.skillName, skillVersion: run.skillVersion, skillSHA256: run.skillSHA256,
             input: run.input, status: run.status, model: run.model, trigger: run.trigger,
             callerUID: run.callerUID, createdAt: run.createdAt, startedAt: run.startedAt,
-            batchID: run.batchID, batchItem: run.batchItem)
+            batchID: run.batchID, batchItem: run.batchItem, scheduleID: run.scheduleID)
     }
 
     /// Moves a queued run to running at `date`; a run already running is left as it is.

@@ -7,6 +7,8 @@ public enum RegistryError: Error, Sendable, CustomStringConvertible {
     case skillNotFound(name: String, version: String?)
     /// No run has that id.
     case runNotFound(id: Int64)
+    /// No schedule has that id.
+    case scheduleNotFound(id: Int64)
     /// The run already reached a final state, which is never changed.
     case runAlreadyFinished(id: Int64, status: RunStatus)
     /// A run was given a status that the operation does not accept.
@@ -42,6 +44,8 @@ public enum RegistryError: Error, Sendable, CustomStringConvertible {
             return "no skill named \(name) is installed: list installed skills with `skillctl skills`"
         case let .runNotFound(id):
             return "no run has id \(id): list runs with `skillctl runs`"
+        case let .scheduleNotFound(id):
+            return "no schedule has id \(id): list schedules with `skillctl schedules`"
         case let .runAlreadyFinished(id, status):
             return "run \(id) already finished as \(status.rawValue); a final state is never changed"
         case let .invalidRunStatus(status, operation, expected):

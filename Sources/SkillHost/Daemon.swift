@@ -4,6 +4,7 @@ import Glibc
 import InferenceDriver
 import JSONRPC
 import Registry
+import Scheduling
 
 /// skillhostd: opens the registry, records runs left `running` by a daemon that died as
 /// `interrupted`, serves JSON-RPC on the Unix socket, and shuts down cleanly on SIGTERM or
@@ -52,8 +53,10 @@ public final class Daemon: Sendable {
             inProcess: InProcessRunner(inference: inference, limits: limits))
         let runs = RunService(registry: registry, runner: runner, configuration: configuration, logger: logger)
         let batches = BatchRunner(registry: registry, runs: runs, logger: logger)
+        let scheduler = Scheduler(registry: registry, runs: runs, batches: batches, clock: SystemSchedulerClock(), logger: logger)
         let service = SkillHostService(
-            registry: registry, runs: runs, runner: runner, batches: batches, configuration: configuration)
+            registry: registry, runs: runs, runner: runner, batches: batches, scheduler: scheduler,
+            configuration: configuration)
         let server = JSONRPCServer(
             socketPath: configuration.socketPath, handler: service, maxLineBytes: configuration.maximumLineBytes)
 
@@ -72,6 +75,7 @@ public final class Daemon: Sendable {
         } catch {
             throw DaemonError("cannot resume the batches left unfinished: \(error)")
         }
+        await scheduler.start()
         logger.info("skillhostd is serving", [
             "version": .string(SkillHostService.version), "pid": .int(Int64(getpid())),
             "socket": .string(configuration.socketPath), "data_dir": .string(configuration.dataDirectory),
@@ -83,8 +87,10 @@ public final class Daemon: Sendable {
                                        "runs_in_flight": .int(Int64(runs.activeRuns))])
         runs.beginShutdown()
         async let batchesStopped: Void = batches.shutDown(grace: configuration.shutdownGrace)
+        async let schedulesStopped: Void = scheduler.shutDown(grace: configuration.shutdownGrace)
         await server.shutdown(grace: configuration.shutdownGrace)
         await batchesStopped
+        await schedulesStopped
         runner.process.shutDown()
         logger.info("skillhostd stopped")
     }

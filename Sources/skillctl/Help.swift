@@ -24,6 +24,12 @@ enum Help {
         case "batch cancel": return "skillctl batch cancel ID"
         case "batch results": return "skillctl batch results ID"
         case "cron", "cron next": return "skillctl cron next EXPR [--tz ZONE] [--after ISO8601] [--count N]"
+        case "schedules", "schedules list": return "skillctl schedules [list | add | show | remove | pause | resume | trigger] ..."
+        case "schedules add":
+            return "skillctl schedules add SKILL --cron EXPR [--tz ZONE] [INPUT | @FILE | @FILE.jsonl --batch [--parallelism N]] "
+                + "[--concurrency allow|forbid|replace] [--catch-up skip|once]"
+        case "schedules show", "schedules remove", "schedules pause", "schedules resume", "schedules trigger":
+            return "skillctl \(command) ID"
         default: return "skillctl COMMAND"
         }
     }
@@ -104,6 +110,9 @@ enum Help {
             body = "Prints the lines run ID logged (host->log), oldest first, as LEVEL MESSAGE."
         case "batch", "batch start", "batch show", "batch items", "batch cancel", "batch results":
             body = batchBody
+        case "schedules", "schedules list", "schedules add", "schedules show", "schedules remove", "schedules pause",
+             "schedules resume", "schedules trigger":
+            body = schedulesBody
         case "cron", "cron next":
             body = """
                 Prints the next times the cron expression EXPR fires, one per line in ISO 8601
@@ -156,6 +165,31 @@ enum Help {
                                  {"index", "status", "output", "error"}
         """
 
+    private static let schedulesBody = """
+        A schedule runs SKILL (NAME or NAME@VERSION) at the times of a cron expression (see
+        `skillctl help cron`), in a time zone. The daemon keeps schedules and records every
+        fire time: started (with its run or batch), skipped (and why) or missed.
+
+          schedules              every schedule with its next fire time
+          schedules add SKILL --cron EXPR
+                 adds a schedule; each fire runs SKILL once with INPUT (JSON, else a
+                 string; @FILE: the file's text; default {}), or, with @FILE.jsonl --batch,
+                 starts a batch over the file's lines, read by the daemon at each fire.
+                   --tz ZONE            an IANA time zone (default: the daemon's)
+                   --concurrency allow|forbid|replace
+                                        while the previous fire's work still runs: start
+                                        anyway (default), skip this fire, or cancel the
+                                        previous work and start
+                   --catch-up skip|once fire times missed while the daemon was down: record
+                                        them as missed (default), or fire once at start-up
+                   --parallelism N      items of each batch run at once, 1 to 64 (default 1)
+          schedules show ID      the schedule and its last 20 fires
+          schedules remove ID    removes it; the runs and batches it started remain
+          schedules pause ID     stops it firing until resumed
+          schedules resume ID    goes on from its next fire time after now
+          schedules trigger ID   fires it now, under its concurrency policy
+        """
+
     private static let globalOptions = """
         Global options:
           --socket PATH   the daemon's socket (default: $SKILLHOST_SOCKET, else
@@ -185,6 +219,7 @@ enum Help {
           batch start SKILL @FILE       run a skill over each line of a JSONL file
           batch show|items|results ID   a batch, its items, its results as JSONL
           cron next 'EXPR'              the next fire times of a cron expression (local)
+          schedules                     schedules: list, add, show, remove, pause, resume, trigger
 
         \(globalOptions)
 

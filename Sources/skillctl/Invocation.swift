@@ -18,6 +18,8 @@ struct Invocation: Equatable {
         case cronNext(CronNextRequest)
         /// Work with batches (several calls, or a wait with progress).
         case batch(BatchCommand)
+        /// Work with schedules.
+        case schedules(ScheduleCommand)
     }
 }
 
@@ -86,11 +88,12 @@ struct RunsFilter: Equatable {
 extension Invocation {
     /// The commands, in the order help lists them.
     static let commandNames = ["status", "install", "list", "show", "remove", "run", "runs", "logs", "isolation",
-                               "memory-limit", "cron", "batch"]
+                               "memory-limit", "cron", "batch", "schedules"]
 
     /// The commands that have subcommands, each with its subcommands; help accepts
     /// `COMMAND SUBCOMMAND` for these.
-    static let subcommands = ["runs": ["show"], "cron": ["next"], "batch": BatchCommand.names]
+    static let subcommands = ["runs": ["show"], "cron": ["next"], "batch": BatchCommand.names,
+                              "schedules": ScheduleCommand.names]
 
     /// The run statuses `runs --status` accepts.
     static let runStatuses = ["queued", "running", "succeeded", "failed", "timeout", "crashed", "cancelled", "interrupted"]
@@ -162,6 +165,7 @@ extension Invocation {
         }
         var rest = Array(words.dropFirst())
         if commandName == "batch" { return invocation(.batch(try BatchCommand.parse(rest))) }
+        if commandName == "schedules" { return invocation(.schedules(try ScheduleCommand.parse(rest))) }
         if commandName == "cron" {
             guard rest.first == "next" else {
                 throw UsageError("cron needs a subcommand: `\(Help.usageLine(for: "cron next"))`", command: "cron")

@@ -22,6 +22,9 @@ enum Skillctl {
         case .batch(let command):
             let socketPath = SkillhostSocketPath.resolve(explicit: invocation.socketPath, environment: environment)
             return await BatchClient.run(command, socketPath: socketPath, json: invocation.json, workingDirectory: workingDirectory)
+        case .schedules(let command):
+            let socketPath = SkillhostSocketPath.resolve(explicit: invocation.socketPath, environment: environment)
+            return await ScheduleClient.run(command, socketPath: socketPath, json: invocation.json, workingDirectory: workingDirectory)
         case .cronNext(let request):
             switch CronCommand.next(request, now: Date(), localTimeZone: .current) {
             case .success(let lines):

@@ -45,7 +45,9 @@ final class DaemonHarness: Sendable {
             try BuildProducts.skillhostd(),
             arguments: ["--socket", socketPath, "--data-dir", dataDirectory,
                         "--inference-url", inferenceURL.absoluteString, "--log-level", "debug"] + arguments,
-            environment: childEnvironment, standardError: .file(logPath))
+            // Nothing of this process's own output is handed down: a daemon outliving a
+            // crashed test run must not keep swift test waiting for the end of its output.
+            environment: childEnvironment, standardOutput: .null, standardError: .file(logPath))
         try await waitUntilServing()
     }
 

@@ -28,12 +28,14 @@ public struct BatchRecord: Sendable, Equatable {
     public var finishedAt: Date?
     /// How many items are in each state.
     public var counts: BatchCounts
+    /// The schedule whose fire started the batch, if one did.
+    public var scheduleID: Int64?
 
     /// Describes a batch.
     public init(
         id: Int64, skillName: String, skillVersion: String, skillSHA256: String, parallelism: Int,
         maximumRetries: Int, timeoutMilliseconds: Int64?, model: String?, callerUID: UInt32?,
-        status: BatchStatus, createdAt: Date, finishedAt: Date?, counts: BatchCounts
+        status: BatchStatus, createdAt: Date, finishedAt: Date?, counts: BatchCounts, scheduleID: Int64? = nil
     ) {
         self.id = id
         self.skillName = skillName
@@ -48,6 +50,7 @@ public struct BatchRecord: Sendable, Equatable {
         self.createdAt = createdAt
         self.finishedAt = finishedAt
         self.counts = counts
+        self.scheduleID = scheduleID
     }
 
     /// Whether the batch has ended: no item will start or is running.

@@ -23,12 +23,14 @@ public struct NewBatch: Sendable {
     public var createdAt: Date
     /// The items' inputs as JSON text, in item order.
     public var inputs: [String]
+    /// The schedule whose fire started the batch, if one did.
+    public var scheduleID: Int64?
 
     /// Describes a batch to record.
     public init(
         skillName: String, skillVersion: String, skillSHA256: String, parallelism: Int, maximumRetries: Int,
         timeoutMilliseconds: Int64? = nil, model: String? = nil, callerUID: UInt32? = nil, createdAt: Date,
-        inputs: [String]
+        inputs: [String], scheduleID: Int64? = nil
     ) {
         self.skillName = skillName
         self.skillVersion = skillVersion
@@ -40,5 +42,6 @@ public struct NewBatch: Sendable {
         self.callerUID = callerUID
         self.createdAt = createdAt
         self.inputs = inputs
+        self.scheduleID = scheduleID
     }
 }

@@ -26,13 +26,15 @@ public struct NewRun: Sendable {
     public var batchID: Int64?
     /// The index of that item in its batch.
     public var batchItem: Int?
+    /// The schedule whose fire started the run, for a run with trigger `schedule`.
+    public var scheduleID: Int64?
 
     /// Describes a run to record.
     public init(
         skillName: String, skillVersion: String, skillSHA256: String, input: String,
         model: String? = nil, trigger: String, callerUID: UInt32? = nil,
         status: RunStatus = .queued, createdAt: Date, startedAt: Date? = nil,
-        batchID: Int64? = nil, batchItem: Int? = nil
+        batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil
     ) {
         self.skillName = skillName
         self.skillVersion = skillVersion
@@ -46,5 +48,6 @@ public struct NewRun: Sendable {
         self.startedAt = startedAt
         self.batchID = batchID
         self.batchItem = batchItem
+        self.scheduleID = scheduleID
     }
 }

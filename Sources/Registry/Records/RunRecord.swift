@@ -40,6 +40,8 @@ public struct RunRecord: Sendable, Equatable {
     public var batchID: Int64?
     /// The index of that item in its batch.
     public var batchItem: Int?
+    /// The schedule whose fire started the run, for a run with trigger `schedule`.
+    public var scheduleID: Int64?
 
     /// Describes a run.
     public init(
@@ -47,7 +49,7 @@ public struct RunRecord: Sendable, Equatable {
         output: String? = nil, status: RunStatus, errorKind: String? = nil, errorMessage: String? = nil,
         model: String? = nil, trigger: String, callerUID: UInt32? = nil, createdAt: Date,
         startedAt: Date? = nil, finishedAt: Date? = nil, duration: Duration? = nil, usage: RunUsage = .zero,
-        batchID: Int64? = nil, batchItem: Int? = nil
+        batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil
     ) {
         self.id = id
         self.skillName = skillName
@@ -68,5 +70,6 @@ public struct RunRecord: Sendable, Equatable {
         self.usage = usage
         self.batchID = batchID
         self.batchItem = batchItem
+        self.scheduleID = scheduleID
     }
 }

@@ -5,18 +5,18 @@ import Foundation
 enum BatchTable {
     private static let columns = """
         id, skill_name, skill_version, skill_sha256, parallelism, max_retries, timeout_ms, model,
-        caller_uid, status, created_at, finished_at
+        caller_uid, status, created_at, finished_at, schedule_id
         """
 
     /// Inserts `batch` (not its items) as running and returns its new id.
     static func insert(_ batch: NewBatch, in database: DatabaseConnection) throws(RegistryError) -> Int64 {
         try mapped(database.execute("""
             INSERT INTO batches (skill_name, skill_version, skill_sha256, parallelism, max_retries, timeout_ms,
-                                 model, caller_uid, status, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
+                                 model, caller_uid, status, created_at, schedule_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)
             """, [
                 batch.skillName, batch.skillVersion, batch.skillSHA256, batch.parallelism, batch.maximumRetries,
-                batch.timeoutMilliseconds, batch.model, batch.callerUID, DatabaseTime.microseconds(batch.createdAt),
+                batch.timeoutMilliseconds, batch.model, batch.callerUID, DatabaseTime.microseconds(batch.createdAt), batch.scheduleID,
             ]))
         return database.lastInsertedRowID
     }
@@ -69,7 +69,8 @@ private struct BatchRow: FetchableRecord {
             callerUID: row.optionalInt64(at: 8).map { UInt32(truncatingIfNeeded: $0) },
             status: try row.decode(BatchStatus.self, at: 9),
             createdAt: DatabaseTime.date(microseconds: row.int64(at: 10)),
-            finishedAt: row.optionalInt64(at: 11).map(DatabaseTime.date(microseconds:)), counts: BatchCounts())
+            finishedAt: row.optionalInt64(at: 11).map(DatabaseTime.date(microseconds:)), counts: BatchCounts(),
+            scheduleID: row.optionalInt64(at: 12))
     }
 
     func record(counts: BatchCounts) -> BatchRecord {

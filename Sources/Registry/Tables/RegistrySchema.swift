@@ -96,5 +96,38 @@ enum RegistrySchema {
             ALTER TABLE runs ADD COLUMN batch_item INTEGER CHECK (batch_item >= 0);
             CREATE INDEX runs_by_batch ON runs (batch_id, batch_item) WHERE batch_id IS NOT NULL;
             """),
+        .init(name: "create schedules", sql: """
+            CREATE TABLE schedules (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                skill        TEXT    NOT NULL,
+                cron         TEXT    NOT NULL,
+                time_zone    TEXT    NOT NULL,
+                input        TEXT,
+                input_file   TEXT,
+                parallelism  INTEGER NOT NULL CHECK (parallelism BETWEEN 1 AND 64),
+                concurrency  TEXT    NOT NULL CHECK (concurrency IN ('allow', 'forbid', 'replace')),
+                catch_up     TEXT    NOT NULL CHECK (catch_up IN ('skip', 'once')),
+                paused       INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+                caller_uid   INTEGER CHECK (caller_uid BETWEEN 0 AND 4294967295),
+                caller_gid   INTEGER CHECK (caller_gid BETWEEN 0 AND 4294967295),
+                created_at   INTEGER NOT NULL,
+                last_fire_at INTEGER,
+                next_fire_at INTEGER,
+                CHECK ((input IS NULL) <> (input_file IS NULL))
+            );
+            CREATE TABLE schedule_fires (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                schedule_id  INTEGER NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+                scheduled_at INTEGER NOT NULL,
+                fired_at     INTEGER NOT NULL,
+                outcome      TEXT    NOT NULL CHECK (outcome IN ('started', 'skipped', 'missed')),
+                run_id       INTEGER,
+                batch_id     INTEGER,
+                reason       TEXT
+            );
+            CREATE INDEX schedule_fires_by_schedule ON schedule_fires (schedule_id, id);
+            ALTER TABLE runs ADD COLUMN schedule_id INTEGER;
+            ALTER TABLE batches ADD COLUMN schedule_id INTEGER;
+            """),
     ])
 }

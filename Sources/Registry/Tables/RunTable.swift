@@ -6,7 +6,7 @@ enum RunTable {
     private static let columns = """
         id, skill_name, skill_version, skill_sha256, input, output, status, error_kind, error_message,
         model, trigger, caller_uid, created_at, started_at, finished_at, duration_us, prompt_tokens,
-        completion_tokens, batch_id, batch_item
+        completion_tokens, batch_id, batch_item, schedule_id
         """
     private static let unfinishedStatuses = "('queued', 'running')"
 
@@ -14,12 +14,12 @@ enum RunTable {
     static func insert(_ run: NewRun, in database: DatabaseConnection) throws(RegistryError) -> Int64 {
         try mapped(database.execute("""
             INSERT INTO runs (skill_name, skill_version, skill_sha256, input, status, model, trigger,
-                              caller_uid, created_at, started_at, batch_id, batch_item)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              caller_uid, created_at, started_at, batch_id, batch_item, schedule_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [
                 run.skillName, run.skillVersion, run.skillSHA256, run.input, run.status.rawValue, run.model,
                 run.trigger, run.callerUID, DatabaseTime.microseconds(run.createdAt),
-                run.startedAt.map(DatabaseTime.microseconds), run.batchID, run.batchItem,
+                run.startedAt.map(DatabaseTime.microseconds), run.batchID, run.batchItem, run.scheduleID,
             ]))
         return database.lastInsertedRowID
     }
@@ -113,6 +113,7 @@ extension RunRecord: FetchableRecord {
             finishedAt: row.optionalInt64(at: 14).map(DatabaseTime.date(microseconds:)),
             duration: row.optionalInt64(at: 15).map(DatabaseTime.duration(microseconds:)),
             usage: RunUsage(promptTokens: Int(row.int64(at: 16)), completionTokens: Int(row.int64(at: 17))),
-            batchID: row.optionalInt64(at: 18), batchItem: row.optionalInt64(at: 19).map { Int($0) })
+            batchID: row.optionalInt64(at: 18), batchItem: row.optionalInt64(at: 19).map { Int($0) },
+            scheduleID: row.optionalInt64(at: 20))
     }
 }

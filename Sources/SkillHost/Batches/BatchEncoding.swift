@@ -21,6 +21,7 @@ enum BatchEncoding {
             "caller_uid": batch.callerUID.map { .int(Int64($0)) } ?? .null,
             "created_at": RecordEncoding.timestamp(batch.createdAt),
             "finished_at": batch.finishedAt.map(RecordEncoding.timestamp) ?? .null,
+            "schedule_id": batch.scheduleID.map(JSONValue.int) ?? .null,
         ])
     }
 

@@ -144,7 +144,8 @@ public final class BatchRunner: Sendable {
             skill: "\(batch.skillName)@\(batch.skillVersion)",
             input: (try? JSONValue(parsing: item.input)) ?? .string(item.input),
             model: batch.model, timeout: batch.timeoutMilliseconds.map { .milliseconds($0) },
-            trigger: "batch", callerUID: batch.callerUID, batchID: batch.id, batchItem: item.index)
+            trigger: batch.scheduleID == nil ? "batch" : "schedule", callerUID: batch.callerUID, batchID: batch.id,
+            batchItem: item.index, scheduleID: batch.scheduleID)
         let outcome: BatchAttemptOutcome
         let runID: Int64?
         do {

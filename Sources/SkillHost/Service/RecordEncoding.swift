@@ -45,6 +45,7 @@ enum RecordEncoding {
             "usage": usage(run.usage),
             "batch_id": run.batchID.map(JSONValue.int) ?? .null,
             "batch_item": run.batchItem.map { .int(Int64($0)) } ?? .null,
+            "schedule_id": run.scheduleID.map(JSONValue.int) ?? .null,
         ]
         if includePayloads {
             fields["input"] = payload(run.input)

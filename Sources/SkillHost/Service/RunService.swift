@@ -21,10 +21,16 @@ public struct RunRequest: Sendable {
     public var batchID: Int64?
     /// The index of that item in its batch.
     public var batchItem: Int?
+    /// The schedule whose fire asked for the run, for trigger `schedule`.
+    public var scheduleID: Int64?
+    /// Called once the run is recorded, before the skill starts: how a caller that does not
+    /// wait for the run's end learns its id.
+    public var onRecorded: (@Sendable (RunRecord) -> Void)?
 
     /// Creates a request.
     public init(skill: String, input: JSONValue, model: String?, timeout: Duration?, trigger: String, callerUID: UInt32?,
-                batchID: Int64? = nil, batchItem: Int? = nil) {
+                batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil,
+                onRecorded: (@Sendable (RunRecord) -> Void)? = nil) {
         self.skill = skill
         self.input = input
         self.model = model
@@ -33,6 +39,8 @@ public struct RunRequest: Sendable {
         self.callerUID = callerUID
         self.batchID = batchID
         self.batchItem = batchItem
+        self.scheduleID = scheduleID
+        self.onRecorded = onRecorded
     }
 }
 
@@ -98,10 +106,11 @@ public final class RunService: Sendable {
                 skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256,
                 input: inputText, model: request.model, trigger: request.trigger, callerUID: request.callerUID,
                 status: .running, createdAt: started, startedAt: started,
-                batchID: request.batchID, batchItem: request.batchItem))
+                batchID: request.batchID, batchItem: request.batchItem, scheduleID: request.scheduleID))
         } catch {
             throw .internal("cannot record the run in the registry: \(error)")
         }
+        request.onRecorded?(record)
 
         let clock = ContinuousClock()
         let begin = clock.now

@@ -13,13 +13,16 @@ public final class SkillHostService: JSONRPCMethodHandler {
     private let installer: SkillInstaller
     private let configuration: DaemonConfiguration
     private let batchMethods: BatchMethods
+    private let scheduleMethods: ScheduleMethods
     private let startedAt = ContinuousClock.now
 
-    /// Creates the service; `batches` runs the batches that `batches.start` records.
-    public init(registry: Registry, runs: RunService, runner: IsolatingRunner, batches: BatchRunner,
+    /// Creates the service; `batches` runs the batches that `batches.start` records, and
+    /// `scheduler` fires the schedules that `schedules.add` records.
+    public init(registry: Registry, runs: RunService, runner: IsolatingRunner, batches: BatchRunner, scheduler: Scheduler,
                 configuration: DaemonConfiguration) {
         self.registry = registry
         self.batchMethods = BatchMethods(registry: registry, runs: runs, batches: batches, configuration: configuration)
+        self.scheduleMethods = ScheduleMethods(registry: registry, runs: runs, scheduler: scheduler)
         self.runs = runs
         self.runner = runner
         let process = runner.process
@@ -44,7 +47,8 @@ public final class SkillHostService: JSONRPCMethodHandler {
             case "runs.list": return try listRuns(params)
             case "runs.logs": return try runLogs(params)
             default:
-                guard let result = try await batchMethods.handle(call) else { throw JSONRPCError.methodNotFound(call.method) }
+                if let result = try await batchMethods.handle(call) { return result }
+                guard let result = try await scheduleMethods.handle(call) else { throw JSONRPCError.methodNotFound(call.method) }
                 return result
             }
         } catch let error as ServiceError {

@@ -1,0 +1,102 @@
+import Foundation
+
+/// The SQL of the `schedules` and `schedule_fires` tables. Every function runs on a
+/// connection the caller holds, inside the caller's transaction.
+enum ScheduleTable {
+    private static let columns = """
+        id, skill, cron, time_zone, input, input_file, parallelism, concurrency, catch_up, paused,
+        caller_uid, caller_gid, created_at, last_fire_at, next_fire_at
+        """
+
+    /// Inserts `schedule` and returns its new id.
+    static func insert(_ schedule: NewSchedule, in database: DatabaseConnection) throws(RegistryError) -> Int64 {
+        let (input, inputFile): (String?, String?) = switch schedule.input {
+        case let .fixed(text): (text, nil)
+        case let .file(path): (nil, path)
+        }
+        try mapped(database.execute("""
+            INSERT INTO schedules (skill, cron, time_zone, input, input_file, parallelism, concurrency, catch_up,
+                                   caller_uid, caller_gid, created_at, next_fire_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [
+                schedule.skill, schedule.cron, schedule.timeZone, input, inputFile, schedule.parallelism,
+                schedule.concurrency.rawValue, schedule.catchUp.rawValue, schedule.callerUID, schedule.callerGID,
+                DatabaseTime.microseconds(schedule.createdAt), schedule.nextFireAt.map(DatabaseTime.microseconds),
+            ]))
+        return database.lastInsertedRowID
+    }
+
+    /// The schedule with `id`.
+    static func find(id: Int64, in database: DatabaseConnection) throws(RegistryError) -> ScheduleRecord? {
+        try mapped(database.fetchOne(ScheduleRecord.self, "SELECT \(columns) FROM schedules WHERE id = ?", [id]))
+    }
+
+    /// Every schedule, oldest first.
+    static func all(in database: DatabaseConnection) throws(RegistryError) -> [ScheduleRecord] {
+        try mapped(database.fetchAll(ScheduleRecord.self, "SELECT \(columns) FROM schedules ORDER BY id"))
+    }
+
+    /// Deletes the schedule with `id` and its fires.
+    static func delete(id: Int64, in database: DatabaseConnection) throws(RegistryError) {
+        try mapped(database.execute("DELETE FROM schedule_fires WHERE schedule_id = ?", [id]))
+        try mapped(database.execute("DELETE FROM schedules WHERE id = ?", [id]))
+    }
+
+    /// Sets whether the schedule with `id` is paused, and its next fire time.
+    static func update(id: Int64, paused: Bool, nextFireAt: Date?, in database: DatabaseConnection) throws(RegistryError) {
+        try mapped(database.execute(
+            "UPDATE schedules SET paused = ?, next_fire_at = ? WHERE id = ?",
+            [paused ? 1 : 0, nextFireAt.map(DatabaseTime.microseconds), id]))
+    }
+
+    /// Sets the next fire time of the schedule with `id`, and its last fire time when given.
+    static func update(id: Int64, lastFireAt: Date?, nextFireAt: Date?, in database: DatabaseConnection) throws(RegistryError) {
+        try mapped(database.execute(
+            "UPDATE schedules SET last_fire_at = coalesce(?, last_fire_at), next_fire_at = ? WHERE id = ?",
+            [lastFireAt.map(DatabaseTime.microseconds), nextFireAt.map(DatabaseTime.microseconds), id]))
+    }
+
+    /// Appends `fire` to the fires of the schedule with `id`.
+    static func insert(_ fire: ScheduleFire, scheduleID id: Int64, in database: DatabaseConnection) throws(RegistryError) {
+        try mapped(database.execute("""
+            INSERT INTO schedule_fires (schedule_id, scheduled_at, fired_at, outcome, run_id, batch_id, reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [
+                id, DatabaseTime.microseconds(fire.scheduledAt), DatabaseTime.microseconds(fire.firedAt),
+                fire.outcome.rawValue, fire.runID, fire.batchID, fire.reason,
+            ]))
+    }
+
+    /// The last `limit` fires of the schedule with `id`, newest first.
+    static func fires(scheduleID id: Int64, limit: Int, in database: DatabaseConnection) throws(RegistryError) -> [ScheduleFire] {
+        try mapped(database.fetchAll(ScheduleFire.self, """
+            SELECT scheduled_at, fired_at, outcome, run_id, batch_id, reason FROM schedule_fires
+            WHERE schedule_id = ? ORDER BY id DESC LIMIT ?
+            """, [id, max(limit, 0)]))
+    }
+}
+
+extension ScheduleRecord: FetchableRecord {
+    init(row: Statement) throws(DatabaseError) {
+        let input: ScheduleInput = if let text = row.optionalText(at: 4) { .fixed(text) } else { .file(path: row.text(at: 5)) }
+        self.init(
+            id: row.int64(at: 0), skill: row.text(at: 1), cron: row.text(at: 2), timeZone: row.text(at: 3), input: input,
+            parallelism: Int(row.int64(at: 6)), concurrency: try row.decode(ScheduleConcurrency.self, at: 7),
+            catchUp: try row.decode(ScheduleCatchUp.self, at: 8), paused: row.int64(at: 9) != 0,
+            callerUID: row.optionalInt64(at: 10).map { UInt32(truncatingIfNeeded: $0) },
+            callerGID: row.optionalInt64(at: 11).map { UInt32(truncatingIfNeeded: $0) },
+            createdAt: DatabaseTime.date(microseconds: row.int64(at: 12)),
+            lastFireAt: row.optionalInt64(at: 13).map(DatabaseTime.date(microseconds:)),
+            nextFireAt: row.optionalInt64(at: 14).map(DatabaseTime.date(microseconds:)))
+    }
+}
+
+extension ScheduleFire: FetchableRecord {
+    init(row: Statement) throws(DatabaseError) {
+        self.init(
+            scheduledAt: DatabaseTime.date(microseconds: row.int64(at: 0)),
+            firedAt: DatabaseTime.date(microseconds: row.int64(at: 1)),
+            outcome: try row.decode(ScheduleFireOutcome.self, at: 2), runID: row.optionalInt64(at: 3),
+            batchID: row.optionalInt64(at: 4), reason: row.optionalText(at: 5))
+    }
+}

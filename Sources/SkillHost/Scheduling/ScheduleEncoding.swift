@@ -1,0 +1,66 @@
+import Foundation
+import JSONRPC
+import Registry
+
+/// The JSON shapes of docs/PROTOCOL.md for schedules and their fires.
+enum ScheduleEncoding {
+    /// A schedule record, with its latest fires when given (newest first).
+    static func json(_ schedule: ScheduleRecord, fires: [ScheduleFire]? = nil) -> JSONValue {
+        let zone = TimeZone(identifier: schedule.timeZone) ?? TimeZone(secondsFromGMT: 0)!
+        var fields: [String: JSONValue] = [
+            "schedule_id": .int(schedule.id),
+            "skill": .string(schedule.skill),
+            "cron": .string(schedule.cron),
+            "timezone": .string(schedule.timeZone),
+            "input": .null,
+            "input_file": .null,
+            "parallelism": .int(Int64(schedule.parallelism)),
+            "concurrency": .string(schedule.concurrency.rawValue),
+            "catch_up": .string(schedule.catchUp.rawValue),
+            "paused": .bool(schedule.paused),
+            "caller_uid": schedule.callerUID.map { .int(Int64($0)) } ?? .null,
+            "created_at": RecordEncoding.timestamp(schedule.createdAt),
+            "last_fire_at": schedule.lastFireAt.map(RecordEncoding.timestamp) ?? .null,
+            "next_fire_at": schedule.nextFireAt.map { .string(zoned($0, in: zone)) } ?? .null,
+            "next_fire_at_utc": schedule.nextFireAt.map(RecordEncoding.timestamp) ?? .null,
+        ]
+        switch schedule.input {
+        case let .fixed(text): fields["input"] = RecordEncoding.payload(text)
+        case let .file(path): fields["input_file"] = .string(path)
+        }
+        if let fires {
+            fields["fires"] = .array(fires.map(json))
+        }
+        return .object(fields)
+    }
+
+    /// One fire of a schedule.
+    static func json(_ fire: ScheduleFire) -> JSONValue {
+        .object([
+            "scheduled_at": RecordEncoding.timestamp(fire.scheduledAt),
+            "fired_at": RecordEncoding.timestamp(fire.firedAt),
+            "outcome": .string(fire.outcome.rawValue),
+            "run_id": fire.runID.map(JSONValue.int) ?? .null,
+            "batch_id": fire.batchID.map(JSONValue.int) ?? .null,
+            "reason": fire.reason.map(JSONValue.string) ?? .null,
+        ])
+    }
+
+    /// `date` in ISO 8601 with the UTC offset `timeZone` has then, e.g. `2026-03-29T03:00:00+02:00`.
+    static func zoned(_ date: Date, in timeZone: TimeZone) -> String {
+        let offset = timeZone.secondsFromGMT(for: date)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: offset) ?? timeZone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func twoDigits(_ value: Int?) -> String {
+            let value = value ?? 0
+            return value < 10 ? "0\(value)" : "\(value)"
+        }
+        let magnitude = abs(offset)
+        let offsetText = (offset < 0 ? "-" : "+") + twoDigits(magnitude / 3600) + ":" + twoDigits(magnitude % 3600 / 60)
+        let year = String(parts.year ?? 0)
+        return String(repeating: "0", count: max(0, 4 - year.count)) + year + "-" + twoDigits(parts.month) + "-"
+            + twoDigits(parts.day) + "T" + twoDigits(parts.hour) + ":" + twoDigits(parts.minute) + ":"
+            + twoDigits(parts.second) + offsetText
+    }
+}
