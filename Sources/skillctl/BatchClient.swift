@@ -56,17 +56,7 @@ enum BatchClient {
             return .success
         } catch {
             progress.finish()
-            switch error {
-            case .server(let serverError):
-                if json { Console.errorJSON(serverError.jsonValue) } else { Console.error(serverError.message) }
-                return ExitCode(errorKind: serverError.kind)
-            case .notRunning, .permissionDenied, .connectionFailed, .connectionLost:
-                Console.error(error.description)
-                return .unreachable
-            case .closed, .cancelled:
-                Console.error(error.description)
-                return .failed
-            }
+            return Console.report(error, json: json)
         }
     }
 

@@ -8,6 +8,28 @@ enum Console {
         FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
+    /// Reports a failed call to the daemon and returns the exit status it calls for: a
+    /// daemon error as `error: <message>` (with the run it concerns) or, with `json`, as one
+    /// line of JSON, its status picked by its kind; a connection problem as unreachable.
+    static func report(_ error: JSONRPCClientError, json: Bool) -> ExitCode {
+        switch error {
+        case .server(let serverError):
+            if json {
+                errorJSON(serverError.jsonValue)
+            } else {
+                let runID = serverError.data?["run_id"].map { ["run: \(Formatting.plain($0))"] } ?? []
+                self.error(serverError.message, details: runID)
+            }
+            return ExitCode(errorKind: serverError.kind)
+        case .notRunning, .permissionDenied, .connectionFailed, .connectionLost:
+            self.error(error.description)
+            return .unreachable
+        case .closed, .cancelled:
+            self.error(error.description)
+            return .failed
+        }
+    }
+
     /// Writes a daemon's error as one line of JSON (`{"code", "message", "data"}`) to
     /// standard error, for `--json`.
     static func errorJSON(_ error: JSONValue) {

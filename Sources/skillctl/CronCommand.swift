@@ -68,26 +68,7 @@ enum CronCommand {
             }
         }
         let times = request.expression.nextFireTimes(after: request.after ?? now, in: timeZone, count: request.count)
-        return .success(times.map { format($0, in: timeZone) }.joined(separator: "\n"))
-    }
-
-    /// `date` in ISO 8601 with the UTC offset `timeZone` has then, e.g. `2026-03-29T03:00:00+02:00`.
-    static func format(_ date: Date, in timeZone: TimeZone) -> String {
-        let offset = timeZone.secondsFromGMT(for: date)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: offset) ?? timeZone
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func twoDigits(_ value: Int?) -> String {
-            let value = value ?? 0
-            return value < 10 ? "0\(value)" : "\(value)"
-        }
-        let magnitude = abs(offset)
-        let offsetText = (offset < 0 ? "-" : "+") + twoDigits(magnitude / 3600) + ":" + twoDigits(magnitude % 3600 / 60)
-            + (magnitude % 60 == 0 ? "" : ":" + twoDigits(magnitude % 60))
-        let year = String(parts.year ?? 0)
-        return String(repeating: "0", count: max(0, 4 - year.count)) + year + "-" + twoDigits(parts.month) + "-"
-            + twoDigits(parts.day) + "T" + twoDigits(parts.hour) + ":" + twoDigits(parts.minute) + ":"
-            + twoDigits(parts.second) + offsetText
+        return .success(times.map { $0.iso8601(in: timeZone) }.joined(separator: "\n"))
     }
 
     /// An ISO 8601 instant with a UTC offset or `Z`, with or without fractional seconds.

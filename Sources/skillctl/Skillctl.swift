@@ -56,22 +56,7 @@ enum Skillctl {
             Console.output(json ? result.serialized() : render(result))
             return .success
         } catch {
-            switch error {
-            case .server(let serverError):
-                if json {
-                    Console.errorJSON(serverError.jsonValue)
-                } else {
-                    let runID = serverError.data?["run_id"].map { ["run: \(Formatting.plain($0))"] } ?? []
-                    Console.error(serverError.message, details: runID)
-                }
-                return ExitCode(errorKind: serverError.kind)
-            case .notRunning, .permissionDenied, .connectionFailed, .connectionLost:
-                Console.error(error.description)
-                return .unreachable
-            case .closed, .cancelled:
-                Console.error(error.description)
-                return .failed
-            }
+            return Console.report(error, json: json)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Scheduling
 import JSONRPC
 import Registry
 
@@ -21,7 +22,7 @@ enum ScheduleEncoding {
             "caller_uid": schedule.callerUID.map { .int(Int64($0)) } ?? .null,
             "created_at": RecordEncoding.timestamp(schedule.createdAt),
             "last_fire_at": schedule.lastFireAt.map(RecordEncoding.timestamp) ?? .null,
-            "next_fire_at": schedule.nextFireAt.map { .string(zoned($0, in: zone)) } ?? .null,
+            "next_fire_at": schedule.nextFireAt.map { .string($0.iso8601(in: zone)) } ?? .null,
             "next_fire_at_utc": schedule.nextFireAt.map(RecordEncoding.timestamp) ?? .null,
         ]
         switch schedule.input {
@@ -44,23 +45,5 @@ enum ScheduleEncoding {
             "batch_id": fire.batchID.map(JSONValue.int) ?? .null,
             "reason": fire.reason.map(JSONValue.string) ?? .null,
         ])
-    }
-
-    /// `date` in ISO 8601 with the UTC offset `timeZone` has then, e.g. `2026-03-29T03:00:00+02:00`.
-    static func zoned(_ date: Date, in timeZone: TimeZone) -> String {
-        let offset = timeZone.secondsFromGMT(for: date)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: offset) ?? timeZone
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func twoDigits(_ value: Int?) -> String {
-            let value = value ?? 0
-            return value < 10 ? "0\(value)" : "\(value)"
-        }
-        let magnitude = abs(offset)
-        let offsetText = (offset < 0 ? "-" : "+") + twoDigits(magnitude / 3600) + ":" + twoDigits(magnitude % 3600 / 60)
-        let year = String(parts.year ?? 0)
-        return String(repeating: "0", count: max(0, 4 - year.count)) + year + "-" + twoDigits(parts.month) + "-"
-            + twoDigits(parts.day) + "T" + twoDigits(parts.hour) + ":" + twoDigits(parts.minute) + ":"
-            + twoDigits(parts.second) + offsetText
     }
 }
