@@ -1,9 +1,15 @@
 import Foundation
 
-/// The JSON body of `POST /v1/completions`. Unset parameters are left out, so the
-/// server applies its own defaults.
+/// The JSON body of `POST /v1/completions` or `/v1/chat/completions`. Unset parameters
+/// are left out, so the server applies its own defaults.
 struct CompletionRequestBody: Encodable, Equatable {
-    var prompt: String
+    struct Message: Encodable, Equatable {
+        var role: String
+        var content: String
+    }
+
+    var prompt: String?
+    var messages: [Message]?
     var model: String?
     var maxTokens: Int?
     var temperature: Double?
@@ -12,14 +18,19 @@ struct CompletionRequestBody: Encodable, Equatable {
     var stop: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case prompt, model, temperature, stop
+        case prompt, messages, model, temperature, stop
         case maxTokens = "max_tokens"
         case topP = "top_p"
         case topK = "top_k"
     }
 
     init(_ request: CompletionRequest, defaultModel: String?) {
-        prompt = request.prompt
+        switch request.input {
+        case let .text(text):
+            prompt = text
+        case let .chat(chat):
+            messages = chat.map { Message(role: $0.role, content: $0.content) }
+        }
         model = request.model ?? defaultModel
         maxTokens = request.maxTokens
         temperature = request.temperature
@@ -40,11 +51,16 @@ struct CompletionRequestBody: Encodable, Equatable {
 /// The parts of an OpenAI text completion response the driver reads.
 struct CompletionResponseBody: Decodable {
     struct Choice: Decodable {
-        var text: String
+        struct Message: Decodable {
+            var content: String?
+        }
+
+        var text: String?
+        var message: Message?
         var finishReason: String?
 
         enum CodingKeys: String, CodingKey {
-            case text
+            case text, message
             case finishReason = "finish_reason"
         }
     }
@@ -82,8 +98,11 @@ struct CompletionResponseBody: Decodable {
         let usage = body.usage.map {
             TokenUsage(promptTokens: $0.promptTokens, completionTokens: $0.completionTokens)
         }
+        guard let text = choice.text ?? choice.message.map({ $0.content ?? "" }) else {
+            return .failure(MalformedReason("\"choices[0]\" has neither \"text\" nor \"message\""))
+        }
         return .success(Completion(
-            text: choice.text,
+            text: text,
             finishReason: choice.finishReason,
             model: body.model,
             usage: usage ?? TokenUsage(promptTokens: 0, completionTokens: 0)

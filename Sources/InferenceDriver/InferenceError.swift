@@ -17,6 +17,21 @@ public enum InferenceError: Error, Equatable, CustomStringConvertible {
     case timedOut(endpoint: String, after: Duration)
     /// The calling task was cancelled; the request was abandoned.
     case cancelled
+    /// The server answered HTTP 429 (too many requests); `retryAfter` is its `Retry-After`
+    /// header, when it sent one that parses (seconds or an HTTP date).
+    case rateLimited(endpoint: String, retryAfter: Duration?, bodyExcerpt: String)
+    /// A chat request produced no tokens at all: the model has no chat template (a base
+    /// model such as Gemma 3 270M), so the server could not turn the messages into a prompt.
+    case noChatTemplate(endpoint: String, model: String)
+    /// A streamed answer broke off after `deliveredChunks` chunks had reached the caller.
+    /// Never retried: the caller has seen part of an answer that a retry would not repeat.
+    case streamInterrupted(endpoint: String, deliveredChunks: Int, reason: String)
+    /// The request names a model no endpoint serves.
+    case unknownModel(name: String, known: [String])
+    /// The model is known, but every endpoint of it was detached.
+    case noEndpoints(model: String)
+    /// Every attempt failed; `lastError` is the failure of the last one.
+    indirect case retriesExhausted(model: String, attempts: Int, lastError: InferenceError)
 
     /// What failed, with which URL, and what to try next.
     public var description: String {
@@ -37,6 +52,41 @@ public enum InferenceError: Error, Equatable, CustomStringConvertible {
                 + "it may be overloaded: lower maxTokens or raise the endpoint's requestTimeout"
         case .cancelled:
             return "the completion request was cancelled"
+        case let .rateLimited(endpoint, retryAfter, bodyExcerpt):
+            let wait = retryAfter.map { " (it asks to wait \($0))" } ?? ""
+            let body = bodyExcerpt.isEmpty ? "" : ": \"\(bodyExcerpt)\""
+            return "the inference server at \(endpoint) is rate limiting (HTTP 429)\(wait)\(body); "
+                + "retry later, or attach more endpoints to the model"
+        case let .noChatTemplate(endpoint, model):
+            return "the model \"\(model)\" at \(endpoint) answered a chat with no tokens at all: it has no chat "
+                + "template (a base model, such as Gemma 3 270M, cannot chat); call complete_text with a plain "
+                + "prompt, or serve an instruction-tuned model"
+        case let .streamInterrupted(endpoint, deliveredChunks, reason):
+            return "the stream from the inference server at \(endpoint) broke off after \(deliveredChunks) "
+                + "chunks had been delivered: \(reason); it was not retried, because the caller already had part of the answer"
+        case let .unknownModel(name, known):
+            let list = known.isEmpty ? "none is configured" : "known models: " + known.sorted().joined(separator: ", ")
+            return "unknown model \"\(name)\": \(list); name one of them, or attach an endpoint for it "
+                + "(skillctl inference attach)"
+        case let .noEndpoints(model):
+            return "the model \"\(model)\" has no endpoints left (all were detached); attach one with "
+                + "skillctl inference attach"
+        case let .retriesExhausted(model, attempts, lastError):
+            return "inference for the model \"\(model)\" failed after \(attempts) attempts; the last: \(lastError)"
+        }
+    }
+
+    /// Whether another attempt, on the same or another endpoint, may succeed: the request
+    /// was refused before any of the answer was produced (a connection error, HTTP 429, or
+    /// a 5xx status other than 501).
+    public var isRetryable: Bool {
+        switch self {
+        case .connectionFailed, .rateLimited:
+            return true
+        case let .httpStatus(_, status, _):
+            return (500...599).contains(status) && status != 501
+        default:
+            return false
         }
     }
 

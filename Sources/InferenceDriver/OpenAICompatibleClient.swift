@@ -58,18 +58,27 @@ public final class OpenAICompatibleClient: InferenceService {
         idleBackstop = max(endpoint.requestTimeout.timeInterval.rounded(.up) + 1, 2)
     }
 
-    /// Sends `request` to `<base>/v1/completions` and returns `choices[0]`.
+    /// Sends `request` to `<base>/v1/completions` (a prompt) or `<base>/v1/chat/completions`
+    /// (a chat) and returns `choices[0]`. `onChunk`, when given, receives the whole text at
+    /// once when the answer is complete.
     ///
     /// - Throws: ``InferenceError/invalidRequest(reason:)`` before sending anything when
     ///   a parameter is out of range; otherwise the transport, HTTP, parsing, timeout or
     ///   cancellation error that ended the request.
-    public func complete(_ request: CompletionRequest) async throws(InferenceError) -> Completion {
+    public func complete(
+        _ request: CompletionRequest, onChunk: (@Sendable (String) -> Void)?
+    ) async throws(InferenceError) -> Completion {
         try request.validate()
-        let url = endpoint.apiURL("completions")
+        let isChat = if case .chat = request.input { true } else { false }
+        let url = endpoint.apiURL(isChat ? "chat/completions" : "completions")
         let body = CompletionRequestBody(request, defaultModel: endpoint.defaultModel).encoded()
         let data = try await post(body, to: url)
         switch CompletionResponseBody.completion(from: data) {
         case let .success(completion):
+            if isChat, completion.text.isEmpty, completion.usage.completionTokens == 0 {
+                throw .noChatTemplate(endpoint: InferenceEndpoint.displayString(of: url), model: completion.model)
+            }
+            onChunk?(completion.text)
             return completion
         case let .failure(reason):
             throw .malformedResponse(endpoint: InferenceEndpoint.displayString(of: url), reason: reason.description)
@@ -106,6 +115,11 @@ extension OpenAICompatibleClient {
         case let .transfer(.response(response, data)):
             guard (200..<300).contains(response.statusCode) else {
                 let excerpt = BodyExcerpt(data, redacting: endpoint.apiKey).description
+                if response.statusCode == 429 {
+                    let retryAfter = response.value(forHTTPHeaderField: "Retry-After")
+                        .flatMap(Double.init).map { Duration.milliseconds(Int64($0 * 1000)) }
+                    throw .rateLimited(endpoint: displayURL, retryAfter: retryAfter, bodyExcerpt: excerpt)
+                }
                 throw .httpStatus(endpoint: displayURL, status: response.statusCode, bodyExcerpt: excerpt)
             }
             return data

@@ -17,14 +17,14 @@ private final class FlakyInference: InferenceService {
         remainingFailures = Mutex(failures)
     }
 
-    func complete(_ request: CompletionRequest) async throws(InferenceError) -> Completion {
+    func complete(_ request: CompletionRequest, onChunk: (@Sendable (String) -> Void)?) async throws(InferenceError) -> Completion {
         let fail = remainingFailures.withLock { remaining in
             defer { remaining -= 1 }
             return remaining > 0
         }
         if fail { throw .connectionFailed(endpoint: "http://flaky", reason: "refused on purpose") }
-        return Completion(text: String(request.prompt.reversed()), finishReason: "stop", model: "flaky",
-                          usage: TokenUsage(promptTokens: request.prompt.count, completionTokens: 1))
+        return Completion(text: String(request.promptText.reversed()), finishReason: "stop", model: "flaky",
+                          usage: TokenUsage(promptTokens: request.promptText.count, completionTokens: 1))
     }
 }
 

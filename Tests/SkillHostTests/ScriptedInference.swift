@@ -24,13 +24,13 @@ final class ScriptedInference: InferenceService {
     var requests: Int { counters.withLock { $0.requests } }
     var cancelled: Int { counters.withLock { $0.cancelled } }
 
-    func complete(_ request: CompletionRequest) async throws(InferenceError) -> Completion {
+    func complete(_ request: CompletionRequest, onChunk: (@Sendable (String) -> Void)?) async throws(InferenceError) -> Completion {
         counters.withLock { $0.requests += 1 }
         switch behaviour {
         case let .answer(delay):
             try await sleep(delay)
-            return Completion(text: String(request.prompt.reversed()), finishReason: "stop", model: "scripted",
-                              usage: TokenUsage(promptTokens: request.prompt.count, completionTokens: 7))
+            return Completion(text: String(request.promptText.reversed()), finishReason: "stop", model: "scripted",
+                              usage: TokenUsage(promptTokens: request.promptText.count, completionTokens: 7))
         case let .fail(error):
             throw error
         case .stall:
@@ -45,6 +45,16 @@ final class ScriptedInference: InferenceService {
         } catch {
             counters.withLock { $0.cancelled += 1 }
             throw .cancelled
+        }
+    }
+}
+
+extension CompletionRequest {
+    /// The prompt, or the chat's messages one per line: what the test doubles echo back.
+    var promptText: String {
+        switch input {
+        case let .text(prompt): prompt
+        case let .chat(messages): messages.map { "\($0.role): \($0.content)" }.joined(separator: "\n")
         }
     }
 }

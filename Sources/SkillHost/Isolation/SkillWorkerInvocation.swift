@@ -155,9 +155,11 @@ final class SkillWorkerInvocation: Sendable {
                 return state.nextCall
             }
             guard let call else { return nil }
+            // `complete_text` only ever asks for a text completion.
+            guard case let .text(prompt) = request.input else { return nil }
             // Parameters left to the server travel as the ABI's "default" values.
             let message = WorkerMessage.completeCall(
-                invocation: number, call: call, prompt: Array(request.prompt.utf8), model: request.model ?? "",
+                invocation: number, call: call, prompt: Array(prompt.utf8), model: request.model ?? "",
                 maxTokens: Int32(clamping: request.maxTokens ?? 0), temperature: request.temperature ?? -1,
                 topP: request.topP ?? -1, topK: Int32(clamping: request.topK ?? 0), stop: request.stop)
             do throws(WorkerProtocolError) {
