@@ -147,6 +147,10 @@ public final class InferenceRouter: InferenceService {
     /// in the background, all endpoints in parallel. A probe that takes longer than the
     /// interval (or the endpoint's connect timeout, if longer) counts as failed. Does
     /// nothing when the checks already run or the router was shut down.
+    ///
+    /// Without health checks, an endpoint marked unhealthy by a failed request gets
+    /// requests again only when none of its model's endpoints is healthy (or after it is
+    /// detached and attached again).
     public func startHealthChecks() {
         healthChecks.withLock { lifecycle in
             guard case .notStarted = lifecycle else { return }
