@@ -88,14 +88,27 @@ struct ChatAndStreamingTests {
         var limits = InvocationLimits()
         limits.maximumLogLines = 10
         let recorder = RunEventRecorder()
+        let path = try FixtureSkills.path(for: "writes_until_aborted")
         let report = try await withRunner(isolation, inference: ScriptedInference(.answer(delay: .zero)), limits: limits) {
-            // Long enough for a worker to start and write on a busy machine.
-            let report = try await run($0, "writes_until_aborted", input: "", recorder: recorder, timeout: .seconds(3))
+            runner in
+            let running = Task {
+                await runner.run(skillPath: path, sha256: "writes_until_aborted",
+                                 invocation: Invocation(input: [], model: nil, timeout: .seconds(120), events: recorder.sink))
+            }
+            // Cancelling traps the run once the skill has been at it for a while (a worker
+            // may take seconds to start on a busy machine).
+            let patience = ContinuousClock.now + .seconds(60)
+            while recorder.events.count < 30, ContinuousClock.now < patience {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            running.cancel()
+            let report = await running.value
+            recorder.reportArrived()
             // The skill (in process) or its killed worker may still be at it: give it time.
             try await Task.sleep(for: .milliseconds(300))
             return report
         }
-        #expect(failureOf(report) == .timedOut(after: .seconds(3)))
+        #expect(failureOf(report)?.kind == "cancelled", "\(report.outcome)")
         // "." and "tick" alternate until ten lines are kept; then the lines are dropped from
         // the events as from the report, and only the output goes on.
         let dot = RunEvent.output(Array(".".utf8))
@@ -245,5 +258,18 @@ struct ChatAndStreamingTests {
         #expect(output == streamed + "\n[\(streamed.utf8.count) bytes]", "the whole text equals the streamed pieces")
         #expect(report.usage.completionTokens == 0 || report.usage.completionTokens <= 24)
         #expect(recorder.late.isEmpty)
+    }
+
+    @Test("against llama.cpp: chat with a base model (no chat template) fails as inference_failed, saying so")
+    func realServerCannotChat() async throws {
+        let client = OpenAICompatibleClient(endpoint: InferenceEndpoint(baseURL: try ModelServer.baseURL()))
+        let report = try await withRunner(.inProcess, inference: client) {
+            // A user message alone: with a system message, llama-cpp-python falls back to a
+            // Llama 2 template and the base model rambles on.
+            try await run($0, "chats", input: "Say hello.", recorder: RunEventRecorder(), timeout: .seconds(120))
+        }
+        let failure = try #require(failureOf(report))
+        #expect(failure.kind == "inference_failed", "\(failure)")
+        #expect(failure.description.contains("no chat template"), "\(failure)")
     }
 }

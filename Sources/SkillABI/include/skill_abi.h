@@ -181,9 +181,8 @@ typedef struct skill_complete_params {
 
 /**
  * A completion returned by `complete_text` or `chat`. `text` stays valid until the
- * invocation ends.
- * The skill sets `struct_size` to sizeof(skill_completion) before the call; the host fills
- * no more than that many bytes.
+ * invocation ends. The skill sets `struct_size` to sizeof(skill_completion) before the
+ * call; the host fills no more than that many bytes.
  */
 typedef struct skill_completion {
     /** sizeof(skill_completion) as the skill was built. */
@@ -221,9 +220,13 @@ typedef struct skill_host {
 
     /**
      * Completes `prompt` with the inference server (OpenAI `/v1/completions`).
-     * `params` may be NULL (every parameter at its default). On SKILL_OK, `*result` holds
-     * the text and token counts. On failure the invocation is trapped (see the top of
-     * this header) and SKILL_ERR_ABORTED is returned.
+     * `params` may be NULL (every parameter at its default); SKILL_COMPLETE_STREAM (ABI
+     * 1.1) streams the text to the run's output as it is generated. On SKILL_OK, `*result`
+     * holds the whole text and the token counts. On failure the invocation is trapped (see
+     * the top of this header) and SKILL_ERR_ABORTED is returned: the run fails as an
+     * invalid call when `params` names a model the host does not know or is otherwise
+     * invalid, and as an inference failure for anything else (the server is down or
+     * answers an error, the stream breaks off, ...).
      */
     skill_status (*complete_text)(skill_invocation *inv, skill_bytes prompt,
                                   const skill_complete_params *params,
