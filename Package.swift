@@ -29,7 +29,7 @@ let package = Package(
 
         // Libraries, one concern each.
         .target(name: "Registry", dependencies: ["CSQLite", "CCrypto"]),
-        .target(name: "InferenceDriver"),
+        .target(name: "InferenceDriver", dependencies: ["CSystemShims"]),
         .target(name: "Scheduling"),
         .target(name: "JSONRPC", dependencies: ["CSystemShims"]),
         .target(name: "SkillHost",

@@ -1,17 +1,23 @@
 /// The text a server generated for a ``CompletionRequest``.
 public struct Completion: Sendable, Equatable {
-    /// The generated text (`choices[0].text`), without the prompt.
+    /// The generated text (`choices[0].text`, or a chat's `choices[0].message.content`),
+    /// without the prompt.
     public var text: String
     /// Why generation stopped (`choices[0].finish_reason`), such as `"stop"` or `"length"`;
     /// `nil` when the server did not say.
     public var finishReason: String?
     /// The model that answered, as the server names it.
     public var model: String
-    /// The tokens consumed.
+    /// The tokens consumed, as the server counted them.
     ///
-    /// Both counts are zero when, and only when, the server sent no `usage` object
-    /// (the OpenAI API always sends one; some compatible servers do not). A `usage`
-    /// object that is present but malformed is a ``InferenceError/malformedResponse(endpoint:reason:)``.
+    /// For a whole answer, both counts are zero when, and only when, the server sent no
+    /// `usage` object (the OpenAI API always sends one; some compatible servers do not). A
+    /// `usage` object that is present but malformed is a
+    /// ``InferenceError/malformedResponse(endpoint:reason:)``.
+    ///
+    /// For a streamed answer, the usage is that of the stream's usage event when the server
+    /// sent one; otherwise (llama.cpp's server sends none) `completionTokens` is the number
+    /// of events that carried text, one token each as llama.cpp streams, and `promptTokens` is 0.
     public var usage: TokenUsage
 
     /// Creates a completion.

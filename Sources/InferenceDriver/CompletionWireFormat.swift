@@ -8,6 +8,15 @@ struct CompletionRequestBody: Encodable, Equatable {
         var content: String
     }
 
+    /// `stream_options`: asks for a final event with the token usage.
+    struct StreamOptions: Encodable, Equatable {
+        var includeUsage: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case includeUsage = "include_usage"
+        }
+    }
+
     var prompt: String?
     var messages: [Message]?
     var model: String?
@@ -16,15 +25,19 @@ struct CompletionRequestBody: Encodable, Equatable {
     var topP: Double?
     var topK: Int?
     var stop: [String]?
+    var stream: Bool?
+    var streamOptions: StreamOptions?
 
     enum CodingKeys: String, CodingKey {
-        case prompt, messages, model, temperature, stop
+        case prompt, messages, model, temperature, stop, stream
         case maxTokens = "max_tokens"
         case topP = "top_p"
         case topK = "top_k"
+        case streamOptions = "stream_options"
     }
 
-    init(_ request: CompletionRequest, defaultModel: String?) {
+    /// The body for `request`; `streamed` asks for server-sent events with a usage event.
+    init(_ request: CompletionRequest, defaultModel: String?, streamed: Bool = false) {
         switch request.input {
         case let .text(text):
             prompt = text
@@ -37,6 +50,10 @@ struct CompletionRequestBody: Encodable, Equatable {
         topP = request.topP
         topK = request.topK
         stop = request.stop.isEmpty ? nil : request.stop
+        if streamed {
+            stream = true
+            streamOptions = StreamOptions(includeUsage: true)
+        }
     }
 
     func encoded() -> Data {
@@ -48,7 +65,7 @@ struct CompletionRequestBody: Encodable, Equatable {
     }
 }
 
-/// The parts of an OpenAI text completion response the driver reads.
+/// The parts of an OpenAI text or chat completion response the driver reads.
 struct CompletionResponseBody: Decodable {
     struct Choice: Decodable {
         struct Message: Decodable {
@@ -108,6 +125,50 @@ struct CompletionResponseBody: Decodable {
             usage: usage ?? TokenUsage(promptTokens: 0, completionTokens: 0)
         ))
     }
+}
+
+/// The parts of one event of a streamed completion (`"stream": true`) the driver reads:
+/// a piece of text (`choices[0].text`, or `choices[0].delta.content` in a chat), a finish
+/// reason, the model, the usage (in a final event with empty `choices`, when asked for
+/// with `stream_options`), or an error a server reports in the middle of a stream.
+struct CompletionStreamChunk: Decodable {
+    struct Choice: Decodable {
+        struct Delta: Decodable {
+            var content: String?
+        }
+
+        var text: String?
+        var delta: Delta?
+        var finishReason: String?
+
+        enum CodingKeys: String, CodingKey {
+            case text, delta
+            case finishReason = "finish_reason"
+        }
+    }
+
+    /// An error event: `{"error": {"message": "..."}}`, or `{"error": "..."}`.
+    struct ServerError: Decodable {
+        var message: String
+
+        init(from decoder: any Decoder) throws {
+            if let text = try? decoder.singleValueContainer().decode(String.self) {
+                message = text
+                return
+            }
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            message = try container.decodeIfPresent(String.self, forKey: .message) ?? "no message"
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case message
+        }
+    }
+
+    var model: String?
+    var choices: [Choice]?
+    var usage: CompletionResponseBody.Usage?
+    var error: ServerError?
 }
 
 /// A short explanation of why a response is not a completion.

@@ -1,205 +1,167 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// An ``InferenceService`` backed by one OpenAI-compatible HTTP server, such as
-/// llama.cpp's server.
+/// llama.cpp's server: text completions (`/v1/completions`), chat completions
+/// (`/v1/chat/completions`), each whole or streamed, and a health probe (`/v1/models`).
+///
+/// ## Transports
+/// - `http://` goes over the driver's own HTTP/1.1 client on POSIX sockets: each request
+///   runs on a thread of its own (never on Swift's cooperative pool), on a connection of
+///   its own (`Connection: close`), and delivers the answer as it arrives. Cancelling the
+///   calling task wakes that thread at once and closes the connection.
+/// - `https://` goes over one process-wide `URLSession`, with the answer delivered as it
+///   arrives through its data delegate. `URLSession` is not used for `http://` because, on
+///   Linux, it can crash the process in libdispatch when a connection is refused, times
+///   out or is cancelled while connecting (swift-corelibs-foundation#4791).
 ///
 /// ## Timeouts
-/// Three bounds apply, each documented where it is set:
-/// - ``InferenceEndpoint/connectTimeout``: enforced by the client. If no byte of the
-///   request has gone out when it expires, no TCP connection was made, and the request
-///   fails with ``InferenceError/connectionFailed(endpoint:reason:)``.
-/// - ``InferenceEndpoint/requestTimeout``: enforced by the client over the whole
-///   exchange, by racing the request against a timer; the loser is cancelled.
-/// - `URLSession`'s own timer: on Linux an *idle* timer (restarted whenever bytes move,
-///   counted in whole seconds) that cannot tell connecting from waiting for an answer.
-///   A non-streaming completion is silent until generation ends, so any idle bound
-///   shorter than the request timeout would kill long generations. It is therefore set
-///   just above the request timeout, as a backstop only.
+/// - ``InferenceEndpoint/connectTimeout`` bounds name resolution and the TCP connection
+///   (over `https://`: until some of the request has gone out or the answer has begun).
+///   When it expires the request fails with ``InferenceError/connectionFailed(endpoint:reason:)``,
+///   which may be retried elsewhere: nothing reached the server.
+/// - ``InferenceEndpoint/requestTimeout`` bounds the whole exchange, from its start to the
+///   last byte of the answer, streamed or not; when it expires the request fails with
+///   ``InferenceError/timedOut(endpoint:after:)`` (or, once text has been streamed,
+///   ``InferenceError/streamInterrupted(endpoint:deliveredChunks:reason:)``).
+/// - ``checkHealth()`` uses the connect timeout and at most ``healthCheckTimeout`` overall.
 ///
-/// Every client shares one ephemeral `URLSession` (no cookies, cache or credential store)
-/// that lives as long as the process: on Linux, tearing a session down while libcurl
-/// closes its sockets races the `DispatchSource`s that watch them and can crash the
-/// process in libdispatch (swift-corelibs-foundation#4791 and its family), most often after
-/// refused connections and timeouts, exactly what an inference client meets.
+/// Over `http://` both bounds are `poll(2)` deadlines of the request's thread; over
+/// `https://` they are Dispatch timers that cancel the `URLSession` task.
 public final class OpenAICompatibleClient: InferenceService {
+    /// The longest a health check may take (less if the endpoint's request timeout is shorter).
+    public static let healthCheckTimeout = Duration.seconds(5)
+    /// The most bytes of an answer kept in memory: a larger answer is malformed.
+    static let answerLimit = 16 << 20
+    /// The most bytes of the model list read by a health check; the rest is not read.
+    static let healthAnswerLimit = 64 << 10
+
     /// The server this client talks to.
     public let endpoint: InferenceEndpoint
-
-    /// The process's one session for inference requests.
-    private static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        configuration.urlCache = nil
-        configuration.urlCredentialStorage = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalAndRemoteCacheData
-        // Each request sets its own idle backstop; the resource bound only has to stay out
-        // of the way of every client's own request timeout.
-        configuration.timeoutIntervalForResource = 7 * 24 * 3600
-        // Requests beyond this limit queue inside the session without connecting, which
-        // the connect timeout would mistake for an unreachable server. A local model
-        // server serialises generation anyway; the limit only needs to exceed the number
-        // of requests in flight.
-        configuration.httpMaximumConnectionsPerHost = 64
-        return URLSession(configuration: configuration)
-    }()
-
-    /// URLSession's idle timer for this client's requests: a backstop only (see the type's
-    /// documentation). Foundation on Linux truncates to whole seconds, so it is rounded up
-    /// and one added: the client's own deadline fires first.
-    private let idleBackstop: TimeInterval
+    private let transport: any HTTPTransport
 
     /// Creates a client for `endpoint`. No connection is made until the first request.
-    public init(endpoint: InferenceEndpoint) {
+    public convenience init(endpoint: InferenceEndpoint) {
+        self.init(endpoint: endpoint, transport: Self.defaultTransport(for: endpoint.baseURL))
+    }
+
+    /// Creates a client for `endpoint` that sends its requests over `transport`.
+    init(endpoint: InferenceEndpoint, transport: any HTTPTransport) {
         self.endpoint = endpoint
-        idleBackstop = max(endpoint.requestTimeout.timeInterval.rounded(.up) + 1, 2)
+        self.transport = transport
+    }
+
+    /// The transport for a base URL: the driver's own for `http://`, `URLSession` otherwise.
+    static func defaultTransport(for baseURL: URL) -> any HTTPTransport {
+        baseURL.scheme?.lowercased() == "http" ? SocketHTTPTransport() : URLSessionHTTPTransport.shared
     }
 
     /// Sends `request` to `<base>/v1/completions` (a prompt) or `<base>/v1/chat/completions`
-    /// (a chat) and returns `choices[0]`. `onChunk`, when given, receives the whole text at
-    /// once when the answer is complete.
+    /// (a chat) and returns `choices[0]`.
     ///
-    /// - Throws: ``InferenceError/invalidRequest(reason:)`` before sending anything when
-    ///   a parameter is out of range; otherwise the transport, HTTP, parsing, timeout or
-    ///   cancellation error that ended the request.
+    /// With `onChunk`, the request asks for a stream (`"stream": true`, with
+    /// `"stream_options": {"include_usage": true}`) and `onChunk` receives each non-empty
+    /// piece of text as its server-sent event arrives, on the transport's thread. The
+    /// returned completion holds the whole text and the finish reason; its usage is the
+    /// server's, if it sent a usage event, and otherwise counts one completion token per
+    /// piece of text and no prompt tokens. A server that answers a streamed request with
+    /// plain JSON is understood too: `onChunk` then receives the whole text at once.
+    ///
+    /// - Throws: ``InferenceError/invalidRequest(reason:)`` before sending anything when a
+    ///   parameter or the endpoint is unusable; ``InferenceError/noChatTemplate(endpoint:model:)``
+    ///   when a chat produced no text at all (no content and no completion tokens, or a
+    ///   stream without any text); ``InferenceError/rateLimited(endpoint:retryAfter:bodyExcerpt:)``
+    ///   for HTTP 429; ``InferenceError/streamInterrupted(endpoint:deliveredChunks:reason:)``
+    ///   for any failure once `onChunk` has been called, including a stream that ends
+    ///   without `[DONE]` or a finish reason; otherwise the connection, HTTP status, parsing,
+    ///   timeout or cancellation error that ended the request.
     public func complete(
         _ request: CompletionRequest, onChunk: (@Sendable (String) -> Void)?
     ) async throws(InferenceError) -> Completion {
         try request.validate()
+        try checkEndpoint()
         let isChat = if case .chat = request.input { true } else { false }
         let url = endpoint.apiURL(isChat ? "chat/completions" : "completions")
-        let body = CompletionRequestBody(request, defaultModel: endpoint.defaultModel).encoded()
-        let data = try await post(body, to: url)
-        switch CompletionResponseBody.completion(from: data) {
-        case let .success(completion):
-            if isChat, completion.text.isEmpty, completion.usage.completionTokens == 0 {
-                throw .noChatTemplate(endpoint: InferenceEndpoint.displayString(of: url), model: completion.model)
+        let answer = AnswerContext(
+            endpoint: InferenceEndpoint.displayString(of: url), apiKey: endpoint.apiKey, isChat: isChat,
+            requestedModel: request.model ?? endpoint.defaultModel ?? "")
+        let httpRequest = HTTPRequest(
+            method: .post, url: url,
+            headers: headers(accepting: onChunk == nil ? "application/json" : "text/event-stream", sendingJSON: true),
+            body: CompletionRequestBody(request, defaultModel: endpoint.defaultModel, streamed: onChunk != nil).encoded(),
+            connectTimeout: endpoint.connectTimeout, timeout: endpoint.requestTimeout)
+
+        guard let onChunk else {
+            let receiver = BufferingResponseReceiver(bodyLimit: Self.answerLimit)
+            if let failure = await exchange(httpRequest, receiver: receiver) {
+                throw answer.error(for: failure)
             }
-            onChunk?(completion.text)
-            return completion
-        case let .failure(reason):
-            throw .malformedResponse(endpoint: InferenceEndpoint.displayString(of: url), reason: reason.description)
+            return try answer.completion(from: receiver.response)
+        }
+        let receiver = CompletionStreamReceiver(bodyLimit: Self.answerLimit, onChunk: onChunk)
+        let failure = await exchange(httpRequest, receiver: receiver)
+        return try answer.streamedCompletion(
+            from: receiver.outcome, deliveredChunks: receiver.deliveredChunks, failure: failure, onChunk: onChunk)
+    }
+
+    /// Checks that the server answers: `GET <base>/v1/models` must return a 2xx status
+    /// within the connect timeout and at most ``healthCheckTimeout`` in all.
+    ///
+    /// - Throws: the connection, HTTP status (``InferenceError/rateLimited(endpoint:retryAfter:bodyExcerpt:)``
+    ///   for 429), timeout or cancellation error that made the probe fail, or
+    ///   ``InferenceError/invalidRequest(reason:)`` when the endpoint is unusable.
+    public func checkHealth() async throws(InferenceError) {
+        try checkEndpoint()
+        let url = endpoint.apiURL("models")
+        let timeout = min(endpoint.requestTimeout, Self.healthCheckTimeout)
+        let answer = AnswerContext(endpoint: InferenceEndpoint.displayString(of: url), apiKey: endpoint.apiKey,
+                                   isChat: false, requestedModel: "")
+        let request = HTTPRequest(
+            method: .get, url: url, headers: headers(accepting: "application/json", sendingJSON: false),
+            body: Data(), connectTimeout: endpoint.connectTimeout, timeout: timeout)
+        let receiver = BufferingResponseReceiver(bodyLimit: Self.healthAnswerLimit)
+        if let failure = await exchange(request, receiver: receiver) {
+            throw answer.error(for: failure)
+        }
+        guard let response = receiver.response else {
+            throw answer.error(for: .connectionLost(reason: "the server closed the connection without answering"))
+        }
+        guard response.head.isSuccess else { throw answer.statusError(for: response) }
+    }
+
+    /// Runs one exchange; returns its failure, if it failed.
+    private func exchange(_ request: HTTPRequest, receiver: some HTTPResponseReceiver) async -> HTTPTransportError? {
+        do {
+            try await transport.exchange(request, receiver: receiver)
+            return nil
+        } catch {
+            return error
         }
     }
-}
 
-// MARK: - One exchange
-
-extension OpenAICompatibleClient {
-    /// What ended the race between a transfer and its deadlines.
-    private enum RaceResult: Sendable {
-        case transfer(TransferOutcome)
-        case connectionConfirmed
-        case connectDeadlinePassed
-        case requestDeadlinePassed
-        case cancelled
-    }
-
-    /// POSTs a JSON body and returns the body of a 2xx answer.
-    private func post(_ body: Data, to url: URL) async throws(InferenceError) -> Data {
-        var urlRequest = URLRequest(url: url)
-        urlRequest.timeoutInterval = idleBackstop
-        urlRequest.httpMethod = "POST"
-        urlRequest.httpBody = body
-        urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
+    /// The header fields of every request: what it accepts, its body's type, its key.
+    private func headers(accepting mediaType: String, sendingJSON: Bool) -> [HTTPHeader] {
+        var headers = [HTTPHeader(name: "Accept", value: mediaType)]
+        if sendingJSON {
+            headers.append(HTTPHeader(name: "Content-Type", value: "application/json"))
+        }
         if let apiKey = endpoint.apiKey {
-            urlRequest.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization")
+            headers.append(HTTPHeader(name: "Authorization", value: "Bearer \(apiKey)"))
         }
-
-        let displayURL = InferenceEndpoint.displayString(of: url)
-        switch await race(urlRequest) {
-        case let .transfer(.response(response, data)):
-            guard (200..<300).contains(response.statusCode) else {
-                let excerpt = BodyExcerpt(data, redacting: endpoint.apiKey).description
-                if response.statusCode == 429 {
-                    let retryAfter = response.value(forHTTPHeaderField: "Retry-After")
-                        .flatMap(Double.init).map { Duration.milliseconds(Int64($0 * 1000)) }
-                    throw .rateLimited(endpoint: displayURL, retryAfter: retryAfter, bodyExcerpt: excerpt)
-                }
-                throw .httpStatus(endpoint: displayURL, status: response.statusCode, bodyExcerpt: excerpt)
-            }
-            return data
-        case let .transfer(.failed(error)):
-            throw inferenceError(for: error, displayURL: displayURL)
-        case .transfer(.cancelled), .cancelled,
-             .connectionConfirmed:  // never wins: `race` waits on past it
-            throw .cancelled
-        case .connectDeadlinePassed:
-            throw .connectionFailed(
-                endpoint: displayURL,
-                reason: "no connection within \(endpoint.connectTimeout) (is the host up and the port right?)")
-        case .requestDeadlinePassed:
-            throw .timedOut(endpoint: displayURL, after: endpoint.requestTimeout)
-        }
+        return headers
     }
 
-    /// Runs the transfer against the connect and request deadlines; the first to finish
-    /// wins and the others are cancelled (cancelling the transfer closes its connection).
-    private func race(_ urlRequest: URLRequest) async -> RaceResult {
-        let transfer = URLSessionTransfer()
-        let session = Self.session
-        let connectTimeout = endpoint.connectTimeout
-        let requestTimeout = endpoint.requestTimeout
-        return await withTaskGroup(of: RaceResult.self) { group in
-            group.addTask {
-                .transfer(await transfer.run(urlRequest, on: session))
-            }
-            group.addTask {
-                guard (try? await Task.sleep(for: requestTimeout)) != nil else { return .cancelled }
-                return .requestDeadlinePassed
-            }
-            if connectTimeout < requestTimeout {
-                group.addTask {
-                    guard (try? await Task.sleep(for: connectTimeout)) != nil else { return .cancelled }
-                    return transfer.hasSentRequest ? .connectionConfirmed : .connectDeadlinePassed
-                }
-            }
-            var winner = RaceResult.cancelled
-            while let result = await group.next() {
-                if case .connectionConfirmed = result { continue }
-                winner = result
-                break
-            }
-            group.cancelAll()
-            return winner
+    /// Rejects an endpoint no request can go to.
+    private func checkEndpoint() throws(InferenceError) {
+        let url = endpoint.baseURL
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty
+        else {
+            throw .invalidRequest(reason: "the endpoint's base URL \(InferenceEndpoint.displayString(of: url)) "
+                + "is not an http:// or https:// URL with a host name")
         }
-    }
-
-    /// Maps a transport failure to an error that says what to check.
-    private func inferenceError(for error: URLError, displayURL: String) -> InferenceError {
-        let host = endpoint.baseURL.host ?? "the host"
-        let reason: String
-        switch error.code {
-        case .cannotConnectToHost:
-            reason = "connection refused"
-        case .cannotFindHost, .dnsLookupFailed:
-            reason = "the host name \"\(host)\" does not resolve"
-        case .networkConnectionLost:
-            reason = "the connection was closed or reset before the answer was complete"
-        case .notConnectedToInternet:
-            reason = "no network is available"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-             .serverCertificateHasUnknownRoot, .serverCertificateNotYetValid:
-            reason = "the TLS handshake failed (\(error.code.rawValue))"
-        case .timedOut:
-            return .timedOut(endpoint: displayURL, after: endpoint.requestTimeout)
-        case .badServerResponse:
-            return .malformedResponse(endpoint: displayURL, reason: "the answer is not valid HTTP")
-        default:
-            reason = "URL error \(error.code.rawValue): \(error.localizedDescription)"
+        if let apiKey = endpoint.apiKey, apiKey.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw .invalidRequest(reason: "the endpoint's API key contains a line break or another control character; "
+                + "check how it was configured")
         }
-        return .connectionFailed(endpoint: displayURL, reason: reason)
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, for Foundation APIs.
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import InferenceDriver
+
+/// The client against the real model server (llama.cpp serving Gemma 3 270M, a base model),
+/// whose URL `SKILLHOST_TEST_MODEL_URL` gives. These fail, never skip, without it.
+@Suite("OpenAICompatibleClient against the real model server", .serialized)
+struct RealModelServerTests {
+    private func client() throws -> OpenAICompatibleClient {
+        OpenAICompatibleClient(endpoint: InferenceEndpoint(baseURL: try ModelServer.baseURL(), requestTimeout: .seconds(120)))
+    }
+
+    @Test func streamedCompletionDeliversSeveralChunksThatAddUpToTheText() async throws {
+        let recorder = ChunkRecorder()
+        let completion = try await client().complete(
+            CompletionRequest(prompt: "The capital of France is", maxTokens: 12, temperature: 0),
+            onChunk: recorder.callback)
+        #expect(recorder.chunks.count >= 3, "chunks: \(recorder.chunks)")
+        #expect(recorder.chunks.joined() == completion.text)
+        #expect(!completion.text.isEmpty)
+        #expect(completion.finishReason != nil)
+        #expect(completion.usage.completionTokens > 0)
+    }
+
+    @Test func wholeCompletionHasUsage() async throws {
+        let completion = try await client().complete(CompletionRequest(prompt: "One, two, three,", maxTokens: 4))
+        #expect(completion.usage.promptTokens > 0)
+        #expect(completion.usage.completionTokens > 0)
+    }
+
+    @Test func chatWithTheBaseModelIsNoChatTemplate() async throws {
+        let client = try client()
+        let chat = CompletionRequest(messages: [ChatMessage(role: "user", content: "Say hello.")], maxTokens: 8)
+        for onChunk in [nil, ChunkRecorder().callback] {
+            let result = await outcome(of: chat, with: client, onChunk: onChunk)
+            guard case let .failure(.noChatTemplate(url, _)) = result else {
+                Issue.record("expected .noChatTemplate, got \(result)")
+                continue
+            }
+            #expect(url.hasSuffix("/v1/chat/completions"))
+        }
+    }
+
+    @Test func healthCheckPasses() async throws {
+        try await client().checkHealth()
+    }
+}
