@@ -45,7 +45,7 @@ public final class Daemon: Sendable {
                            ["pids": .array(leftovers.map { .int(Int64($0)) })])
         }
 
-        let inference = OpenAICompatibleClient(endpoint: try inferenceEndpoint())
+        let inference = OpenAICompatibleClient(endpoint: try defaultEndpoint())
         var limits = InvocationLimits()
         limits.maximumOutputBytes = configuration.maximumOutputBytes
         let runner = IsolatingRunner(
@@ -79,7 +79,6 @@ public final class Daemon: Sendable {
         logger.info("skillhostd is serving", [
             "version": .string(SkillHostService.version), "pid": .int(Int64(getpid())),
             "socket": .string(configuration.socketPath), "data_dir": .string(configuration.dataDirectory),
-            "inference_url": .string(configuration.inferenceURL.absoluteString),
         ])
 
         let signal = await stop.wait()
@@ -108,16 +107,22 @@ public final class Daemon: Sendable {
         }
     }
 
-    private func inferenceEndpoint() throws(DaemonError) -> InferenceEndpoint {
-        var apiKey: String?
-        if let variable = configuration.apiKeyEnvironmentVariable {
-            guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
-                throw DaemonError("the API key variable \(variable) (api_key_env) is not set or empty: export it before starting skillhostd")
-            }
-            apiKey = value
+    /// The first endpoint of the default model, with its API key read.
+    private func defaultEndpoint() throws(DaemonError) -> InferenceEndpoint {
+        let models: InferenceModels
+        let keys: [String: String]
+        do {
+            models = try configuration.inferenceModels()
+            keys = try configuration.apiKeys(for: models)
+        } catch {
+            throw DaemonError("\(error)")
+        }
+        let model = models.models.first { $0.name == models.defaultModel } ?? models.models.first
+        guard let endpoint = model?.endpoints.first else {
+            throw DaemonError("no inference endpoint is configured: give `models` or `inference_url`")
         }
         return InferenceEndpoint(
-            baseURL: configuration.inferenceURL, defaultModel: configuration.defaultModel, apiKey: apiKey,
+            baseURL: endpoint.url, defaultModel: endpoint.servedModel, apiKey: keys[endpoint.name],
             connectTimeout: configuration.inferenceConnectTimeout, requestTimeout: configuration.inferenceRequestTimeout)
     }
 }

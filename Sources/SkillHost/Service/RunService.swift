@@ -116,7 +116,7 @@ public final class RunService: Sendable {
         let begin = clock.now
         let report = await runner.run(
             skill, path: path,
-            invocation: Invocation(input: Array(inputText.utf8), model: request.model ?? configuration.defaultModel, timeout: timeout))
+            invocation: Invocation(input: Array(inputText.utf8), model: request.model, timeout: timeout))
         let duration = clock.now - begin
 
         return try finish(record, report: report, duration: duration)

@@ -80,10 +80,19 @@ public final class SkillHostService: JSONRPCMethodHandler {
             "data_dir": .string(configuration.dataDirectory),
             "skills": .int(Int64(skillCount)),
             "runs": .object(["total": .int(Int64(runCounts.total)), "running": .int(Int64(runs.activeRuns))]),
-            "inference": .object([
-                "url": .string(configuration.inferenceURL.absoluteString),
-                "model": configuration.defaultModel.map(JSONValue.string) ?? .null,
-            ]),
+            "inference": inferenceSummary(),
+        ])
+    }
+
+    /// The configured models, the default one and each endpoint's URL, without API keys.
+    private func inferenceSummary() -> JSONValue {
+        guard let models = try? configuration.inferenceModels() else { return .null }
+        return .object([
+            "default_model": models.defaultModel.map(JSONValue.string) ?? .null,
+            "models": .array(models.models.map { .string($0.name) }),
+            "endpoints": .array(models.endpoints.map { model, endpoint in
+                .object(["name": .string(endpoint.name), "model": .string(model), "url": .string(endpoint.displayURL)])
+            }),
         ])
     }
 
