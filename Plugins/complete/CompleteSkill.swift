@@ -2,8 +2,12 @@
 // inference server through the CSI and answers with the text and the token counts.
 //
 // Input:  {"prompt": "The capital of France is", "max_tokens": 32, "temperature": 0.2,
-//          "stop": ["\n"]}                      (only "prompt" is required)
+//          "stop": ["\n"], "stream": false}     (only "prompt" is required)
 // Output: {"completion": " Paris.", "completion_tokens": 3, "prompt_tokens": 6}
+//
+// With "stream": true the model's text is streamed to the caller as it is generated
+// (SKILL_COMPLETE_STREAM, ABI 1.1) and is the whole output: " Paris." here. The token
+// counts then go to the run's log.
 //
 // A Swift skill is a dynamic library product whose one exported C symbol, `skill_entry`,
 // is written with `@_cdecl`; everything else is ordinary Swift behind C function pointers.
@@ -38,8 +42,11 @@ nonisolated(unsafe) private let completeSkillDescriptor: UnsafeMutablePointer<sk
             "prompt":{"type":"string","minLength":1},\#
             "max_tokens":{"type":"integer","minimum":1},\#
             "temperature":{"type":"number","minimum":0},\#
-            "stop":{"type":"array","items":{"type":"string"}}}}
+            "stop":{"type":"array","items":{"type":"string"}},\#
+            "stream":{"type":"boolean"}}}
             """#),
+        // The output of a streamed run is the generated text itself, not this object: the
+        // schema describes the default.
         output_schema: cString(#"""
             {"type":"object","required":["completion","prompt_tokens","completion_tokens"],\#
             "properties":{"completion":{"type":"string"},\#
@@ -56,7 +63,8 @@ private func cString(_ literal: StaticString) -> UnsafePointer<CChar> {
     UnsafeRawPointer(literal.utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
-/// `run`: parses the input, asks the host for a completion, and returns it as JSON.
+/// `run`: parses the input, asks the host for a completion, and returns it as JSON; or, for
+/// a streamed completion, has the host stream it as the output and logs the token counts.
 private func runComplete(
     host: UnsafePointer<skill_host>?,
     invocation: OpaquePointer?,
@@ -81,6 +89,13 @@ private func runComplete(
         completion = result
     case .failure(let failure):
         return failure.status
+    }
+
+    if request.stream {
+        // The text is the output already: it was written as it was generated.
+        csi.log("\(completion.prompt_tokens) prompt tokens, \(completion.completion_tokens) completion tokens")
+        output.pointee = skill_bytes(data: nil, len: 0)
+        return SKILL_OK
     }
 
     let answer: [String: Any] = [
@@ -110,8 +125,11 @@ private struct CompletionInput {
     let maxTokens: Int32?
     let temperature: Double?
     let stop: [String]
+    /// Whether the model's text is streamed to the caller as the output.
+    let stream: Bool
 
-    /// Parses `{"prompt": string, "max_tokens"?: int, "temperature"?: number, "stop"?: [string]}`.
+    /// Parses `{"prompt": string, "max_tokens"?: int, "temperature"?: number, "stop"?: [string],
+    /// "stream"?: bool}`.
     init(json input: skill_bytes) throws(Invalid) {
         let data = Data(input.bufferPointer)
         guard let object = try? JSONSerialization.jsonObject(with: data),
@@ -150,6 +168,15 @@ private struct CompletionInput {
         } else {
             stop = []
         }
+
+        if let value = fields["stream"] {
+            guard let flag = value as? Bool else {
+                throw Invalid(message: #""stream" must be true or false"#)
+            }
+            stream = flag
+        } else {
+            stream = false
+        }
     }
 }
 
@@ -166,7 +193,16 @@ private struct HostCalls {
         }
     }
 
-    /// Completes `request.prompt`; on failure, the status `run` must return.
+    /// Records an info line with the run.
+    func log(_ message: String) {
+        var message = message
+        message.withUTF8 { utf8 in
+            _ = host.pointee.log?(invocation, SKILL_LOG_INFO, skill_bytes(utf8))
+        }
+    }
+
+    /// Completes `request.prompt`, streaming the text to the output when `request.stream`
+    /// says so; on failure, the status `run` must return.
     func complete(_ request: CompletionInput) -> Result<skill_completion, CompletionFailure> {
         guard let completeText = host.pointee.complete_text else {
             setError("this host offers no complete_text")
@@ -181,7 +217,8 @@ private struct HostCalls {
             top_p: -1,
             top_k: 0,
             stop_count: UInt32(request.stop.count),
-            stop: nil)
+            stop: nil,
+            flags: request.stream ? SKILL_COMPLETE_STREAM : 0)
         // The stop strings are copied to C strings that live until complete_text returns.
         let stopStrings: [UnsafeMutablePointer<CChar>?] = request.stop.map { strdup($0) }
         defer { stopStrings.forEach { free($0) } }

@@ -54,13 +54,19 @@ public struct InferenceEndpoint: Sendable, CustomStringConvertible, CustomDebugS
         return components.url ?? baseURL.appendingPathComponent("v1").appendingPathComponent(route)
     }
 
-    /// A URL made safe to show: any user name or password in it is removed.
+    /// A URL made safe to show: any user name, password, query or fragment in it is removed,
+    /// since hosted APIs sometimes take a key there (`?api_key=...`).
     static func displayString(of url: URL) -> String {
-        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: true),
-              components.user != nil || components.password != nil
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: true) else {
+            return "<unprintable URL>"
+        }
+        guard components.user != nil || components.password != nil || components.query != nil
+            || components.fragment != nil
         else { return url.absoluteString }
         components.user = nil
         components.password = nil
+        components.query = nil
+        components.fragment = nil
         return components.url?.absoluteString ?? "<unprintable URL>"
     }
 

@@ -118,7 +118,7 @@ struct FaultInjectionTests {
             (try FixtureSkills.wrongArchitecture(), "is built for"),
             (try FixtureSkills.path(for: "no_entry"), "exports no `skill_entry`"),
             (try FixtureSkills.path(for: "abi_too_new"), "built for skill ABI 2.0"),
-            (try FixtureSkills.path(for: "abi_newer_minor"), "built for skill ABI 1.1"),
+            (try FixtureSkills.path(for: "abi_newer_minor"), "built for skill ABI 1.2"),
             (try FixtureSkills.path(for: "bad_name"), "descriptor field `name`"),
             (try FixtureSkills.path(for: "bad_version"), "descriptor field `version`"),
             (try FixtureSkills.path(for: "bad_magic"), "magic"),

@@ -17,6 +17,8 @@ import TestSupport
         "csi_misuse": "csi-misuse", "complete_parallel": "complete-parallel", "reports_pid": "reports-pid", "waits_for_file": "waits-for-file",
         "constructor_crash": "constructor-crash", "constructor_hangs": "constructor-hangs",
         "forks_then_aborts": "forks-then-aborts",
+        "chats": "chats", "streams_completion": "streams-completion", "complete_abi_1_0": "complete-abi-1-0",
+        "writes_until_aborted": "writes-until-aborted",
     ]
 
     /// The fixtures that are safe to `dlopen` here: the `constructor_*` ones crash or hang

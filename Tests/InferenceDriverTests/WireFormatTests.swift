@@ -23,6 +23,14 @@ struct WireFormatTests {
         #expect(!InferenceEndpoint(baseURL: url).description.contains("hunter2"))
     }
 
+    @Test func keysInTheQueryAreNotDisplayed() {
+        let url = URL(string: "https://api.example/v1?api_key=hunter2#frag")!
+        let endpoint = InferenceEndpoint(baseURL: url)
+        #expect(InferenceEndpoint.displayString(of: endpoint.apiURL("completions")) == "https://api.example/v1/completions")
+        #expect(endpoint.apiURL("completions").query == "api_key=hunter2")
+        #expect(!endpoint.description.contains("hunter2"))
+    }
+
     @Test func missingUsageMeansZeros() throws {
         let json = #"{"model": "m", "choices": [{"text": "t", "finish_reason": null}]}"#
         let completion = try CompletionResponseBody.completion(from: Data(json.utf8)).get()

@@ -2,11 +2,12 @@ import InferenceDriver
 import Synchronization
 
 /// A test double of the inference service for fault injection: it answers every request
-/// with the same scripted behaviour and counts what happened. The real server is exercised
-/// by the end-to-end tests.
+/// with the same scripted behaviour and records what happened. The real server is
+/// exercised by the end-to-end tests and by the streaming test against llama.cpp.
 final class ScriptedInference: InferenceService {
     enum Behaviour: Sendable {
-        /// Answers with the prompt reversed, after `delay`.
+        /// Answers with the prompt (or the chat, one message a line) reversed, after
+        /// `delay`; a streamed request gets it in pieces of ``chunkLength`` characters first.
         case answer(delay: Duration)
         /// Fails with `error` at once.
         case fail(InferenceError)
@@ -14,22 +15,48 @@ final class ScriptedInference: InferenceService {
         case stall
     }
 
+    /// The characters in each piece of a streamed answer.
+    static let chunkLength = 3
+
     private let behaviour: Behaviour
-    private let counters = Mutex((requests: 0, cancelled: 0))
+    private let record = Mutex((requests: [CompletionRequest](), cancelled: 0))
 
     init(_ behaviour: Behaviour) {
         self.behaviour = behaviour
     }
 
-    var requests: Int { counters.withLock { $0.requests } }
-    var cancelled: Int { counters.withLock { $0.cancelled } }
+    /// How many requests arrived.
+    var requests: Int { record.withLock { $0.requests.count } }
+    /// The requests that arrived, in order.
+    var receivedRequests: [CompletionRequest] { record.withLock { $0.requests } }
+    /// How many requests were cancelled while they waited.
+    var cancelled: Int { record.withLock { $0.cancelled } }
+
+    /// The text a request is answered with.
+    static func answer(to request: CompletionRequest) -> String {
+        String(request.promptText.reversed())
+    }
+
+    /// The pieces a streamed answer to `request` comes in.
+    static func chunks(of request: CompletionRequest) -> [String] {
+        let text = Array(answer(to: request))
+        return stride(from: 0, to: text.count, by: chunkLength).map {
+            String(text[$0..<min($0 + chunkLength, text.count)])
+        }
+    }
 
     func complete(_ request: CompletionRequest, onChunk: (@Sendable (String) -> Void)?) async throws(InferenceError) -> Completion {
-        counters.withLock { $0.requests += 1 }
+        record.withLock { $0.requests.append(request) }
         switch behaviour {
         case let .answer(delay):
             try await sleep(delay)
-            return Completion(text: String(request.promptText.reversed()), finishReason: "stop", model: "scripted",
+            if let onChunk {
+                for chunk in Self.chunks(of: request) {
+                    onChunk(chunk)
+                    await Task.yield()
+                }
+            }
+            return Completion(text: Self.answer(to: request), finishReason: "stop", model: "scripted",
                               usage: TokenUsage(promptTokens: request.promptText.count, completionTokens: 7))
         case let .fail(error):
             throw error
@@ -43,7 +70,7 @@ final class ScriptedInference: InferenceService {
         do {
             try await Task.sleep(for: duration)
         } catch {
-            counters.withLock { $0.cancelled += 1 }
+            record.withLock { $0.cancelled += 1 }
             throw .cancelled
         }
     }

@@ -64,13 +64,13 @@ struct SkillLoaderTests {
     }
 
     @Test("ABI versions outside the accepted range are refused with both versions",
-          arguments: [("abi_too_new", "2.0"), ("abi_newer_minor", "1.1")])
+          arguments: [("abi_too_new", "2.0"), ("abi_newer_minor", "1.2")])
     func unsupportedABI(fixture: String, version: String) throws {
         let path = try FixtureSkills.path(for: fixture)
         let error = #expect(throws: SkillLoadError.self) { try SkillLoader.inspect(path: path) }
         guard case .unsupportedABI = error else { Issue.record("expected unsupportedABI, got \(String(describing: error))"); return }
         #expect(error!.description.contains("built for skill ABI \(version)"))
-        #expect(error!.description.contains("accepts ABI 1.0 to 1.0"))
+        #expect(error!.description.contains("accepts ABI 1.0 to 1.1"))
     }
 
     @Test("invalid descriptor fields are refused, naming the field",

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import InferenceDriver
 import SkillABI
 import Synchronization
 import Testing
@@ -20,10 +21,15 @@ struct WorkerProtocolTests {
         .shutdown,
         .loaded(name: "hello", version: "1.0.0-beta+7", flags: 1, abiMajor: 1, abiMinor: 0),
         .loadFailed(message: "x.so is not an ELF shared object"),
-        .completeCall(invocation: 1, call: 2, prompt: Array("Once upon".utf8), model: "m", maxTokens: 64,
-                      temperature: 0.25, topP: -1, topK: 0, stop: ["\n", "END", "ü"]),
-        .completeCall(invocation: 1, call: 3, prompt: [], model: "", maxTokens: 0,
-                      temperature: -.infinity, topP: .leastNonzeroMagnitude, topK: .min, stop: []),
+        .completeCall(invocation: 1, call: 2, prompt: Array("Once upon".utf8), parameters: WorkerInferenceParameters(
+            model: "m", maxTokens: 64, temperature: 0.25, topP: -1, topK: 0, stop: ["\n", "END", "ü"], flags: 1)),
+        .completeCall(invocation: 1, call: 3, prompt: [], parameters: WorkerInferenceParameters(
+            model: "", maxTokens: 0, temperature: -.infinity, topP: .leastNonzeroMagnitude, topK: .min, stop: [],
+            flags: .max)),
+        .chatCall(invocation: 2, call: 4, messages: [ChatMessage(role: "system", content: "Be brief."),
+                                                     ChatMessage(role: "user", content: "")],
+                  parameters: WorkerInferenceParameters(model: "gemma", stop: ["<end>"], flags: 1)),
+        .chatCall(invocation: 2, call: 5, messages: [], parameters: WorkerInferenceParameters()),
         .outputChunk(invocation: 9, chunk: [0, 0xFF, 0x80]),
         .log(invocation: 9, level: 3, message: Array("bytes need not be UTF-8 \u{1}".utf8) + [0xFE]),
         .runDone(invocation: 9, status: SKILL_ERR_FAILED, output: Array("[1]".utf8), errorMessage: "broke"),
@@ -96,10 +102,45 @@ struct WorkerProtocolTests {
 
     @Test("a stop count larger than the frame can hold is refused before allocating")
     func hugeStopCount() {
-        var body = Self.body(of: .completeCall(invocation: 1, call: 1, prompt: [], model: "", maxTokens: 0,
-                                               temperature: 0, topP: 0, topK: 0, stop: []))
-        body.replaceSubrange((body.count - 4)..., with: [0xFF, 0xFF, 0xFF, 0xFF])
-        Self.expectMalformed(body, mentioning: "stop_count is 4294967295")
+        var body = Self.body(of: .completeCall(invocation: 1, call: 1, prompt: [], parameters: WorkerInferenceParameters()))
+        // The stop count comes just before the flags, the last field.
+        body.replaceSubrange((body.count - 8)..<(body.count - 4), with: [0xFF, 0xFF, 0xFF, 0xFF])
+        Self.expectMalformed(body, mentioning: "complete_call.stop_count is 4294967295")
+    }
+
+    @Test("a chat message count larger than the frame can hold is refused before allocating")
+    func hugeMessageCount() {
+        var body = Self.body(of: .chatCall(invocation: 1, call: 1, messages: [], parameters: WorkerInferenceParameters()))
+        // After the type, the invocation and the call.
+        body.replaceSubrange(17..<21, with: [0xFF, 0xFF, 0xFF, 0x7F])
+        Self.expectMalformed(body, mentioning: "chat_call.message_count is 2147483647")
+    }
+
+    @Test("complete_call and chat_call end with the parameters, flags last, as docs/WORKER-PROTOCOL.md says")
+    func parametersLayout() {
+        let parameters = WorkerInferenceParameters(model: "m", maxTokens: 2, temperature: 0.5, topP: -1, topK: 3,
+                                                   stop: ["s"], flags: UInt32(SKILL_COMPLETE_STREAM))
+        let expectedParameters: [UInt8] = [1, 0, 0, 0, UInt8(ascii: "m"), 2, 0, 0, 0]  // string model, i32 max_tokens
+            + Array(withUnsafeBytes(of: (0.5).bitPattern.littleEndian, Array.init))  // f64 temperature
+            + Array(withUnsafeBytes(of: (-1.0).bitPattern.littleEndian, Array.init))  // f64 top_p
+            + [3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, UInt8(ascii: "s")]  // i32 top_k, u32 stop_count, string stop[0]
+            + [1, 0, 0, 0]  // u32 flags
+        let chat = Self.body(of: .chatCall(invocation: 1, call: 2, messages: [ChatMessage(role: "u", content: "hi")],
+                                           parameters: parameters))
+        #expect(chat == [72, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0,  // type, u64 invocation, u64 call
+                         1, 0, 0, 0,  // u32 message_count
+                         1, 0, 0, 0, UInt8(ascii: "u"), 2, 0, 0, 0, UInt8(ascii: "h"), UInt8(ascii: "i")]
+            + expectedParameters)
+        let complete = Self.body(of: .completeCall(invocation: 1, call: 2, prompt: [0x41], parameters: parameters))
+        #expect(complete == [66, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0x41] + expectedParameters)
+    }
+
+    @Test("a chat role that is not UTF-8 is malformed, naming the message")
+    func chatRoleNotUTF8() {
+        var body = Self.body(of: .chatCall(invocation: 1, call: 1, messages: [ChatMessage(role: "u", content: "")],
+                                           parameters: WorkerInferenceParameters()))
+        body[25] = 0xFF  // the role's one byte
+        Self.expectMalformed(body, mentioning: "chat_call.messages[0].role is not valid UTF-8")
     }
 
     // MARK: The channel

@@ -114,7 +114,7 @@ struct WorkerTests {
     func hello() throws {
         let worker = try SpawnedWorker(directory: directory)
         #expect(try worker.load(BuildProducts.plugin(named: "hello"))
-            == .loaded(name: "hello", version: "1.0.0", flags: 0, abiMajor: 1, abiMinor: 0))
+            == .loaded(name: "hello", version: "1.0.0", flags: 0, abiMajor: 1, abiMinor: 1))
         for (number, name) in [(UInt64(1), "Ada"), (2, "Grace")] {
             try worker.channel.send(.run(invocation: number, input: Array(#"{"name":"\#(name)"}"#.utf8), model: ""))
             #expect(try worker.channel.receive() == .log(invocation: number, level: 1, message: Array("greeted".utf8)))
@@ -148,8 +148,7 @@ struct WorkerTests {
         }
         try worker.channel.send(.run(invocation: 4, input: Array("Once upon".utf8), model: "gemma"))
         #expect(try worker.channel.receive() == .completeCall(
-            invocation: 4, call: 1, prompt: Array("Once upon".utf8), model: "gemma", maxTokens: 0,
-            temperature: -1, topP: -1, topK: 0, stop: []))
+            invocation: 4, call: 1, prompt: Array("Once upon".utf8), parameters: WorkerInferenceParameters(model: "gemma")))
         try worker.channel.send(.completeReply(call: 1, status: SKILL_OK, text: Array("xyz".utf8),
                                                promptTokens: 2, completionTokens: 3))
         #expect(try worker.channel.receive() == .runDone(invocation: 4, status: SKILL_OK, output: Array("xyz".utf8),
@@ -165,7 +164,7 @@ struct WorkerTests {
             return
         }
         try worker.channel.send(.run(invocation: 8, input: Array("abc".utf8), model: ""))
-        guard case .completeCall(8, 1, _, "", _, _, _, _, _) = try worker.channel.receive() else {
+        guard case let .completeCall(8, 1, _, parameters) = try worker.channel.receive(), parameters.model.isEmpty else {
             Issue.record("expected complete_call 1 of invocation 8 with the default model")
             return
         }

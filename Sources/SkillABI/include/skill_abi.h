@@ -30,16 +30,25 @@
  * only ever appended in a later minor version: a skill checks `host->struct_size` (see
  * SKILL_HOST_HAS) before calling a function that was added after the minor version it was
  * built for, and the host reads and writes no more of a skill's struct than the size the
- * skill put in it. The sizes of ABI 1.0 are fixed below (SKILL_*_SIZE_1_0).
+ * skill put in it. The sizes of each version are fixed below (SKILL_*_SIZE_1_0, _1_1).
+ *
+ * What each minor version added:
+ *   1.0  the descriptor; complete_text, write_output, log, alloc, set_error.
+ *   1.1  `chat` (OpenAI chat completions) at the end of `skill_host`; `flags` at the end of
+ *        `skill_complete_params`, with SKILL_COMPLETE_STREAM (the model's text streamed
+ *        to the run's output as it is generated).
+ * A skill built for 1.0 runs unchanged on a 1.1 host: it never sees the new function, and
+ * its smaller `skill_complete_params` is read without `flags` (as 0).
  *
  * Memory. Strings and buffers the host hands to a skill (the input, the text returned by
- * `complete_text`, memory from `alloc`) stay valid until the invocation ends, that is
- * until `run` returns; the host frees them then. The output a skill returns must stay
- * valid until `run` returns: the host copies it at once. A static buffer, memory from
- * `host->alloc`, or memory the skill owns and frees in `deinit` are all fine. Strings
- * passed to the host (prompts, log lines, errors) are copied before the call returns.
- * Every string crossing this boundary is UTF-8, with an explicit length; it need not be
- * NUL-terminated, except the C strings of the descriptor and of `skill_complete_params`.
+ * `complete_text` and `chat`, memory from `alloc`) stay valid until the invocation ends,
+ * that is until `run` returns; the host frees them then. The output a skill returns must
+ * stay valid until `run` returns: the host copies it at once. A static buffer, memory
+ * from `host->alloc`, or memory the skill owns and frees in `deinit` are all fine.
+ * Strings passed to the host (prompts, chat messages, log lines, errors) are copied
+ * before the call returns. Every string crossing this boundary is UTF-8, with an explicit
+ * length; it need not be NUL-terminated, except the C strings of the descriptor and of
+ * `skill_complete_params`.
  *
  * Threads. `init` and `deinit` are called once per loaded instance of the skill. `run`
  * may be called on several threads at once with the same state, unless the descriptor
@@ -77,7 +86,7 @@ extern "C" {
 /** The ABI major version: a change here breaks every skill built before it. */
 #define SKILL_ABI_VERSION_MAJOR 1
 /** The ABI minor version: grows when fields or host functions are appended. */
-#define SKILL_ABI_VERSION_MINOR 0
+#define SKILL_ABI_VERSION_MINOR 1
 
 /** First field of every descriptor: the bytes "SKIL" read as a little-endian uint32. */
 #define SKILL_DESCRIPTOR_MAGIC 0x4C494B53u
@@ -126,8 +135,21 @@ typedef int32_t skill_log_level;
 #define SKILL_LOG_ERROR 3
 
 /**
- * Sampling parameters of `complete_text`. Start from SKILL_COMPLETE_PARAMS_INIT: a field
- * left at its initial value means "the server's default".
+ * `skill_complete_params.flags` (ABI 1.1): each piece of generated text is also written to
+ * the run's output as it arrives, exactly as `write_output` would (so the caller of a
+ * streamed run sees tokens while the model generates); `*result` still receives the whole
+ * text. The pieces count against the run's output limit like any other output: going over
+ * it traps the invocation. Without the flag the model's text reaches the output only if
+ * the skill writes or returns it.
+ */
+#define SKILL_COMPLETE_STREAM 0x1u
+
+/**
+ * Sampling parameters of `complete_text` and `chat`. Start from SKILL_COMPLETE_PARAMS_INIT:
+ * a field left at its initial value means "the server's default". Invalid values (a
+ * negative `max_tokens`, `top_p` outside (0, 1], a NaN, an empty or non-UTF-8 `model` or
+ * stop sequence, a `stop` of NULL with a `stop_count`, unknown `flags` bits) trap the
+ * invocation as an invalid call.
  */
 typedef struct skill_complete_params {
     /** sizeof(skill_complete_params) as the skill was built. */
@@ -146,16 +168,21 @@ typedef struct skill_complete_params {
     uint32_t stop_count;
     /** Stop sequences (NUL-terminated UTF-8); may be NULL when stop_count is 0. */
     const char *const *stop;
+    /**
+     * ABI 1.1: SKILL_COMPLETE_* bits; 0: none. The host reads it only when `struct_size`
+     * covers it, so a skill built for 1.0 (whose struct ends before it) gets 0.
+     */
+    uint32_t flags;
 } skill_complete_params;
 
-/** Every parameter at "the server's default". */
+/** Every parameter at "the server's default", no flags. */
 #define SKILL_COMPLETE_PARAMS_INIT \
-    { sizeof(skill_complete_params), 0, NULL, -1.0, -1.0, 0, 0, NULL }
+    { sizeof(skill_complete_params), 0, NULL, -1.0, -1.0, 0, 0, NULL, 0u }
 
 /**
- * A completion returned by `complete_text`. `text` stays valid until the invocation ends.
- * The skill sets `struct_size` to sizeof(skill_completion) before the call; the host fills
- * no more than that many bytes.
+ * A completion returned by `complete_text` or `chat`. `text` stays valid until the
+ * invocation ends. The skill sets `struct_size` to sizeof(skill_completion) before the
+ * call; the host fills no more than that many bytes.
  */
 typedef struct skill_completion {
     /** sizeof(skill_completion) as the skill was built. */
@@ -164,9 +191,21 @@ typedef struct skill_completion {
     uint32_t prompt_tokens;
     /** Tokens generated. */
     uint32_t completion_tokens;
-    /** The generated text (UTF-8). */
+    /** The generated text (UTF-8); for `chat`, the assistant's reply. */
     skill_bytes text;
 } skill_completion;
+
+/**
+ * One message of a conversation handed to `chat` (ABI 1.1). Both strings are UTF-8 with
+ * an explicit length and are copied before `chat` returns. This struct has no size field
+ * and never grows: a later version that needs more per message adds another function.
+ */
+typedef struct skill_chat_message {
+    /** Who speaks: "system", "user" or "assistant" (servers may accept others); not empty. */
+    skill_bytes role;
+    /** What they say; may be empty. */
+    skill_bytes content;
+} skill_chat_message;
 
 /**
  * The CSI: what the host offers a skill during `run`. Fields are only ever appended;
@@ -181,9 +220,13 @@ typedef struct skill_host {
 
     /**
      * Completes `prompt` with the inference server (OpenAI `/v1/completions`).
-     * `params` may be NULL (every parameter at its default). On SKILL_OK, `*result` holds
-     * the text and token counts. On failure the invocation is trapped (see the top of
-     * this header) and SKILL_ERR_ABORTED is returned.
+     * `params` may be NULL (every parameter at its default); SKILL_COMPLETE_STREAM (ABI
+     * 1.1) streams the text to the run's output as it is generated. On SKILL_OK, `*result`
+     * holds the whole text and the token counts. On failure the invocation is trapped (see
+     * the top of this header) and SKILL_ERR_ABORTED is returned: the run fails as an
+     * invalid call when `params` names a model the host does not know or is otherwise
+     * invalid, and as an inference failure for anything else (the server is down or
+     * answers an error, the stream breaks off, ...).
      */
     skill_status (*complete_text)(skill_invocation *inv, skill_bytes prompt,
                                   const skill_complete_params *params,
@@ -206,9 +249,32 @@ typedef struct skill_host {
 
     /** Sets the message shown for a run that returns SKILL_ERR_INVALID_INPUT or _FAILED. */
     void (*set_error)(skill_invocation *inv, skill_bytes message);
+
+    /* ---- ABI 1.1: check SKILL_HOST_HAS(host, chat) first ---- */
+
+    /**
+     * Asks the inference server for the assistant's reply to a conversation (OpenAI
+     * `/v1/chat/completions`, the model's chat template turning the messages into its
+     * prompt): `messages[0]` to `messages[message_count - 1]`, oldest first, at least one.
+     * `params` may be NULL (every parameter at its default); SKILL_COMPLETE_STREAM streams
+     * the reply to the run's output. On SKILL_OK, `*result` holds the reply and the token
+     * counts. Trapping is as for `complete_text`: on failure the invocation is trapped and
+     * SKILL_ERR_ABORTED is returned. A model without a chat template (a base model) traps
+     * the invocation with an inference error that says so; call `complete_text` with a
+     * plain prompt for such a model. Invalid arguments (no messages, `messages` NULL with
+     * a count, a role or content whose `data` is NULL with a length, an empty role, text
+     * that is not UTF-8) trap it as an invalid call.
+     */
+    skill_status (*chat)(skill_invocation *inv, const skill_chat_message *messages,
+                         size_t message_count, const skill_complete_params *params,
+                         skill_completion *result);
 } skill_host;
 
-/** Whether `host` has the function pointer `field` (it was appended before it was built). */
+/**
+ * Whether `host` has the function pointer `field`: the host's table is long enough to
+ * hold it (the host was built for the minor version that appended it, or a later one) and
+ * the host filled it in. For example `if (SKILL_HOST_HAS(host, chat)) host->chat(...)`.
+ */
 #define SKILL_HOST_HAS(host, field) \
     ((host)->struct_size >= offsetof(skill_host, field) + sizeof((host)->field) && (host)->field != NULL)
 
@@ -267,12 +333,20 @@ typedef struct skill_descriptor {
 /** The one symbol a skill exports. It must do nothing but return its static descriptor. */
 typedef const skill_descriptor *(*skill_entry_fn)(void);
 
-/* ---- Sizes of ABI 1.0 (LP64: x86_64 and aarch64 Linux) ---------------------------------- */
+/* ---- Sizes of each ABI version (LP64: x86_64 and aarch64 Linux) ------------------------ */
 
+/* ABI 1.0. A struct of a later version starts with the whole 1.0 struct. */
 #define SKILL_DESCRIPTOR_SIZE_1_0 80u
 #define SKILL_HOST_SIZE_1_0 48u
 #define SKILL_COMPLETE_PARAMS_SIZE_1_0 48u
 #define SKILL_COMPLETION_SIZE_1_0 32u
+
+/* ABI 1.1: `chat` appended to the host table, `flags` (and padding) to the params. */
+#define SKILL_DESCRIPTOR_SIZE_1_1 80u
+#define SKILL_HOST_SIZE_1_1 56u
+#define SKILL_COMPLETE_PARAMS_SIZE_1_1 56u
+#define SKILL_COMPLETION_SIZE_1_1 32u
+#define SKILL_CHAT_MESSAGE_SIZE_1_1 32u
 
 /** The name of that symbol, for dlsym. */
 #define SKILL_ENTRY_SYMBOL "skill_entry"

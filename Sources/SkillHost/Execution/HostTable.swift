@@ -3,7 +3,7 @@ import SkillABI
 /// The `skill_host` table (the CSI) handed to every `run`: C trampolines that find the
 /// invocation's `InvocationContext` behind the `skill_invocation *` the skill passes back.
 enum HostTable {
-    /// A table of ABI 1.0's functions.
+    /// A table of every function of this host's ABI version (1.1).
     static func make() -> skill_host {
         skill_host(
             struct_size: UInt32(MemoryLayout<skill_host>.size),
@@ -28,6 +28,10 @@ enum HostTable {
             set_error: { invocation, message in
                 guard let invocation else { return }
                 InvocationContext.from(invocation).setError(message)
+            },
+            chat: { invocation, messages, count, params, result in
+                guard let invocation else { return SKILL_ERR_ABORTED }
+                return InvocationContext.from(invocation).chat(messages: messages, count: count, params: params, result: result)
             })
     }
 }

@@ -39,7 +39,8 @@ public final class InProcessRunner: SkillRunner {
             return InvocationReport(outcome: .failure(.overloaded(reason: reason)), usage: .zero, logs: [])
         }
         let cell = instanceCell(path: skillPath, sha256: sha256)
-        let context = InvocationContext(inference: inference, model: invocation.model, limits: limits)
+        let context = InvocationContext(inference: inference, model: invocation.model, limits: limits,
+                                        events: invocation.events)
         let timeout = invocation.timeout
         // The deadline is a Dispatch timer, not a sleeping task: it must fire on time even
         // when blocking work (SQLite, a slow client) holds the few threads of the Swift pool.

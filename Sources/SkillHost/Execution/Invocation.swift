@@ -8,12 +8,22 @@ public struct Invocation: Sendable {
     public var model: String?
     /// How long the run may take before it is trapped as timed out.
     public var timeout: Duration
+    /// Where the run's output chunks and log lines go as they happen; nil: nowhere (they
+    /// are still in the report).
+    ///
+    /// The sink is called in the order the events happened, from whichever thread produced
+    /// them (a skill thread, a worker's reader thread, an inference I/O thread), one call at
+    /// a time, and only while the invocation has not ended: no call follows the moment the
+    /// caller is resumed with the report. It must return quickly and must not wait for the
+    /// run: the end of the invocation waits for a call in progress.
+    public var events: (@Sendable (RunEvent) -> Void)?
 
     /// Creates an invocation.
-    public init(input: [UInt8], model: String?, timeout: Duration) {
+    public init(input: [UInt8], model: String?, timeout: Duration, events: (@Sendable (RunEvent) -> Void)? = nil) {
         self.input = input
         self.model = model
         self.timeout = timeout
+        self.events = events
     }
 }
 

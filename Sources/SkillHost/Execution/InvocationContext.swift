@@ -12,8 +12,9 @@ import Synchronization
 /// failing, the deadline, or a cancel (`trap`). From that moment the invocation is over for
 /// the host: every later CSI call returns `SKILL_ERR_ABORTED`, and what the skill returns is
 /// dropped. Memory handed to the skill stays valid until the skill's `run` really returns
-/// (`releaseMemory`), because the skill may still be using it.
-final class InvocationContext: Sendable {
+/// (`releaseMemory`), because the skill may still be using it. Output chunks and log lines
+/// go to the invocation's event sink as they are recorded, until it ends.
+final class InvocationContext: InferenceHost, Sendable {
     private struct State: ~Copyable {
         var continuation: CheckedContinuation<InvocationReport, Never>?
         var isTrapped = false
@@ -33,13 +34,20 @@ final class InvocationContext: Sendable {
 
     private let state = Mutex(State())
     private let inference: any InferenceService
-    private let model: String?
+    let defaultModel: String?
     private let limits: InvocationLimits
+    /// Closed once the invocation has ended, before the caller is resumed.
+    private let events: RunEventGate
 
-    init(inference: any InferenceService, model: String?, limits: InvocationLimits) {
+    /// The context of one invocation that asks `inference` for text (with `model` when a
+    /// call names none) and hands its events to `events`.
+    init(inference: any InferenceService, model: String?, limits: InvocationLimits,
+         events: (@Sendable (RunEvent) -> Void)?)
+    {
         self.inference = inference
-        self.model = model
+        defaultModel = model
         self.limits = limits
+        self.events = RunEventGate(sink: events)
     }
 
     /// The pointer the skill receives as its `skill_invocation *`.
@@ -82,6 +90,7 @@ final class InvocationContext: Sendable {
             }
             return (continuation, Self.report(.failure(failure), state), inFlight)
         }
+        events.close()
         inferenceInFlight.forEach { $0.cancel() }
         if let continuation, let report {
             continuation.resume(returning: report)
@@ -99,6 +108,7 @@ final class InvocationContext: Sendable {
                                           errorMessage: state.errorMessage, limits: limits)
             return (continuation, Self.report(outcome, state))
         }
+        events.close()
         if let continuation, let report {
             continuation.resume(returning: report)
         }
@@ -126,25 +136,26 @@ final class InvocationContext: Sendable {
     // MARK: CSI services, called on the skill's threads
 
     /// Whether the invocation has ended for the host.
-    private var isTrapped: Bool { state.withLock { $0.isTrapped } }
+    var hasEnded: Bool { state.withLock { $0.isTrapped } }
 
-    func completeText(prompt: skill_bytes, params: UnsafePointer<skill_complete_params>?,
-                      result: UnsafeMutablePointer<skill_completion>?) -> skill_status
+    /// Makes a checked inference call and fills the skill's `result` with its answer; traps
+    /// the invocation when the arguments were invalid or the call fails.
+    func perform(_ checked: Result<InferenceCall, CompletionParameters.InvalidCSICall>,
+                 result: UnsafeMutablePointer<skill_completion>?) -> skill_status
     {
-        guard !isTrapped else { return SKILL_ERR_ABORTED }
-        let request: CompletionRequest
-        switch CompletionParameters.request(prompt: prompt, params: params, result: result, defaultModel: model) {
+        let call: InferenceCall
+        switch checked {
         case let .success(valid):
-            request = valid
-        case let .failure(failure):
-            trap(failure)
+            call = valid
+        case let .failure(invalid):
+            trap(invalid.failure)
             return SKILL_ERR_ABORTED
         }
-        guard let result, let answer = awaitInference(request) else { return SKILL_ERR_ABORTED }
+        guard let result, let answer = awaitInference(call) else { return SKILL_ERR_ABORTED }
         let value: Completion
         switch answer {
         case let .failure(error):
-            trap(.inferenceFailed(cause: error.description))
+            trap(call.failure(of: error))
             return SKILL_ERR_ABORTED
         case let .success(completion):
             value = completion
@@ -164,32 +175,40 @@ final class InvocationContext: Sendable {
         return delivered ? SKILL_OK : SKILL_ERR_ABORTED
     }
 
-    /// Runs `request` on the concurrency pool and blocks this (skill) thread until it ends;
-    /// nil when the invocation was trapped before or while it ran.
-    private func awaitInference(_ request: CompletionRequest) -> Result<Completion, InferenceError>? {
+    /// Runs `call` on the concurrency pool and blocks this (skill) thread until it ends;
+    /// nil when the invocation was trapped before or while it ran. A streamed call writes
+    /// each piece of text to the output as it arrives, on the inference's I/O thread.
+    private func awaitInference(_ call: InferenceCall) -> Result<Completion, InferenceError>? {
         let outcome = BlockingResult<Result<Completion, InferenceError>>()
         let inference = self.inference
+        let request = call.request
+        let onChunk: (@Sendable (String) -> Void)?
+        if call.streamsOutput {
+            onChunk = { [self] text in _ = appendOutput(Array(text.utf8)) }
+        } else {
+            onChunk = nil
+        }
         let task = Task {
             do throws(InferenceError) {
-                outcome.deliver(.success(try await inference.complete(request)))
+                outcome.deliver(.success(try await inference.complete(request, onChunk: onChunk)))
             } catch {
                 outcome.deliver(.failure(error))
             }
         }
-        let call = state.withLock { state -> UInt64? in
+        let number = state.withLock { state -> UInt64? in
             guard !state.isTrapped else { return nil }
-            let call = state.nextCall
+            let number = state.nextCall
             state.nextCall += 1
-            state.inferenceInFlight[call] = task
-            return call
+            state.inferenceInFlight[number] = task
+            return number
         }
-        guard let call else {
+        guard let number else {
             task.cancel()
             return nil
         }
         let result = outcome.wait()
         let stillCurrent = state.withLock { state in
-            state.inferenceInFlight[call] = nil
+            state.inferenceInFlight[number] = nil
             return !state.isTrapped
         }
         return stillCurrent ? result : nil
@@ -200,22 +219,23 @@ final class InvocationContext: Sendable {
             trap(.invalidCSICall(function: "write_output", reason: "chunk.data is NULL but chunk.len is \(chunk.len)"))
             return SKILL_ERR_ABORTED
         }
-        let bytes = UnsafeRawBufferPointer(start: chunk.data, count: chunk.len)
-        let exceeded = state.withLock { state -> Bool? in
-            guard !state.isTrapped else { return nil }
-            guard state.output.count + bytes.count <= limits.maximumOutputBytes else { return true }
-            state.output.append(contentsOf: bytes)
-            return false
+        return appendOutput(Array(UnsafeRawBufferPointer(start: chunk.data, count: chunk.len))) ? SKILL_OK : SKILL_ERR_ABORTED
+    }
+
+    /// Adds `bytes` to the output and publishes them; traps the invocation when they would
+    /// take it past the output limit. Returns whether they were taken (false when the
+    /// invocation is over, or is now).
+    private func appendOutput(_ bytes: [UInt8]) -> Bool {
+        let taken = events.publish {
+            state.withLock { state -> (Bool?, RunEvent?) in
+                guard !state.isTrapped else { return (nil, nil) }
+                guard state.output.count + bytes.count <= limits.maximumOutputBytes else { return (false, nil) }
+                state.output.append(contentsOf: bytes)
+                return (true, bytes.isEmpty ? nil : .output(bytes))
+            }
         }
-        switch exceeded {
-        case nil:
-            return SKILL_ERR_ABORTED
-        case true:
-            trap(SkillOutcome.oversizedOutput(limit: limits.maximumOutputBytes))
-            return SKILL_ERR_ABORTED
-        case false:
-            return SKILL_OK
-        }
+        if taken == false { trap(SkillOutcome.oversizedOutput(limit: limits.maximumOutputBytes)) }
+        return taken == true
     }
 
     func log(level: skill_log_level, message: skill_bytes) -> skill_status {
@@ -227,14 +247,17 @@ final class InvocationContext: Sendable {
         guard levels.indices.contains(Int(level)) else { return SKILL_ERR_UNSUPPORTED }
         let cut = skill_bytes(data: message.data, len: min(message.len, limits.maximumLogLineBytes))
         let text = String(skillBytes: cut) ?? String(decoding: UnsafeRawBufferPointer(start: cut.data, count: cut.len), as: UTF8.self)
-        return state.withLock { state in
-            guard !state.isTrapped else { return SKILL_ERR_ABORTED }
-            if state.logs.count < limits.maximumLogLines {
-                state.logs.append(RunLogLine(level: levels[Int(level)], message: text))
-            } else {
-                state.droppedLogLines += 1
+        let line = RunLogLine(level: levels[Int(level)], message: text)
+        return events.publish {
+            state.withLock { state -> (skill_status, RunEvent?) in
+                guard !state.isTrapped else { return (SKILL_ERR_ABORTED, nil) }
+                guard state.logs.count < limits.maximumLogLines else {
+                    state.droppedLogLines += 1
+                    return (SKILL_OK, nil)
+                }
+                state.logs.append(line)
+                return (SKILL_OK, .log(line))
             }
-            return SKILL_OK
         }
     }
 

@@ -40,7 +40,7 @@ public final class ProcessRunner: SkillRunner {
         let key = WorkerPool.Key(sha256: sha256, memoryLimitBytes: memoryLimitBytes ?? settings.memoryLimitBytes)
         let run = WorkerInvocation(
             id: nextInvocation.add(1, ordering: .relaxed).oldValue, inference: inference,
-            model: invocation.model, limits: limits)
+            model: invocation.model, limits: limits, events: invocation.events)
         let timeout = invocation.timeout
         // A Dispatch timer, as in the in-process runner: it fires on time even when blocking
         // work holds the threads of the Swift pool.

@@ -16,7 +16,7 @@ import Synchronization
 ///
 /// Host functions may be called from threads the skill starts: the state is behind a
 /// `Mutex`, and completions are exchanged one at a time (see `exchangeLock`).
-final class SkillWorkerInvocation: Sendable {
+final class SkillWorkerInvocation: InferenceHost, Sendable {
     /// The longest log line or error message passed on; the daemon applies its own, smaller
     /// limits. Keeps every frame far below ``WorkerMessage/maximumFrameLength``.
     static let maximumMessageBytes = 64 << 10
@@ -37,7 +37,7 @@ final class SkillWorkerInvocation: Sendable {
 
     /// The daemon's number for this invocation.
     let number: UInt64
-    private let model: String?
+    let defaultModel: String?
     private let channel: WorkerChannel
     private let state = Mutex(State())
     // Held from sending a `complete_call` to receiving its `complete_reply`: the channel has
@@ -48,7 +48,7 @@ final class SkillWorkerInvocation: Sendable {
     /// An invocation numbered `number` by the daemon; `model` empty means the default model.
     init(number: UInt64, model: String, channel: WorkerChannel) {
         self.number = number
-        self.model = model.isEmpty ? nil : model
+        defaultModel = model.isEmpty ? nil : model
         self.channel = channel
     }
 
@@ -106,28 +106,27 @@ final class SkillWorkerInvocation: Sendable {
     }
 
     /// Whether host calls must fail with `SKILL_ERR_ABORTED` (trapped, or `run` returned).
-    private var isOver: Bool {
+    var hasEnded: Bool {
         state.withLock { $0.isOver }
     }
 
     // MARK: CSI services, called on the skill's threads
 
-    func completeText(prompt: skill_bytes, params: UnsafePointer<skill_complete_params>?,
-                      result: UnsafeMutablePointer<skill_completion>?) -> skill_status
+    /// Has the daemon make a checked inference call and fills the skill's `result` with its
+    /// answer; invalid arguments are reported as misuse (and never return).
+    func perform(_ checked: Result<InferenceCall, CompletionParameters.InvalidCSICall>,
+                 result: UnsafeMutablePointer<skill_completion>?) -> skill_status
     {
-        guard !isOver else { return SKILL_ERR_ABORTED }
-        let request: CompletionRequest
-        switch CompletionParameters.request(prompt: prompt, params: params, result: result, defaultModel: model) {
+        let call: InferenceCall
+        switch checked {
         case let .success(valid):
-            request = valid
-        case let .failure(.invalidCSICall(function, reason)):
-            misuse(function: function, reason: reason)
-        case let .failure(other):
-            misuse(function: "complete_text", reason: other.description)
+            call = valid
+        case let .failure(invalid):
+            misuse(function: invalid.function, reason: invalid.reason)
         }
-        guard let result, let reply = exchange(request) else { return SKILL_ERR_ABORTED }
+        guard let result, let reply = exchange(call) else { return SKILL_ERR_ABORTED }
         guard reply.status == SKILL_OK else {
-            trap("the daemon answered complete_text with status \(reply.status)")
+            trap("the daemon answered \(call.function) with status \(reply.status)")
             return SKILL_ERR_ABORTED
         }
         let delivered = CompletionParameters.deliver(
@@ -143,9 +142,9 @@ final class SkillWorkerInvocation: Sendable {
         return delivered ? SKILL_OK : SKILL_ERR_ABORTED
     }
 
-    /// Sends `request` as the next `complete_call` and blocks for its `complete_reply`;
-    /// nil when the invocation is over. Any other answer ends the worker.
-    private func exchange(_ request: CompletionRequest)
+    /// Sends `call` as the next `complete_call` or `chat_call` and blocks for its
+    /// `complete_reply`; nil when the invocation is over. Any other answer ends the worker.
+    private func exchange(_ inference: InferenceCall)
         -> (status: Int32, text: [UInt8], promptTokens: UInt32, completionTokens: UInt32)?
     {
         exchangeLock.withLock { _ in
@@ -155,21 +154,22 @@ final class SkillWorkerInvocation: Sendable {
                 return state.nextCall
             }
             guard let call else { return nil }
-            // `complete_text` only ever asks for a text completion.
-            guard case let .text(prompt) = request.input else { return nil }
-            // Parameters left to the server travel as the ABI's "default" values.
-            let message = WorkerMessage.completeCall(
-                invocation: number, call: call, prompt: Array(prompt.utf8), model: request.model ?? "",
-                maxTokens: Int32(clamping: request.maxTokens ?? 0), temperature: request.temperature ?? -1,
-                topP: request.topP ?? -1, topK: Int32(clamping: request.topK ?? 0), stop: request.stop)
+            let parameters = WorkerInferenceParameters(inference)
+            let message: WorkerMessage = switch inference.request.input {
+            case let .text(prompt):
+                .completeCall(invocation: number, call: call, prompt: Array(prompt.utf8), parameters: parameters)
+            case let .chat(messages):
+                .chatCall(invocation: number, call: call, messages: messages, parameters: parameters)
+            }
             do throws(WorkerProtocolError) {
                 try channel.send(message)
             } catch let .frameTooLarge(length) {
-                misuse(function: "complete_text",
-                       reason: "the prompt and parameters take \(length) bytes, more than the "
-                           + "\(WorkerMessage.maximumFrameLength) a worker can pass on")
+                misuse(function: inference.function,
+                       reason: "the \(inference.function == "chat" ? "messages" : "prompt") and parameters take "
+                           + "\(length) bytes, more than the \(WorkerMessage.maximumFrameLength) a worker can pass on")
             } catch {
-                SkillWorker.terminate(status: SkillWorker.ExitStatus.protocolViolation, "cannot send complete_call: \(error)")
+                SkillWorker.terminate(status: SkillWorker.ExitStatus.protocolViolation,
+                                      "cannot send \(message.name): \(error)")
             }
             let answer: WorkerMessage
             do throws(WorkerProtocolError) {
@@ -191,7 +191,7 @@ final class SkillWorkerInvocation: Sendable {
     func writeOutput(_ chunk: skill_bytes) -> skill_status {
         // First: a skill thread still running after `run` returned must not report misuse
         // under an invocation that is over.
-        guard !isOver else { return SKILL_ERR_ABORTED }
+        guard !hasEnded else { return SKILL_ERR_ABORTED }
         guard chunk.len == 0 || chunk.data != nil else {
             misuse(function: "write_output", reason: "chunk.data is NULL but chunk.len is \(chunk.len)")
         }
@@ -206,7 +206,7 @@ final class SkillWorkerInvocation: Sendable {
     }
 
     func log(level: skill_log_level, message: skill_bytes) -> skill_status {
-        guard !isOver else { return SKILL_ERR_ABORTED }
+        guard !hasEnded else { return SKILL_ERR_ABORTED }
         guard (SKILL_LOG_DEBUG...SKILL_LOG_ERROR).contains(level) else { return SKILL_ERR_UNSUPPORTED }
         guard message.len == 0 || message.data != nil else {
             misuse(function: "log", reason: "message.data is NULL but message.len is \(message.len)")

@@ -3,7 +3,7 @@ import SkillABI
 /// The `skill_host` table (the CSI) of a worker process: C trampolines that find the
 /// ``SkillWorkerInvocation`` behind the `skill_invocation *` the skill passes back.
 enum WorkerHostTable {
-    /// A table of ABI 1.0's functions.
+    /// A table of every function of this host's ABI version (1.1).
     static func make() -> skill_host {
         skill_host(
             struct_size: UInt32(MemoryLayout<skill_host>.size),
@@ -28,6 +28,10 @@ enum WorkerHostTable {
             set_error: { invocation, message in
                 guard let invocation else { return }
                 SkillWorkerInvocation.from(invocation).setError(message)
+            },
+            chat: { invocation, messages, count, params, result in
+                guard let invocation else { return SKILL_ERR_ABORTED }
+                return SkillWorkerInvocation.from(invocation).chat(messages: messages, count: count, params: params, result: result)
             })
     }
 }

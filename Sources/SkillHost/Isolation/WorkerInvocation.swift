@@ -8,6 +8,9 @@ import Synchronization
 ///
 /// The worker is handed back to its pool exactly once: reusable after `run_done`, killed
 /// after anything else. Every message that arrives after the invocation ended is dropped.
+/// Output chunks (the worker's, and the model's text of a streamed call, which the worker
+/// never sees) and log lines go to the invocation's event sink as they are recorded, until
+/// it ends.
 final class WorkerInvocation: Sendable {
     /// The most lines of each captured standard stream added to a run's logs.
     static let maximumCapturedLines = 200
@@ -23,9 +26,10 @@ final class WorkerInvocation: Sendable {
         var acquisition: Task<Void, Never>?
         var worker: WorkerProcess?
         var release: (@Sendable (_ reusable: Bool) -> Void)?
-        /// The one `complete_call` being answered, if any: the worker makes them one at a time.
+        /// The one `complete_call` or `chat_call` being answered, if any: the worker makes
+        /// them one at a time.
         var inferenceCall: Task<Void, Never>?
-        /// The id of the last `complete_call`; ids must increase strictly.
+        /// The id of the last `complete_call` or `chat_call`; ids must increase strictly.
         var lastCall: UInt64 = 0
         var output: [UInt8] = []
         var usage = RunUsage.zero
@@ -39,12 +43,19 @@ final class WorkerInvocation: Sendable {
     private let model: String?
     private let limits: InvocationLimits
     private let state = Mutex(State())
+    /// Closed once the invocation has ended, before the caller is resumed.
+    private let events: RunEventGate
 
-    init(id: UInt64, inference: any InferenceService, model: String?, limits: InvocationLimits) {
+    /// The invocation numbered `id`, whose inference calls go to `inference` (with `model`
+    /// when a call names none) and whose events go to `events`.
+    init(id: UInt64, inference: any InferenceService, model: String?, limits: InvocationLimits,
+         events: (@Sendable (RunEvent) -> Void)?)
+    {
         self.id = id
         self.inference = inference
         self.model = model
         self.limits = limits
+        self.events = RunEventGate(sink: events)
     }
 
     // MARK: Life cycle
@@ -154,6 +165,7 @@ final class WorkerInvocation: Sendable {
                           tasks: tasks, usage: state.usage, logs: logs)
         }
         guard var ending else { return }
+        events.close()
         if !reusable, let worker = ending.worker {
             // Kill before anything else: no skill code may run after a trap.
             worker.kill()
@@ -178,44 +190,26 @@ final class WorkerInvocation: Sendable {
             return
         }
         switch message {
-        case let .completeCall(invocation, call, prompt, model, maxTokens, temperature, topP, topK, stop)
-            where invocation == id:
-            let violation = state.withLock { state -> String? in
-                if state.inferenceCall != nil {
-                    return "complete_call \(call) while call \(state.lastCall) is unanswered"
-                }
-                guard call > state.lastCall else {
-                    return "complete_call \(call) after call \(state.lastCall): call ids must increase"
-                }
-                state.lastCall = call
-                return nil
-            }
-            if let violation {
-                trap(.crashed(reason: "protocol violation: \(violation); the skill's process was killed"))
-                return
-            }
-            let request = CompletionRequest(
-                prompt: String(decoding: prompt, as: UTF8.self), model: model.isEmpty ? self.model : model,
-                maxTokens: maxTokens > 0 ? Int(maxTokens) : nil, temperature: temperature < 0 ? nil : temperature,
-                topP: topP < 0 ? nil : topP, topK: topK > 0 ? Int(topK) : nil, stop: stop)
-            complete(request, call: call, worker: worker)
+        case let .completeCall(invocation, call, prompt, parameters) where invocation == id:
+            answer(call: call, parameters.call(input: .text(String(decoding: prompt, as: UTF8.self)), runModel: model),
+                   worker: worker)
+        case let .chatCall(invocation, call, messages, parameters) where invocation == id:
+            answer(call: call, parameters.call(input: .chat(messages), runModel: model), worker: worker)
         case let .outputChunk(invocation, chunk) where invocation == id:
-            let fits = state.withLock { state -> Bool in
-                guard state.output.count + chunk.count <= limits.maximumOutputBytes else { return false }
-                if !state.ended { state.output += chunk }
-                return true
-            }
-            if !fits { trap(SkillOutcome.oversizedOutput(limit: limits.maximumOutputBytes)) }
+            appendOutput(chunk)
         case let .log(invocation, level, text) where invocation == id:
             let levels: [RunLogLine.Level] = [.debug, .info, .warning, .error]
             let line = RunLogLine(level: levels.indices.contains(Int(level)) ? levels[Int(level)] : .info,
                                   message: String(decoding: text.prefix(limits.maximumLogLineBytes), as: UTF8.self))
-            state.withLock { state in
-                guard !state.ended else { return }
-                if state.logs.count < limits.maximumLogLines {
+            events.publish {
+                state.withLock { state -> ((), RunEvent?) in
+                    guard !state.ended else { return ((), nil) }
+                    guard state.logs.count < limits.maximumLogLines else {
+                        state.droppedLogLines += 1
+                        return ((), nil)
+                    }
                     state.logs.append(line)
-                } else {
-                    state.droppedLogLines += 1
+                    return ((), .log(line))
                 }
             }
         case let .runDone(invocation, status, output, errorMessage) where invocation == id:
@@ -231,21 +225,59 @@ final class WorkerInvocation: Sendable {
         }
     }
 
-    /// Runs one inference call for the worker; answers it on success, traps on failure.
-    private func complete(_ request: CompletionRequest, call: UInt64, worker: WorkerProcess) {
+    /// Adds `bytes` to the output and publishes them; traps the invocation when they would
+    /// take it past the output limit. Does nothing once the invocation has ended.
+    private func appendOutput(_ bytes: [UInt8]) {
+        let fits = events.publish {
+            state.withLock { state -> (Bool, RunEvent?) in
+                guard !state.ended else { return (true, nil) }
+                guard state.output.count + bytes.count <= limits.maximumOutputBytes else { return (false, nil) }
+                state.output += bytes
+                return (true, bytes.isEmpty ? nil : .output(bytes))
+            }
+        }
+        if !fits { trap(SkillOutcome.oversizedOutput(limit: limits.maximumOutputBytes)) }
+    }
+
+    /// Answers the worker's inference call number `call`, after checking that it may make
+    /// one now: runs it (streaming the model's text to the output when it asks to) and
+    /// replies on success; traps on failure.
+    private func answer(call number: UInt64, _ call: InferenceCall, worker: WorkerProcess) {
+        let violation = state.withLock { state -> String? in
+            if state.inferenceCall != nil {
+                return "\(call.function) call \(number) while call \(state.lastCall) is unanswered"
+            }
+            guard number > state.lastCall else {
+                return "\(call.function) call \(number) after call \(state.lastCall): call ids must increase"
+            }
+            state.lastCall = number
+            return nil
+        }
+        if let violation {
+            trap(.crashed(reason: "protocol violation: \(violation); the skill's process was killed"))
+            return
+        }
+        // The worker checked the arguments, but skill code can write to its socket.
         do throws(InferenceError) {
-            try request.validate()
+            try call.request.validate()
         } catch {
-            trap(.invalidCSICall(function: "complete_text", reason: error.description))
+            trap(call.failure(of: error))
             return
         }
         let inference = self.inference
+        let request = call.request
+        let onChunk: (@Sendable (String) -> Void)?
+        if call.streamsOutput {
+            onChunk = { [self] text in appendOutput(Array(text.utf8)) }
+        } else {
+            onChunk = nil
+        }
         let task = Task { [self] in
             let completion: Completion
             do throws(InferenceError) {
-                completion = try await inference.complete(request)
+                completion = try await inference.complete(request, onChunk: onChunk)
             } catch {
-                trap(.inferenceFailed(cause: error.description))
+                trap(call.failure(of: error))
                 return
             }
             let current = state.withLock { state in
@@ -259,7 +291,7 @@ final class WorkerInvocation: Sendable {
             // checking right before that the invocation is still current. The call counts
             // as answered from then on.
             worker.sendInBackground(.completeReply(
-                call: call, status: SKILL_OK, text: Array(completion.text.utf8),
+                call: number, status: SKILL_OK, text: Array(completion.text.utf8),
                 promptTokens: UInt32(clamping: completion.usage.promptTokens),
                 completionTokens: UInt32(clamping: completion.usage.completionTokens))
             ) { [self] in

@@ -12,6 +12,7 @@ extension WorkerMessage {
         case .loadFailed: "load_failed"
         case .inspected: "inspected"
         case .completeCall: "complete_call"
+        case .chatCall: "chat_call"
         case .outputChunk: "output_chunk"
         case .log: "log"
         case .runDone: "run_done"

@@ -1,3 +1,5 @@
+import InferenceDriver
+
 /// One message of the worker protocol (docs/WORKER-PROTOCOL.md), between the daemon and a
 /// worker process that hosts one skill.
 ///
@@ -14,7 +16,7 @@ enum WorkerMessage: Equatable, Sendable {
     case inspect(path: String)
     /// Run the loaded skill once on `input`; `model` is empty for the default model.
     case run(invocation: UInt64, input: [UInt8], model: String)
-    /// The answer to the worker's `completeCall` number `call`.
+    /// The answer to the worker's `completeCall` or `chatCall` number `call`.
     case completeReply(call: UInt64, status: Int32, text: [UInt8], promptTokens: UInt32, completionTokens: UInt32)
     /// Finish: call the skill's `deinit` and exit 0.
     case shutdown
@@ -28,8 +30,9 @@ enum WorkerMessage: Equatable, Sendable {
     /// The answer to ``inspect(path:)``: what the skill's descriptor declares.
     case inspected(SkillManifest)
     /// The skill called `complete_text` with valid arguments; the worker blocks for the reply.
-    case completeCall(invocation: UInt64, call: UInt64, prompt: [UInt8], model: String, maxTokens: Int32,
-                      temperature: Double, topP: Double, topK: Int32, stop: [String])
+    case completeCall(invocation: UInt64, call: UInt64, prompt: [UInt8], parameters: WorkerInferenceParameters)
+    /// The skill called `chat` with valid arguments; the worker blocks for the reply.
+    case chatCall(invocation: UInt64, call: UInt64, messages: [ChatMessage], parameters: WorkerInferenceParameters)
     /// A chunk the skill wrote with `write_output`.
     case outputChunk(invocation: UInt64, chunk: [UInt8])
     /// A line the skill logged with `log` (level 0...3).
@@ -47,7 +50,7 @@ enum WorkerMessage: Equatable, Sendable {
     private enum Kind: UInt8 {
         case load = 1, run = 2, completeReply = 3, shutdown = 4, inspect = 5
         case loaded = 64, loadFailed = 65, completeCall = 66, outputChunk = 67, log = 68, runDone = 69, csiMisuse = 70
-        case inspected = 71
+        case inspected = 71, chatCall = 72
     }
 
     /// The whole frame: length prefix, type, payload.
@@ -97,18 +100,22 @@ enum WorkerMessage: Equatable, Sendable {
             writer.integer(manifest.flags)
             writer.integer(UInt32(clamping: manifest.abiMajor))
             writer.integer(UInt32(clamping: manifest.abiMinor))
-        case let .completeCall(invocation, call, prompt, model, maxTokens, temperature, topP, topK, stop):
+        case let .completeCall(invocation, call, prompt, parameters):
             writer.type(.completeCall)
             writer.integer(invocation)
             writer.integer(call)
             writer.bytes(prompt)
-            writer.string(model)
-            writer.integer(maxTokens)
-            writer.integer(temperature.bitPattern)
-            writer.integer(topP.bitPattern)
-            writer.integer(topK)
-            writer.integer(UInt32(truncatingIfNeeded: stop.count))
-            for sequence in stop { writer.string(sequence) }
+            writer.parameters(parameters)
+        case let .chatCall(invocation, call, messages, parameters):
+            writer.type(.chatCall)
+            writer.integer(invocation)
+            writer.integer(call)
+            writer.integer(UInt32(truncatingIfNeeded: messages.count))
+            for message in messages {
+                writer.string(message.role)
+                writer.string(message.content)
+            }
+            writer.parameters(parameters)
         case let .outputChunk(invocation, chunk):
             writer.type(.outputChunk)
             writer.integer(invocation)
@@ -179,27 +186,19 @@ enum WorkerMessage: Equatable, Sendable {
                 flags: try reader.u32("inspected.flags"), abiMajor: Int(try reader.u32("inspected.abi_major")),
                 abiMinor: Int(try reader.u32("inspected.abi_minor"))))
         case .completeCall:
-            let invocation = try reader.u64("complete_call.invocation")
-            let call = try reader.u64("complete_call.call")
-            let prompt = try reader.bytes("complete_call.prompt")
-            let model = try reader.string("complete_call.model")
-            let maxTokens = try reader.i32("complete_call.max_tokens")
-            let temperature = Double(bitPattern: try reader.u64("complete_call.temperature"))
-            let topP = Double(bitPattern: try reader.u64("complete_call.top_p"))
-            let topK = try reader.i32("complete_call.top_k")
-            let stopCount = try reader.u32("complete_call.stop_count")
-            // Each stop sequence takes at least its 4-byte length: refuse a count the frame
-            // cannot hold before reserving anything for it.
-            guard Int(stopCount) <= reader.remaining / 4 else {
-                throw .malformed("complete_call.stop_count is \(stopCount), more than the \(reader.remaining) bytes left can hold")
+            message = .completeCall(
+                invocation: try reader.u64("complete_call.invocation"), call: try reader.u64("complete_call.call"),
+                prompt: try reader.bytes("complete_call.prompt"), parameters: try reader.parameters("complete_call"))
+        case .chatCall:
+            let invocation = try reader.u64("chat_call.invocation")
+            let call = try reader.u64("chat_call.call")
+            let messages = try reader.list("chat_call.message_count", elementBytes: 8) {
+                reader, index throws(WorkerProtocolError) in
+                ChatMessage(role: try reader.string("chat_call.messages[\(index)].role"),
+                            content: try reader.string("chat_call.messages[\(index)].content"))
             }
-            var stop: [String] = []
-            stop.reserveCapacity(Int(stopCount))
-            for index in 0..<Int(stopCount) {
-                stop.append(try reader.string("complete_call.stop[\(index)]"))
-            }
-            message = .completeCall(invocation: invocation, call: call, prompt: prompt, model: model,
-                                    maxTokens: maxTokens, temperature: temperature, topP: topP, topK: topK, stop: stop)
+            message = .chatCall(invocation: invocation, call: call, messages: messages,
+                                parameters: try reader.parameters("chat_call"))
         case .outputChunk:
             message = .outputChunk(invocation: try reader.u64("output_chunk.invocation"),
                                    chunk: try reader.bytes("output_chunk.chunk"))
@@ -240,6 +239,18 @@ enum WorkerMessage: Equatable, Sendable {
 
         mutating func string(_ value: String) {
             bytes(Array(value.utf8))
+        }
+
+        /// The parameters that end `complete_call` and `chat_call`.
+        mutating func parameters(_ value: WorkerInferenceParameters) {
+            string(value.model)
+            integer(value.maxTokens)
+            integer(value.temperature.bitPattern)
+            integer(value.topP.bitPattern)
+            integer(value.topK)
+            integer(UInt32(truncatingIfNeeded: value.stop.count))
+            for sequence in value.stop { string(sequence) }
+            integer(value.flags)
         }
 
         /// The frame, with its length prefix (saturated at `UInt32.max` for a frame that no
@@ -295,6 +306,40 @@ enum WorkerMessage: Equatable, Sendable {
                 throw .malformed("\(field) is not valid UTF-8")
             }
             return text
+        }
+
+        /// A `u32` count named `countField`, then that many elements read by `element`
+        /// (given this reader and each one's index). Each element takes at least
+        /// `elementBytes`: a count the frame cannot hold is refused before anything is
+        /// reserved for it.
+        mutating func list<Element>(
+            _ countField: String, elementBytes: Int,
+            _ element: (inout FrameReader, Int) throws(WorkerProtocolError) -> Element
+        ) throws(WorkerProtocolError) -> [Element] {
+            let count = try u32(countField)
+            guard Int(count) <= remaining / elementBytes else {
+                throw .malformed("\(countField) is \(count), more than the \(remaining) bytes left can hold")
+            }
+            var elements: [Element] = []
+            elements.reserveCapacity(Int(count))
+            for index in 0..<Int(count) {
+                elements.append(try element(&self, index))
+            }
+            return elements
+        }
+
+        /// The parameters that end `complete_call` and `chat_call` (`message` names which).
+        mutating func parameters(_ message: String) throws(WorkerProtocolError) -> WorkerInferenceParameters {
+            let model = try string("\(message).model")
+            let maxTokens = try i32("\(message).max_tokens")
+            let temperature = Double(bitPattern: try u64("\(message).temperature"))
+            let topP = Double(bitPattern: try u64("\(message).top_p"))
+            let topK = try i32("\(message).top_k")
+            let stop = try list("\(message).stop_count", elementBytes: 4) { reader, index throws(WorkerProtocolError) in
+                try reader.string("\(message).stop[\(index)]")
+            }
+            return WorkerInferenceParameters(model: model, maxTokens: maxTokens, temperature: temperature, topP: topP,
+                                             topK: topK, stop: stop, flags: try u32("\(message).flags"))
         }
     }
 }

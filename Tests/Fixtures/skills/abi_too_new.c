@@ -11,7 +11,7 @@ static skill_status too_new_run(const skill_host *host, skill_invocation *inv, v
 }
 
 static const skill_descriptor descriptor = {
-    SKILL_DESCRIPTOR_MAGIC, SKILL_ABI_VERSION_MAJOR + 1, SKILL_ABI_VERSION_MINOR,
+    SKILL_DESCRIPTOR_MAGIC, SKILL_ABI_VERSION_MAJOR + 1, 0,
     (uint32_t)sizeof(skill_descriptor), 0u, "abi-too-new", "1.0.0",
     "Built for the next ABI major version.", NULL, NULL, NULL, too_new_run, NULL};
 
