@@ -120,7 +120,9 @@ struct DaemonConfigurationTests {
         (#"{"models": {"m": {"endpoints": [{"url": "http://127.0.0.1:1", "api_key_env": "K", "api_key_file": "/k"}]}}}"#,
          "give `api_key_env` or `api_key_file`, not both"),
         (#"{"models": {"m": {"endpoints": [{"url": "http://127.0.0.1:1", "api_key_file": "keys/k"}]}}}"#,
-         "`api_key_file` must be an absolute path, not \"keys/k\""),
+         "the API key file must be given as an absolute path, starting with /"),
+        (#"{"models": {"m": {"endpoints": [{"url": "http://127.0.0.1:1", "api_key_env": "sk-pasted-4242"}]}}}"#,
+         "give the name of the variable that holds the key, not the key itself"),
         (#"{"models": {"m": {"endpoints": [{"url": "http://127.0.0.1:1", "max_concurrent": 0}]}}}"#,
          "`max_concurrent` must be a whole number, at least 1, not 0"),
         (#"{"models": {"m": {"endpoints": []}}}"#,
@@ -140,6 +142,25 @@ struct DaemonConfigurationTests {
         let text = message { _ = try configuration(file: file) }
         #expect(text?.contains(expected) == true, "got: \(text ?? "no error")")
         #expect(text?.contains("config.json: ") == true, "the error names the file: \(text ?? "")")
+        #expect(text?.contains("sk-pasted") == false && text?.contains("secret@") == false, "no secret is repeated")
+    }
+
+    @Test("a key or a password where a name or a URL belongs is refused without being repeated")
+    func secretsInTheWrongPlace() {
+        var configuration = DaemonConfiguration(environment: [:])
+        let pasted = message { try configuration.apply(key: "api_key_env", value: "sk-live-0123456789", source: "command line") }
+        #expect(pasted?.contains("not the key itself") == true, "got: \(pasted ?? "no error")")
+        #expect(pasted?.contains("0123456789") == false)
+        let password = message {
+            try configuration.apply(key: "inference_url", value: "https://me:hunter2@api.example.test", source: "command line")
+        }
+        #expect(password?.contains("without a user name or password") == true, "got: \(password ?? "no error")")
+        #expect(password?.contains("hunter2") == false)
+        #expect(throws: APIKeyError.notVariableName) {
+            try APIKeySource.environment(variable: "sk live").read(environment: ["sk live": "x"])
+        }
+        #expect(APIKeySource.isVariableName("OPENAI_API_KEY") && APIKeySource.isVariableName("_k1"))
+        #expect(!APIKeySource.isVariableName("1KEY") && !APIKeySource.isVariableName("sk-1") && !APIKeySource.isVariableName(""))
     }
 
     @Test("default_model must be one of the models, and the error lists them")
@@ -217,7 +238,7 @@ struct DaemonConfigurationTests {
         #expect(throws: APIKeyError.notRegularFile(directory.path)) { try APIKeySource.file(path: directory.path).read() }
         let empty = try keyFile("\n", mode: 0o600, in: directory)
         #expect(throws: APIKeyError.emptyFile(empty)) { try APIKeySource.file(path: empty).read() }
-        #expect(throws: APIKeyError.relativePath("key")) { try APIKeySource.file(path: "key").read() }
+        #expect(throws: APIKeyError.relativePath) { try APIKeySource.file(path: "key").read() }
 
         // A client may name only its own key files (the daemon runs as this test's user, so
         // only another uid is refused).

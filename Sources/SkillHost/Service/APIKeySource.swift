@@ -36,6 +36,7 @@ public enum APIKeySource: Sendable, Equatable, CustomStringConvertible {
                      callerUID: UInt32? = nil) throws(APIKeyError) -> String {
         switch self {
         case let .environment(variable):
+            guard Self.isVariableName(variable) else { throw .notVariableName }
             guard let value = environment[variable] else { throw .unsetVariable(variable) }
             let key = Self.trimmed(value)
             guard !key.isEmpty else { throw .emptyVariable(variable) }
@@ -52,7 +53,7 @@ public enum APIKeySource: Sendable, Equatable, CustomStringConvertible {
     /// The text of the key file at `path`, checked to be a regular file that neither its
     /// group nor others may read or write, and that belongs to `callerUID` when given.
     private static func contents(ofKeyFile path: String, callerUID: UInt32?) throws(APIKeyError) -> String {
-        guard path.hasPrefix("/") else { throw .relativePath(path) }
+        guard path.hasPrefix("/") else { throw .relativePath }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard descriptor >= 0 else { throw .unreadableFile(path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
@@ -82,6 +83,14 @@ public enum APIKeySource: Sendable, Equatable, CustomStringConvertible {
         return text
     }
 
+    /// Whether `name` can name an environment variable: letters, digits and `_`, not
+    /// starting with a digit. Anything else is refused without being repeated, since it is
+    /// most likely a key pasted where its variable's name belongs.
+    static func isVariableName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+    }
+
     /// `text` without the whitespace around it (a file's trailing newline, mostly).
     private static func trimmed(_ text: String) -> String {
         text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -97,12 +106,16 @@ public enum APIKeySource: Sendable, Equatable, CustomStringConvertible {
 /// Why an API key could not be read. Messages name the variable or the file, never the
 /// key, and say what to do.
 public enum APIKeyError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What names the variable is not a variable name (perhaps a key pasted in its place);
+    /// it is not repeated.
+    case notVariableName
     /// The environment variable is not set.
     case unsetVariable(String)
     /// The environment variable is set but empty.
     case emptyVariable(String)
-    /// The key file's path is not absolute.
-    case relativePath(String)
+    /// The key file's path is not absolute; it is not repeated (it may be a key pasted in
+    /// its place).
+    case relativePath
     /// The key file cannot be opened or read; `reason` is the system's.
     case unreadableFile(String, reason: String)
     /// The path names a directory, a device or a socket, not a regular file.
@@ -122,12 +135,16 @@ public enum APIKeyError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .notVariableName:
+            return "the API key variable must be named with letters, digits and _ (such as OPENAI_API_KEY); "
+                + "give the name of the variable that holds the key, not the key itself"
         case let .unsetVariable(variable):
             return "the API key variable \(variable) is not set in skillhostd's environment: export it before starting skillhostd"
         case let .emptyVariable(variable):
             return "the API key variable \(variable) is empty in skillhostd's environment: set it to the key"
-        case let .relativePath(path):
-            return "the API key file \"\(path)\" is not an absolute path: give the full path, starting with /"
+        case .relativePath:
+            return "the API key file must be given as an absolute path, starting with / (the path given is not "
+                + "repeated, in case it is a key)"
         case let .unreadableFile(path, reason):
             return "cannot read the API key file \(path): \(reason)"
         case let .notRegularFile(path):

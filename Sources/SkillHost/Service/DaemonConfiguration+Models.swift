@@ -150,9 +150,11 @@ extension DaemonConfiguration {
         let apiKey: APIKeySource?
         switch (try text("api_key_env"), try text("api_key_file")) {
         case (_?, _?): throw fail("give `api_key_env` or `api_key_file`, not both")
-        case let (variable?, nil): apiKey = .environment(variable: variable)
+        case let (variable?, nil):
+            guard APIKeySource.isVariableName(variable) else { throw fail(APIKeyError.notVariableName.description) }
+            apiKey = .environment(variable: variable)
         case let (nil, path?):
-            guard path.hasPrefix("/") else { throw fail("`api_key_file` must be an absolute path, not \"\(path)\"") }
+            guard path.hasPrefix("/") else { throw fail(APIKeyError.relativePath.description) }
             apiKey = .file(path: path)
         case (nil, nil): apiKey = nil
         }

@@ -137,13 +137,21 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case "inference_url":
             switch EndpointConfiguration.url(from: try text()) {
             case let .success(url): inferenceURL = url
+            case .failure(.credentials):
+                // Not repeated: the URL holds a password.
+                throw ConfigurationError(source: source, message: "`inference_url` must be \(EndpointURLProblem.credentials.expectation)")
             case let .failure(problem): throw fail(problem.expectation)
             }
         case "model":
             let name = try text()
             guard EndpointConfiguration.isValidName(name) else { throw fail("a model name without spaces") }
             model = name
-        case "api_key_env": apiKeyEnvironmentVariable = try text()
+        case "api_key_env":
+            // Never repeated in the error: a key pasted in place of its variable's name.
+            guard case let .string(variable) = value, APIKeySource.isVariableName(variable) else {
+                throw ConfigurationError(source: source, message: "`api_key_env`: \(APIKeyError.notVariableName)")
+            }
+            apiKeyEnvironmentVariable = variable
         case "connect_timeout_ms": inferenceConnectTimeout = try milliseconds()
         case "request_timeout_ms": inferenceRequestTimeout = try milliseconds()
         case "inference_retries": maximumInferenceAttempts = try count()
