@@ -45,18 +45,19 @@ public final class Daemon: Sendable {
                            ["pids": .array(leftovers.map { .int(Int64($0)) })])
         }
 
-        let inference = OpenAICompatibleClient(endpoint: try inferenceEndpoint())
+        let inference = try makeRouter()
         var limits = InvocationLimits()
         limits.maximumOutputBytes = configuration.maximumOutputBytes
         let runner = IsolatingRunner(
             process: ProcessRunner(inference: inference, limits: limits, settings: configuration.processIsolation),
             inProcess: InProcessRunner(inference: inference, limits: limits))
-        let runs = RunService(registry: registry, runner: runner, configuration: configuration, logger: logger)
+        let runs = RunService(registry: registry, runner: runner, configuration: configuration, logger: logger,
+                              inference: inference)
         let batches = BatchRunner(registry: registry, runs: runs, logger: logger)
         let scheduler = Scheduler(registry: registry, runs: runs, batches: batches, clock: SystemSchedulerClock(), logger: logger)
         let service = SkillHostService(
-            registry: registry, runs: runs, runner: runner, batches: batches, scheduler: scheduler,
-            configuration: configuration)
+            registry: registry, runs: runs, runner: runner, batches: batches, scheduler: scheduler, inference: inference,
+            configuration: configuration, logger: logger)
         let server = JSONRPCServer(
             socketPath: configuration.socketPath, handler: service, maxLineBytes: configuration.maximumLineBytes)
 
@@ -79,7 +80,8 @@ public final class Daemon: Sendable {
         logger.info("skillhostd is serving", [
             "version": .string(SkillHostService.version), "pid": .int(Int64(getpid())),
             "socket": .string(configuration.socketPath), "data_dir": .string(configuration.dataDirectory),
-            "inference_url": .string(configuration.inferenceURL.absoluteString),
+            "models": .array(inference.models().map(JSONValue.string)),
+            "default_model": inference.defaultModel.map(JSONValue.string) ?? .null,
         ])
 
         let signal = await stop.wait()
@@ -92,6 +94,7 @@ public final class Daemon: Sendable {
         await batchesStopped
         await schedulesStopped
         runner.process.shutDown()
+        inference.shutdown()
         logger.info("skillhostd stopped")
     }
 
@@ -108,18 +111,49 @@ public final class Daemon: Sendable {
         }
     }
 
-    private func inferenceEndpoint() throws(DaemonError) -> InferenceEndpoint {
-        var apiKey: String?
-        if let variable = configuration.apiKeyEnvironmentVariable {
-            guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
-                throw DaemonError("the API key variable \(variable) (api_key_env) is not set or empty: export it before starting skillhostd")
-            }
-            apiKey = value
+    /// The router over the configured models' endpoints, their API keys read now.
+    private func makeRouter() throws(DaemonError) -> InferenceRouter {
+        let models: InferenceModels
+        let keys: [String: String]
+        do {
+            models = try configuration.inferenceModels()
+            keys = try configuration.apiKeys(for: models)
+        } catch {
+            throw DaemonError("\(error)")
         }
-        return InferenceEndpoint(
-            baseURL: configuration.inferenceURL, defaultModel: configuration.defaultModel, apiKey: apiKey,
-            connectTimeout: configuration.inferenceConnectTimeout, requestTimeout: configuration.inferenceRequestTimeout)
+        let policy = RoutingPolicy(
+            maximumAttempts: configuration.maximumInferenceAttempts, baseRetryDelay: configuration.inferenceRetryBaseDelay,
+            maximumRetryDelay: configuration.inferenceRetryMaximumDelay, healthCheckInterval: configuration.healthCheckInterval)
+        let router = InferenceRouter(defaultModel: models.defaultModel, policy: policy) { endpoint in
+            UnprobedClient(client: OpenAICompatibleClient(endpoint: endpoint))
+        }
+        for (model, endpoint) in models.endpoints {
+            let server = InferenceEndpoint(
+                baseURL: endpoint.url, defaultModel: endpoint.servedModel, apiKey: keys[endpoint.name],
+                connectTimeout: configuration.inferenceConnectTimeout, requestTimeout: configuration.inferenceRequestTimeout)
+            do {
+                try router.attach(RoutedEndpoint(
+                    name: endpoint.name, model: model, endpoint: server,
+                    maximumConcurrentRequests: endpoint.maximumConcurrentRequests, apiKeySource: endpoint.apiKey?.description))
+            } catch {
+                throw DaemonError("cannot route to the endpoint \(endpoint.name) of the model \(model): \(error)")
+            }
+        }
+        return router
     }
+}
+
+/// An ``OpenAICompatibleClient`` as a backend of the router, whose health is judged by the
+/// outcomes of its requests alone: the client has no probe of its own yet, so the daemon
+/// does not start the router's health checks.
+private struct UnprobedClient: InferenceBackend {
+    let client: OpenAICompatibleClient
+
+    func complete(_ request: CompletionRequest, onChunk: (@Sendable (String) -> Void)?) async throws(InferenceError) -> Completion {
+        try await client.complete(request, onChunk: onChunk)
+    }
+
+    func checkHealth() async throws(InferenceError) {}
 }
 
 /// Why the daemon could not start.

@@ -30,11 +30,12 @@ extension Command {
             var params: [String: JSONValue] = ["name": .string(name)]
             if let version { params["version"] = .string(version) }
             return DaemonRequest(method: "skills.remove", params: .object(params))
-        case let .run(skill, input, timeout, model):
+        case let .run(skill, input, timeout, model, stream):
             var params: [String: JSONValue] = ["skill": .string(skill)]
             if let value = try Self.inputValue(input, workingDirectory: workingDirectory) { params["input"] = value }
             if let timeout { params["timeout_ms"] = .int(timeout) }
             if let model { params["model"] = .string(model) }
+            if stream { params["stream"] = true }
             return DaemonRequest(method: "skills.run", params: .object(params))
         case .runs(let filter):
             var params: [String: JSONValue] = [:]

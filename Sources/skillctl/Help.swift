@@ -13,7 +13,7 @@ enum Help {
         case "list": return "skillctl list"
         case "show": return "skillctl show NAME[@VERSION]"
         case "remove": return "skillctl remove NAME [--version V]"
-        case "run": return "skillctl run SKILL [INPUT | - | @FILE] [--timeout SECONDS | --timeout-ms MS] [--model NAME]"
+        case "run": return "skillctl run SKILL [INPUT | - | @FILE] [--timeout SECONDS | --timeout-ms MS] [--model NAME] [--stream]"
         case "runs": return "skillctl runs [--skill S] [--status ST] [--limit N] [--before ID]"
         case "runs show": return "skillctl runs show ID"
         case "logs": return "skillctl logs ID"
@@ -30,6 +30,12 @@ enum Help {
                 + "[--concurrency allow|forbid|replace] [--catch-up skip|once]"
         case "schedules show", "schedules remove", "schedules pause", "schedules resume", "schedules trigger":
             return "skillctl \(command) ID"
+        case "inference", "inference status": return "skillctl inference [status | models | attach | detach] ..."
+        case "inference models": return "skillctl inference models"
+        case "inference attach":
+            return "skillctl inference attach MODEL URL [--name N] [--served-model M] "
+                + "[--api-key-env VAR | --api-key-file PATH] [--max-concurrent N]"
+        case "inference detach": return "skillctl inference detach NAME"
         default: return "skillctl COMMAND"
         }
     }
@@ -40,7 +46,7 @@ enum Help {
         let body: String
         switch command {
         case "status":
-            body = "Shows the daemon's version, uptime, socket, data directory, counts and inference endpoint."
+            body = "Shows the daemon's version, uptime, socket, data directory, counts, models and inference endpoints."
         case "install":
             body = """
                 Installs the skill library at PATH (a relative path is resolved against the current
@@ -92,7 +98,14 @@ enum Help {
 
                   --timeout SECONDS   fail the run after this long (e.g. 30, 0.5)
                   --timeout-ms MS     the same, in milliseconds
-                  --model NAME        the inference model the skill's calls use
+                  --model NAME        the model the skill's inference calls use (one of
+                                      `skillctl inference models`; default: the daemon's
+                                      default model)
+                  --stream            print the output as the run produces it (chunks the
+                                      skill writes, and model text it streams), with the
+                                      run's log lines on standard error; with --json, each
+                                      notification is a line of JSON before the result.
+                                      Interrupting skillctl cancels the run.
                 """
         case "runs":
             body = """
@@ -113,6 +126,8 @@ enum Help {
         case "schedules", "schedules list", "schedules add", "schedules show", "schedules remove", "schedules pause",
              "schedules resume", "schedules trigger":
             body = schedulesBody
+        case "inference", "inference status", "inference models", "inference attach", "inference detach":
+            body = inferenceBody
         case "cron", "cron next":
             body = """
                 Prints the next times the cron expression EXPR fires, one per line in ISO 8601
@@ -190,6 +205,32 @@ enum Help {
           schedules trigger ID   fires it now, under its concurrency policy
         """
 
+    private static let inferenceBody = """
+        The daemon routes each inference call of a skill to an endpoint of the model it
+        names (or the default model): an OpenAI-compatible server. A model may have several
+        endpoints; calls go to the healthy one with the fewest requests in flight, and a
+        failed attempt is retried on another. API keys are never shown, only where they
+        come from (env:VAR or file:PATH).
+
+          inference [status]     the default model, then each endpoint: NAME, MODEL, URL,
+                                 HEALTH, LOAD (requests in flight / max), REQUESTS,
+                                 FAILURES, P50 and P99 latency, LAST ERROR
+          inference models       each model, its endpoints and how many are healthy
+          inference attach MODEL URL
+                 attaches an OpenAI-compatible server at URL as an endpoint of MODEL (a new
+                 model, or one more endpoint of a known one). It lasts until skillhostd stops:
+                 to keep it, add it to `models` in the daemon's config file.
+                   --name N             the endpoint's name (default: MODEL-<n>)
+                   --served-model M     the model name sent to the server (default: the
+                                        server's own)
+                   --api-key-env VAR    send the key held in VAR, a variable of the
+                                        DAEMON's environment
+                   --api-key-file PATH  send the key in PATH, read by the daemon; it must
+                                        be yours, and private (chmod 600)
+                   --max-concurrent N   requests sent to it at once (default: 1)
+          inference detach NAME  removes the endpoint NAME; requests in flight on it finish
+        """
+
     private static let globalOptions = """
         Global options:
           --socket PATH   the daemon's socket (default: $SKILLHOST_SOCKET, else
@@ -220,6 +261,7 @@ enum Help {
           batch show|items|results ID   a batch, its items, its results as JSONL
           cron next 'EXPR'              the next fire times of a cron expression (local)
           schedules                     schedules: list, add, show, remove, pause, resume, trigger
+          inference                     models and endpoints: status, models, attach, detach
 
         \(globalOptions)
 

@@ -20,6 +20,8 @@ struct Invocation: Equatable {
         case batch(BatchCommand)
         /// Work with schedules.
         case schedules(ScheduleCommand)
+        /// Work with the daemon's inference models and endpoints.
+        case inference(InferenceCommand)
     }
 }
 
@@ -30,7 +32,7 @@ enum Command: Equatable {
     case list
     case show(name: String)
     case remove(name: String, version: String?)
-    case run(skill: String, input: RunInput, timeoutMilliseconds: Int64?, model: String?)
+    case run(skill: String, input: RunInput, timeoutMilliseconds: Int64?, model: String?, stream: Bool)
     case runs(RunsFilter)
     case runsShow(runID: Int64)
     case logs(runID: Int64)
@@ -88,12 +90,12 @@ struct RunsFilter: Equatable {
 extension Invocation {
     /// The commands, in the order help lists them.
     static let commandNames = ["status", "install", "list", "show", "remove", "run", "runs", "logs", "isolation",
-                               "memory-limit", "cron", "batch", "schedules"]
+                               "memory-limit", "cron", "batch", "schedules", "inference"]
 
     /// The commands that have subcommands, each with its subcommands; help accepts
     /// `COMMAND SUBCOMMAND` for these.
     static let subcommands = ["runs": ["show"], "cron": ["next"], "batch": BatchCommand.names,
-                              "schedules": ScheduleCommand.names]
+                              "schedules": ScheduleCommand.names, "inference": InferenceCommand.names]
 
     /// The run statuses `runs --status` accepts.
     static let runStatuses = ["queued", "running", "succeeded", "failed", "timeout", "crashed", "cancelled", "interrupted"]
@@ -166,6 +168,7 @@ extension Invocation {
         var rest = Array(words.dropFirst())
         if commandName == "batch" { return invocation(.batch(try BatchCommand.parse(rest))) }
         if commandName == "schedules" { return invocation(.schedules(try ScheduleCommand.parse(rest))) }
+        if commandName == "inference" { return invocation(.inference(try InferenceCommand.parse(rest))) }
         if commandName == "cron" {
             guard rest.first == "next" else {
                 throw UsageError("cron needs a subcommand: `\(Help.usageLine(for: "cron next"))`", command: "cron")
@@ -279,7 +282,7 @@ extension Invocation {
 
     private static func parseRun(_ words: [String]) throws(UsageError) -> Command {
         let arguments = try CommandArguments(words, command: "run", positionals: 1...2,
-                                             valueOptions: ["--timeout", "--timeout-ms", "--model"])
+                                             valueOptions: ["--timeout", "--timeout-ms", "--model"], flags: ["--stream"])
         let input: RunInput
         switch arguments.positionals.dropFirst().first {
         case nil: input = .none
@@ -304,7 +307,8 @@ extension Invocation {
         case (nil, nil):
             timeout = nil
         }
-        return .run(skill: arguments.positionals[0], input: input, timeoutMilliseconds: timeout, model: arguments.values["--model"])
+        return .run(skill: arguments.positionals[0], input: input, timeoutMilliseconds: timeout, model: arguments.values["--model"],
+                    stream: arguments.flags.contains("--stream"))
     }
 
     private static func parseRuns(_ words: [String]) throws(UsageError) -> Command {

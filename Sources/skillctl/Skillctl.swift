@@ -25,6 +25,9 @@ enum Skillctl {
         case .schedules(let command):
             let socketPath = SkillhostSocketPath.resolve(explicit: invocation.socketPath, environment: environment)
             return await ScheduleClient.run(command, socketPath: socketPath, json: invocation.json, workingDirectory: workingDirectory)
+        case .inference(let command):
+            let socketPath = SkillhostSocketPath.resolve(explicit: invocation.socketPath, environment: environment)
+            return await InferenceClient.run(command, socketPath: socketPath, json: invocation.json, workingDirectory: workingDirectory)
         case .cronNext(let request):
             switch CronCommand.next(request, now: Date(), localTimeZone: .current) {
             case .success(let lines):
@@ -43,6 +46,9 @@ enum Skillctl {
                 return .usage
             }
             let socketPath = SkillhostSocketPath.resolve(explicit: invocation.socketPath, environment: environment)
+            if case .run(_, _, _, _, stream: true) = command {
+                return await StreamedRun.run(request, at: socketPath, json: invocation.json)
+            }
             return await call(request, at: socketPath, json: invocation.json, render: renderer(for: command))
         }
     }

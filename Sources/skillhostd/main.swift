@@ -13,8 +13,9 @@ signal(SIGPIPE, SIG_IGN)
 
 /// skillhostd: the daemon. Flags mirror the config file's keys (`--data-dir` sets `data_dir`).
 let usage = """
-    usage: skillhostd [--config FILE] [--socket PATH] [--data-dir DIR] [--inference-url URL]
-                      [--model NAME] [--api-key-env VAR] [--log-level LEVEL] [other settings]
+    usage: skillhostd [--config FILE] [--socket PATH] [--data-dir DIR] [--default-model NAME]
+                      [--inference-url URL [--model NAME] [--api-key-env VAR]] [--log-level LEVEL]
+                      [other settings]
 
     Hosts LLM skills built as shared objects against skill_abi.h, and serves JSON-RPC 2.0 on
     a Unix socket (docs/PROTOCOL.md); `skillctl` is its client. Logs JSON lines on stderr.
@@ -26,11 +27,22 @@ let usage = """
                                 $XDG_RUNTIME_DIR/skillhost/skillhostd.sock, else /tmp/skillhost-UID/skillhostd.sock)
       --data-dir DIR            registry and skill store [data_dir] (default: $XDG_DATA_HOME/skillhost,
                                 else ~/.local/share/skillhost)
-      --inference-url URL       OpenAI-compatible server [inference_url] (default: http://127.0.0.1:8080)
-      --model NAME              model used when a run names none [model] (default: the server's)
-      --api-key-env VAR         environment variable holding the API key [api_key_env]
-      --connect-timeout-ms N    connecting to the inference server [connect_timeout_ms] (default: 5000)
+      --default-model NAME      model used when a skill and its caller name none [default_model]
+                                (default: the only model, if there is one)
+      --inference-url URL       shorthand for one model with one OpenAI-compatible server
+                                [inference_url] (default: http://127.0.0.1:8080, unless `models` is given)
+      --model NAME              the shorthand's model: its name, and the name sent to the server [model]
+                                (default: named "default", the server's own model)
+      --api-key-env VAR         the shorthand's API key: the environment variable holding it [api_key_env]
+      --connect-timeout-ms N    connecting to an inference server [connect_timeout_ms] (default: 5000)
       --request-timeout-ms N    one inference request [request_timeout_ms] (default: 120000)
+      --inference-retries N     attempts of an inference request, the first included, across the
+                                model's endpoints [inference_retries] (default: 3)
+      --retry-base-delay-ms N   backoff before the first retry, doubled at each retry
+                                [retry_base_delay_ms] (default: 100)
+      --retry-max-delay-ms N    longest backoff between attempts [retry_max_delay_ms] (default: 5000)
+      --health-check-interval-ms N  how often every endpoint is probed (GET /v1/models)
+                                [health_check_interval_ms] (default: 5000)
       --run-timeout-ms N        deadline of a run that gives none [run_timeout_ms] (default: 60000)
       --max-run-timeout-ms N    longest deadline a caller may ask [max_run_timeout_ms] (default: 3600000)
       --max-concurrent-runs N   runs in flight before `overloaded` [max_concurrent_runs] (default: 256)
@@ -51,11 +63,29 @@ let usage = """
       --version                 the version
       --worker ...              internal: a worker of process isolation, started by skillhostd itself
 
+    Models (config file only): several named models, each served by one or more endpoints,
+    instead of the shorthand:
+      {"models": {"gemma": {"endpoints": [
+          {"name": "gemma-a", "url": "http://127.0.0.1:8080", "served_model": "gemma-3-270m",
+           "api_key_env": "GEMMA_KEY", "max_concurrent": 4},
+          {"url": "http://10.0.0.2:8080", "api_key_file": "/etc/skillhost/gemma.key"}]}},
+       "default_model": "gemma"}
+    An endpoint has `url` (required), `name` (default: <model>-<n>), `served_model` (the name sent
+    to the server; default: the server's own), `api_key_env` or `api_key_file` (an absolute path
+    to a file only its owner may read; a trailing newline is ignored) and `max_concurrent` (requests
+    at once; default: 1). API keys are read when skillhostd starts and kept in memory only; they
+    never appear in logs, the registry, status answers or error messages. Endpoints attached at
+    run time (`skillctl inference attach`) last until skillhostd stops.
+
     Exit status: 0 after a clean shutdown; 1 when it cannot start (the message says why); 2 on
-    a usage error.
+    a usage error or a setting that is wrong (the message names it).
     """
 
-let stringKeys: Set = ["socket", "data_dir", "inference_url", "model", "api_key_env", "log_level", "default_isolation"]
+let stringKeys: Set = ["socket", "data_dir", "default_model", "inference_url", "model", "api_key_env", "log_level",
+                       "default_isolation"]
+
+/// Settings that only the config file can give: their values are JSON objects.
+let fileOnlyKeys: Set = ["models"]
 
 func fail(_ message: String, status: Int32) -> Never {
     FileHandle.standardError.write(Data("skillhostd: \(message)\n".utf8))
@@ -87,6 +117,9 @@ while !arguments.isEmpty {
     guard key == "config" || DaemonConfiguration.keys.contains(key) else {
         fail("unknown option --\(name): see skillhostd --help", status: 2)
     }
+    guard !fileOnlyKeys.contains(key) else {
+        fail("--\(name) cannot be given on the command line: set `\(key)` in the config file (--config FILE)", status: 2)
+    }
     if value == nil {
         guard !arguments.isEmpty else { fail("--\(name) needs a value: see skillhostd --help", status: 2) }
         value = arguments.removeFirst()
@@ -105,6 +138,7 @@ do {
         let value: JSONValue = stringKeys.contains(key) ? .string(text) : Int64(text).map(JSONValue.int) ?? .string(text)
         try configuration.apply(key: key, value: value, source: "command line")
     }
+    _ = try configuration.apiKeys(for: configuration.inferenceModels())
 } catch {
     fail("\(error)", status: 2)
 }

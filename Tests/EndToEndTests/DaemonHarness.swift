@@ -31,8 +31,9 @@ final class DaemonHarness: Sendable {
     let logPath: String
     let process: ChildProcess
 
-    /// Starts a daemon whose inference goes to `inferenceURL`, and waits for its socket.
-    init(inferenceURL: URL, arguments: [String] = [], environment: [String: String] = [:],
+    /// Starts a daemon whose inference goes to `inferenceURL` (nil: as `arguments` say, such
+    /// as a config file's `models`), and waits for its socket.
+    init(inferenceURL: URL?, arguments: [String] = [], environment: [String: String] = [:],
          directory: TemporaryDirectory? = nil) async throws {
         let directory = try directory ?? TemporaryDirectory(prefix: "e2e")
         self.directory = directory
@@ -43,8 +44,8 @@ final class DaemonHarness: Sendable {
         childEnvironment.merge(environment) { $1 }
         process = try ChildProcess(
             try BuildProducts.skillhostd(),
-            arguments: ["--socket", socketPath, "--data-dir", dataDirectory,
-                        "--inference-url", inferenceURL.absoluteString, "--log-level", "debug"] + arguments,
+            arguments: ["--socket", socketPath, "--data-dir", dataDirectory, "--log-level", "debug"]
+                + (inferenceURL.map { ["--inference-url", $0.absoluteString] } ?? []) + arguments,
             // Nothing of this process's own output is handed down: a daemon outliving a
             // crashed test run must not keep swift test waiting for the end of its output.
             environment: childEnvironment, standardOutput: .null, standardError: .file(logPath))
@@ -73,6 +74,11 @@ final class DaemonHarness: Sendable {
 
     /// Runs `skillctl --socket <this daemon's> arguments...`.
     func skillctl(_ arguments: String..., standardInput: String? = nil) async throws -> CommandResult {
+        try await skillctl(arguments: arguments, standardInput: standardInput)
+    }
+
+    /// Runs `skillctl --socket <this daemon's>` with `arguments`.
+    func skillctl(arguments: [String], standardInput: String? = nil) async throws -> CommandResult {
         try await Self.skillctl(arguments: ["--socket", socketPath] + arguments, standardInput: standardInput)
     }
 
@@ -88,6 +94,19 @@ final class DaemonHarness: Sendable {
         let output = try await child.readAll(from: .standardOutput)
         let errors = try await child.readAll(from: .standardError)
         return CommandResult(termination: try await child.wait(), standardOutput: output, standardError: errors)
+    }
+
+    /// Connects to the daemon's socket as a JSON-RPC client; `onNotification` gets the
+    /// notifications the daemon sends it, on the client's reader thread.
+    func client(onNotification: (@Sendable (String, JSONValue?) -> Void)? = nil) throws -> JSONRPCClient {
+        try JSONRPCClient(socketPath: socketPath, onNotification: onNotification)
+    }
+
+    /// Calls `method` on the daemon over a connection of its own.
+    func call(_ method: String, _ params: JSONValue? = nil) async throws -> JSONValue {
+        let client = try client()
+        defer { client.close() }
+        return try await client.call(method, params: params)
     }
 
     /// Opens the daemon's registry file, as another process would.

@@ -77,7 +77,9 @@ struct FaultInjectionTests {
         defer { server.stop() }
         let directory = try TemporaryDirectory(prefix: "twice")
         let reportFile = directory.path("report")
-        let daemon = try await DaemonHarness(inferenceURL: server.baseURL, environment: ["SKILL_REPORT_FILE": reportFile])
+        // One attempt per call: the count of requests below is the count of calls.
+        let daemon = try await DaemonHarness(inferenceURL: server.baseURL, arguments: ["--inference-retries", "1"],
+                                             environment: ["SKILL_REPORT_FILE": reportFile])
         // In process: a thread cannot be killed, so the skill goes on and sees aborted calls
         // (in a worker, it would be killed before its second call; see IsolationTests).
         #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "complete_twice"),

@@ -8,13 +8,30 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var socketPath: String
     /// Where the registry and the skill store live.
     public var dataDirectory: String
-    /// Base URL of the OpenAI-compatible inference server.
-    public var inferenceURL: URL
-    /// The model sent when a skill and its caller name none; nil: the server's own default.
+    /// The logical models and the endpoints that serve them (`models`); nil when the
+    /// configuration gives none, and the single-endpoint shorthand (`inference_url`,
+    /// `model`, `api_key_env`) describes the one model. ``inferenceModels()`` resolves both.
+    public var models: [ModelConfiguration]?
+    /// The model used when a skill and its caller name none (`default_model`); nil: the
+    /// only model when there is one, else none.
     public var defaultModel: String?
-    /// Name of the environment variable holding the inference API key (the key itself is
-    /// never stored in the configuration, the registry or a log).
+    /// Shorthand: the base URL of the one inference server (`inference_url`); nil: not
+    /// given (`http://127.0.0.1:8080` unless `models` is).
+    public var inferenceURL: URL?
+    /// Shorthand: the model name sent to that server, which also names the one model
+    /// (`model`); nil: the server's own, and the model is named `default`.
+    public var model: String?
+    /// Shorthand: the environment variable holding that server's API key (`api_key_env`).
     public var apiKeyEnvironmentVariable: String?
+    /// The most attempts one inference request makes, the first included (`inference_retries`).
+    public var maximumInferenceAttempts = 3
+    /// The backoff before the first retry of an inference request (`retry_base_delay_ms`);
+    /// it doubles with each retry, up to ``inferenceRetryMaximumDelay``.
+    public var inferenceRetryBaseDelay: Duration = .milliseconds(100)
+    /// The longest backoff between two attempts (`retry_max_delay_ms`).
+    public var inferenceRetryMaximumDelay: Duration = .seconds(5)
+    /// How often every endpoint is probed (`health_check_interval_ms`).
+    public var healthCheckInterval: Duration = .seconds(5)
     /// How long connecting to the inference server may take.
     public var inferenceConnectTimeout: Duration = .seconds(5)
     /// How long one inference request may take.
@@ -37,6 +54,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var processIsolation = ProcessIsolationSettings()
     /// The largest output of a run, chunks and returned bytes together (`max_output_bytes`).
     public var maximumOutputBytes = InvocationLimits().maximumOutputBytes
+    /// Where each setting given was last set: a config file's path or "command line", for
+    /// the errors of settings that contradict each other.
+    private(set) var sources: [String: String] = [:]
 
     /// The defaults for this user and environment.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -44,7 +64,6 @@ public struct DaemonConfiguration: Sendable, Equatable {
         let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
         dataDirectory = dataHome + "/skillhost"
-        inferenceURL = URL(string: "http://127.0.0.1:8080")!
     }
 
     /// The default config file: `$XDG_CONFIG_HOME/skillhost/config.json`.
@@ -72,15 +91,16 @@ public struct DaemonConfiguration: Sendable, Equatable {
         guard case let .object(fields) = document else {
             throw ConfigurationError(source: path, message: "it must be a JSON object")
         }
-        for (key, value) in fields {
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
             try apply(key: key, value: value, source: path)
         }
     }
 
     /// The keys of the config file, with the flag of the same name (`--socket` for `socket`).
     public static let keys = [
-        "socket", "data_dir", "inference_url", "model", "api_key_env", "connect_timeout_ms",
-        "request_timeout_ms", "run_timeout_ms", "max_run_timeout_ms", "max_concurrent_runs",
+        "socket", "data_dir", "models", "default_model", "inference_url", "model", "api_key_env", "connect_timeout_ms",
+        "request_timeout_ms", "inference_retries", "retry_base_delay_ms", "retry_max_delay_ms",
+        "health_check_interval_ms", "run_timeout_ms", "max_run_timeout_ms", "max_concurrent_runs",
         "max_line_bytes", "shutdown_grace_ms", "log_level", "default_isolation", "worker_pool_size",
         "worker_idle_timeout_ms", "max_workers_per_skill", "memory_limit_bytes", "max_output_bytes",
     ]
@@ -109,16 +129,35 @@ public struct DaemonConfiguration: Sendable, Equatable {
         switch key {
         case "socket": socketPath = try text()
         case "data_dir": dataDirectory = try text()
+        case "models": models = try Self.models(from: value, source: source)
+        case "default_model":
+            let name = try text()
+            guard EndpointConfiguration.isValidName(name) else { throw fail("a model name without spaces") }
+            defaultModel = name
         case "inference_url":
-            let string = try text()
-            guard let url = URL(string: string), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                throw fail("an http:// or https:// URL")
+            switch EndpointConfiguration.url(from: try text()) {
+            case let .success(url): inferenceURL = url
+            case .failure(.credentials):
+                // Not repeated: the URL holds a password.
+                throw ConfigurationError(source: source, message: "`inference_url` must be \(EndpointURLProblem.credentials.expectation)")
+            case let .failure(problem): throw fail(problem.expectation)
             }
-            inferenceURL = url
-        case "model": defaultModel = try text()
-        case "api_key_env": apiKeyEnvironmentVariable = try text()
+        case "model":
+            let name = try text()
+            guard EndpointConfiguration.isValidName(name) else { throw fail("a model name without spaces") }
+            model = name
+        case "api_key_env":
+            // Never repeated in the error: a key pasted in place of its variable's name.
+            guard case let .string(variable) = value, APIKeySource.isVariableName(variable) else {
+                throw ConfigurationError(source: source, message: "`api_key_env`: \(APIKeyError.notVariableName)")
+            }
+            apiKeyEnvironmentVariable = variable
         case "connect_timeout_ms": inferenceConnectTimeout = try milliseconds()
         case "request_timeout_ms": inferenceRequestTimeout = try milliseconds()
+        case "inference_retries": maximumInferenceAttempts = try count()
+        case "retry_base_delay_ms": inferenceRetryBaseDelay = try milliseconds(minimum: 0)
+        case "retry_max_delay_ms": inferenceRetryMaximumDelay = try milliseconds(minimum: 0)
+        case "health_check_interval_ms": healthCheckInterval = try milliseconds()
         case "run_timeout_ms": defaultRunTimeout = try milliseconds()
         case "max_run_timeout_ms": maximumRunTimeout = try milliseconds()
         case "max_concurrent_runs": maximumConcurrentRuns = try count()
@@ -142,6 +181,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             throw ConfigurationError(
                 source: source, message: "unknown setting `\(key)`; known: \(Self.keys.joined(separator: ", "))")
         }
+        sources[key] = source
     }
 }
 

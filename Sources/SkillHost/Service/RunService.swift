@@ -1,4 +1,5 @@
 import Foundation
+import InferenceDriver
 import JSONRPC
 import Registry
 import Synchronization
@@ -26,11 +27,14 @@ public struct RunRequest: Sendable {
     /// Called once the run is recorded, before the skill starts: how a caller that does not
     /// wait for the run's end learns its id.
     public var onRecorded: (@Sendable (RunRecord) -> Void)?
+    /// Where the run's output chunks and log lines go as they happen (see
+    /// ``Invocation/events``); nil: they are only recorded.
+    public var events: (@Sendable (RunEvent) -> Void)?
 
     /// Creates a request.
     public init(skill: String, input: JSONValue, model: String?, timeout: Duration?, trigger: String, callerUID: UInt32?,
                 batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil,
-                onRecorded: (@Sendable (RunRecord) -> Void)? = nil) {
+                onRecorded: (@Sendable (RunRecord) -> Void)? = nil, events: (@Sendable (RunEvent) -> Void)? = nil) {
         self.skill = skill
         self.input = input
         self.model = model
@@ -41,6 +45,7 @@ public struct RunRequest: Sendable {
         self.batchItem = batchItem
         self.scheduleID = scheduleID
         self.onRecorded = onRecorded
+        self.events = events
     }
 }
 
@@ -53,15 +58,20 @@ public final class RunService: Sendable {
     private let runner: IsolatingRunner
     private let configuration: DaemonConfiguration
     private let logger: Logger
+    /// The models runs may name; nil: a run's model is passed on unchecked.
+    private let inference: InferenceRouter?
     private let runsInFlight = Atomic<Int>(0)
     private let shuttingDown = Atomic<Bool>(false)
 
-    /// Creates the service.
-    public init(registry: Registry, runner: IsolatingRunner, configuration: DaemonConfiguration, logger: Logger) {
+    /// Creates the service; `inference` checks the model each run names, and gives the
+    /// default model of runs that name none.
+    public init(registry: Registry, runner: IsolatingRunner, configuration: DaemonConfiguration, logger: Logger,
+                inference: InferenceRouter? = nil) {
         self.registry = registry
         self.runner = runner
         self.configuration = configuration
         self.logger = logger
+        self.inference = inference
     }
 
     /// Runs in flight now.
@@ -84,6 +94,7 @@ public final class RunService: Sendable {
             throw .invalidParams(
                 "timeout_ms is \(Int64(timeout.milliseconds)), above this daemon's maximum of \(Int64(configuration.maximumRunTimeout.milliseconds)) (max_run_timeout_ms)")
         }
+        let model = try resolveModel(request.model)
         let skill = try resolveSkill(request.skill)
         let path: String
         do {
@@ -104,7 +115,7 @@ public final class RunService: Sendable {
         do {
             record = try registry.createRun(NewRun(
                 skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256,
-                input: inputText, model: request.model, trigger: request.trigger, callerUID: request.callerUID,
+                input: inputText, model: model, trigger: request.trigger, callerUID: request.callerUID,
                 status: .running, createdAt: started, startedAt: started,
                 batchID: request.batchID, batchItem: request.batchItem, scheduleID: request.scheduleID))
         } catch {
@@ -116,7 +127,8 @@ public final class RunService: Sendable {
         let begin = clock.now
         let report = await runner.run(
             skill, path: path,
-            invocation: Invocation(input: Array(inputText.utf8), model: request.model ?? configuration.defaultModel, timeout: timeout))
+            invocation: Invocation(input: Array(inputText.utf8), model: model, timeout: timeout,
+                                   events: request.events))
         let duration = clock.now - begin
 
         return try finish(record, report: report, duration: duration)
@@ -149,6 +161,20 @@ public final class RunService: Sendable {
             return finished
         } catch {
             throw .internal("cannot record the end of run \(record.id): \(error)")
+        }
+    }
+
+    /// The model a run that asks for `requested` runs with: `requested` when a router
+    /// serves it, the default model when it names none (nil when there is none: the run
+    /// fails only if the skill calls inference).
+    /// - Throws: `invalid_params` for a model no endpoint serves, listing the known ones.
+    func resolveModel(_ requested: String?) throws(ServiceError) -> String? {
+        guard let inference else { return requested }
+        guard let requested else { return inference.defaultModel }
+        do {
+            return try inference.resolveModel(requested)
+        } catch {
+            throw .invalidParams(error.description)
         }
     }
 

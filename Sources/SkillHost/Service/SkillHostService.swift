@@ -1,4 +1,5 @@
 import Foundation
+import InferenceDriver
 import JSONRPC
 import Registry
 
@@ -14,15 +15,20 @@ public final class SkillHostService: JSONRPCMethodHandler {
     private let configuration: DaemonConfiguration
     private let batchMethods: BatchMethods
     private let scheduleMethods: ScheduleMethods
+    private let inferenceMethods: InferenceMethods
+    private let inference: InferenceRouter
     private let startedAt = ContinuousClock.now
 
-    /// Creates the service; `batches` runs the batches that `batches.start` records, and
-    /// `scheduler` fires the schedules that `schedules.add` records.
+    /// Creates the service; `batches` runs the batches that `batches.start` records,
+    /// `scheduler` fires the schedules that `schedules.add` records, and `inference` routes
+    /// the runs' inference calls, its endpoints shown and changed by `inference.*`.
     public init(registry: Registry, runs: RunService, runner: IsolatingRunner, batches: BatchRunner, scheduler: Scheduler,
-                configuration: DaemonConfiguration) {
+                inference: InferenceRouter, configuration: DaemonConfiguration, logger: Logger) {
         self.registry = registry
         self.batchMethods = BatchMethods(registry: registry, runs: runs, batches: batches, configuration: configuration)
         self.scheduleMethods = ScheduleMethods(registry: registry, runs: runs, scheduler: scheduler)
+        self.inferenceMethods = InferenceMethods(router: inference, configuration: configuration, logger: logger)
+        self.inference = inference
         self.runs = runs
         self.runner = runner
         let process = runner.process
@@ -42,11 +48,12 @@ public final class SkillHostService: JSONRPCMethodHandler {
             case "skills.set_isolation": return try setIsolation(params)
             case "skills.set_limits": return try setLimits(params)
             case "skills.exists": return try skillExists(params)
-            case "skills.run": return try await run(params, peer: call.peer)
+            case "skills.run": return try await run(params, peer: call.peer, connection: call.connection)
             case "runs.get": return try getRun(params)
             case "runs.list": return try listRuns(params)
             case "runs.logs": return try runLogs(params)
             default:
+                if let result = try inferenceMethods.handle(call) { return result }
                 if let result = try await batchMethods.handle(call) { return result }
                 guard let result = try await scheduleMethods.handle(call) else { throw JSONRPCError.methodNotFound(call.method) }
                 return result
@@ -80,10 +87,7 @@ public final class SkillHostService: JSONRPCMethodHandler {
             "data_dir": .string(configuration.dataDirectory),
             "skills": .int(Int64(skillCount)),
             "runs": .object(["total": .int(Int64(runCounts.total)), "running": .int(Int64(runs.activeRuns))]),
-            "inference": .object([
-                "url": .string(configuration.inferenceURL.absoluteString),
-                "model": configuration.defaultModel.map(JSONValue.string) ?? .null,
-            ]),
+            "inference": InferenceEncoding.status(of: inference),
         ])
     }
 
@@ -223,18 +227,27 @@ public final class SkillHostService: JSONRPCMethodHandler {
 
     // MARK: runs
 
-    private func run(_ params: JSONRPCParams, peer: PeerCredentials) async throws -> JSONValue {
+    private func run(_ params: JSONRPCParams, peer: PeerCredentials, connection: JSONRPCConnectionHandle) async throws -> JSONValue {
+        try params.allowOnly(["skill", "input", "model", "timeout_ms", "stream"])
         var timeout: Duration?
         if let milliseconds = try params.optional("timeout_ms", as: Int64.self) {
             guard milliseconds > 0 else { throw ServiceError.invalidParams("timeout_ms must be at least 1, not \(milliseconds)") }
             timeout = .milliseconds(milliseconds)
         }
-        let request = RunRequest(
+        var request = RunRequest(
             skill: try params.required("skill", as: String.self),
             input: try params.optional("input", as: JSONValue.self) ?? .object([:]),
             model: try params.optional("model", as: String.self),
             timeout: timeout, trigger: "rpc", callerUID: peer.uid)
+        var stream: RunStream?
+        if try params.optional("stream", as: Bool.self) == true {
+            let runStream = RunStream(connection: connection)
+            request.onRecorded = { runStream.recorded($0) }
+            request.events = { runStream.send($0) }
+            stream = runStream
+        }
         let record = try await runs.run(request)
+        stream?.finish(record)
         guard record.status == .succeeded else {
             let kind = record.errorKind.flatMap(ErrorKind.init(rawValue:)) ?? .skillFailed
             throw ServiceError.domain(

@@ -1,0 +1,73 @@
+import Foundation
+import JSONRPC
+import Synchronization
+
+/// Carries out `skillctl run --stream`: prints the run's output as the daemon streams it
+/// (`run.output` notifications) and its log lines on standard error (`run.log`), then ends
+/// with the run's status.
+enum StreamedRun {
+    /// Calls `skills.run` with `stream: true` at `socketPath` and returns skillctl's exit status.
+    ///
+    /// Without `json`, each chunk goes to standard output as it comes, with nothing added
+    /// between chunks, and a final newline when the output does not end with one; each log
+    /// line goes to standard error as `LEVEL   message`. With `json`, each notification is
+    /// one line of JSON (`{"method", "params"}`) on standard output, then the result.
+    static func run(_ request: DaemonRequest, at socketPath: String, json: Bool) async -> ExitCode {
+        let printer = StreamPrinter(json: json)
+        do {
+            let client = try JSONRPCClient(socketPath: socketPath) { method, params in
+                printer.show(method: method, params: params)
+            }
+            defer { client.close() }
+            let result = try await client.call(request.method, params: request.params)
+            printer.finish()
+            if json { Console.output(result.serialized()) }
+            return .success
+        } catch {
+            printer.finish()
+            return Console.report(error, json: json)
+        }
+    }
+}
+
+/// Prints a streamed run's notifications as they come, on the client's reader thread, and
+/// remembers whether the last output chunk ended a line.
+private final class StreamPrinter: Sendable {
+    private let json: Bool
+    /// Whether the output printed so far is empty or ends with a newline. A `Mutex` because
+    /// notifications are printed on the client's reader thread and `finish` runs on the
+    /// caller's task.
+    private let atLineStart = Mutex(true)
+
+    init(json: Bool) {
+        self.json = json
+    }
+
+    /// Prints one notification; ignores any other than `run.output` and `run.log`.
+    func show(method: String, params: JSONValue?) {
+        guard method == "run.output" || method == "run.log" else { return }
+        if json {
+            let line: JSONValue = .object(["method": .string(method), "params": params ?? .null])
+            FileHandle.standardOutput.write(Data((line.serialized() + "\n").utf8))
+            return
+        }
+        if method == "run.output", let chunk = params?["chunk"]?.stringValue, !chunk.isEmpty {
+            atLineStart.withLock { atLineStart in
+                FileHandle.standardOutput.write(Data(chunk.utf8))
+                atLineStart = chunk.hasSuffix("\n")
+            }
+        } else if method == "run.log", let params {
+            let level = Formatting.plain(params["level"]).padding(toLength: 7, withPad: " ", startingAt: 0)
+            FileHandle.standardError.write(Data("\(level) \(Formatting.plain(params["message"]))\n".utf8))
+        }
+    }
+
+    /// Ends the output's last line, if the output did not.
+    func finish() {
+        guard !json else { return }
+        atLineStart.withLock { atLineStart in
+            if !atLineStart { FileHandle.standardOutput.write(Data("\n".utf8)) }
+            atLineStart = true
+        }
+    }
+}
