@@ -45,7 +45,8 @@ public final class Daemon: Sendable {
                            ["pids": .array(leftovers.map { .int(Int64($0)) })])
         }
 
-        let inference = try makeRouter()
+        let environment = ProcessInfo.processInfo.environment
+        let inference = try makeRouter(environment: environment)
         var limits = InvocationLimits()
         limits.maximumOutputBytes = configuration.maximumOutputBytes
         let runner = IsolatingRunner(
@@ -57,7 +58,7 @@ public final class Daemon: Sendable {
         let scheduler = Scheduler(registry: registry, runs: runs, batches: batches, clock: SystemSchedulerClock(), logger: logger)
         let service = SkillHostService(
             registry: registry, runs: runs, runner: runner, batches: batches, scheduler: scheduler, inference: inference,
-            configuration: configuration, logger: logger)
+            environment: environment, configuration: configuration, logger: logger)
         let server = JSONRPCServer(
             socketPath: configuration.socketPath, handler: service, maxLineBytes: configuration.maximumLineBytes)
 
@@ -111,15 +112,20 @@ public final class Daemon: Sendable {
         }
     }
 
-    /// The router over the configured models' endpoints, their API keys read now.
-    private func makeRouter() throws(DaemonError) -> InferenceRouter {
+    /// The router over the configured models' endpoints, their API keys read now from
+    /// `environment` or their files; the variables read are then removed from the process's
+    /// environment, so that no worker process inherits a key.
+    private func makeRouter(environment: [String: String]) throws(DaemonError) -> InferenceRouter {
         let models: InferenceModels
         let keys: [String: String]
         do {
             models = try configuration.inferenceModels()
-            keys = try configuration.apiKeys(for: models)
+            keys = try configuration.apiKeys(for: models, environment: environment)
         } catch {
             throw DaemonError("\(error)")
+        }
+        for (_, endpoint) in models.endpoints {
+            endpoint.apiKey?.withdrawFromEnvironment()
         }
         let policy = RoutingPolicy(
             maximumAttempts: configuration.maximumInferenceAttempts, baseRetryDelay: configuration.inferenceRetryBaseDelay,

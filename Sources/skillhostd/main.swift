@@ -74,7 +74,8 @@ let usage = """
     to the server; default: the server's own), `api_key_env` or `api_key_file` (an absolute path
     to a file only its owner may read; a trailing newline is ignored) and `max_concurrent` (requests
     at once; default: 1). API keys are read when skillhostd starts and kept in memory only; they
-    never appear in logs, the registry, status answers or error messages. Endpoints attached at
+    never appear in logs, the registry, status answers or error messages, and the variables they
+    came from are removed from skillhostd's environment, so skill workers never inherit them. Endpoints attached at
     run time (`skillctl inference attach`) last until skillhostd stops.
 
     Exit status: 0 after a clean shutdown; 1 when it cannot start (the message says why); 2 on

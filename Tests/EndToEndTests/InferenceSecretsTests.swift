@@ -48,6 +48,22 @@ struct InferenceSecretsTests {
         return files
     }
 
+    /// The environment process `pid` started with, from `/proc/PID/environ` (read with
+    /// `read`, which Foundation's file reading cannot do for /proc), one variable a line.
+    private func environment(ofProcess pid: Int64) throws -> String {
+        let descriptor = open("/proc/\(pid)/environ", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw HarnessError("cannot open /proc/\(pid)/environ: errno \(errno)") }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            bytes += buffer[..<count]
+        }
+        return String(decoding: bytes.map { $0 == 0 ? UInt8(ascii: "\n") : $0 }, as: UTF8.self)
+    }
+
     @Test("keys from the environment, a key file and attach reach the server, and appear nowhere else")
     func keysNeverLeak() async throws {
         let server = try await FaultServer.start(mode: .error500)
@@ -85,6 +101,16 @@ struct InferenceSecretsTests {
         #expect(attachEnvironment.status == 0, "\(attachEnvironment.standardError)")
         var seen = [attachFile.standardOutput, attachFile.standardError, attachEnvironment.standardOutput,
                     attachEnvironment.standardError]
+
+        // Skill workers started from now on do not inherit a key variable the daemon has read.
+        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "reports_pid")).status == 0)
+        let reported = try await daemon.skillctl("--json", "run", "reports-pid")
+        let workerPID = try #require(try reported.json()["output"]?["pid"]?.int64Value)
+        let workerEnvironment = try environment(ofProcess: workerPID)
+        #expect(workerEnvironment.contains("SKILLHOST_TEST_ENV_KEY=") == false)
+        #expect(workerEnvironment.contains("SKILLHOST_TEST_ATTACH_KEY=") == false)
+        #expect(workerEnvironment.contains("SKILL") || workerEnvironment.contains("PATH="), "the environment was read")
+        seen.append(workerEnvironment)
 
         // Each model's run fails on the server, whose error body holds the Authorization header.
         let expectedKeys = ["envkey": environmentSecret.key, "filekey": fileSecret.key, "refused": nil,
@@ -131,7 +157,7 @@ struct InferenceSecretsTests {
         #expect(inferenceStatus["endpoints"]?.arrayValue?.contains { $0["api_key_source"] == .string("file:\(configuredKeyFile)") } == true)
         seen += [hostStatus.serialized(), inferenceStatus.serialized()]
         for run in try daemon.registry().runs(matching: RunQuery(limit: 100)) {
-            #expect(run.status == .failed)
+            #expect(run.status == (run.skillName == "reports-pid" ? .succeeded : .failed))
             seen += [try await daemon.call("runs.get", ["run_id": .int(run.id)]).serialized(),
                      try await daemon.call("runs.logs", ["run_id": .int(run.id)]).serialized()]
         }

@@ -13,6 +13,18 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible, Sendable 
 
     var testDescription: String { rawValue }
 
+    /// The shortest connect timeout a live local server is sure to meet.
+    ///
+    /// `URLSession` shows that it has connected only through a delegate callback (the
+    /// request body went out), which a loaded machine can delay by seconds; the socket
+    /// transport sees the connection itself.
+    var shortConnectTimeout: Duration {
+        switch self {
+        case .sockets: .milliseconds(300)
+        case .urlSession: .seconds(5)
+        }
+    }
+
     /// A client for `endpoint` over this transport.
     func client(for endpoint: InferenceEndpoint) -> OpenAICompatibleClient {
         switch self {

@@ -4,8 +4,8 @@ import TestSupport
 @testable import InferenceDriver
 
 /// Streamed answers, chats, rate limits and health checks against the fault server, over
-/// both transports.
-@Suite("Streaming, chat, rate limits and health against the fault server")
+/// both transports. Serialized for the reason ``OpenAICompatibleClientTests`` is.
+@Suite("Streaming, chat, rate limits and health against the fault server", .serialized)
 struct StreamingAndChatTests {
     private static let prompt = "The quick brown fox jumps"
 
@@ -112,14 +112,15 @@ struct StreamingAndChatTests {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        let date = formatter.string(from: Date().addingTimeInterval(120))
+        let date = formatter.string(from: Date().addingTimeInterval(3600))
         try await withFaultServer(.ratelimit, options: .init(retryAfter: date)) { server async throws in
             let result = await outcome(of: CompletionRequest(prompt: "hi"), with: OpenAICompatibleClient(endpoint: faultEndpoint(server)))
             guard case let .failure(.rateLimited(_, retryAfter?, _)) = result else {
                 Issue.record("expected .rateLimited with a delay, got \(result)")
                 return
             }
-            #expect(retryAfter > .seconds(100) && retryAfter <= .seconds(121), "\(retryAfter)")
+            // An hour ahead, less however long the server took to start and answer.
+            #expect(retryAfter > .seconds(3000) && retryAfter <= .seconds(3601), "\(retryAfter)")
         }
     }
 
@@ -187,7 +188,7 @@ struct StreamingAndChatTests {
             let start = clock.now
             task.cancel()
             #expect(await task.value == .failure(.cancelled))
-            #expect(clock.now - start < .seconds(2), "took \(clock.now - start)")
+            #expect(clock.now - start < .seconds(5), "took \(clock.now - start)")
             #expect(try await waitForStats(of: server) { $0.clientDisconnects == 1 })
         }
     }

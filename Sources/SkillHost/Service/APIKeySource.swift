@@ -50,6 +50,18 @@ public enum APIKeySource: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Removes the variable that holds the key from this process's environment, once the
+    /// key is read, so that the processes the daemon starts (skill workers, whose output
+    /// is kept with their runs) never inherit it. Does nothing for a key file.
+    ///
+    /// glibc's `unsetenv` takes the environment's lock and never frees the strings it
+    /// removes, so a thread reading the environment meanwhile sees it with or without the
+    /// variable, never a dangling pointer.
+    public func withdrawFromEnvironment() {
+        guard case let .environment(variable) = self else { return }
+        unsetenv(variable)
+    }
+
     /// The text of the key file at `path`, checked to be a regular file that neither its
     /// group nor others may read or write, and that belongs to `callerUID` when given.
     private static func contents(ofKeyFile path: String, callerUID: UInt32?) throws(APIKeyError) -> String {

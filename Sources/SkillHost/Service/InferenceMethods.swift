@@ -11,6 +11,9 @@ struct InferenceMethods: Sendable {
 
     let router: InferenceRouter
     let configuration: DaemonConfiguration
+    /// The daemon's environment as it started, where `api_key_env` variables are looked
+    /// up (the process's own no longer holds the ones already read).
+    let environment: [String: String]
     let logger: Logger
 
     /// Handles `call` when it is an `inference.*` method; `nil` for any other method.
@@ -58,7 +61,7 @@ struct InferenceMethods: Sendable {
         }
         let key: String?
         do {
-            key = try source?.read(callerUID: peer.uid)
+            key = try source?.read(environment: environment, callerUID: peer.uid)
         } catch {
             if case .notCallersFile = error { throw ServiceError.domain(.permissionDenied, error.description) }
             throw ServiceError.invalidParams(error.description)
@@ -67,6 +70,7 @@ struct InferenceMethods: Sendable {
             baseURL: url, defaultModel: try params.optional("served_model", as: String.self), apiKey: key,
             connectTimeout: configuration.inferenceConnectTimeout, requestTimeout: configuration.inferenceRequestTimeout)
         let attached = try attach(model: model, named: name, endpoint: endpoint, limit: limit, source: source)
+        source?.withdrawFromEnvironment()
         logger.info("inference endpoint attached", [
             "endpoint": .string(attached.name), "model": .string(attached.model), "url": .string(attached.url),
             "api_key_source": attached.apiKeySource.map(JSONValue.string) ?? .null,

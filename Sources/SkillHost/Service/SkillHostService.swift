@@ -21,13 +21,16 @@ public final class SkillHostService: JSONRPCMethodHandler {
 
     /// Creates the service; `batches` runs the batches that `batches.start` records,
     /// `scheduler` fires the schedules that `schedules.add` records, and `inference` routes
-    /// the runs' inference calls, its endpoints shown and changed by `inference.*`.
+    /// the runs' inference calls, its endpoints shown and changed by `inference.*`, which
+    /// read API keys from `environment` (the daemon's as it started).
     public init(registry: Registry, runs: RunService, runner: IsolatingRunner, batches: BatchRunner, scheduler: Scheduler,
-                inference: InferenceRouter, configuration: DaemonConfiguration, logger: Logger) {
+                inference: InferenceRouter, environment: [String: String], configuration: DaemonConfiguration,
+                logger: Logger) {
         self.registry = registry
         self.batchMethods = BatchMethods(registry: registry, runs: runs, batches: batches, configuration: configuration)
         self.scheduleMethods = ScheduleMethods(registry: registry, runs: runs, scheduler: scheduler)
-        self.inferenceMethods = InferenceMethods(router: inference, configuration: configuration, logger: logger)
+        self.inferenceMethods = InferenceMethods(
+            router: inference, configuration: configuration, environment: environment, logger: logger)
         self.inference = inference
         self.runs = runs
         self.runner = runner
