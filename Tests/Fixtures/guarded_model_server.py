@@ -49,7 +49,9 @@ def main():
     with open(options.log, "ab") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "llama_cpp.server", "--model", options.model,
-             "--host", "127.0.0.1", "--port", str(port)],
+             "--host", "127.0.0.1", "--port", str(port),
+             # Otherwise a new request breaks off a streamed answer in progress.
+             "--interrupt_requests", "false"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
 
     def stop(*_):
