@@ -131,7 +131,7 @@ public final class Daemon: Sendable {
             maximumAttempts: configuration.maximumInferenceAttempts, baseRetryDelay: configuration.inferenceRetryBaseDelay,
             maximumRetryDelay: configuration.inferenceRetryMaximumDelay, healthCheckInterval: configuration.healthCheckInterval)
         let router = InferenceRouter(defaultModel: models.defaultModel, policy: policy) { endpoint in
-            UnprobedClient(client: OpenAICompatibleClient(endpoint: endpoint))
+            OpenAICompatibleClient(endpoint: endpoint)
         }
         for (model, endpoint) in models.endpoints {
             let server = InferenceEndpoint(
@@ -145,21 +145,9 @@ public final class Daemon: Sendable {
                 throw DaemonError("cannot route to the endpoint \(endpoint.name) of the model \(model): \(error)")
             }
         }
+        router.startHealthChecks()
         return router
     }
-}
-
-/// An ``OpenAICompatibleClient`` as a backend of the router, whose health is judged by the
-/// outcomes of its requests alone: the client has no probe of its own yet, so the daemon
-/// does not start the router's health checks.
-private struct UnprobedClient: InferenceBackend {
-    let client: OpenAICompatibleClient
-
-    func complete(_ request: CompletionRequest, onChunk: (@Sendable (String) -> Void)?) async throws(InferenceError) -> Completion {
-        try await client.complete(request, onChunk: onChunk)
-    }
-
-    func checkHealth() async throws(InferenceError) {}
 }
 
 /// Why the daemon could not start.

@@ -20,18 +20,26 @@ public enum FixtureSkills {
 
     /// The shared object built from `Tests/Fixtures/skills/<name>.c`.
     ///
+    /// The first call compiles every fixture at once, with one `cc` per fixture running in
+    /// parallel: compiling them one by one under a lock kept the tests that waited for it
+    /// blocked on the cooperative pool (two threads on a two-core machine) for half a minute.
+    ///
     /// - Throws: ``TestSupportError/noSuchFixture(name:directory:)`` for an unknown name,
     ///   ``TestSupportError/compilationFailed(source:command:diagnostics:)`` with the
     ///   compiler's messages when `cc` fails.
     public static func path(for name: String) throws(TestSupportError) -> String {
-        let source = sourceDirectory.appendingPathComponent("\(name).c").path
         let isPlainName = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
-        guard isPlainName, FileManager.default.fileExists(atPath: source) else {
+        let directory = try cacheDirectory.get()
+        let compiled = compiledFixtures.withLock { compiled in
+            if let compiled { return compiled }
+            let all = compileAll(into: directory)
+            compiled = all
+            return all
+        }
+        guard isPlainName, let result = compiled[name] else {
             throw .noSuchFixture(name: name, directory: sourceDirectory.path)
         }
-        return try cached(key: "fixture \(name)") { directory throws(TestSupportError) in
-            try compile(source: source, into: "\(directory)/\(name).so", logs: "\(directory)/\(name).log")
-        }
+        return try result.get()
     }
 
     /// A file named `x.so` holding text, not ELF.
@@ -75,6 +83,9 @@ public enum FixtureSkills {
     /// is made once even when tests ask for it at the same time.
     private static let made = Mutex<[String: String]>([:])
 
+    /// Every fixture's shared object, or why it did not compile; nil until the first use.
+    private static let compiledFixtures = Mutex<[String: Result<String, TestSupportError>]?>(nil)
+
     /// This process's folder of made files, removed when the process exits.
     private static let cacheDirectory: Result<String, TestSupportError> = {
         let created: String
@@ -103,18 +114,34 @@ public enum FixtureSkills {
         }
     }
 
-    private static func compile(source: String, into output: String, logs: String) throws(TestSupportError) -> String {
+    /// Compiles every fixture into `directory`, all at once.
+    private static func compileAll(into directory: String) -> [String: Result<String, TestSupportError>] {
         let include = BuildProducts.packageRoot.appendingPathComponent("Sources/SkillABI/include").path
-        let arguments = ["-shared", "-fPIC", "-O1", "-I", include, "-o", output, source]
         let compiler = ChildProcess.environmentValue("CC") ?? "cc"
-        let command = ([compiler] + arguments).joined(separator: " ")
-        let cc = try ChildProcess(compiler, arguments: arguments, standardError: .file(logs))
-        let termination = try cc.blockingWait(timeout: .seconds(120))
-        guard termination.isSuccess else {
-            let diagnostics = (try? String(contentsOfFile: logs, encoding: .utf8)) ?? ""
-            throw .compilationFailed(source: source, command: command, diagnostics: "cc \(termination)\n" + diagnostics)
+        let jobs = names.map { name in
+            let source = sourceDirectory.appendingPathComponent("\(name).c").path
+            let output = "\(directory)/\(name).so"
+            let logs = "\(directory)/\(name).log"
+            let arguments = ["-shared", "-fPIC", "-O1", "-I", include, "-o", output, source]
+            let command = ([compiler] + arguments).joined(separator: " ")
+            let started = Result { () throws(TestSupportError) in
+                try ChildProcess(compiler, arguments: arguments, standardError: .file(logs))
+            }
+            return (name: name, source: source, output: output, logs: logs, command: command, started: started)
         }
-        return output
+        var results: [String: Result<String, TestSupportError>] = [:]
+        for job in jobs {
+            results[job.name] = Result { () throws(TestSupportError) in
+                let termination = try job.started.get().blockingWait(timeout: .seconds(120))
+                guard termination.isSuccess else {
+                    let diagnostics = (try? String(contentsOfFile: job.logs, encoding: .utf8)) ?? ""
+                    throw .compilationFailed(source: job.source, command: job.command,
+                                             diagnostics: "cc \(termination)\n" + diagnostics)
+                }
+                return job.output
+            }
+        }
+        return results
     }
 
     private static func write(_ data: Data, to path: String) throws(TestSupportError) {
