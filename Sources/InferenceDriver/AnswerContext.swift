@@ -74,8 +74,12 @@ struct AnswerContext {
             if !completion.text.isEmpty { onChunk(completion.text) }
             return completion
         case let .streamed(assembler, streamFailure):
-            let problem = failure?.description ?? streamFailure
-                ?? (assembler.hasEnded ? nil : "the stream ended without [DONE] or a finish reason")
+            // Once the finish reason is in, the text is whole: losing the connection before
+            // a usage event or [DONE] costs nothing. Before it, a [DONE] explains the cut
+            // better than the connection's end does.
+            let problem = streamFailure ?? assembler.incompleteness.map { incompleteness in
+                assembler.sawDone ? incompleteness : failure?.description ?? incompleteness
+            }
             if let problem {
                 if deliveredChunks > 0 {
                     throw .streamInterrupted(endpoint: endpoint, deliveredChunks: deliveredChunks, reason: problem)

@@ -18,12 +18,15 @@ public struct InferenceEndpoint: Sendable, CustomStringConvertible, CustomDebugS
     public var apiKey: String?
     /// How long to wait for the TCP connection (including name resolution) before
     /// giving up with ``InferenceError/connectionFailed(endpoint:reason:)``. Default 5 s.
+    /// A health check (``OpenAICompatibleClient/checkHealth()``) uses it too.
     public var connectTimeout: Duration
-    /// How long a whole request may take, from sending to the last byte of the answer,
-    /// before it fails with ``InferenceError/timedOut(endpoint:after:)``. Default 120 s.
+    /// How long a whole request may take, from its start (connecting included) to the
+    /// last byte of the answer, before it fails with ``InferenceError/timedOut(endpoint:after:)``
+    /// (or, once streamed text has reached the caller,
+    /// ``InferenceError/streamInterrupted(endpoint:deliveredChunks:reason:)``). Default 120 s.
     ///
-    /// A non-streaming completion is silent until the model has finished, so this
-    /// bounds generation time too: lower `maxTokens` rather than this on slow hardware.
+    /// It bounds generation time too, streamed or not: lower `maxTokens` rather than raise
+    /// this on slow hardware.
     public var requestTimeout: Duration
 
     /// Creates an endpoint description.

@@ -64,16 +64,17 @@ public final class OpenAICompatibleClient: InferenceService {
     /// returned completion holds the whole text and the finish reason; its usage is the
     /// server's, if it sent a usage event, and otherwise counts one completion token per
     /// piece of text and no prompt tokens. A server that answers a streamed request with
-    /// plain JSON is understood too: `onChunk` then receives the whole text at once.
+    /// plain JSON is understood too: `onChunk` then receives the whole text at once, on the
+    /// calling task, before this method returns.
     ///
     /// - Throws: ``InferenceError/invalidRequest(reason:)`` before sending anything when a
     ///   parameter or the endpoint is unusable; ``InferenceError/noChatTemplate(endpoint:model:)``
     ///   when a chat produced no text at all (no content and no completion tokens, or a
     ///   stream without any text); ``InferenceError/rateLimited(endpoint:retryAfter:bodyExcerpt:)``
     ///   for HTTP 429; ``InferenceError/streamInterrupted(endpoint:deliveredChunks:reason:)``
-    ///   for any failure once `onChunk` has been called, including a stream that ends
-    ///   without `[DONE]` or a finish reason; otherwise the connection, HTTP status, parsing,
-    ///   timeout or cancellation error that ended the request.
+    ///   for any failure once `onChunk` has been called before a finish reason arrived,
+    ///   including a stream that ends without one (with or without `[DONE]`); otherwise the
+    ///   connection, HTTP status, parsing, timeout or cancellation error that ended the request.
     public func complete(
         _ request: CompletionRequest, onChunk: (@Sendable (String) -> Void)?
     ) async throws(InferenceError) -> Completion {

@@ -18,7 +18,7 @@ struct CompletionStreamTests {
             event(#"{"choices": [{"text": "after the end"}]}"#),
         ].map { event throws(MalformedReason) in try assembler.take(event) }
         #expect(pieces == ["Hel", nil, "lo", nil, nil, nil])
-        #expect(assembler.hasEnded)
+        #expect(assembler.incompleteness == nil)
         #expect(assembler.completion(modelIfUnnamed: "x") == Completion(
             text: "Hello", finishReason: "length", model: "m", usage: TokenUsage(promptTokens: 3, completionTokens: 2)))
     }
@@ -28,9 +28,9 @@ struct CompletionStreamTests {
         _ = try assembler.take(event(#"{"choices": [{"delta": {"role": "assistant"}, "finish_reason": null}]}"#))
         _ = try assembler.take(event(#"{"choices": [{"delta": {"content": "Hi"}, "finish_reason": null}]}"#))
         _ = try assembler.take(event(#"{"choices": [{"delta": {"content": " there"}, "finish_reason": null}]}"#))
-        #expect(!assembler.hasEnded)
+        #expect(assembler.incompleteness == "the stream ended without [DONE] or a finish reason")
         _ = try assembler.take(event(#"{"choices": [{"delta": {}, "finish_reason": "stop"}]}"#))
-        #expect(assembler.hasEnded)
+        #expect(assembler.incompleteness == nil)
         #expect(assembler.completion(modelIfUnnamed: "requested") == Completion(
             text: "Hi there", finishReason: "stop", model: "requested", usage: TokenUsage(promptTokens: 0, completionTokens: 2)))
     }
@@ -62,6 +62,45 @@ struct CompletionStreamTests {
             from: receiver.outcome, deliveredChunks: receiver.deliveredChunks, failure: nil, onChunk: recorder.callback)
         #expect(completion.text == "all at once")
         #expect(recorder.chunks == ["all at once"])
+    }
+
+    /// A receiver that has taken `stream` as a 200 event stream.
+    private func streamReceiver(_ stream: String, recorder: ChunkRecorder) -> CompletionStreamReceiver {
+        let receiver = CompletionStreamReceiver(bodyLimit: 1 << 20, onChunk: recorder.callback)
+        _ = receiver.receive(head: HTTPResponseHead(status: 200, headers: [HTTPHeader(name: "Content-Type", value: "text/event-stream")]))
+        _ = Array(stream.utf8).withUnsafeBytes { receiver.receive(body: $0) }
+        return receiver
+    }
+
+    @Test func doneWithoutAFinishReasonIsAnInterruption() {
+        // What llama-cpp-python sends when another request interrupts a stream, before
+        // closing the connection without ending its chunked body.
+        let recorder = ChunkRecorder()
+        let receiver = streamReceiver("data: {\"choices\": [{\"text\": \"Once\", \"finish_reason\": null}]}\n\ndata: [DONE]\n\n",
+                                      recorder: recorder)
+        let context = AnswerContext(endpoint: "http://h/v1/completions", apiKey: nil, isChat: false, requestedModel: "m")
+        #expect {
+            try context.streamedCompletion(
+                from: receiver.outcome, deliveredChunks: receiver.deliveredChunks,
+                failure: .connectionLost(reason: "the server closed the connection before the answer was complete"),
+                onChunk: recorder.callback)
+        } throws: { error in
+            guard case let InferenceError.streamInterrupted(_, 1, reason) = error else { return false }
+            return reason.hasPrefix("the server ended the stream ([DONE]) without a finish reason")
+        }
+    }
+
+    @Test func losingTheConnectionAfterTheFinishReasonLosesNothing() throws {
+        let recorder = ChunkRecorder()
+        let receiver = streamReceiver("data: {\"model\": \"m\", \"choices\": [{\"text\": \"Whole\", \"finish_reason\": \"stop\"}]}\n\n",
+                                      recorder: recorder)
+        let context = AnswerContext(endpoint: "http://h/v1/completions", apiKey: nil, isChat: false, requestedModel: "m")
+        let completion = try context.streamedCompletion(
+            from: receiver.outcome, deliveredChunks: receiver.deliveredChunks,
+            failure: .connectionLost(reason: "the server closed the connection before the answer was complete"),
+            onChunk: recorder.callback)
+        #expect(completion == Completion(text: "Whole", finishReason: "stop", model: "m",
+                                         usage: TokenUsage(promptTokens: 0, completionTokens: 1)))
     }
 
     @Test func malformedEventAfterTextInterruptsTheStream() {

@@ -34,7 +34,7 @@ enum HostResolver {
             lookup.result.withLock { $0 = result }
             signal.fire()
         }
-        thread.name = "skillhost-resolver"
+        thread.name = "skillhost-dns"  // Linux keeps at most 15 characters
         thread.start()
         try Readiness.wait(for: signal.fileDescriptor, events: POLLIN, until: deadline, cancellation: cancellation)
         guard let result = lookup.result.withLock({ $0 }) else {

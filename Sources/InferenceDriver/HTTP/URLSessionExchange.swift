@@ -137,7 +137,7 @@ final class URLSessionExchange: Sendable {
         after delay: Duration, failure: HTTPTransportError, onlyIfNotConnected: Bool = false
     ) -> any DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: .global())
-        timer.schedule(deadline: .now() + delay.seconds)
+        timer.schedule(deadline: .now() + delay.timeInterval)
         timer.setEventHandler { [self] in
             if onlyIfNotConnected, state.withLock({ $0.isConnected }) { return }
             abandon(because: failure)

@@ -51,7 +51,7 @@ final class URLSessionHTTPTransport: HTTPTransport {
         // URLSession's own timer is, on Linux, an idle timer in whole seconds that cannot
         // tell connecting from waiting for an answer; the exchange's deadlines fire first,
         // and this is a backstop only.
-        urlRequest.timeoutInterval = max((request.timeout.seconds).rounded(.up) + 1, 2)
+        urlRequest.timeoutInterval = max(request.timeout.timeInterval.rounded(.up) + 1, 2)
 
         let task = session.dataTask(with: urlRequest)
         let exchange = URLSessionExchange(
@@ -64,13 +64,5 @@ final class URLSessionHTTPTransport: HTTPTransport {
             exchange.abandon(because: .cancelled)
         }
         try result.get()
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, for Foundation and Dispatch APIs.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

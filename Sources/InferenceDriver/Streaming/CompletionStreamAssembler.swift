@@ -3,8 +3,10 @@ import Foundation
 /// Builds a ``Completion`` from the events of a streamed completion or chat completion,
 /// and picks out the pieces of text to hand to the caller as they come.
 ///
-/// The stream ends with a `[DONE]` event; events after it are ignored. A stream whose
-/// events carry a finish reason but no `[DONE]` has ended too.
+/// The answer is complete once an event carries a finish reason (its last text event, or
+/// one of its own); `[DONE]` ends the stream, and events after it are ignored. A stream
+/// that reaches `[DONE]` without a finish reason was cut short: llama.cpp's Python server
+/// does exactly this when another request interrupts a stream.
 struct CompletionStreamAssembler: Sendable {
     /// The text so far.
     private(set) var text = ""
@@ -20,8 +22,14 @@ struct CompletionStreamAssembler: Sendable {
     private(set) var sawDone = false
     private var eventCount = 0
 
-    /// Whether the stream said that it is over: `[DONE]`, or a finish reason.
-    var hasEnded: Bool { sawDone || finishReason != nil }
+    /// Why the answer is incomplete, or `nil` once a finish reason has arrived.
+    var incompleteness: String? {
+        guard finishReason == nil else { return nil }
+        return sawDone
+            ? "the server ended the stream ([DONE]) without a finish reason, as llama.cpp's server does when "
+                + "another request interrupts a stream"
+            : "the stream ended without [DONE] or a finish reason"
+    }
 
     /// Takes the next event.
     ///
