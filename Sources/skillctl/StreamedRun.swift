@@ -31,13 +31,22 @@ enum StreamedRun {
 }
 
 /// Prints a streamed run's notifications as they come, on the client's reader thread, and
-/// remembers whether the last output chunk ended a line.
+/// remembers whether the output, and the terminal, are at the start of a line.
 private final class StreamPrinter: Sendable {
+    private struct Position {
+        /// Whether the output printed so far is empty or ends with a newline.
+        var outputAtLineStart = true
+        /// Whether the terminal's cursor is at the start of a line, when standard output and
+        /// standard error both go to it: a log line in the middle of an output line starts
+        /// on a line of its own there, without a newline added to the output itself.
+        var terminalAtLineStart = true
+    }
+
     private let json: Bool
-    /// Whether the output printed so far is empty or ends with a newline. A `Mutex` because
-    /// notifications are printed on the client's reader thread and `finish` runs on the
-    /// caller's task.
-    private let atLineStart = Mutex(true)
+    private let sharesTerminal = isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1
+    /// A `Mutex` because notifications are printed on the client's reader thread and
+    /// `finish` runs on the caller's task.
+    private let position = Mutex(Position())
 
     init(json: Bool) {
         self.json = json
@@ -52,22 +61,29 @@ private final class StreamPrinter: Sendable {
             return
         }
         if method == "run.output", let chunk = params?["chunk"]?.stringValue, !chunk.isEmpty {
-            atLineStart.withLock { atLineStart in
+            position.withLock { position in
                 FileHandle.standardOutput.write(Data(chunk.utf8))
-                atLineStart = chunk.hasSuffix("\n")
+                position.outputAtLineStart = chunk.hasSuffix("\n")
+                position.terminalAtLineStart = position.outputAtLineStart
             }
         } else if method == "run.log", let params {
             let level = Formatting.plain(params["level"]).padding(toLength: 7, withPad: " ", startingAt: 0)
-            FileHandle.standardError.write(Data("\(level) \(Formatting.plain(params["message"]))\n".utf8))
+            position.withLock { position in
+                let lineBreak = sharesTerminal && !position.terminalAtLineStart ? "\n" : ""
+                FileHandle.standardError.write(Data("\(lineBreak)\(level) \(Formatting.plain(params["message"]))\n".utf8))
+                position.terminalAtLineStart = true
+            }
         }
     }
 
-    /// Ends the output's last line, if the output did not.
+    /// Ends the output's last line, if the output did not (on a terminal: if the cursor is
+    /// not at the start of a line already).
     func finish() {
         guard !json else { return }
-        atLineStart.withLock { atLineStart in
-            if !atLineStart { FileHandle.standardOutput.write(Data("\n".utf8)) }
-            atLineStart = true
+        position.withLock { position in
+            let needsNewline = sharesTerminal ? !position.terminalAtLineStart : !position.outputAtLineStart
+            if needsNewline { FileHandle.standardOutput.write(Data("\n".utf8)) }
+            position = Position()
         }
     }
 }
