@@ -15,7 +15,7 @@ struct BatchTests {
     @Test("a batch over a JSONL file with parallelism 4 gives every result in item order")
     func jsonlBatch() async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere)
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "echo")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
         let inputs = (0..<40).map { #"{"n":\#($0)}"# }
         let file = daemon.directory.path("items.jsonl")
         try Data((inputs.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
@@ -46,7 +46,7 @@ struct BatchTests {
     @Test("a batch interrupted by SIGKILL finishes after the restart with exactly one result per item")
     func survivesSIGKILL() async throws {
         let first = try await DaemonHarness(inferenceURL: nowhere)
-        #expect(try await first.skillctl("install", try FixtureSkills.path(for: "sleeps")).status == 0)
+        #expect(try await first.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
         let itemCount = 12
         let started = try await first.skillctl(
             "--json", "batch", "start", "sleeps", "-", "--parallelism", "3", "--no-wait",
@@ -104,7 +104,7 @@ struct BatchTests {
     @Test("batch start waits with a progress line on standard error, then prints the final record")
     func progressAndCancel() async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere)
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "sleeps")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
         let waited = try await daemon.skillctl("batch", "start", "sleeps", "-", standardInput: "150\n150\n150\n150\n")
         #expect(waited.status == 0, "\(waited.standardError)")
         #expect(waited.standardError.contains("items/s"), "a progress line: \(waited.standardError)")

@@ -117,13 +117,15 @@ final class DaemonHarness: Sendable {
     /// Waits until the registry shows a run in the `running` state, and returns its id.
     func waitForRunningRun() async throws -> Int64 {
         let registry = try registry()
-        for _ in 0..<500 {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        while clock.now < deadline {
             if let run = try registry.runs(matching: RunQuery(status: .running)).first {
                 return run.id
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw HarnessError("no run reached the running state within 5 s; the daemon's log:\n\(log())")
+        throw HarnessError("no run reached the running state within 30 s; the daemon's log:\n\(log())")
     }
 
     /// Sends SIGTERM and waits for the daemon to end.

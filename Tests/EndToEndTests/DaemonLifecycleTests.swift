@@ -39,7 +39,7 @@ struct DaemonLifecycleTests {
     @Test("a daemon killed with SIGKILL leaves a stale socket that the next one replaces, and its runs become interrupted")
     func crashAndRestart() async throws {
         let first = try await DaemonHarness(inferenceURL: nowhere)
-        #expect(try await first.skillctl("install", try FixtureSkills.path(for: "sleeps")).status == 0)
+        #expect(try await first.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
         let slowRun = Task { try await first.skillctl("run", "sleeps", "5000") }
         let runID = try await first.waitForRunningRun()
         first.process.signal(SIGKILL)
@@ -58,7 +58,7 @@ struct DaemonLifecycleTests {
     @Test("SIGTERM lets a run in flight finish before the daemon exits")
     func gracefulShutdown() async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere)
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "sleeps")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
         let run = Task { try await daemon.skillctl("--json", "run", "sleeps", "700") }
         _ = try await daemon.waitForRunningRun()
         #expect(try await daemon.stop() == .exited(0))
@@ -70,7 +70,7 @@ struct DaemonLifecycleTests {
     @Test("a run still going when the shutdown grace ends is recorded as interrupted")
     func shutdownInterruptsLongRuns() async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere, arguments: ["--shutdown-grace-ms", "200"])
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "sleeps")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
         let run = Task { try await daemon.skillctl("run", "sleeps", "3000") }
         _ = try await daemon.waitForRunningRun()
         #expect(try await daemon.stop() == .exited(0))

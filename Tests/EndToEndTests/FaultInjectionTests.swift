@@ -82,7 +82,7 @@ struct FaultInjectionTests {
                                              environment: ["SKILL_REPORT_FILE": reportFile])
         // In process: a thread cannot be killed, so the skill goes on and sees aborted calls
         // (in a worker, it would be killed before its second call; see IsolationTests).
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "complete_twice"),
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "complete_twice"),
                                           "--isolation", "inprocess").status == 0)
         let run = try await daemon.skillctl("--json", "run", "complete-twice", "prompt")
         #expect(run.status == 7)
@@ -103,7 +103,7 @@ struct FaultInjectionTests {
     @Test("output that is not UTF-8 fails the run with a clear error")
     func invalidUTF8Output() async throws {
         let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "bad_utf8_output")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "bad_utf8_output")).status == 0)
         let run = try await daemon.skillctl("run", "bad-utf8-output")
         #expect(run.status == 1)
         #expect(run.standardError.contains("not valid UTF-8"))
@@ -117,13 +117,13 @@ struct FaultInjectionTests {
         let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
         let cases: [(String, String)] = [
             (try FixtureSkills.notAnELF(), "not an ELF shared object"),
-            (try FixtureSkills.wrongArchitecture(), "is built for"),
-            (try FixtureSkills.path(for: "no_entry"), "exports no `skill_entry`"),
-            (try FixtureSkills.path(for: "abi_too_new"), "built for skill ABI 2.0"),
-            (try FixtureSkills.path(for: "abi_newer_minor"), "built for skill ABI 1.2"),
-            (try FixtureSkills.path(for: "bad_name"), "descriptor field `name`"),
-            (try FixtureSkills.path(for: "bad_version"), "descriptor field `version`"),
-            (try FixtureSkills.path(for: "bad_magic"), "magic"),
+            (try await FixtureSkills.wrongArchitecture(), "is built for"),
+            (try await FixtureSkills.path(for: "no_entry"), "exports no `skill_entry`"),
+            (try await FixtureSkills.path(for: "abi_too_new"), "built for skill ABI 2.0"),
+            (try await FixtureSkills.path(for: "abi_newer_minor"), "built for skill ABI 1.2"),
+            (try await FixtureSkills.path(for: "bad_name"), "descriptor field `name`"),
+            (try await FixtureSkills.path(for: "bad_version"), "descriptor field `version`"),
+            (try await FixtureSkills.path(for: "bad_magic"), "magic"),
         ]
         for (path, reason) in cases {
             let install = try await daemon.skillctl("install", path)

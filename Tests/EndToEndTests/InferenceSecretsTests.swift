@@ -103,7 +103,7 @@ struct InferenceSecretsTests {
                     attachEnvironment.standardError]
 
         // Skill workers started from now on do not inherit a key variable the daemon has read.
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "reports_pid")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "reports_pid")).status == 0)
         let reported = try await daemon.skillctl("--json", "run", "reports-pid")
         let workerPID = try #require(try reported.json()["output"]?["pid"]?.int64Value)
         let workerEnvironment = try environment(ofProcess: workerPID)

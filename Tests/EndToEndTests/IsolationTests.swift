@@ -14,7 +14,7 @@ struct IsolationTests {
     @Test("a segfaulting skill (default isolation: process) is crashed with SIGSEGV; hello still runs")
     func segfault() async throws {
         let daemon = try await DaemonHarness(inferenceURL: noInference)
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "segfaults")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "segfaults")).status == 0)
         #expect(try await daemon.skillctl("install", try BuildProducts.plugin(named: "hello")).status == 0)
         let shown = try await daemon.skillctl("--json", "show", "segfaults")
         #expect(try shown.json()["isolation"] == "process")
@@ -33,7 +33,7 @@ struct IsolationTests {
     @Test("skillctl isolation and install --isolation switch a skill between the modes")
     func switchIsolation() async throws {
         let daemon = try await DaemonHarness(inferenceURL: noInference)
-        let echo = try FixtureSkills.path(for: "echo")
+        let echo = try await FixtureSkills.path(for: "echo")
         #expect(try await daemon.skillctl("install", echo, "--isolation", "inprocess").status == 0)
         #expect(try await daemon.skillctl("--json", "show", "echo").json()["isolation"] == "inprocess")
         let switched = try await daemon.skillctl("isolation", "echo@1.0.0", "process")
@@ -102,12 +102,12 @@ struct IsolationTests {
         let daemon = try await DaemonHarness(inferenceURL: noInference)
         let client = try JSONRPCClient(socketPath: daemon.socketPath)
         defer { client.close() }
-        let path = try FixtureSkills.path(for: "constructor_crash")
+        let path = try await FixtureSkills.path(for: "constructor_crash")
         let error = try #require(await serverError { _ = try await client.call("skills.install", params: ["path": .string(path)]) })
         #expect(error.data?["kind"] == "invalid_skill", "\(error)")
         #expect(error.message.contains("\(path) crashed while loading (killed by SIGSEGV)"), "\(error.message)")
         #expect(try daemon.registry().skills().isEmpty)
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "echo")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
         let echo = try await client.call("skills.run", params: ["skill": "echo", "input": ["after": "the crash"]])
         #expect(echo["output"]?["after"] == "the crash")
         #expect(try await daemon.stop() == .exited(0))
@@ -119,10 +119,10 @@ struct IsolationTests {
         let client = try JSONRPCClient(socketPath: daemon.socketPath)
         defer { client.close() }
         let installed = try await client.call("skills.install", params: [
-            "path": .string(try FixtureSkills.path(for: "allocates")), "memory_limit_bytes": .int(256 << 20),
+            "path": .string(try await FixtureSkills.path(for: "allocates")), "memory_limit_bytes": .int(256 << 20),
         ])
         #expect(installed["skill"]?["memory_limit_bytes"] == .int(256 << 20))
-        let echo = try await client.call("skills.install", params: ["path": .string(try FixtureSkills.path(for: "echo"))])
+        let echo = try await client.call("skills.install", params: ["path": .string(try await FixtureSkills.path(for: "echo"))])
         #expect(echo["skill"]?["memory_limit_bytes"] == .null)
         let tooSmall = await serverError {
             _ = try await client.call("skills.set_limits", params: ["name": "echo", "memory_limit_bytes": 1000])
@@ -153,7 +153,7 @@ struct IsolationTests {
         var daemon = try await DaemonHarness(inferenceURL: noInference, directory: directory)
         let client = try JSONRPCClient(socketPath: daemon.socketPath)
         let installed = try await client.call(
-            "skills.install", params: ["path": .string(try FixtureSkills.path(for: "reports_pid"))])
+            "skills.install", params: ["path": .string(try await FixtureSkills.path(for: "reports_pid"))])
         let sha256 = try #require(installed["skill"]?["sha256"]?.stringValue)
         let pid = daemon.process.pid
         // The worker that inspected the file at install has it loaded too, for the moment it
@@ -176,7 +176,7 @@ struct IsolationTests {
     @Test("a daemon killed with SIGKILL leaves no worker behind (PR_SET_PDEATHSIG)")
     func workersDieWithTheDaemon() async throws {
         let daemon = try await DaemonHarness(inferenceURL: noInference)
-        let installed = try await daemon.skillctl("--json", "install", try FixtureSkills.path(for: "echo"))
+        let installed = try await daemon.skillctl("--json", "install", try await FixtureSkills.path(for: "echo"))
         let sha256 = try #require(try installed.json()["skill"]?["sha256"]?.stringValue)
         let pid = daemon.process.pid
         #expect(try await Self.eventually { !Self.loadedWorkers(of: pid, sha256: sha256).isEmpty })
@@ -195,7 +195,7 @@ struct IsolationTests {
         let pidFile = directory.path("leftover.pid")
         let script = #"LD_PRELOAD="$1" "$2" --worker --parent-pid $$ --memory-limit-bytes 0 </dev/null >/dev/null 2>&1 & echo $! > "$3""#
         let shell = try ChildProcess("/bin/sh", arguments: [
-            "-c", script, "sh", try FixtureSkills.path(for: "constructor_hangs"), try BuildProducts.skillhostd(), pidFile,
+            "-c", script, "sh", try await FixtureSkills.path(for: "constructor_hangs"), try BuildProducts.skillhostd(), pidFile,
         ])
         let shellPID = shell.pid
         #expect(try await shell.wait() == .exited(0))
@@ -256,8 +256,8 @@ struct IsolationTests {
     @Test("soak: 200 runs alternating segfaults and echo, 4 at a time, leak nothing")
     func soak() async throws {
         let daemon = try await DaemonHarness(inferenceURL: noInference, arguments: ["--worker-pool-size", "1"])
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "segfaults")).status == 0)
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "echo")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "segfaults")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
         let client = try JSONRPCClient(socketPath: daemon.socketPath)
         defer { client.close() }
         // Warm up both skills so that the baseline includes their pools.

@@ -15,7 +15,7 @@ struct ScheduleTests {
     @Test("schedules add, list, show, pause, resume, remove; a bad cron names the field")
     func lifecycle() async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere)
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "echo")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
 
         let bad = try await daemon.skillctl("schedules", "add", "echo", "--cron", "0 6 32 * *")
         #expect(bad.status != 0)
@@ -62,7 +62,7 @@ struct ScheduleTests {
     @Test("schedules trigger of a schedule over a JSONL file runs a batch with one result per item")
     func triggerBatch() async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere)
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "echo")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
         let inputs = (0..<6).map { #"{"n":\#($0)}"# }
         let file = daemon.directory.path("items.jsonl")
         try Data((inputs.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))

@@ -9,7 +9,7 @@ struct SkillSettingsTests {
     @Test("a memory limit set at install and changed later reaches the skill record, and the skill still runs")
     func memoryLimit() async throws {
         let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
-        let echo = try FixtureSkills.path(for: "echo")
+        let echo = try await FixtureSkills.path(for: "echo")
         #expect(try await daemon.skillctl("install", echo, "--memory-limit", "256M").status == 0)
         #expect(try await daemon.skillctl("--json", "show", "echo").json()["memory_limit_bytes"] == .int(256 << 20))
 
@@ -31,7 +31,7 @@ struct SkillSettingsTests {
     @Test("input that looks like JSON but is not is refused before anything is sent")
     func malformedInput() async throws {
         let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "echo")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
         let typo = try await daemon.skillctl("run", "echo", #"{"name": "Ada""#)
         #expect(typo.status == 2)
         #expect(typo.standardError.contains("looks like JSON"))

@@ -32,7 +32,7 @@ struct StreamedRunTests {
           arguments: ["process", "inprocess"])
     func notificationsBeforeResponse(isolation: String) async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere)
-        for skill in [try FixtureSkills.path(for: "streams"), try BuildProducts.plugin(named: "hello")] {
+        for skill in [try await FixtureSkills.path(for: "streams"), try BuildProducts.plugin(named: "hello")] {
             #expect(try await daemon.skillctl("install", skill, "--isolation", isolation).status == 0)
         }
         let received = Received()
@@ -61,9 +61,9 @@ struct StreamedRunTests {
     @Test("skillctl run --stream prints the chunks as they come, the log lines on stderr, and the exit status")
     func skillctlStream() async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere)
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "streams")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "streams")).status == 0)
         #expect(try await daemon.skillctl("install", try BuildProducts.plugin(named: "hello")).status == 0)
-        #expect(try await daemon.skillctl("install", try FixtureSkills.path(for: "failing")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "failing")).status == 0)
 
         let streams = try await daemon.skillctl("run", "streams", "--stream")
         #expect(streams.status == 0)

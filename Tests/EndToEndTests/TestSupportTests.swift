@@ -31,8 +31,8 @@ import TestSupport
     }
 
     @Test(arguments: loadableNames)
-    func fixtureCompilesAndExportsItsEntry(name: String) throws {
-        let path = try FixtureSkills.path(for: name)
+    func fixtureCompilesAndExportsItsEntry(name: String) async throws {
+        let path = try await FixtureSkills.path(for: name)
         let handle = try #require(dlopen(path, RTLD_NOW | RTLD_LOCAL), "dlopen \(path)")
         defer { dlclose(handle) }
         guard let expectedName = try #require(Self.expectedNames[name]) else {
@@ -48,22 +48,22 @@ import TestSupport
         #expect(String(cString: namePointer) == expectedName)
     }
 
-    @Test func fixturesAreCompiledOnce() throws {
-        let first = try FixtureSkills.path(for: "echo")
+    @Test func fixturesAreCompiledOnce() async throws {
+        let first = try await FixtureSkills.path(for: "echo")
         let modified = try FileManager.default.attributesOfItem(atPath: first)[.modificationDate] as? Date
-        #expect(try FixtureSkills.path(for: "echo") == first)
+        #expect(try await FixtureSkills.path(for: "echo") == first)
         #expect(try FileManager.default.attributesOfItem(atPath: first)[.modificationDate] as? Date == modified)
     }
 
-    @Test func unknownFixtureIsReported() {
-        #expect(throws: TestSupportError.noSuchFixture(name: "nope", directory: FixtureSkills.sourceDirectory.path)) {
-            try FixtureSkills.path(for: "nope")
+    @Test func unknownFixtureIsReported() async {
+        await #expect(throws: TestSupportError.noSuchFixture(name: "nope", directory: FixtureSkills.sourceDirectory.path)) {
+            try await FixtureSkills.path(for: "nope")
         }
     }
 
-    @Test func wrongArchitectureChangesOnlyTheMachine() throws {
-        let original = try #require(FileManager.default.contents(atPath: FixtureSkills.path(for: "echo")))
-        let patchedPath = try FixtureSkills.wrongArchitecture()
+    @Test func wrongArchitectureChangesOnlyTheMachine() async throws {
+        let original = try #require(FileManager.default.contents(atPath: await FixtureSkills.path(for: "echo")))
+        let patchedPath = try await FixtureSkills.wrongArchitecture()
         let patched = try #require(FileManager.default.contents(atPath: patchedPath))
         #expect(patched.count == original.count)
         let machine = UInt16(patched[18]) | UInt16(patched[19]) << 8

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Registry
 
@@ -187,37 +188,45 @@ struct RegistryRunTests {
         }
     }
 
-    @Test("concurrent writers from many tasks all land")
+    @Test("concurrent writers from many threads all land")
     func concurrentWriters() async throws {
         try await withTemporaryDirectory { directory in
             let registry = try Registry(dataDirectory: directory)
-            let tasks = 8
-            let runsPerTask = 200
-            try await withThrowingTaskGroup(of: [Int64].self) { group in
-                for task in 0..<tasks {
-                    group.addTask {
-                        var ids: [Int64] = []
-                        for index in 0..<runsPerTask {
-                            let run = try registry.createRun(newRun(of: "task-\(task)"))
-                            if index % 2 == 0 {
-                                _ = try registry.finishRun(
-                                    id: run.id, with: RunCompletion(status: .succeeded, finishedAt: Date()))
+            let threads = 8
+            let runsPerThread = 200
+            // Threads of their own, not tasks: the registry's calls block, and eight writers
+            // on the cooperative pool (two threads on two cores) would starve every other test.
+            let outcomes = await withCheckedContinuation { (continuation: CheckedContinuation<[Result<[Int64], any Error>], Never>) in
+                let finished = Mutex((results: [Result<[Int64], any Error>](), continuation: Optional(continuation)))
+                for thread in 0..<threads {
+                    Thread.detachNewThread {
+                        let result = Result { () throws -> [Int64] in
+                            var ids: [Int64] = []
+                            for index in 0..<runsPerThread {
+                                let run = try registry.createRun(newRun(of: "task-\(thread)"))
+                                if index % 2 == 0 {
+                                    _ = try registry.finishRun(
+                                        id: run.id, with: RunCompletion(status: .succeeded, finishedAt: Date()))
+                                }
+                                ids.append(run.id)
                             }
-                            ids.append(run.id)
+                            return ids
                         }
-                        return ids
+                        let done = finished.withLock { finished in
+                            finished.results.append(result)
+                            return finished.results.count == threads
+                                ? (finished.continuation.take(), finished.results) : (nil, [])
+                        }
+                        done.0?.resume(returning: done.1)
                     }
                 }
-                var all: [Int64] = []
-                for try await ids in group {
-                    all += ids
-                }
-                #expect(Set(all).count == tasks * runsPerTask)
             }
-            #expect(try registry.runCounts() == (total: tasks * runsPerTask, unfinished: tasks * runsPerTask / 2))
-            for task in 0..<tasks {
-                let runs = try registry.runs(matching: RunQuery(skillName: "task-\(task)", limit: 1_000))
-                #expect(runs.count == runsPerTask)
+            let all = try outcomes.flatMap { try $0.get() }
+            #expect(Set(all).count == threads * runsPerThread)
+            #expect(try registry.runCounts() == (total: threads * runsPerThread, unfinished: threads * runsPerThread / 2))
+            for thread in 0..<threads {
+                let runs = try registry.runs(matching: RunQuery(skillName: "task-\(thread)", limit: 1_000))
+                #expect(runs.count == runsPerThread)
             }
         }
     }

@@ -49,8 +49,8 @@ private struct BatchFixture {
 
     /// Installs the fixture skill `name` to run in-process, and returns its record.
     @discardableResult
-    func install(_ name: String) throws -> SkillRecord {
-        let stored = try registry.storeSkillFile(contentsOf: try FixtureSkills.path(for: name))
+    func install(_ name: String) async throws -> SkillRecord {
+        let stored = try await registry.storeSkillFile(contentsOf: try await FixtureSkills.path(for: name))
         let skill = SkillRecord(name: name, version: "1.0.0", sha256: stored.sha256, size: stored.size, description: name,
                                 abiMajor: 1, abiMinor: 0, isolation: .inprocess, installedAt: Date())
         _ = try registry.install(skill, force: false)
@@ -78,7 +78,7 @@ struct BatchRunnerTests {
     @Test("every item runs once, in parallel, and its output is kept in item order")
     func echoBatch() async throws {
         let fixture = try BatchFixture()
-        let echo = try fixture.install("echo")
+        let echo = try await fixture.install("echo")
         let inputs = (0..<12).map { #"{"n":\#($0)}"# }
         let batch = try await fixture.run(echo, inputs, parallelism: 4)
         #expect(batch.status == .done)
@@ -135,7 +135,7 @@ struct BatchRunnerTests {
     @Test("cancel stops new items, cancels running ones, and ends every item as cancelled")
     func cancel() async throws {
         let fixture = try BatchFixture()
-        let sleeps = try fixture.install("sleeps")
+        let sleeps = try await fixture.install("sleeps")
         let batch = try fixture.registry.createBatch(NewBatch(
             skillName: "sleeps", skillVersion: "1.0.0", skillSHA256: sleeps.sha256, parallelism: 2, maximumRetries: 2,
             createdAt: Date(), inputs: Array(repeating: "5000", count: 6)))
@@ -159,7 +159,7 @@ struct BatchRunnerTests {
     @Test("a batch left running resumes: its interrupted item is retried and every item ends once")
     func resume() async throws {
         let fixture = try BatchFixture()
-        let echo = try fixture.install("echo")
+        let echo = try await fixture.install("echo")
         let batch = try fixture.registry.createBatch(NewBatch(
             skillName: "echo", skillVersion: "1.0.0", skillSHA256: echo.sha256, parallelism: 1, maximumRetries: 0,
             createdAt: Date(), inputs: ["1", "2", "3"]))

@@ -43,7 +43,7 @@ struct ChatAndStreamingTests {
                      timeout: Duration = .seconds(20)) async throws -> InvocationReport
     {
         let report = await runner.run(
-            skillPath: try FixtureSkills.path(for: fixture), sha256: fixture,
+            skillPath: try await FixtureSkills.path(for: fixture), sha256: fixture,
             invocation: Invocation(input: Array(input.utf8), model: nil, timeout: timeout, events: recorder.sink))
         recorder.reportArrived()
         return report
@@ -88,7 +88,7 @@ struct ChatAndStreamingTests {
         var limits = InvocationLimits()
         limits.maximumLogLines = 10
         let recorder = RunEventRecorder()
-        let path = try FixtureSkills.path(for: "writes_until_aborted")
+        let path = try await FixtureSkills.path(for: "writes_until_aborted")
         let report = try await withRunner(isolation, inference: ScriptedInference(.answer(delay: .zero)), limits: limits) {
             runner in
             let running = Task {
@@ -210,7 +210,7 @@ struct ChatAndStreamingTests {
     @Test("a skill built for ABI 1.0 loads and completes; its smaller params are read without flags",
           arguments: Isolation.allCases)
     func abi10Skill(isolation: Isolation) async throws {
-        let manifest = try SkillLoader.inspect(path: try FixtureSkills.path(for: "complete_abi_1_0"))
+        let manifest = try await SkillLoader.inspect(path: try await FixtureSkills.path(for: "complete_abi_1_0"))
         #expect(manifest.abiMajor == 1 && manifest.abiMinor == 0)
         let inference = ScriptedInference(.answer(delay: .zero))
         let recorder = RunEventRecorder()

@@ -11,7 +11,7 @@ struct InProcessRunnerTests {
                      inference: ScriptedInference = ScriptedInference(.answer(delay: .zero))) async throws -> InvocationReport
     {
         let runner = InProcessRunner(inference: inference)
-        let path = try FixtureSkills.path(for: fixture)
+        let path = try await FixtureSkills.path(for: fixture)
         return await runner.run(skillPath: path, sha256: fixture,
                                 invocation: Invocation(input: Array(input.utf8), model: nil, timeout: timeout))
     }
@@ -92,7 +92,7 @@ struct InProcessRunnerTests {
 
     @Test("the deadline ends a run whose skill is still working")
     func deadline() async throws {
-        _ = try FixtureSkills.path(for: "sleeps")
+        _ = try await FixtureSkills.path(for: "sleeps")
         let clock = ContinuousClock()
         let start = clock.now
         let report = try await run("sleeps", input: "10000", timeout: .milliseconds(100))
@@ -115,7 +115,7 @@ struct InProcessRunnerTests {
     @Test("cancelling the caller's task ends the run as cancelled")
     func cancellation() async throws {
         let runner = InProcessRunner(inference: ScriptedInference(.stall))
-        let path = try FixtureSkills.path(for: "complete_twice")
+        let path = try await FixtureSkills.path(for: "complete_twice")
         let task = Task {
             await runner.run(skillPath: path, sha256: "twice",
                              invocation: Invocation(input: Array("x".utf8), model: nil, timeout: .seconds(30)))
@@ -132,7 +132,7 @@ struct InProcessRunnerTests {
     @Test("a serial skill never runs twice at once on one instance")
     func serialSkill() async throws {
         let runner = InProcessRunner(inference: ScriptedInference(.answer(delay: .zero)))
-        let path = try FixtureSkills.path(for: "serial_counter")
+        let path = try await FixtureSkills.path(for: "serial_counter")
         let outputs = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<50 {
                 group.addTask {
@@ -160,7 +160,7 @@ struct InProcessRunnerTests {
     @Test("a hanging init is bounded by the run's deadline")
     func hangingInit() async throws {
         let runner = InProcessRunner(inference: ScriptedInference(.answer(delay: .zero)))
-        let path = try FixtureSkills.path(for: "init_deadlock")
+        let path = try await FixtureSkills.path(for: "init_deadlock")
         let reports = await withTaskGroup(of: InvocationReport.self) { group in
             for _ in 0..<2 {
                 group.addTask {
@@ -176,7 +176,7 @@ struct InProcessRunnerTests {
     @Test("threads of runs that passed their deadline count against the limit until they end")
     func threadLimit() async throws {
         let runner = InProcessRunner(inference: ScriptedInference(.answer(delay: .zero)), maximumThreads: 2)
-        let path = try FixtureSkills.path(for: "waits_for_file")
+        let path = try await FixtureSkills.path(for: "waits_for_file")
         let directory = try TemporaryDirectory(prefix: "limit")
         let release = directory.path("release")
         func run(timeout: Duration) async -> InvocationReport {

@@ -23,7 +23,7 @@ struct ProcessRunnerTests {
     private func run(_ runner: some SkillRunner, _ fixture: String, input: String = "{}",
                      timeout: Duration = .seconds(20)) async throws -> InvocationReport
     {
-        await runner.run(skillPath: try FixtureSkills.path(for: fixture), sha256: fixture,
+        await runner.run(skillPath: try await FixtureSkills.path(for: fixture), sha256: fixture,
                          invocation: Invocation(input: Array(input.utf8), model: nil, timeout: timeout))
     }
 
@@ -84,7 +84,7 @@ struct ProcessRunnerTests {
     func forksThenAborts() async throws {
         let runner = try makeRunner { $0.poolSize = 1 }
         defer { runner.shutDown() }
-        let path = try FixtureSkills.path(for: "forks_then_aborts")
+        let path = try await FixtureSkills.path(for: "forks_then_aborts")
         runner.prewarm(skillPath: path, sha256: "forks_then_aborts", memoryLimitBytes: nil)
         try await Self.waitUntil { !runner.pool.idleWorkerPIDs(sha256: "forks_then_aborts").isEmpty }
         let group = try #require(runner.pool.idleWorkerPIDs(sha256: "forks_then_aborts").first)
@@ -126,7 +126,7 @@ struct ProcessRunnerTests {
         let previousQuit = signal(SIGQUIT, SIG_IGN)
         let runner = try makeRunner { $0.poolSize = 1 }
         defer { runner.shutDown() }
-        runner.prewarm(skillPath: try FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: nil)
+        runner.prewarm(skillPath: try await FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: nil)
         try await Self.waitUntil { !runner.pool.idleWorkerPIDs(sha256: "echo").isEmpty }
         signal(SIGHUP, previousHangup)
         signal(SIGQUIT, previousQuit)
@@ -183,7 +183,7 @@ struct ProcessRunnerTests {
         let runner = try makeRunner { $0.memoryLimitBytes = 1 << 30 }
         defer { runner.shutDown() }
         let allocates = await runner.run(
-            skillPath: try FixtureSkills.path(for: "allocates"), sha256: "allocates", memoryLimitBytes: 256 << 20,
+            skillPath: try await FixtureSkills.path(for: "allocates"), sha256: "allocates", memoryLimitBytes: 256 << 20,
             invocation: Invocation(input: Array("{}".utf8), model: nil, timeout: .seconds(30)))
         let failure = try #require(failureOf(allocates))
         #expect(failure.kind == "crashed", "\(failure)")
@@ -192,7 +192,7 @@ struct ProcessRunnerTests {
         // A worker of another limit is not reused: echo under 512 MiB gets a worker of its own.
         let idleBefore = Set(runner.pool.idleWorkerPIDs(sha256: "echo"))
         let limited = await runner.run(
-            skillPath: try FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: 512 << 20,
+            skillPath: try await FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: 512 << 20,
             invocation: Invocation(input: Array("{}".utf8), model: nil, timeout: .seconds(20)))
         #expect(try limited.outcome.get() == "{}")
         #expect(Set(runner.pool.idleWorkerPIDs(sha256: "echo")).isStrictSuperset(of: idleBefore))
@@ -203,17 +203,17 @@ struct ProcessRunnerTests {
         let runner = try makeRunner { $0.inspectionTimeout = .seconds(1) }
         defer { runner.shutDown() }
         #expect(try await runner.inspect(path: FixtureSkills.path(for: "echo")).get().name == "echo")
-        let noEntry = try FixtureSkills.path(for: "no_entry")
+        let noEntry = try await FixtureSkills.path(for: "no_entry")
         guard case let .failure(.refused(message)) = await runner.inspect(path: noEntry) else {
             Issue.record("expected the loader's refusal")
             return
         }
         #expect(message.contains("exports no `skill_entry`"))
-        let crashPath = try FixtureSkills.path(for: "constructor_crash")
+        let crashPath = try await FixtureSkills.path(for: "constructor_crash")
         let crash = await runner.inspect(path: crashPath)
         #expect(crash.failureDescription?.hasPrefix("\(crashPath) crashed while loading (killed by SIGSEGV)") == true,
                 "\(crash)")
-        let hangPath = try FixtureSkills.path(for: "constructor_hangs")
+        let hangPath = try await FixtureSkills.path(for: "constructor_hangs")
         let clock = ContinuousClock()
         let start = clock.now
         let hang = await runner.inspect(path: hangPath)
@@ -225,7 +225,7 @@ struct ProcessRunnerTests {
     func prewarm() async throws {
         let runner = try makeRunner()
         defer { runner.shutDown() }
-        runner.prewarm(skillPath: try FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: nil)
+        runner.prewarm(skillPath: try await FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: nil)
         try await Self.waitUntil { !runner.pool.idleWorkerPIDs(sha256: "echo").isEmpty }
         let warm = try #require(runner.pool.idleWorkerPIDs(sha256: "echo").first)
         try await expectEchoWorks(runner)

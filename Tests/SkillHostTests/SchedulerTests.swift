@@ -35,8 +35,8 @@ private struct SchedulerFixture {
     }
 
     /// Installs the fixture skill `name` to run in-process.
-    func install(_ name: String) throws {
-        let stored = try registry.storeSkillFile(contentsOf: try FixtureSkills.path(for: name))
+    func install(_ name: String) async throws {
+        let stored = try await registry.storeSkillFile(contentsOf: try await FixtureSkills.path(for: name))
         _ = try registry.install(SkillRecord(name: name, version: "1.0.0", sha256: stored.sha256, size: stored.size,
                                              description: name, abiMajor: 1, abiMinor: 0, isolation: .inprocess,
                                              installedAt: Date()), force: false)
@@ -76,7 +76,7 @@ struct SchedulerTests {
     @Test("a schedule fires at its cron times, and each fire starts a run with trigger schedule")
     func firesAtCronTimes() async throws {
         let fixture = try SchedulerFixture()
-        try fixture.install("echo")
+        try await fixture.install("echo")
         let scheduler = fixture.scheduler()
         let schedule = try await fixture.add("echo", input: #"{"hello":1}"#, to: scheduler)
         #expect(schedule.nextFireAt == SchedulerFixture.at(minute: 1))
@@ -106,7 +106,7 @@ struct SchedulerTests {
     @Test("a scheduler that wakes late fires the latest due time and records the earlier ones as missed")
     func lateWakeUp() async throws {
         let fixture = try SchedulerFixture()
-        try fixture.install("echo")
+        try await fixture.install("echo")
         let scheduler = fixture.scheduler()
         let schedule = try await fixture.add("echo", input: "{}", to: scheduler)
         await scheduler.start()
@@ -124,7 +124,7 @@ struct SchedulerTests {
     @Test("forbid skips a fire while the previous run is in flight; replace cancels it and starts anew")
     func concurrencyPolicies() async throws {
         let fixture = try SchedulerFixture()
-        try fixture.install("sleeps")
+        try await fixture.install("sleeps")
         let scheduler = fixture.scheduler()
         await scheduler.start()
         let forbid = try await fixture.add("sleeps", input: "30000", concurrency: .forbid, to: scheduler)
@@ -156,7 +156,7 @@ struct SchedulerTests {
     @Test("a batch that an earlier daemon's fire started still counts for forbid after a restart")
     func forbidSeesBatchesOfEarlierDaemon() async throws {
         let fixture = try SchedulerFixture()
-        try fixture.install("sleeps")
+        try await fixture.install("sleeps")
         let file = fixture.directory.path("items.jsonl")
         try Data("30000\n30000\n".utf8).write(to: URL(fileURLWithPath: file))
         let before = fixture.scheduler()
@@ -193,7 +193,7 @@ struct SchedulerTests {
     @Test("after a downtime, catch-up skip records the missed times; once fires the latest of them")
     func catchUp() async throws {
         let fixture = try SchedulerFixture()
-        try fixture.install("echo")
+        try await fixture.install("echo")
         let before = fixture.scheduler()
         await before.start()
         let skip = try await fixture.add("echo", input: "1", catchUp: .skip, to: before)
@@ -243,7 +243,7 @@ struct SchedulerTests {
     @Test("a paused schedule does not fire; resumed, it goes on from its next time; trigger fires it now")
     func pauseResumeTrigger() async throws {
         let fixture = try SchedulerFixture()
-        try fixture.install("echo")
+        try await fixture.install("echo")
         let scheduler = fixture.scheduler()
         await scheduler.start()
         let schedule = try await fixture.add("echo", input: "{}", to: scheduler)

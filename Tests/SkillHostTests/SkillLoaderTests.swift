@@ -23,8 +23,8 @@ struct SkillLoaderTests {
     }
 
     @Test("a serial skill says so")
-    func serialFlag() throws {
-        let manifest = try SkillLoader.inspect(path: try FixtureSkills.path(for: "serial_counter"))
+    func serialFlag() async throws {
+        let manifest = try await SkillLoader.inspect(path: try await FixtureSkills.path(for: "serial_counter"))
         #expect(manifest.isSerial)
     }
 
@@ -38,8 +38,8 @@ struct SkillLoaderTests {
     }
 
     @Test("a shared object for another machine is refused before dlopen")
-    func wrongArchitecture() throws {
-        let path = try FixtureSkills.wrongArchitecture()
+    func wrongArchitecture() async throws {
+        let path = try await FixtureSkills.wrongArchitecture()
         let error = #expect(throws: SkillLoadError.self) { try SkillLoader.inspect(path: path) }
         guard case let .wrongArchitecture(_, file, host) = error else {
             Issue.record("expected wrongArchitecture, got \(String(describing: error))")
@@ -50,14 +50,14 @@ struct SkillLoaderTests {
     }
 
     @Test("no skill_entry is refused")
-    func missingEntry() throws {
-        let path = try FixtureSkills.path(for: "no_entry")
+    func missingEntry() async throws {
+        let path = try await FixtureSkills.path(for: "no_entry")
         #expect(throws: SkillLoadError.missingEntry(path: path)) { try SkillLoader.inspect(path: path) }
     }
 
     @Test("a descriptor without the magic is refused")
-    func badMagic() throws {
-        let path = try FixtureSkills.path(for: "bad_magic")
+    func badMagic() async throws {
+        let path = try await FixtureSkills.path(for: "bad_magic")
         let error = #expect(throws: SkillLoadError.self) { try SkillLoader.inspect(path: path) }
         guard case .invalidEntry = error else { Issue.record("expected invalidEntry, got \(String(describing: error))"); return }
         #expect(error!.description.contains("magic"))
@@ -65,8 +65,8 @@ struct SkillLoaderTests {
 
     @Test("ABI versions outside the accepted range are refused with both versions",
           arguments: [("abi_too_new", "2.0"), ("abi_newer_minor", "1.2")])
-    func unsupportedABI(fixture: String, version: String) throws {
-        let path = try FixtureSkills.path(for: fixture)
+    func unsupportedABI(fixture: String, version: String) async throws {
+        let path = try await FixtureSkills.path(for: fixture)
         let error = #expect(throws: SkillLoadError.self) { try SkillLoader.inspect(path: path) }
         guard case .unsupportedABI = error else { Issue.record("expected unsupportedABI, got \(String(describing: error))"); return }
         #expect(error!.description.contains("built for skill ABI \(version)"))
@@ -75,8 +75,8 @@ struct SkillLoaderTests {
 
     @Test("invalid descriptor fields are refused, naming the field",
           arguments: [("bad_name", "name"), ("bad_version", "version"), ("null_run", "run")])
-    func invalidDescriptor(fixture: String, field: String) throws {
-        let path = try FixtureSkills.path(for: fixture)
+    func invalidDescriptor(fixture: String, field: String) async throws {
+        let path = try await FixtureSkills.path(for: fixture)
         let error = #expect(throws: SkillLoadError.self) { try SkillLoader.inspect(path: path) }
         guard case let .invalidDescriptor(_, reportedField, _) = error else {
             Issue.record("expected invalidDescriptor, got \(String(describing: error))")

@@ -21,21 +21,16 @@ public enum FixtureSkills {
     /// The shared object built from `Tests/Fixtures/skills/<name>.c`.
     ///
     /// The first call compiles every fixture at once, with one `cc` per fixture running in
-    /// parallel: compiling them one by one under a lock kept the tests that waited for it
-    /// blocked on the cooperative pool (two threads on a two-core machine) for half a minute.
+    /// parallel, and callers await it without blocking a thread: compiling under a lock kept
+    /// the tests that waited for it blocked on the cooperative pool (two threads on a
+    /// two-core machine), which starved every other test for seconds.
     ///
     /// - Throws: ``TestSupportError/noSuchFixture(name:directory:)`` for an unknown name,
     ///   ``TestSupportError/compilationFailed(source:command:diagnostics:)`` with the
     ///   compiler's messages when `cc` fails.
-    public static func path(for name: String) throws(TestSupportError) -> String {
+    public static func path(for name: String) async throws(TestSupportError) -> String {
         let isPlainName = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
-        let directory = try cacheDirectory.get()
-        let compiled = compiledFixtures.withLock { compiled in
-            if let compiled { return compiled }
-            let all = compileAll(into: directory)
-            compiled = all
-            return all
-        }
+        let compiled = try await compiledFixtures.value.get()
         guard isPlainName, let result = compiled[name] else {
             throw .noSuchFixture(name: name, directory: sourceDirectory.path)
         }
@@ -53,8 +48,8 @@ public enum FixtureSkills {
 
     /// The `echo` fixture with its ELF header's `e_machine` changed to another
     /// architecture than this machine's: aarch64 (183) on x86_64, x86_64 (62) elsewhere.
-    public static func wrongArchitecture() throws(TestSupportError) -> String {
-        let echo = try path(for: "echo")
+    public static func wrongArchitecture() async throws(TestSupportError) -> String {
+        let echo = try await path(for: "echo")
         return try cached(key: "wrong architecture") { directory throws(TestSupportError) in
             guard var bytes = FileManager.default.contents(atPath: echo), bytes.count > 20 else {
                 throw .systemCallFailed(operation: "read", target: echo, errno: EIO)
@@ -83,8 +78,14 @@ public enum FixtureSkills {
     /// is made once even when tests ask for it at the same time.
     private static let made = Mutex<[String: String]>([:])
 
-    /// Every fixture's shared object, or why it did not compile; nil until the first use.
-    private static let compiledFixtures = Mutex<[String: Result<String, TestSupportError>]?>(nil)
+    /// Every fixture's shared object, or why it did not compile: compiled once, on first use.
+    private static let compiledFixtures = Task<Result<[String: Result<String, TestSupportError>], TestSupportError>, Never> {
+        do throws(TestSupportError) {
+            return .success(await compileAll(into: try cacheDirectory.get()))
+        } catch {
+            return .failure(error)
+        }
+    }
 
     /// This process's folder of made files, removed when the process exits.
     private static let cacheDirectory: Result<String, TestSupportError> = {
@@ -115,7 +116,7 @@ public enum FixtureSkills {
     }
 
     /// Compiles every fixture into `directory`, all at once.
-    private static func compileAll(into directory: String) -> [String: Result<String, TestSupportError>] {
+    private static func compileAll(into directory: String) async -> [String: Result<String, TestSupportError>] {
         let include = BuildProducts.packageRoot.appendingPathComponent("Sources/SkillABI/include").path
         let compiler = ChildProcess.environmentValue("CC") ?? "cc"
         let jobs = names.map { name in
@@ -131,14 +132,16 @@ public enum FixtureSkills {
         }
         var results: [String: Result<String, TestSupportError>] = [:]
         for job in jobs {
-            results[job.name] = Result { () throws(TestSupportError) in
-                let termination = try job.started.get().blockingWait(timeout: .seconds(120))
+            do throws(TestSupportError) {
+                let termination = try await job.started.get().wait(timeout: .seconds(120))
                 guard termination.isSuccess else {
                     let diagnostics = (try? String(contentsOfFile: job.logs, encoding: .utf8)) ?? ""
                     throw .compilationFailed(source: job.source, command: job.command,
                                              diagnostics: "cc \(termination)\n" + diagnostics)
                 }
-                return job.output
+                results[job.name] = .success(job.output)
+            } catch {
+                results[job.name] = .failure(error)
             }
         }
         return results
