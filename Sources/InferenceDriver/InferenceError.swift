@@ -76,6 +76,39 @@ public enum InferenceError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The same error with every occurrence of `secret` in its texts replaced by
+    /// `<redacted>`; the error itself when `secret` is nil or empty.
+    public func redacting(_ secret: String?) -> InferenceError {
+        guard let secret, !secret.isEmpty else { return self }
+        func clean(_ text: String) -> String { text.replacingOccurrences(of: secret, with: "<redacted>") }
+        switch self {
+        case let .invalidRequest(reason):
+            return .invalidRequest(reason: clean(reason))
+        case let .connectionFailed(endpoint, reason):
+            return .connectionFailed(endpoint: clean(endpoint), reason: clean(reason))
+        case let .httpStatus(endpoint, status, bodyExcerpt):
+            return .httpStatus(endpoint: clean(endpoint), status: status, bodyExcerpt: clean(bodyExcerpt))
+        case let .malformedResponse(endpoint, reason):
+            return .malformedResponse(endpoint: clean(endpoint), reason: clean(reason))
+        case let .timedOut(endpoint, after):
+            return .timedOut(endpoint: clean(endpoint), after: after)
+        case .cancelled:
+            return self
+        case let .rateLimited(endpoint, retryAfter, bodyExcerpt):
+            return .rateLimited(endpoint: clean(endpoint), retryAfter: retryAfter, bodyExcerpt: clean(bodyExcerpt))
+        case let .noChatTemplate(endpoint, model):
+            return .noChatTemplate(endpoint: clean(endpoint), model: clean(model))
+        case let .streamInterrupted(endpoint, deliveredChunks, reason):
+            return .streamInterrupted(endpoint: clean(endpoint), deliveredChunks: deliveredChunks, reason: clean(reason))
+        case let .unknownModel(name, known):
+            return .unknownModel(name: clean(name), known: known.map(clean))
+        case let .noEndpoints(model):
+            return .noEndpoints(model: clean(model))
+        case let .retriesExhausted(model, attempts, lastError):
+            return .retriesExhausted(model: clean(model), attempts: attempts, lastError: lastError.redacting(secret))
+        }
+    }
+
     /// Whether another attempt, on the same or another endpoint, may succeed: the request
     /// was refused before any of the answer was produced (a connection error, HTTP 429, or
     /// a 5xx status other than 501).

@@ -78,6 +78,19 @@ public final class OpenAICompatibleClient: InferenceService {
     public func complete(
         _ request: CompletionRequest, onChunk: (@Sendable (String) -> Void)?
     ) async throws(InferenceError) -> Completion {
+        do throws(InferenceError) {
+            return try await exchangeCompletion(request, onChunk: onChunk)
+        } catch {
+            // Servers echo keys back ("invalid api key sk-..."), in bodies, stream errors and
+            // reasons alike: no text of an error leaves the client with the key in it.
+            throw error.redacting(endpoint.apiKey)
+        }
+    }
+
+    /// ``complete(_:onChunk:)`` before the key is blanked out of its errors.
+    private func exchangeCompletion(
+        _ request: CompletionRequest, onChunk: (@Sendable (String) -> Void)?
+    ) async throws(InferenceError) -> Completion {
         try request.validate()
         try checkEndpoint()
         let isChat = if case .chat = request.input { true } else { false }

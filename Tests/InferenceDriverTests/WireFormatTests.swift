@@ -23,6 +23,25 @@ struct WireFormatTests {
         #expect(!InferenceEndpoint(baseURL: url).description.contains("hunter2"))
     }
 
+    @Test func errorsAreRedactedDownToTheLastOfARetry() {
+        let key = "sk-hunter2"
+        let inner = InferenceError.streamInterrupted(endpoint: "http://h/v1/completions", deliveredChunks: 2,
+                                                     reason: "the server sent an error event: invalid api key \(key)")
+        let errors: [InferenceError] = [
+            inner,
+            .httpStatus(endpoint: "http://h", status: 401, bodyExcerpt: "bad key \(key)"),
+            .malformedResponse(endpoint: "http://h", reason: "the body is not JSON: \"\(key)\""),
+            .retriesExhausted(model: "m", attempts: 3, lastError: inner),
+        ]
+        for error in errors {
+            #expect(error.description.contains(key), "the case is a real one: the key is in it before")
+            let redacted = error.redacting(key)
+            #expect(!redacted.description.contains(key))
+            #expect(redacted.description.contains("<redacted>"))
+        }
+        #expect(inner.redacting(nil) == inner)
+    }
+
     @Test func keysInTheQueryAreNotDisplayed() {
         let url = URL(string: "https://api.example/v1?api_key=hunter2#frag")!
         let endpoint = InferenceEndpoint(baseURL: url)

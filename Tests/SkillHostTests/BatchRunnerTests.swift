@@ -50,7 +50,7 @@ private struct BatchFixture {
     /// Installs the fixture skill `name` to run in-process, and returns its record.
     @discardableResult
     func install(_ name: String) async throws -> SkillRecord {
-        let stored = try await registry.storeSkillFile(contentsOf: try await FixtureSkills.path(for: name))
+        let stored = try registry.storeSkillFile(contentsOf: try await FixtureSkills.path(for: name))
         let skill = SkillRecord(name: name, version: "1.0.0", sha256: stored.sha256, size: stored.size, description: name,
                                 abiMajor: 1, abiMinor: 0, isolation: .inprocess, installedAt: Date())
         _ = try registry.install(skill, force: false)

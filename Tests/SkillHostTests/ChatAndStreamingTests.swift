@@ -210,7 +210,7 @@ struct ChatAndStreamingTests {
     @Test("a skill built for ABI 1.0 loads and completes; its smaller params are read without flags",
           arguments: Isolation.allCases)
     func abi10Skill(isolation: Isolation) async throws {
-        let manifest = try await SkillLoader.inspect(path: try await FixtureSkills.path(for: "complete_abi_1_0"))
+        let manifest = try SkillLoader.inspect(path: try await FixtureSkills.path(for: "complete_abi_1_0"))
         #expect(manifest.abiMajor == 1 && manifest.abiMinor == 0)
         let inference = ScriptedInference(.answer(delay: .zero))
         let recorder = RunEventRecorder()

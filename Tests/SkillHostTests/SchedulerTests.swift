@@ -36,7 +36,7 @@ private struct SchedulerFixture {
 
     /// Installs the fixture skill `name` to run in-process.
     func install(_ name: String) async throws {
-        let stored = try await registry.storeSkillFile(contentsOf: try await FixtureSkills.path(for: name))
+        let stored = try registry.storeSkillFile(contentsOf: try await FixtureSkills.path(for: name))
         _ = try registry.install(SkillRecord(name: name, version: "1.0.0", sha256: stored.sha256, size: stored.size,
                                              description: name, abiMajor: 1, abiMinor: 0, isolation: .inprocess,
                                              installedAt: Date()), force: false)

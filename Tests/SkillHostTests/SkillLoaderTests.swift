@@ -24,7 +24,7 @@ struct SkillLoaderTests {
 
     @Test("a serial skill says so")
     func serialFlag() async throws {
-        let manifest = try await SkillLoader.inspect(path: try await FixtureSkills.path(for: "serial_counter"))
+        let manifest = try SkillLoader.inspect(path: try await FixtureSkills.path(for: "serial_counter"))
         #expect(manifest.isSerial)
     }
 

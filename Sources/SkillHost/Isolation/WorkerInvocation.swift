@@ -26,9 +26,12 @@ final class WorkerInvocation: Sendable {
         var acquisition: Task<Void, Never>?
         var worker: WorkerProcess?
         var release: (@Sendable (_ reusable: Bool) -> Void)?
-        /// The one `complete_call` or `chat_call` being answered, if any: the worker makes
-        /// them one at a time.
+        /// The task answering the worker's inference call, kept to cancel it if the invocation
+        /// ends first. It may outlive its call: `unansweredCall` says whether one is open.
         var inferenceCall: Task<Void, Never>?
+        /// The number of the inference call being answered: the worker makes them one at a
+        /// time. Reserved in the same lock as the check, cleared when the reply goes out.
+        var unansweredCall: UInt64?
         /// The id of the last `complete_call` or `chat_call`; ids must increase strictly.
         var lastCall: UInt64 = 0
         var output: [UInt8] = []
@@ -244,13 +247,14 @@ final class WorkerInvocation: Sendable {
     /// replies on success; traps on failure.
     private func answer(call number: UInt64, _ call: InferenceCall, worker: WorkerProcess) {
         let violation = state.withLock { state -> String? in
-            if state.inferenceCall != nil {
-                return "\(call.function) call \(number) while call \(state.lastCall) is unanswered"
+            if let unanswered = state.unansweredCall {
+                return "\(call.function) call \(number) while call \(unanswered) is unanswered"
             }
             guard number > state.lastCall else {
                 return "\(call.function) call \(number) after call \(state.lastCall): call ids must increase"
             }
             state.lastCall = number
+            state.unansweredCall = number
             return nil
         }
         if let violation {
@@ -297,7 +301,7 @@ final class WorkerInvocation: Sendable {
             ) { [self] in
                 state.withLock { state in
                     guard !state.ended, !state.trapping else { return false }
-                    state.inferenceCall = nil
+                    state.unansweredCall = nil
                     return true
                 }
             }
