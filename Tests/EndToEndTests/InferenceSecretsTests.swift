@@ -91,7 +91,8 @@ struct InferenceSecretsTests {
         let daemon = try await DaemonHarness(
             inferenceURL: nil, arguments: ["--config", config],
             environment: ["SKILLHOST_TEST_ENV_KEY": environmentSecret.key,
-                          "SKILLHOST_TEST_ATTACH_KEY": attachedEnvironmentSecret.key])
+                          "SKILLHOST_TEST_ATTACH_KEY": attachedEnvironmentSecret.key,
+                          "UNCONFIGURED_API_KEY": "sk-never-configured", "SKILL_GREETING": "for skills"])
         #expect(try await daemon.skillctl("install", try BuildProducts.plugin(named: "complete")).status == 0)
         let attachFile = try await daemon.skillctl("inference", "attach", "attachfile", server.baseURL.absoluteString,
                                                    "--api-key-file", attachedKeyFile)
@@ -109,7 +110,9 @@ struct InferenceSecretsTests {
         let workerEnvironment = try environment(ofProcess: workerPID)
         #expect(workerEnvironment.contains("SKILLHOST_TEST_ENV_KEY=") == false)
         #expect(workerEnvironment.contains("SKILLHOST_TEST_ATTACH_KEY=") == false)
-        #expect(workerEnvironment.contains("SKILL") || workerEnvironment.contains("PATH="), "the environment was read")
+        #expect(workerEnvironment.contains("UNCONFIGURED_API_KEY=") == false, "only an allowlist reaches skills")
+        #expect(workerEnvironment.contains("SKILL_GREETING=for skills"), "SKILL_* variables are for skills")
+        #expect(workerEnvironment.contains("PATH="), "the environment was read")
         seen.append(workerEnvironment)
 
         // Each model's run fails on the server, whose error body holds the Authorization header.

@@ -246,13 +246,15 @@ final class WorkerProcess: Sendable {
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)
         defer { argv.forEach { free($0) } }
-        // The daemon's environment, without the Swift runtime's crash backtracer: a crash in
-        // skill code would otherwise fill the worker's stderr (the run's crash message)
-        // with a backtrace of the host, and take time to print it.
+        // Only the variables of ``inheritedEnvironment`` reach skill code: the daemon's
+        // environment may hold secrets (API keys it was never told about). The Swift
+        // runtime's crash backtracer is off: a crash in skill code would otherwise fill the
+        // worker's stderr (the run's crash message) with a backtrace of the host.
         var environment: [UnsafeMutablePointer<CChar>?] = []
         var entry: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = environ
         while let variable = entry.pointee {
-            if !String(cString: variable).hasPrefix("SWIFT_BACKTRACE=") { environment.append(strdup(variable)) }
+            let name = String(cString: variable).prefix { $0 != "=" }
+            if Self.isInherited(name) { environment.append(strdup(variable)) }
             entry += 1
         }
         environment.append(strdup("SWIFT_BACKTRACE=enable=no"))
@@ -493,5 +495,17 @@ final class WorkerProcess: Sendable {
                 return !(closingAtEnd && (count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)))
             }
         }
+    }
+}
+
+extension WorkerProcess {
+    /// The variables of the daemon's environment a worker (and so skill code) sees: the
+    /// ones a program needs to run (`PATH`, `HOME`, `USER`, `LOGNAME`, `LANG`, `LC_*`, `TZ`,
+    /// `TMPDIR`, `LD_LIBRARY_PATH`) and the ones meant for skills (`SKILL_*`).
+    static let inheritedEnvironment: Set<Substring> = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "LD_LIBRARY_PATH"]
+
+    /// Whether a worker inherits the variable `name`.
+    static func isInherited(_ name: Substring) -> Bool {
+        inheritedEnvironment.contains(name) || name.hasPrefix("LC_") || name.hasPrefix("SKILL_")
     }
 }
