@@ -59,7 +59,7 @@ public struct InferenceEndpoint: Sendable, CustomStringConvertible, CustomDebugS
 
     /// A URL made safe to show: any user name, password, query or fragment in it is removed,
     /// since hosted APIs sometimes take a key there (`?api_key=...`).
-    static func displayString(of url: URL) -> String {
+    public static func displayString(of url: URL) -> String {
         guard var components = URLComponents(url: url, resolvingAgainstBaseURL: true) else {
             return "<unprintable URL>"
         }

@@ -57,13 +57,6 @@ public struct RoutedEndpoint: Sendable {
     /// The base URL made safe to show: no user name, password, query or fragment, where
     /// credentials could hide.
     var displayURL: String {
-        guard var components = URLComponents(url: endpoint.baseURL, resolvingAgainstBaseURL: true) else {
-            return "<unprintable URL>"
-        }
-        components.user = nil
-        components.password = nil
-        components.query = nil
-        components.fragment = nil
-        return components.url?.absoluteString ?? "<unprintable URL>"
+        InferenceEndpoint.displayString(of: endpoint.baseURL)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import InferenceDriver
 
 /// One OpenAI-compatible server that serves a configured model: an entry of a model's
 /// `endpoints` in the config file, or the endpoint `inference.attach` adds.
@@ -31,12 +32,7 @@ public struct EndpointConfiguration: Sendable, Equatable {
 
     /// The URL made safe to show and to log: without user name, password, query or fragment.
     public var displayURL: String {
-        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: true) else { return "<unprintable URL>" }
-        components.user = nil
-        components.password = nil
-        components.query = nil
-        components.fragment = nil
-        return components.url?.absoluteString ?? "<unprintable URL>"
+        InferenceEndpoint.displayString(of: url)
     }
 
     /// `text` as an endpoint URL: http or https, with a host, and no user name or password
