@@ -102,6 +102,17 @@ struct HTTPResponseParserTests {
         #expect(receiver.heads.map(\.status) == [204])
     }
 
+    @Test func aFloodOfInterimResponsesIsRefused() {
+        let flood = String(repeating: "HTTP/1.1 100 Continue\r\n\r\n", count: 5_000) + "HTTP/1.1 204 No Content\r\n\r\n"
+        let (result, receiver) = parse(flood, pieceSize: 64 * 1024)
+        guard case let .failure(.malformedResponse(reason)) = result else {
+            Issue.record("expected a malformed response, got \(result)")
+            return
+        }
+        #expect(reason.contains("more than 16 interim (1xx) responses"))
+        #expect(receiver.heads.isEmpty)
+    }
+
     @Test func foldedHeaderLinesJoinTheirField() {
         let (_, receiver) = parse("HTTP/1.1 200 OK\r\nX-Long: one\r\n  two\r\nContent-Length: 0\r\n\r\n", pieceSize: 100)
         #expect(receiver.heads.first?.value(of: "x-long") == "one two")

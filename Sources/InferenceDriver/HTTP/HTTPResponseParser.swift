@@ -32,6 +32,12 @@ struct HTTPResponseParser {
 
     private var state = State.head
     private var headBytes: [UInt8] = []
+    /// Interim (1xx) responses skipped so far; a server that sends more than
+    /// ``interimResponseLimit`` is refused rather than parsed (each one recurses once).
+    private var interimResponses = 0
+
+    /// The most interim (1xx) responses accepted before the final one.
+    static let interimResponseLimit = 16
 
     /// Parses the next bytes of the answer.
     ///
@@ -58,6 +64,11 @@ struct HTTPResponseParser {
             if (100..<200).contains(head.status) {
                 guard head.status != 101 else {
                     throw .malformedResponse(reason: "the server switched protocols (101), which was not asked for")
+                }
+                interimResponses += 1
+                guard interimResponses <= Self.interimResponseLimit else {
+                    throw .malformedResponse(
+                        reason: "the server sent more than \(Self.interimResponseLimit) interim (1xx) responses")
                 }
                 return try consume(rest, receiver: receiver)
             }
