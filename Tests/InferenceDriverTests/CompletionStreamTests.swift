@@ -64,6 +64,21 @@ struct CompletionStreamTests {
         #expect(recorder.chunks == ["all at once"])
     }
 
+    @Test func aStreamLongerThanTheLimitIsGivenUp() {
+        let recorder = ChunkRecorder()
+        let receiver = CompletionStreamReceiver(bodyLimit: 64, onChunk: recorder.callback)
+        _ = receiver.receive(head: HTTPResponseHead(status: 200, headers: [HTTPHeader(name: "Content-Type", value: "text/event-stream")]))
+        let event = Array("data: {\"choices\": [{\"text\": \"ab\", \"finish_reason\": null}]}\n\n".utf8)
+        #expect(event.withUnsafeBytes { receiver.receive(body: $0) } == .proceed)
+        #expect(event.withUnsafeBytes { receiver.receive(body: $0) } == .stop, "the second event passes 64 bytes")
+        #expect(recorder.chunks == ["ab"])
+        guard case let .streamed(_, failure) = receiver.outcome else {
+            Issue.record("expected a stream")
+            return
+        }
+        #expect(failure?.contains("larger than") == true)
+    }
+
     /// A receiver that has taken `stream` as a 200 event stream.
     private func streamReceiver(_ stream: String, recorder: ChunkRecorder) -> CompletionStreamReceiver {
         let receiver = CompletionStreamReceiver(bodyLimit: 1 << 20, onChunk: recorder.callback)

@@ -24,14 +24,17 @@ final class CompletionStreamReceiver: HTTPResponseReceiver {
         var head: HTTPResponseHead?
         var body: Body?
         var deliveredChunks = 0
+        /// Bytes of the event stream so far: it is given up past `bodyLimit`, like a buffer.
+        var streamedBytes = 0
     }
 
     private let bodyLimit: Int
     private let onChunk: @Sendable (String) -> Void
     private let state = Mutex(State())
 
-    /// Creates a receiver that hands pieces of text to `onChunk`, and buffers at most
-    /// `bodyLimit` bytes of an answer that is not an event stream.
+    /// Creates a receiver that hands pieces of text to `onChunk`, buffers at most
+    /// `bodyLimit` bytes of an answer that is not an event stream, and gives up an event
+    /// stream longer than that.
     init(bodyLimit: Int, onChunk: @escaping @Sendable (String) -> Void) {
         self.bodyLimit = bodyLimit
         self.onChunk = onChunk
@@ -57,7 +60,12 @@ final class CompletionStreamReceiver: HTTPResponseReceiver {
                 let decision = buffer.append(bytes)
                 state.body = .buffer(buffer)
                 return ([], decision)
+            case .events(let parser, let assembler, nil)? where state.streamedBytes + bytes.count > bodyLimit:
+                state.body = .events(parser, assembler,
+                                     failure: "the streamed answer is larger than \(bodyLimit >> 20) MiB")
+                return ([], .stop)
             case .events(var parser, var assembler, nil)?:
+                state.streamedBytes += bytes.count
                 var pieces: [String] = []
                 var failure: String?
                 do {
