@@ -109,9 +109,11 @@ public enum InferenceError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Whether another attempt, on the same or another endpoint, may succeed: the request
-    /// was refused before any of the answer was produced (a connection error, HTTP 429, or
-    /// a 5xx status other than 501).
+    /// Whether another attempt, on the same or another endpoint, may succeed: no answer
+    /// arrived (a connection error, HTTP 429, or a 5xx status other than 501). A connection
+    /// lost after the request was sent counts too, so a server that died mid-generation may
+    /// have done work that the retry repeats: completions are treated as idempotent. Never
+    /// once part of a streamed answer was delivered (that is ``streamInterrupted(endpoint:deliveredChunks:reason:)``).
     public var isRetryable: Bool {
         switch self {
         case .connectionFailed, .rateLimited:

@@ -18,7 +18,9 @@ import Foundation
 /// - ``InferenceEndpoint/connectTimeout`` bounds name resolution and the TCP connection
 ///   (over `https://`: until some of the request has gone out or the answer has begun).
 ///   When it expires the request fails with ``InferenceError/connectionFailed(endpoint:reason:)``,
-///   which may be retried elsewhere: nothing reached the server.
+///   which may be retried elsewhere: nothing reached the server. (A connection lost later,
+///   before any answer, is a `connectionFailed` too, and is retried: see
+///   ``InferenceError/isRetryable``.)
 /// - ``InferenceEndpoint/requestTimeout`` bounds the whole exchange, from its start to the
 ///   last byte of the answer, streamed or not; when it expires the request fails with
 ///   ``InferenceError/timedOut(endpoint:after:)`` (or, once text has been streamed,

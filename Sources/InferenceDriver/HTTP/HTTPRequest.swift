@@ -15,7 +15,7 @@ struct HTTPRequest: Sendable {
     /// Header fields to send besides those the transport adds itself (`Host`,
     /// `Content-Length`, `Connection`). Values must not contain line breaks.
     var headers: [HTTPHeader]
-    /// The body, sent with `Content-Length` when the method is POST.
+    /// The body, sent with `Content-Length` when it is not empty or the method is POST.
     var body: Data
     /// How long connecting may take, name resolution included.
     var connectTimeout: Duration

@@ -5,8 +5,9 @@ import Foundation
 /// Each exchange runs on a thread of its own, never on Swift's cooperative pool: name
 /// resolution, a non-blocking connect bounded by the connect timeout, the request, then
 /// the answer, passed to the receiver as it arrives. Every wait is a `poll(2)` on the
-/// socket and on a ``PollableSignal`` that a cancellation of the calling task fires, so
-/// cancelling closes the connection at once; the timeouts are `poll` deadlines.
+/// socket (or, while a host name resolves, on the resolver's thread: ``HostResolver``) and on
+/// a ``PollableSignal`` that a cancellation of the calling task fires, so cancelling closes
+/// the connection at once; the timeouts are `poll` deadlines.
 ///
 /// Requests carry `Connection: close`: one connection per exchange, which on the loopback
 /// interface costs well under a millisecond, and leaves no idle connection for a server
