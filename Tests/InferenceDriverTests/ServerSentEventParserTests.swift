@@ -71,4 +71,16 @@ struct ServerSentEventParserTests {
         let line = [UInt8](repeating: UInt8(ascii: "a"), count: ServerSentEventParser.lineLimit + 1)
         #expect(throws: ServerSentEventParser.LineTooLong.self) { _ = try parser.parse(line) }
     }
+
+    @Test func eventsBeforeAnEndlessLineAreKept() {
+        var parser = ServerSentEventParser()
+        let bytes = Array("data: whole\n\n".utf8)
+            + [UInt8](repeating: UInt8(ascii: "a"), count: ServerSentEventParser.lineLimit + 1)
+        do throws(ServerSentEventParser.LineTooLong) {
+            _ = try parser.parse(bytes)
+            Issue.record("the endless line must be refused")
+        } catch {
+            #expect(error.completedEvents.map(\.data) == ["whole"])
+        }
+    }
 }

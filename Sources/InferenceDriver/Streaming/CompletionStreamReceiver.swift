@@ -68,8 +68,15 @@ final class CompletionStreamReceiver: HTTPResponseReceiver {
                 state.streamedBytes += bytes.count
                 var pieces: [String] = []
                 var failure: String?
+                let events: [ServerSentEvent]
+                do throws(ServerSentEventParser.LineTooLong) {
+                    events = try parser.parse(bytes)
+                } catch {
+                    events = error.completedEvents
+                    failure = error.description
+                }
                 do {
-                    for event in try parser.parse(bytes) {
+                    for event in events {
                         if let piece = try assembler.take(event) { pieces.append(piece) }
                     }
                 } catch {

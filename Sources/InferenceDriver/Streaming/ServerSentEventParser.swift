@@ -12,8 +12,12 @@ struct ServerSentEventParser {
     /// The longest line accepted, in bytes.
     static let lineLimit = 1 << 20
 
-    /// A line longer than ``lineLimit``.
+    /// A line longer than ``lineLimit``, with the events that the same bytes completed
+    /// before it: they are whole, and the caller may still deliver them.
     struct LineTooLong: Error, CustomStringConvertible {
+        /// The events completed before the line that is too long.
+        var completedEvents: [ServerSentEvent] = []
+
         var description: String { "an event stream line is longer than \(ServerSentEventParser.lineLimit) bytes" }
     }
 
@@ -37,7 +41,7 @@ struct ServerSentEventParser {
             default:
                 previousByteWasCarriageReturn = false
                 line.append(byte)
-                guard line.count <= Self.lineLimit else { throw LineTooLong() }
+                guard line.count <= Self.lineLimit else { throw LineTooLong(completedEvents: events) }
             }
         }
         return events
