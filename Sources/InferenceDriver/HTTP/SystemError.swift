@@ -25,4 +25,13 @@ struct SystemError: Error, Equatable, CustomStringConvertible {
             if code != EINTR { return .failure(SystemError(code: code)) }
         }
     }
+
+    /// Runs a system call once, for the calls that must not be repeated after `EINTR`
+    /// (`connect(2)`: the attempt goes on in the background), and returns its result or
+    /// its `errno`, read the same way as in ``retryingInterrupted(_:)``.
+    @inline(never)
+    static func once<Value: FixedWidthInteger>(_ call: () -> Value) -> Result<Value, SystemError> {
+        let value = call()
+        return value == -1 ? .failure(SystemError(code: errno)) : .success(value)
+    }
 }

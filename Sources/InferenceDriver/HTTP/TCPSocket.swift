@@ -52,13 +52,15 @@ struct TCPSocket: ~Copyable {
     private func attemptConnection(
         to address: SocketAddress, until deadline: Deadline, cancellation: PollableSignal
     ) throws(HTTPTransportError) -> HTTPTransportError? {
+        // Not retried on EINTR: a second connect(2) would fail with EALREADY. An interrupted
+        // non-blocking connect goes on in the background, like one in progress.
         let started = address.withSocketAddress { pointer, length in
-            SystemError.retryingInterrupted { Glibc.connect(fileDescriptor, pointer, length) }
+            SystemError.once { Glibc.connect(fileDescriptor, pointer, length) }
         }
         switch started {
         case .success:
             return nil
-        case let .failure(error) where error.code != EINPROGRESS:
+        case let .failure(error) where ![EINPROGRESS, EINTR, EALREADY].contains(error.code):
             return Self.connectFailure(error)
         case .failure:
             try Readiness.wait(for: fileDescriptor, events: POLLOUT, until: deadline, cancellation: cancellation)
