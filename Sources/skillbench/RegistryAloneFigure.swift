@@ -4,10 +4,11 @@ import Registry
 import Synchronization
 
 extension BenchSession {
-    /// Figure 2, the registry alone: what the daemon's registry calls for one run cost with
-    /// no socket, server or runner around them: resolve the skill, record the run as
-    /// `running`, record its end (``Registry`` as `RunService` calls it), from 1 and 2
-    /// threads (the daemon's cooperative pool has one thread per core).
+    /// Figure 2, the registry alone: what recording a run costs with no socket, server or
+    /// runner around it: resolve the skill, record the run as `running`, record its end.
+    /// Blocking calls from 1 and 2 threads (as `RunService` makes them today, from the
+    /// daemon's two-thread concurrency pool), and the group-commit calls from 8 and 64
+    /// concurrent tasks (``Registry/recordRun(_:)``).
     func measureRegistryAlone() throws(BenchError) {
         let directory = options.workDirectory + "/registry-alone"
         let registry: Registry
@@ -21,38 +22,20 @@ extension BenchSession {
         } catch {
             throw BenchError("cannot set up a registry in \(directory): \(error)")
         }
-        for threads in [1, 2] {
-            let runsPerThread = plan.sequentialCalls / threads
-            let outcome = Mutex<(samples: [UInt64], failure: String?)>(([], nil))
-            let done = DispatchGroup()
+        let configurations: [(callers: Int, groupCommit: Bool)] = [(1, false), (2, false), (8, true), (64, true)]
+        for (callers, groupCommit) in configurations {
+            let runs = plan.sequentialCalls / callers * callers
             let processorBefore = ProcFiles.processorSeconds(of: getpid(), includingChildren: false)
             let started = MonotonicClock.now()
-            for _ in 0..<threads {
-                done.enter()
-                Thread {
-                    var samples: [UInt64] = []
-                    samples.reserveCapacity(runsPerThread)
-                    do {
-                        for _ in 0..<runsPerThread {
-                            let begin = MonotonicClock.now()
-                            try Self.recordOneRun(skill: skill, in: registry)
-                            samples.append(MonotonicClock.now() - begin)
-                        }
-                    } catch {
-                        outcome.withLock { $0.failure = "\(error)" }
-                    }
-                    outcome.withLock { $0.samples += samples }
-                    done.leave()
-                }.start()
-            }
-            done.wait()
+            let samples = try groupCommit
+                ? Self.recordConcurrently(runs: runs, tasks: callers, skill: skill, in: registry)
+                : Self.recordBlocking(runs: runs, threads: callers, skill: skill, in: registry)
             let seconds = MonotonicClock.seconds(since: started)
             let processorAfter = ProcFiles.processorSeconds(of: getpid(), includingChildren: false)
-            let (samples, failure) = outcome.withLock { ($0.samples, $0.failure) }
-            if let failure { throw BenchError("recording runs in \(directory) failed: \(failure)") }
             let summary = LatencySummary(nanoseconds: samples)
-            report.add(BenchRow(figure: 2, key: "registry.alone.\(threads)",
-                                label: "registry alone: resolve + create + finish per run, \(threads) thread\(threads == 1 ? "" : "s")",
+            let how = groupCommit ? "group commit, \(callers) tasks" : "blocking calls, \(callers) thread\(callers == 1 ? "" : "s")"
+            report.add(BenchRow(figure: 2, key: "registry.\(groupCommit ? "group" : "blocking").\(callers)",
+                                label: "registry alone: resolve + record start + record end, \(how)",
                                 value: Double(samples.count) / seconds, unit: "runs/s",
                                 p50: summary.map { $0.p50 / 1e3 }, p99: summary.map { $0.p99 / 1e3 },
                                 serverCPU: processorBefore.flatMap { before in
@@ -61,14 +44,82 @@ extension BenchSession {
         }
     }
 
-    /// The registry calls `RunService` makes for one successful run of `skill`.
-    private static func recordOneRun(skill: SkillRecord, in registry: Registry) throws(RegistryError) {
-        let resolved = try registry.skill(named: skill.name, version: nil) ?? skill
+    /// Records `runs` runs with the blocking calls, from `threads` threads; the time of each.
+    private static func recordBlocking(runs: Int, threads: Int, skill: SkillRecord, in registry: Registry)
+        throws(BenchError) -> [UInt64]
+    {
+        let outcome = Mutex<(samples: [UInt64], failure: String?)>(([], nil))
+        let done = DispatchGroup()
+        for _ in 0..<threads {
+            done.enter()
+            Thread {
+                var samples: [UInt64] = []
+                samples.reserveCapacity(runs / threads)
+                do {
+                    for _ in 0..<(runs / threads) {
+                        let begin = MonotonicClock.now()
+                        let resolved = try registry.skill(named: skill.name, version: nil) ?? skill
+                        let run = try registry.createRun(newRun(of: resolved))
+                        _ = try registry.finishRun(id: run.id, with: completion())
+                        samples.append(MonotonicClock.now() - begin)
+                    }
+                } catch {
+                    outcome.withLock { $0.failure = "\(error)" }
+                }
+                outcome.withLock { $0.samples += samples }
+                done.leave()
+            }.start()
+        }
+        done.wait()
+        let (samples, failure) = outcome.withLock { ($0.samples, $0.failure) }
+        if let failure { throw BenchError("recording runs in \(registry.dataDirectory) failed: \(failure)") }
+        return samples
+    }
+
+    /// Records `runs` runs with the group-commit calls, from `tasks` concurrent tasks; the
+    /// time of each.
+    private static func recordConcurrently(runs: Int, tasks: Int, skill: SkillRecord, in registry: Registry)
+        throws(BenchError) -> [UInt64]
+    {
+        let outcome = Mutex<Result<[UInt64], BenchError>>(.success([]))
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do {
+                let samples = try await withThrowingTaskGroup(of: [UInt64].self) { group in
+                    for _ in 0..<tasks {
+                        group.addTask {
+                            var samples: [UInt64] = []
+                            for _ in 0..<(runs / tasks) {
+                                let begin = MonotonicClock.now()
+                                let resolved = try registry.skill(named: skill.name, version: nil) ?? skill
+                                let run = try await registry.recordRun(newRun(of: resolved))
+                                _ = try await registry.recordRunEnd(id: run.id, with: completion())
+                                samples.append(MonotonicClock.now() - begin)
+                            }
+                            return samples
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0 += $1 }
+                }
+                outcome.withLock { $0 = .success(samples) }
+            } catch {
+                outcome.withLock { $0 = .failure(BenchError("recording runs in \(registry.dataDirectory) failed: \(error)")) }
+            }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.withLock { $0 }.get()
+    }
+
+    /// A running noop run of `skill`, as `RunService` records it.
+    private static func newRun(of skill: SkillRecord) -> NewRun {
         let now = Date()
-        let run = try registry.createRun(NewRun(
-            skillName: resolved.name, skillVersion: resolved.version, skillSHA256: resolved.sha256, input: "{}",
-            trigger: "rpc", callerUID: 0, status: .running, createdAt: now, startedAt: now))
-        _ = try registry.finishRun(id: run.id, with: RunCompletion(
-            status: .succeeded, output: "{}", finishedAt: Date(), duration: .microseconds(5)))
+        return NewRun(skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256, input: "{}",
+                      trigger: "rpc", callerUID: 0, status: .running, createdAt: now, startedAt: now)
+    }
+
+    /// The end of a successful noop run.
+    private static func completion() -> RunCompletion {
+        RunCompletion(status: .succeeded, output: "{}", finishedAt: Date(), duration: .microseconds(5))
     }
 }
