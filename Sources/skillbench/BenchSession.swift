@@ -9,7 +9,8 @@ final class BenchSession {
     let plan: BenchPlan
     /// The results so far.
     var report = BenchReport()
-    /// The daemon of figures 1, 2, 3 and 5 (the RSS and scale figures get fresh ones).
+    /// The daemon of figures 1, 2, 3 and 5 and of the respawn figure (the RSS and scale figures
+    /// get fresh ones).
     private(set) var mainDaemon: DaemonUnderTest?
     /// `skillbench host`, once started (see ``startUnrecordedHost()``).
     var unrecordedHost: ChildProcess?
@@ -30,18 +31,14 @@ final class BenchSession {
     func run() throws(BenchError) {
         report.machine = MachineFacts.collect(extra: options.machine)
         defer { stopEverything() }
-        if !options.figures.isDisjoint(with: [1, 2, 3, 5]) {
-            let daemon = try startDaemon(named: "main")
-            mainDaemon = daemon
-            report.add(BenchRow(figure: 4, key: "rss.main_idle", label: "daemon RSS idle (started, 2 skills installed, no run)",
-                                value: Double(try daemon.residentBytes()) / 1_048_576, unit: "MiB"))
-        }
-        if options.figures.contains(1), let daemon = mainDaemon { try measureCallOverhead(daemon) }
-        if options.figures.contains(2), let daemon = mainDaemon { try measureThroughput(daemon) }
-        if options.figures.contains(3), let daemon = mainDaemon { try measureInference(daemon) }
-        if options.figures.contains(5), let daemon = mainDaemon { try measureBatches(daemon) }
+        let daemon = try startDaemon(named: "main")
+        mainDaemon = daemon
+        if options.figures.contains(1) { try measureCallOverhead(daemon) }
+        if options.figures.contains(2) { try measureThroughput(daemon) }
+        if options.figures.contains(3) { try measureInference(daemon) }
+        if options.figures.contains(5) { try measureBatches(daemon) }
         if options.figures.contains(4) {
-            if let daemon = mainDaemon { try measureRespawn(daemon) }
+            try measureRespawn(daemon)
             try measureMemory()
             try measureScale()
         }

@@ -55,11 +55,12 @@ extension BenchSession {
         try measureFirstToken(http: http, client: client)
     }
 
-    /// Time to first token: the first `data:` event of a streamed completion straight from
-    /// llama.cpp, against the first `run.output` notification of a streamed run. N/A when the
-    /// daemon sends no `run.output` (it does not stream yet).
+    /// Time to first token: the first `data:` event of a streamed completion (8 tokens, enough
+    /// to see the first arrive before the last) straight from llama.cpp, against the first
+    /// `run.output` notification of a streamed run. N/A when the daemon sends no `run.output`
+    /// (it does not stream yet).
     private func measureFirstToken(http: HTTPConnection, client: LineClient) throws(BenchError) {
-        let directBody: JSONValue = ["prompt": .string(Self.prompt), "max_tokens": 64, "temperature": 0, "stream": true]
+        let directBody: JSONValue = ["prompt": .string(Self.prompt), "max_tokens": 8, "temperature": 0, "stream": true]
         var direct: [UInt64] = []
         var throughDaemon: [UInt64] = []
         var unsupported: String?

@@ -73,11 +73,8 @@ enum ProcFiles {
         return String(decoding: maps, as: UTF8.self).contains(needle)
     }
 
-    /// Whether process `pid` exists and is not a zombie.
-    static func isAlive(_ pid: pid_t) -> Bool {
-        guard let stat = read("/proc/\(pid)/stat") else { return false }
-        let text = String(decoding: stat, as: UTF8.self)
-        guard let close = text.lastIndex(of: ")") else { return false }
-        return text[text.index(after: close)...].split(separator: " ").first != "Z"
+    /// Whether process `pid` exists, zombie or not (a zombie's parent has not reaped it yet).
+    static func exists(_ pid: pid_t) -> Bool {
+        access("/proc/\(pid)/stat", F_OK) == 0
     }
 }

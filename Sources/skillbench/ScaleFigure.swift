@@ -16,9 +16,13 @@ extension BenchSession {
             let workers = daemon.workerPIDs(sha256: sha256)
             guard !workers.isEmpty else { throw BenchError("found no worker of \(Self.workerNoop) to kill (sha256 \(sha256))") }
             workers.forEach { kill($0, SIGKILL) }
+            // Reaped, not merely dead: the daemon has then seen each worker end, as it would
+            // have by the time a run comes after a real crash.
             let killed = MonotonicClock.now()
-            while workers.contains(where: ProcFiles.isAlive) {
-                guard MonotonicClock.seconds(since: killed) < 10 else { throw BenchError("killed workers \(workers) did not die") }
+            while workers.contains(where: ProcFiles.exists) {
+                guard MonotonicClock.seconds(since: killed) < 10 else {
+                    throw BenchError("skillhostd did not reap its killed workers \(workers) within 10 s")
+                }
                 usleep(1_000)
             }
             let sent = MonotonicClock.now()
