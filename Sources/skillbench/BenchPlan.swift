@@ -21,9 +21,11 @@ struct BenchPlan {
     var batchItems: Int
     /// The batch parallelisms measured.
     var parallelisms = [1, 2, 8]
-    /// Timed requests per inference figure: a one-token completion, a 64-token one, a stream.
+    /// Timed one-token completions, each way.
     var shortCompletions: Int
+    /// Timed 64-token completions, each way.
     var longCompletions: Int
+    /// Timed streamed completions, each way.
     var streams: Int
 
     /// The plan for a full or a quick run.

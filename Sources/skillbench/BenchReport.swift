@@ -61,11 +61,6 @@ struct BenchReport {
         rows.append(row)
     }
 
-    /// The row with `key`.
-    func row(_ key: String) -> BenchRow? {
-        rows.first { $0.key == key }
-    }
-
     /// Sets the target of the row `key` and whether it is met.
     mutating func judge(_ key: String, target: String, _ met: (BenchRow) -> Bool?) {
         guard let index = rows.firstIndex(where: { $0.key == key }) else { return }

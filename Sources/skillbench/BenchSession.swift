@@ -5,7 +5,9 @@ import JSONRPC
 /// One run of skillbench: starts what each figure needs in the work directory, measures,
 /// and collects the rows of the report.
 final class BenchSession {
+    /// The command line.
     let options: BenchOptions
+    /// The counts of this run (full or quick).
     let plan: BenchPlan
     /// The results so far.
     var report = BenchReport()

@@ -84,9 +84,4 @@ final class DaemonUnderTest {
         guard let pid else { return [] }
         return ProcFiles.children(of: pid).filter { ProcFiles.maps($0, contain: sha256) }
     }
-
-    /// The last lines of the daemon's log.
-    func logTail() -> String {
-        process?.logTail() ?? ""
-    }
 }

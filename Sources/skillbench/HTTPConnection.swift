@@ -57,28 +57,21 @@ final class HTTPConnection {
     /// POSTs a streaming request (`"stream": true`) on a fresh connection and reads the
     /// server-sent events to the end.
     /// - Returns: the nanoseconds from sending to the arrival of the first `data: {` event
-    ///   (the first token), and the number of such events.
-    func postStreaming(_ path: String, body: [UInt8]) throws(BenchError) -> (firstEvent: UInt64?, events: Int) {
+    ///   (the first token); nil when none came.
+    func postStreaming(_ path: String, body: [UInt8]) throws(BenchError) -> UInt64? {
         disconnect()
         try connect()
         defer { disconnect() }
         let sent = MonotonicClock.now()
         try send(request(path: path, body: body, keepAlive: false))
         var first: UInt64?
-        var received: [UInt8] = []
         let marker = Array("data: {".utf8)
         while try fill() > 0 {
             if first == nil, buffer.firstRange(of: marker) != nil { first = MonotonicClock.now() - sent }
-            received += buffer
-            buffer.removeAll(keepingCapacity: true)
+            // Keep what could be the start of a marker split across two reads.
+            buffer.removeFirst(max(buffer.count - (marker.count - 1), 0))
         }
-        var events = 0
-        var rest = received[...]
-        while let range = rest.firstRange(of: marker) {
-            events += 1
-            rest = rest[range.upperBound...]
-        }
-        return (first, events)
+        return first
     }
 
     // MARK: Wire

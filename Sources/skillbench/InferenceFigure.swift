@@ -65,8 +65,9 @@ extension BenchSession {
         var throughDaemon: [UInt64] = []
         var unsupported: String?
         for round in -1..<plan.streams {
-            let streamed = try http.postStreaming("/v1/completions", body: directBody.serializedBytes())
-            guard let first = streamed.firstEvent else { throw BenchError("the model server streamed no data: event") }
+            guard let first = try http.postStreaming("/v1/completions", body: directBody.serializedBytes()) else {
+                throw BenchError("the model server streamed no data: event for a streamed completion")
+            }
             if round >= 0 { direct.append(first) }
             guard unsupported == nil else { continue }
             var firstOutput: UInt64?

@@ -6,8 +6,6 @@ struct LatencySummary: Sendable {
     var p50: Double
     /// The 99th percentile.
     var p99: Double
-    /// The mean.
-    var mean: Double
 
     /// Summarizes `samples` (nanoseconds); nil when there are none.
     init?(nanoseconds samples: [UInt64]) {
@@ -16,7 +14,6 @@ struct LatencySummary: Sendable {
         count = sorted.count
         p50 = Double(Self.percentile(0.50, of: sorted))
         p99 = Double(Self.percentile(0.99, of: sorted))
-        mean = Double(sorted.reduce(0, +)) / Double(sorted.count)
     }
 
     /// The nearest-rank percentile `fraction` of sorted samples.
