@@ -16,8 +16,6 @@ extension BenchSession {
             let workers = daemon.workerPIDs(sha256: sha256)
             guard !workers.isEmpty else { throw BenchError("found no worker of \(Self.workerNoop) to kill (sha256 \(sha256))") }
             workers.forEach { kill($0, SIGKILL) }
-            // Reaped, not merely dead: the daemon has then seen each worker end, as it would
-            // have by the time a run comes after a real crash.
             let killed = MonotonicClock.now()
             while workers.contains(where: ProcFiles.exists) {
                 guard MonotonicClock.seconds(since: killed) < 10 else {
@@ -25,6 +23,10 @@ extension BenchSession {
                 }
                 usleep(1_000)
             }
+            // After reaping, a worker waits up to 250 ms for its output pipes before it counts
+            // as ended; a run that comes sooner is handed the dead idle workers, and fails
+            // once two of them were dead (docs/BENCHMARKS.md). Measure the respawn, not that.
+            usleep(300_000)
             let sent = MonotonicClock.now()
             let answer = try client.roundTrip(request)
             samples.append(MonotonicClock.now() - sent)

@@ -35,12 +35,16 @@ struct WALCheckpointerTests {
             #expect(try fileSize(path) == before, "below the threshold nothing is checkpointed")
 
             try commitRows(60, to: queue)
+            // A checkpoint copies what was committed when it began; the commit after it ends
+            // (the log still past the threshold) queues the next, which copies the rest.
             queue.checkpointer.waitUntilIdle()
-            #expect(try fileSize(path) > before + 60 * 3_000, "the background copied the rows into the database file")
+            try commitRows(1, to: queue)
+            queue.checkpointer.waitUntilIdle()
+            #expect(try fileSize(path) > before + 81 * 3_000, "the background copied every row into the database file")
             let rows = try queue.read { (database) throws(DatabaseError) in
                 try database.fetchOne("SELECT count(*) FROM t") { $0.int64(at: 0) }
             }
-            #expect(rows == 80)
+            #expect(rows == 81)
         }
     }
 
