@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "skillhostd", targets: ["skillhostd"]),
         .executable(name: "skillctl", targets: ["skillctl"]),
+        .executable(name: "skillbench", targets: ["skillbench"]),
         .library(name: "SkillABI", targets: ["SkillABI"]),
         // Example skills, built as real shared objects: lib<name>.so in the build folder.
         .library(name: "hello", type: .dynamic, targets: ["HelloSkill"]),
@@ -38,6 +39,8 @@ let package = Package(
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["SkillHost"]),
         .executableTarget(name: "skillctl", dependencies: ["JSONRPC", "Scheduling"]),
+        // The benchmark of issue 7 (docs/BENCHMARKS.md); bench/run builds and drives it.
+        .executableTarget(name: "skillbench", dependencies: ["SkillHost", "Registry", "JSONRPC", "InferenceDriver", "CSQLite"]),
 
         // Example skills: one in C, one in Swift.
         .target(name: "HelloSkill", dependencies: ["SkillABI"], path: "Plugins/hello"),

@@ -12,6 +12,10 @@ public final class Registry: Sendable {
     /// Internal, not private: the extensions in other files (batches) use it.
     let database: DatabaseQueue
     private let contentStore: ContentStore
+    /// Writes the records of ``recordRun(_:)`` and ``recordRunEnd(id:with:)`` by group commit.
+    private let runRecorder: RunRecorder
+    /// The answers of ``skill(named:version:)`` until a skill changes.
+    private let skillLookups = SkillLookupCache()
 
     /// Opens the registry in `dataDirectory`, creating the directory (0700), the database and
     /// the store as needed, and migrating the schema.
@@ -35,6 +39,7 @@ public final class Registry: Sendable {
             }
         }
         contentStore = try ContentStore(directory: dataDirectory + "/skills")
+        runRecorder = RunRecorder(database: database)
     }
 
     /// The path of the SQLite file.
@@ -110,6 +115,7 @@ public final class Registry: Sendable {
                 throw .conflict(name: skill.name, version: skill.version,
                                 installedSHA256: installed.sha256, newSHA256: skill.sha256)
             }
+            skillLookups.invalidate()
             try SkillTable.save(skill, in: connection)
             return installed?.sha256 ?? ""
         }
@@ -125,12 +131,21 @@ public final class Registry: Sendable {
     }
 
     /// The skill `name` at `version`, or at its highest semantic version when `version` is nil.
+    ///
+    /// Answered from memory after the first lookup, until this registry changes a skill (see
+    /// ``SkillLookupCache``).
     public func skill(named name: String, version: String?) throws(RegistryError) -> SkillRecord? {
-        try database.read { (connection) throws(RegistryError) -> SkillRecord? in
-            if let version {
-                return try SkillTable.find(name: name, version: version, in: connection)
+        if let known = skillLookups.answer(name: name, version: version) {
+            return known
+        }
+        return try database.read { (connection) throws(RegistryError) -> SkillRecord? in
+            let found = if let version {
+                try SkillTable.find(name: name, version: version, in: connection)
+            } else {
+                try SkillTable.versions(named: name, in: connection).max(by: Self.versionPrecedes)
             }
-            return try SkillTable.versions(named: name, in: connection).max(by: Self.versionPrecedes)
+            skillLookups.store(found, name: name, version: version)
+            return found
         }
     }
 
@@ -161,6 +176,7 @@ public final class Registry: Sendable {
             } else {
                 matching = try SkillTable.versions(named: name, in: connection)
             }
+            skillLookups.invalidate()
             for skill in matching {
                 try SkillTable.delete(name: skill.name, version: skill.version, in: connection)
             }
@@ -200,6 +216,7 @@ public final class Registry: Sendable {
             } else {
                 matching = try SkillTable.versions(named: name, in: connection)
             }
+            skillLookups.invalidate()
             var updated: [SkillRecord] = []
             for var skill in matching {
                 change(&skill)
@@ -214,12 +231,25 @@ public final class Registry: Sendable {
 
     /// Records a new run, which must start as ``RunStatus/queued`` or ``RunStatus/running``.
     public func createRun(_ run: NewRun) throws(RegistryError) -> RunRecord {
+        try database.write { (connection) throws(RegistryError) -> RunRecord in
+            try Self.insertRun(run, in: connection)
+        }
+    }
+
+    /// Records a new run as ``createRun(_:)`` does, by group commit: in one transaction with
+    /// the other run records submitted meanwhile, written on a queue of the registry's own.
+    /// Returns once the record is committed; the calling task is suspended, never a thread
+    /// blocked. Ignores cancellation: a record that was asked for is written.
+    public func recordRun(_ run: NewRun) async throws(RegistryError) -> RunRecord {
+        try await runRecorder.recordStart(run).get()
+    }
+
+    /// Inserts `run` inside the caller's transaction.
+    static func insertRun(_ run: NewRun, in connection: DatabaseConnection) throws(RegistryError) -> RunRecord {
         guard !run.status.isFinal else {
             throw .invalidRunStatus(run.status, operation: "creating a run", expected: RunStatus.unfinished)
         }
-        let id = try database.write { (connection) throws(RegistryError) -> Int64 in
-            try RunTable.insert(run, in: connection)
-        }
+        let id = try RunTable.insert(run, in: connection)
         return RunRecord(
             id: id, skillName: run.skillName, skillVersion: run.skillVersion, skillSHA256: run.skillSHA256,
             input: run.input, status: run.status, model: run.model, trigger: run.trigger,
@@ -251,22 +281,36 @@ public final class Registry: Sendable {
     ///   ``RegistryError/runNotFound(id:)``, or ``RegistryError/invalidRunStatus(_:operation:expected:)``
     ///   when `completion.status` is not final.
     public func finishRun(id: Int64, with completion: RunCompletion) throws(RegistryError) -> RunRecord {
+        try database.write { (connection) throws(RegistryError) -> RunRecord in
+            try Self.writeEnd(ofRun: id, with: completion, in: connection)
+        }
+    }
+
+    /// Writes the final state of a run as ``finishRun(id:with:)`` does, by group commit (see
+    /// ``recordRun(_:)``). Returns once it is committed; ignores cancellation, so the end of a
+    /// run whose caller went away is still recorded.
+    public func recordRunEnd(id: Int64, with completion: RunCompletion) async throws(RegistryError) -> RunRecord {
+        try await runRecorder.recordEnd(id: id, with: completion).get()
+    }
+
+    /// Writes the final state of run `id` inside the caller's transaction.
+    static func writeEnd(
+        ofRun id: Int64, with completion: RunCompletion, in connection: DatabaseConnection
+    ) throws(RegistryError) -> RunRecord {
         guard completion.status.isFinal else {
             throw .invalidRunStatus(
                 completion.status, operation: "finishing run \(id)",
                 expected: RunStatus.allCases.filter(\.isFinal))
         }
-        return try database.write { (connection) throws(RegistryError) -> RunRecord in
-            let finished = try RunTable.finish(id: id, with: completion, in: connection)
-            guard let run = try RunTable.find(id: id, in: connection) else {
-                throw .runNotFound(id: id)
-            }
-            guard finished else {
-                throw .runAlreadyFinished(id: id, status: run.status)
-            }
-            try RunLogTable.insert(completion.logs, runID: id, in: connection)
-            return run
+        let finished = try RunTable.finish(id: id, with: completion, in: connection)
+        guard let run = try RunTable.find(id: id, in: connection) else {
+            throw .runNotFound(id: id)
         }
+        guard finished else {
+            throw .runAlreadyFinished(id: id, status: run.status)
+        }
+        try RunLogTable.insert(completion.logs, runID: id, in: connection)
+        return run
     }
 
     /// The log lines of run `id`, oldest first; `nil` when there is no such run.

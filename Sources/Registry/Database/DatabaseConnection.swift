@@ -1,7 +1,8 @@
 import CSQLite
 
 /// One open SQLite connection, configured for a long-running daemon: WAL journal,
-/// `synchronous=NORMAL`, foreign keys enforced, and a busy timeout for other processes.
+/// `synchronous=NORMAL`, foreign keys enforced, and a busy timeout for other processes;
+/// checkpoints of its log may be left to a ``WALCheckpointer``.
 ///
 /// A connection is not thread-safe (it is opened with `SQLITE_OPEN_NOMUTEX`); share it through a
 /// ``DatabaseQueue``, which serializes every use.
@@ -13,6 +14,9 @@ final class DatabaseConnection {
     let path: String
     private let handle: OpaquePointer
     private var statementCache: [String: Statement] = [:]
+    /// The checkpointer the log's commits are reported to; held so that it outlives the hook
+    /// that points at it.
+    private var checkpointer: WALCheckpointer?
 
     /// Opens (creating it if needed) the database file at `path` and applies the connection
     /// settings.
@@ -45,6 +49,20 @@ final class DatabaseConnection {
         // until they are gone, which is also safe but leaves the file open longer.
         statementCache.removeAll()
         sqlite3_close_v2(handle)
+    }
+
+    /// Leaves the checkpoints of the write-ahead log to `checkpointer`, in place of SQLite's
+    /// automatic checkpoint inside the commit that passes 1000 pages (see ``WALCheckpointer``).
+    func delegateCheckpoints(to checkpointer: WALCheckpointer) {
+        self.checkpointer = checkpointer
+        sqlite3_wal_hook(handle, reportCommit, Unmanaged.passUnretained(checkpointer).toOpaque())
+    }
+
+    /// Runs a `PASSIVE` checkpoint: copies as much of the log back into the database file as
+    /// no reader prevents, without waiting for anyone. A failure only leaves the log longer,
+    /// so it is not reported.
+    func checkpointPassively() {
+        sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
     }
 
     /// The number of rows changed by the most recent `INSERT`, `UPDATE` or `DELETE`.
@@ -178,4 +196,18 @@ final class DatabaseConnection {
             sqlite3_exec(handle, "ROLLBACK TRANSACTION", nil, nil, nil)
         }
     }
+}
+
+/// The WAL hook of a connection whose checkpoints a ``WALCheckpointer`` makes: SQLite calls it
+/// after each commit, on the committing thread, with the checkpointer as `context`.
+private func reportCommit(
+    context: UnsafeMutableRawPointer?, handle: OpaquePointer?, databaseName: UnsafePointer<CChar>?, logPages: Int32
+) -> Int32 {
+    guard let context else { return SQLITE_OK }
+    let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
+    if checkpointer.committed(logPages: logPages) {
+        // The background has fallen behind: checkpoint here, as SQLite itself would.
+        sqlite3_wal_checkpoint_v2(handle, databaseName, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+    }
+    return SQLITE_OK
 }

@@ -15,12 +15,18 @@ import Synchronization
 final class DatabaseQueue: Sendable {
     /// The database file.
     let path: String
+    /// Makes the checkpoints of the write-ahead log off the committing thread.
+    let checkpointer: WALCheckpointer
     private let connection: Mutex<DatabaseConnection>
 
-    /// Opens the database file at `path`, creating it if needed.
-    init(path: String) throws(DatabaseError) {
+    /// Opens the database file at `path`, creating it if needed; its log is checkpointed in
+    /// the background within `logLimits`.
+    init(path: String, logLimits: WALCheckpointer.Limits = .standard) throws(DatabaseError) {
         self.path = path
-        self.connection = Mutex(try DatabaseConnection(path: path))
+        let connection = try DatabaseConnection(path: path)
+        checkpointer = try WALCheckpointer(path: path, limits: logLimits)
+        connection.delegateCheckpoints(to: checkpointer)
+        self.connection = Mutex(connection)
     }
 
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction: committed when `body` returns, rolled

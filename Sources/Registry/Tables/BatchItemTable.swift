@@ -62,6 +62,15 @@ enum BatchItemTable {
         return counts
     }
 
+    /// Whether any item of batch `batchID` is pending or running. An index lookup
+    /// (`batch_items_by_status`), where ``counts(batchID:in:)`` reads every item: this is
+    /// asked at the end of every item, so counting made a batch quadratic in its size.
+    static func hasUnfinished(batchID: Int64, in database: DatabaseConnection) throws(RegistryError) -> Bool {
+        try mapped(database.fetchOne("""
+            SELECT EXISTS (SELECT 1 FROM batch_items WHERE batch_id = ? AND status IN ('pending', 'running'))
+            """, [batchID]) { $0.int64(at: 0) != 0 }) ?? false
+    }
+
     /// The pending item of lowest index that may be tried at `date`, if any; else the
     /// earliest instant a pending item may be tried, if any item is pending.
     static func nextPending(batchID: Int64, at date: Date, in database: DatabaseConnection)

@@ -43,7 +43,7 @@ enum BatchTable {
     /// Ends the batch with `id` at `date` when none of its items is pending or running: a
     /// running batch becomes done, a cancelled one keeps its status. Returns whether it ended.
     static func finishIfComplete(id: Int64, at date: Date, in database: DatabaseConnection) throws(RegistryError) -> Bool {
-        guard try BatchItemTable.counts(batchID: id, in: database).unfinished == 0 else { return false }
+        guard try !BatchItemTable.hasUnfinished(batchID: id, in: database) else { return false }
         try mapped(database.execute("""
             UPDATE batches SET status = CASE status WHEN 'running' THEN 'done' ELSE status END, finished_at = ?
             WHERE id = ? AND finished_at IS NULL

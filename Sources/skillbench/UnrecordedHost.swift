@@ -1,0 +1,87 @@
+import Dispatch
+import Foundation
+import InferenceDriver
+import JSONRPC
+import SkillHost
+
+/// `skillbench host`: the daemon's serving path without its registry, as a baseline that
+/// shows what recording costs.
+///
+/// It serves `skills.run` on a Unix socket with the daemon's own ``JSONRPCServer`` and runs
+/// one skill file with the daemon's own ``InProcessRunner``, answering with the same result
+/// shape, but resolves the skill once at start and records nothing (no SQLite, no run log
+/// line). The difference between its throughput and the daemon's is the registry's cost.
+/// It runs in a process of its own, as the daemon does, so clients and host compete for the
+/// two cores the same way in both measurements.
+enum UnrecordedHost {
+    /// Serves until killed. `arguments`: `--socket PATH --skill PATH.so --name NAME`.
+    static func main(arguments: [String]) -> Never {
+        var options: [String: String] = [:]
+        var remaining = arguments[...]
+        while let flag = remaining.popFirst() {
+            guard flag.hasPrefix("--"), let value = remaining.popFirst() else {
+                fatalUsage("expected --socket PATH --skill PATH.so --name NAME, got \(arguments)")
+            }
+            options[String(flag.dropFirst(2))] = value
+        }
+        guard let socket = options["socket"], let skill = options["skill"], let name = options["name"] else {
+            fatalUsage("--socket, --skill and --name are required")
+        }
+        let inference = OpenAICompatibleClient(endpoint: InferenceEndpoint(baseURL: URL(string: "http://127.0.0.1:9")!))
+        let handler = UnrecordedRunHandler(
+            skillName: name, skillPath: skill, runner: InProcessRunner(inference: inference))
+        let server = JSONRPCServer(socketPath: socket, handler: handler)
+        do {
+            try server.start()
+        } catch {
+            fatalUsage("cannot serve \(socket): \(error)")
+        }
+        dispatchMain()
+    }
+
+    private static func fatalUsage(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("skillbench host: \(message)\n".utf8))
+        exit(2)
+    }
+}
+
+/// Answers `skills.run {skill, input}` as the daemon does, from one skill run in process.
+struct UnrecordedRunHandler: JSONRPCMethodHandler {
+    /// The only skill name it answers to.
+    let skillName: String
+    /// The skill file.
+    let skillPath: String
+    /// The daemon's in-process runner.
+    let runner: InProcessRunner
+
+    func handle(_ call: JSONRPCCall) async throws(JSONRPCError) -> JSONValue {
+        guard call.method == "skills.run" else { throw .methodNotFound(call.method) }
+        let params = JSONRPCParams(call.params)
+        let skill = try params.required("skill", as: String.self)
+        guard skill == skillName else {
+            throw JSONRPCError(code: -32001, kind: "not_found", message: "this host runs only \(skillName), not \(skill)")
+        }
+        let input = try params.optional("input", as: JSONValue.self) ?? .object([:])
+        let inputText = input.serialized()
+        let clock = ContinuousClock()
+        let begin = clock.now
+        let report = await runner.run(
+            skillPath: skillPath, sha256: "unrecorded",
+            invocation: Invocation(input: Array(inputText.utf8), model: nil, timeout: .seconds(60)))
+        let duration = clock.now - begin
+        switch report.outcome {
+        case .success(let output):
+            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+            return .object([
+                "run_id": .int(0),
+                "status": "succeeded",
+                "output": (try? JSONValue(parsing: output)) ?? .string(output),
+                "usage": .object(["prompt_tokens": .int(Int64(report.usage.promptTokens)),
+                                  "completion_tokens": .int(Int64(report.usage.completionTokens))]),
+                "duration_ms": .double(seconds * 1000),
+            ])
+        case .failure(let failure):
+            throw JSONRPCError(code: -32004, kind: failure.kind, message: failure.description)
+        }
+    }
+}

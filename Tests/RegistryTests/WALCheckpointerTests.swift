@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import Registry
+
+@Suite("Checkpoints of the write-ahead log")
+struct WALCheckpointerTests {
+    /// Commits `count` transactions, each inserting a row of about one page.
+    private func commitRows(_ count: Int, to queue: DatabaseQueue) throws {
+        let page = [UInt8](repeating: 7, count: 3_000)
+        for _ in 0..<count {
+            try queue.write { (database) throws(DatabaseError) in
+                try database.execute("INSERT INTO t (b) VALUES (?)", [page])
+            }
+        }
+    }
+
+    private func fileSize(_ path: String) throws -> Int {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+    }
+
+    @Test("past the background threshold the log is copied back into the database file off the committing thread")
+    func backgroundCheckpoint() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/test.sqlite3"
+            // No inline checkpoint at all: only the background can copy pages back.
+            let queue = try DatabaseQueue(path: path, logLimits: .init(background: 100, inline: .max))
+            try queue.write { (database) throws(DatabaseError) in
+                try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)")
+            }
+            let before = try fileSize(path)
+
+            // About two pages a commit: a new leaf, and the root that points at it.
+            try commitRows(20, to: queue)
+            queue.checkpointer.waitUntilIdle()
+            #expect(try fileSize(path) == before, "below the threshold nothing is checkpointed")
+
+            try commitRows(60, to: queue)
+            // The checkpoint was queued by the commit that took the log past 100 pages, so it
+            // copies at least the 40 rows committed before then (more if it began later).
+            queue.checkpointer.waitUntilIdle()
+            #expect(try fileSize(path) >= before + 40 * 3_000, "the background copied rows into the database file")
+            let rows = try queue.read { (database) throws(DatabaseError) in
+                try database.fetchOne("SELECT count(*) FROM t") { $0.int64(at: 0) }
+            }
+            #expect(rows == 80)
+        }
+    }
+
+    @Test("under sustained writes the commit past the inline limit checkpoints and the log starts over")
+    func logStaysBounded() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/test.sqlite3"
+            let queue = try DatabaseQueue(path: path, logLimits: .init(background: 50, inline: 200))
+            try queue.write { (database) throws(DatabaseError) in
+                try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)")
+            }
+            try commitRows(1_000, to: queue)
+            // Once no background checkpoint holds the checkpoint lock, the next commit past
+            // the limit checkpoints inline, and the one after writes from the log's start.
+            queue.checkpointer.waitUntilIdle()
+            try commitRows(2, to: queue)
+            #expect(queue.checkpointer.logPagesAfterLatestCommit < 200, "the log started over")
+            let rows = try queue.read { (database) throws(DatabaseError) in
+                try database.fetchOne("SELECT count(*) FROM t") { $0.int64(at: 0) }
+            }
+            #expect(rows == 1_002)
+        }
+    }
+
+    @Test("another connection reads every committed row while the background checkpoints")
+    func readersSeeEverything() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/test.sqlite3"
+            let queue = try DatabaseQueue(path: path, logLimits: .init(background: 20, inline: 100))
+            try queue.write { (database) throws(DatabaseError) in
+                try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)")
+            }
+            let reader = try DatabaseQueue(path: path)
+            for round in 1...5 {
+                try commitRows(60, to: queue)
+                let rows = try reader.read { (database) throws(DatabaseError) in
+                    try database.fetchOne("SELECT count(*) FROM t") { $0.int64(at: 0) }
+                }
+                #expect(rows == Int64(round * 60))
+            }
+        }
+    }
+}
