@@ -53,7 +53,9 @@
  * Threads. `init` and `deinit` are called once per loaded instance of the skill. `run`
  * may be called on several threads at once with the same state, unless the descriptor
  * sets SKILL_FLAG_SERIAL. Host functions may be called from the thread running `run` and
- * from threads the skill starts, but only while that `run` has not returned.
+ * from threads the skill starts, but only while that `run` has not returned. The host
+ * keeps its threads from one call to the next: thread-local data a skill leaves behind is
+ * still there on a later `run` (of this skill or another on the same host).
  *
  * What a skill may not do: call exit() or abort() on purpose, fork, install signal
  * handlers, change the process's working directory, environment or signal mask, dlclose

@@ -21,6 +21,8 @@ public final class InProcessRunner: SkillRunner {
     /// Skill threads alive, including those of runs that ended by a trap while the skill's
     /// code went on: they hold memory and maybe locks, so they count against the limit.
     private let liveThreads = Atomic<Int>(0)
+    /// The threads skills run on, parked between runs.
+    private let threads = SkillThreads(stackSize: skillThreadStackSize)
 
     /// Creates a runner whose skills reach inference through `inference`, with at most
     /// `maximumThreads` skill threads alive at once.
@@ -42,11 +44,8 @@ public final class InProcessRunner: SkillRunner {
         let context = InvocationContext(inference: inference, model: invocation.model, limits: limits,
                                         events: invocation.events)
         let timeout = invocation.timeout
-        // The deadline is a Dispatch timer, not a sleeping task: it must fire on time even
-        // when blocking work (SQLite, a slow client) holds the few threads of the Swift pool.
-        // It starts before the skill is loaded, so a hanging `init` is bounded too.
-        let deadline = DispatchWorkItem { context.trap(.timedOut(after: timeout)) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout.dispatchInterval, execute: deadline)
+        // The deadline starts before the skill is loaded, so a hanging `init` is bounded too.
+        let deadline = DeadlineTimer(after: timeout) { context.trap(.timedOut(after: timeout)) }
         defer { deadline.cancel() }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
@@ -55,7 +54,7 @@ public final class InProcessRunner: SkillRunner {
                     return
                 }
                 let input = invocation.input
-                let thread = Thread { [self] in
+                threads.run { [self] in
                     defer { liveThreads.subtract(1, ordering: .relaxed) }
                     switch cell.instance() {
                     case let .success(skill):
@@ -64,8 +63,6 @@ public final class InProcessRunner: SkillRunner {
                         context.trap(.loadFailed(message: error.description))
                     }
                 }
-                thread.stackSize = Self.skillThreadStackSize
-                thread.start()
             }
         } onCancel: {
             context.trap(.cancelled(reason: "the caller went away"))

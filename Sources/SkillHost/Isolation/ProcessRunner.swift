@@ -42,10 +42,7 @@ public final class ProcessRunner: SkillRunner {
             id: nextInvocation.add(1, ordering: .relaxed).oldValue, inference: inference,
             model: invocation.model, limits: limits, events: invocation.events)
         let timeout = invocation.timeout
-        // A Dispatch timer, as in the in-process runner: it fires on time even when blocking
-        // work holds the threads of the Swift pool.
-        let deadline = DispatchWorkItem { run.trap(.timedOut(after: timeout)) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout.dispatchInterval, execute: deadline)
+        let deadline = DeadlineTimer(after: timeout) { run.trap(.timedOut(after: timeout)) }
         defer { deadline.cancel() }
         let pool = self.pool
         return await withTaskCancellationHandler {

@@ -26,11 +26,10 @@ enum WorkerInspection {
         case let .failure(error): return .failure(.workerFailed(path: path, reason: error.description))
         }
         let timeout = settings.inspectionTimeout
-        let timer = DispatchWorkItem { [weak worker] in
+        let timer = DeadlineTimer(after: timeout) { [weak worker] in
             answer.resolve(.failure(.timedOut(path: path, timeout: timeout)))
             worker?.kill()
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout.dispatchInterval, execute: timer)
         defer { timer.cancel() }
         guard worker.send(.inspect(path: path)) else {
             // The worker is gone already: its end, reported to `answer`, says how.

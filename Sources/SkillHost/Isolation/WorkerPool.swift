@@ -32,6 +32,9 @@ final class WorkerPool: Sendable {
         let worker: WorkerProcess
         /// Identifies this stay in the idle list, for its expiry timer.
         let ticket: UInt64
+        /// Shuts the worker down when its stay lasts the idle timeout; disarmed when the stay
+        /// ends otherwise (the entry is dropped with it).
+        let expiry: DeadlineTimer
     }
 
     private struct SkillWorkers {
@@ -132,25 +135,23 @@ final class WorkerPool: Sendable {
                 self.idleWorkerEvent(event, worker: worker, key: key)
             }
         }
-        let (ticket, shutDown) = state.withLock { state in
+        let shutDown = state.withLock { state in
             guard var skill = state.skills[key] else {
                 state.live[ObjectIdentifier(worker)] = nil
-                return (nil as UInt64?, true)
+                return true
             }
             defer { state.skills[key] = skill }
             skill.busy -= 1
             guard keep, !skill.retiring, !state.closed else {
                 state.live[ObjectIdentifier(worker)] = nil
-                return (nil, true)
+                return true
             }
-            state.nextTicket += 1
-            skill.idle.append(IdleWorker(worker: worker, ticket: state.nextTicket))
-            return (state.nextTicket, false)
+            skill.idle.append(idleEntry(worker, key: key, state: &state))
+            return false
         }
         if shutDown {
             if keep { worker.shutDown() } else { worker.kill() }
         }
-        if let ticket { scheduleExpiry(key: key, ticket: ticket) }
         wakeOneIfCapacity(key)
         replenish(key: key)
     }
@@ -199,18 +200,26 @@ final class WorkerPool: Sendable {
         }
     }
 
-    private func scheduleExpiry(key: Key, ticket: UInt64) {
-        DispatchQueue.global().asyncAfter(deadline: .now() + settings.idleTimeout.dispatchInterval) { [weak self] in
-            guard let self else { return }
-            let expired = state.withLock { state -> WorkerProcess? in
-                guard let index = state.skills[key]?.idle.firstIndex(where: { $0.ticket == ticket }) else { return nil }
-                let worker = state.skills[key]!.idle.remove(at: index).worker
-                state.live[ObjectIdentifier(worker)] = nil
-                return worker
-            }
-            expired?.shutDown()
-            if expired != nil { wakeOneIfCapacity(key) }
+    /// A new stay of `worker` in the idle list, whose timer shuts it down after the idle timeout.
+    private func idleEntry(_ worker: WorkerProcess, key: Key, state: inout State) -> IdleWorker {
+        state.nextTicket += 1
+        let ticket = state.nextTicket
+        let expiry = DeadlineTimer(after: settings.idleTimeout) { [weak self] in
+            self?.expire(key: key, ticket: ticket)
         }
+        return IdleWorker(worker: worker, ticket: ticket, expiry: expiry)
+    }
+
+    /// Shuts down the worker whose idle stay `ticket` lasted the idle timeout, if it is still idle.
+    private func expire(key: Key, ticket: UInt64) {
+        let expired = state.withLock { state -> WorkerProcess? in
+            guard let index = state.skills[key]?.idle.firstIndex(where: { $0.ticket == ticket }) else { return nil }
+            let worker = state.skills[key]!.idle.remove(at: index).worker
+            state.live[ObjectIdentifier(worker)] = nil
+            return worker
+        }
+        expired?.shutDown()
+        if expired != nil { wakeOneIfCapacity(key) }
     }
 
     /// Makes the pool of the skill at `path` ready ahead of its first run: starts
@@ -256,21 +265,18 @@ final class WorkerPool: Sendable {
             guard let self, let worker else { return }
             self.idleWorkerEvent(event, worker: worker, key: key)
         }
-        let ticket = state.withLock { state -> UInt64? in
+        let admitted = state.withLock { state -> Bool in
             guard var skill = state.skills[key], !skill.retiring, !state.closed else {
                 state.skills[key]?.warming -= 1
                 state.live[ObjectIdentifier(worker)] = nil
-                return nil
+                return false
             }
             defer { state.skills[key] = skill }
             skill.warming -= 1
-            state.nextTicket += 1
-            skill.idle.append(IdleWorker(worker: worker, ticket: state.nextTicket))
-            return state.nextTicket
+            skill.idle.append(idleEntry(worker, key: key, state: &state))
+            return true
         }
-        if let ticket {
-            scheduleExpiry(key: key, ticket: ticket)
-        } else {
+        if !admitted {
             worker.shutDown()
         }
         wakeOneIfCapacity(key)
@@ -311,9 +317,7 @@ final class WorkerPool: Sendable {
         handshake.attach(worker)
         worker.send(.load(path: path))
         let timer = timeout.map { timeout in
-            let item = DispatchWorkItem { [weak worker] in worker?.kill() }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout.dispatchInterval, execute: item)
-            return item
+            DeadlineTimer(after: timeout) { [weak worker] in worker?.kill() }
         }
         defer { timer?.cancel() }
         let loaded = await withTaskCancellationHandler {

@@ -52,7 +52,8 @@ public struct RunRequest: Sendable {
 /// Runs skills and records every run: the one path that RPC calls, and later schedules and
 /// batches, go through. A run is recorded as `running` before the skill starts and gets
 /// its final state once, when the invocation ends; the caller is answered after that
-/// final state is committed.
+/// final state is committed. Both records are written by the registry's group commit
+/// (``Registry/recordRun(_:)``): a run's task is suspended meanwhile, never a pool thread blocked.
 public final class RunService: Sendable {
     private let registry: Registry
     private let runner: IsolatingRunner
@@ -113,7 +114,7 @@ public final class RunService: Sendable {
         let started = Date()
         let record: RunRecord
         do {
-            record = try registry.createRun(NewRun(
+            record = try await registry.recordRun(NewRun(
                 skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256,
                 input: inputText, model: model, trigger: request.trigger, callerUID: request.callerUID,
                 status: .running, createdAt: started, startedAt: started,
@@ -131,10 +132,12 @@ public final class RunService: Sendable {
                                    events: request.events))
         let duration = clock.now - begin
 
-        return try finish(record, report: report, duration: duration)
+        return try await finish(record, report: report, duration: duration)
     }
 
-    private func finish(_ record: RunRecord, report: InvocationReport, duration: Duration) throws(ServiceError) -> RunRecord {
+    /// Records the run's final state; the registry writes it by group commit with the other
+    /// runs ending now, and the caller is answered once it is committed.
+    private func finish(_ record: RunRecord, report: InvocationReport, duration: Duration) async throws(ServiceError) -> RunRecord {
         var completion = RunCompletion(
             status: .succeeded, output: nil, errorKind: nil, errorMessage: nil, usage: report.usage,
             finishedAt: Date(), duration: duration, logs: report.logs)
@@ -153,7 +156,7 @@ public final class RunService: Sendable {
             }
         }
         do {
-            let finished = try registry.finishRun(id: record.id, with: completion)
+            let finished = try await registry.recordRunEnd(id: record.id, with: completion)
             logger.info("run finished", [
                 "run_id": .int(finished.id), "skill": .string(finished.skillName), "status": .string(finished.status.rawValue),
                 "duration_ms": .double(duration.milliseconds),
