@@ -157,7 +157,10 @@ public final class RunService: Sendable {
         }
         do {
             let finished = try await registry.recordRunEnd(id: record.id, with: completion)
-            logger.info("run finished", [
+            // Every run is in the registry (`skillctl runs`); the log repeats the ones that
+            // failed, and the others only at debug level: a line per run was 6% of the CPU
+            // of a noop run (skillbench).
+            logger.log(finished.status == .succeeded ? .debug : .info, "run finished", [
                 "run_id": .int(finished.id), "skill": .string(finished.skillName), "status": .string(finished.status.rawValue),
                 "duration_ms": .double(duration.milliseconds),
             ])
