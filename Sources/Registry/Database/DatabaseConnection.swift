@@ -65,6 +65,12 @@ final class DatabaseConnection {
         sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
     }
 
+    /// The virtual machine steps run so far by every cached statement (see
+    /// ``Statement/virtualMachineSteps``): tests compare it before and after a query.
+    var virtualMachineSteps: Int {
+        statementCache.values.reduce(0) { $0 + $1.virtualMachineSteps }
+    }
+
     /// The number of rows changed by the most recent `INSERT`, `UPDATE` or `DELETE`.
     var changedRowCount: Int {
         Int(sqlite3_changes64(handle))

@@ -14,6 +14,12 @@ final class Statement {
     let sql: String
     private let handle: OpaquePointer
 
+    /// The virtual machine steps this statement has run since it was prepared: how much
+    /// work its executions took, whatever their timing (for tests of query plans).
+    var virtualMachineSteps: Int {
+        Int(sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_VM_STEP, 0))
+    }
+
     /// Prepares exactly one SQL statement on `connection`.
     init(sql: String, connection: OpaquePointer) throws(DatabaseError) {
         var prepared: OpaquePointer?
