@@ -36,9 +36,9 @@ extension Registry {
 
     /// Starts an attempt of the pending item of lowest index that may be tried at `date`:
     /// marks it running and counts the attempt. Nothing is claimed from a batch that is not
-    /// running.
-    public func claimBatchItem(batchID: Int64, at date: Date) throws(RegistryError) -> BatchClaim {
-        try database.write { (connection) throws(RegistryError) -> BatchClaim in
+    /// running. Written by group commit (``GroupCommit``), as are the ends of attempts.
+    public func claimBatchItem(batchID: Int64, at date: Date) async throws(RegistryError) -> BatchClaim {
+        try await groupCommit.write { (connection) throws(RegistryError) -> BatchClaim in
             guard let state = try BatchTable.state(id: batchID, in: connection), state.status == .running else {
                 return .nothingPending
             }
@@ -63,8 +63,8 @@ extension Registry {
     @discardableResult
     public func finishBatchAttempt(
         batchID: Int64, index: Int, runID: Int64?, outcome: BatchAttemptOutcome, at date: Date
-    ) throws(RegistryError) -> BatchItemRecord? {
-        try database.write { (connection) throws(RegistryError) -> BatchItemRecord? in
+    ) async throws(RegistryError) -> BatchItemRecord? {
+        try await groupCommit.write { (connection) throws(RegistryError) -> BatchItemRecord? in
             var outcome = outcome
             if case let .retry(kind, message, _) = outcome,
                try BatchTable.state(id: batchID, in: connection)?.status == .cancelled {
@@ -79,8 +79,8 @@ extension Registry {
 
     /// Puts a running item whose run could not start back to pending, not before
     /// `notBefore`, without counting the attempt.
-    public func releaseBatchItem(batchID: Int64, index: Int, notBefore: Date) throws(RegistryError) {
-        try database.write { (connection) throws(RegistryError) in
+    public func releaseBatchItem(batchID: Int64, index: Int, notBefore: Date) async throws(RegistryError) {
+        try await groupCommit.write { (connection) throws(RegistryError) in
             try BatchItemTable.release(batchID: batchID, index: index, notBefore: notBefore, in: connection)
         }
     }

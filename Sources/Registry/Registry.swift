@@ -12,8 +12,10 @@ public final class Registry: Sendable {
     /// Internal, not private: the extensions in other files (batches) use it.
     let database: DatabaseQueue
     private let contentStore: ContentStore
-    /// Writes the records of ``recordRun(_:)`` and ``recordRunEnd(id:with:)`` by group commit.
-    private let runRecorder: RunRecorder
+    /// Makes the writes of runs and batch items by group commit (``recordRun(_:)``,
+    /// ``recordRunEnd(id:with:)``, ``claimBatchItem(batchID:at:)``...). Internal, not
+    /// private: the extension for batches uses it.
+    let groupCommit: GroupCommit
     /// The answers of ``skill(named:version:)`` until a skill changes.
     private let skillLookups = SkillLookupCache()
 
@@ -39,7 +41,7 @@ public final class Registry: Sendable {
             }
         }
         contentStore = try ContentStore(directory: dataDirectory + "/skills")
-        runRecorder = RunRecorder(database: database)
+        groupCommit = GroupCommit(database: database)
     }
 
     /// The path of the SQLite file.
@@ -241,7 +243,7 @@ public final class Registry: Sendable {
     /// Returns once the record is committed; the calling task is suspended, never a thread
     /// blocked. Ignores cancellation: a record that was asked for is written.
     public func recordRun(_ run: NewRun) async throws(RegistryError) -> RunRecord {
-        try await runRecorder.recordStart(run).get()
+        try await groupCommit.write { connection throws(RegistryError) in try Self.insertRun(run, in: connection) }
     }
 
     /// Inserts `run` inside the caller's transaction.
@@ -290,7 +292,9 @@ public final class Registry: Sendable {
     /// ``recordRun(_:)``). Returns once it is committed; ignores cancellation, so the end of a
     /// run whose caller went away is still recorded.
     public func recordRunEnd(id: Int64, with completion: RunCompletion) async throws(RegistryError) -> RunRecord {
-        try await runRecorder.recordEnd(id: id, with: completion).get()
+        try await groupCommit.write { connection throws(RegistryError) in
+            try Self.writeEnd(ofRun: id, with: completion, in: connection)
+        }
     }
 
     /// Writes the final state of run `id` inside the caller's transaction.

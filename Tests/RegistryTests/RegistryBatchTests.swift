@@ -45,16 +45,39 @@ struct RegistryBatchTests {
                     "UPDATE batch_items SET status = 'done', attempts = 1 WHERE batch_id = ? AND item_index < 4990", [batch.id])
             }
             // Warm the statement cache, so that the count below is the claim's alone.
-            _ = try registry.claimBatchItem(batchID: batch.id, at: start)
+            _ = try await registry.claimBatchItem(batchID: batch.id, at: start)
             let steps = { () throws(DatabaseError) -> Int in
                 try registry.database.withConnection { (connection) throws(DatabaseError) -> Int in connection.virtualMachineSteps }
             }
             let before = try steps()
-            let item = try #require(claimed(try registry.claimBatchItem(batchID: batch.id, at: start)))
+            let item = try #require(claimed(try await registry.claimBatchItem(batchID: batch.id, at: start)))
             let used = try steps() - before
             #expect(item.index == 4991)
             // Walking past the 4,990 finished items took 20,000 steps.
             #expect(used < 1_000, "the claim ran \(used) SQLite steps")
+        }
+    }
+
+    @Test("claims made at once, committed together, each get an item of their own")
+    func concurrentClaims() async throws {
+        try await withTemporaryDirectory { directory in
+            let registry = try Registry(dataDirectory: directory)
+            let batch = try registry.createBatch(newBatch(items: 50))
+            let start = start
+            let indexes = try await withThrowingTaskGroup(of: Int?.self) { group in
+                for _ in 0..<60 {
+                    group.addTask {
+                        if case let .claimed(item) = try await registry.claimBatchItem(batchID: batch.id, at: start) {
+                            return item.index
+                        }
+                        return nil
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { indexes, index in
+                    if let index { indexes.append(index) }
+                }
+            }
+            #expect(indexes.sorted() == Array(0..<50), "each item claimed once, ten claims found nothing")
         }
     }
 
@@ -63,19 +86,19 @@ struct RegistryBatchTests {
         try await withTemporaryDirectory { directory in
             let registry = try Registry(dataDirectory: directory)
             let batch = try registry.createBatch(newBatch(items: 2))
-            let first = try #require(claimed(try registry.claimBatchItem(batchID: batch.id, at: start)))
-            let second = try #require(claimed(try registry.claimBatchItem(batchID: batch.id, at: start)))
+            let first = try #require(claimed(try await registry.claimBatchItem(batchID: batch.id, at: start)))
+            let second = try #require(claimed(try await registry.claimBatchItem(batchID: batch.id, at: start)))
             #expect((first.index, first.attempts, first.status) == (0, 1, .running))
             #expect(second.index == 1)
-            #expect(try registry.claimBatchItem(batchID: batch.id, at: start) == .nothingPending)
+            #expect(try await registry.claimBatchItem(batchID: batch.id, at: start) == .nothingPending)
 
-            let done = try registry.finishBatchAttempt(
+            let done = try await registry.finishBatchAttempt(
                 batchID: batch.id, index: 0, runID: 11, outcome: .succeeded(output: #"{"ok":true}"#), at: start)
             #expect(done?.status == .done)
             #expect(done?.runID == 11)
             #expect(try registry.batch(id: batch.id)?.isFinished == false)
 
-            try registry.finishBatchAttempt(
+            try await registry.finishBatchAttempt(
                 batchID: batch.id, index: 1, runID: 12, outcome: .failed(kind: "skill_failed", message: "no"),
                 at: start + 3)
             let finished = try #require(try registry.batch(id: batch.id))
@@ -84,7 +107,7 @@ struct RegistryBatchTests {
             #expect(finished.counts == BatchCounts(done: 1, failed: 1))
 
             // Written once: a second end of the same item changes nothing.
-            #expect(try registry.finishBatchAttempt(
+            #expect(try await registry.finishBatchAttempt(
                 batchID: batch.id, index: 1, runID: 13, outcome: .succeeded(output: "{}"), at: start + 4) == nil)
             let items = try #require(try registry.batchItems(matching: BatchItemQuery(batchID: batch.id, status: .failed)))
             #expect(items.map(\.runID) == [12])
@@ -97,15 +120,15 @@ struct RegistryBatchTests {
         try await withTemporaryDirectory { directory in
             let registry = try Registry(dataDirectory: directory)
             let batch = try registry.createBatch(newBatch(items: 1))
-            _ = try registry.claimBatchItem(batchID: batch.id, at: start)
+            _ = try await registry.claimBatchItem(batchID: batch.id, at: start)
             let retryAt = start + 10
-            let pending = try registry.finishBatchAttempt(
+            let pending = try await registry.finishBatchAttempt(
                 batchID: batch.id, index: 0, runID: 5, outcome: .retry(kind: "timeout", message: "slow", notBefore: retryAt),
                 at: start)
             #expect(pending?.status == .pending)
             #expect(pending?.notBefore == retryAt)
-            #expect(try registry.claimBatchItem(batchID: batch.id, at: start + 5) == .notBefore(retryAt))
-            let again = try #require(claimed(try registry.claimBatchItem(batchID: batch.id, at: retryAt)))
+            #expect(try await registry.claimBatchItem(batchID: batch.id, at: start + 5) == .notBefore(retryAt))
+            let again = try #require(claimed(try await registry.claimBatchItem(batchID: batch.id, at: retryAt)))
             #expect(again.attempts == 2)
             #expect(again.errorKind == "timeout")
         }
@@ -116,14 +139,14 @@ struct RegistryBatchTests {
         try await withTemporaryDirectory { directory in
             let registry = try Registry(dataDirectory: directory)
             let batch = try registry.createBatch(newBatch(items: 3))
-            _ = try registry.claimBatchItem(batchID: batch.id, at: start)
+            _ = try await registry.claimBatchItem(batchID: batch.id, at: start)
             let cancelled = try #require(try registry.cancelBatch(id: batch.id, at: start + 1))
             #expect(cancelled.status == .cancelled)
             #expect(cancelled.counts == BatchCounts(running: 1, cancelled: 2))
             #expect(cancelled.finishedAt == nil)
-            #expect(try registry.claimBatchItem(batchID: batch.id, at: start + 1) == .nothingPending)
+            #expect(try await registry.claimBatchItem(batchID: batch.id, at: start + 1) == .nothingPending)
 
-            let item = try registry.finishBatchAttempt(
+            let item = try await registry.finishBatchAttempt(
                 batchID: batch.id, index: 0, runID: 1,
                 outcome: .retry(kind: "crashed", message: "SIGSEGV", notBefore: start + 9), at: start + 2)
             #expect(item?.status == .cancelled)
@@ -143,9 +166,9 @@ struct RegistryBatchTests {
             do {
                 let registry = try Registry(dataDirectory: directory)
                 batchID = try registry.createBatch(newBatch(items: 2)).id
-                _ = try registry.claimBatchItem(batchID: batchID, at: start)
+                _ = try await registry.claimBatchItem(batchID: batchID, at: start)
                 cancelledID = try registry.createBatch(newBatch(items: 1)).id
-                _ = try registry.claimBatchItem(batchID: cancelledID, at: start)
+                _ = try await registry.claimBatchItem(batchID: cancelledID, at: start)
                 _ = try registry.cancelBatch(id: cancelledID, at: start)
             }
             let reopened = try Registry(dataDirectory: directory)

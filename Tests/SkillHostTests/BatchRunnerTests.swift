@@ -164,7 +164,7 @@ struct BatchRunnerTests {
             skillName: "echo", skillVersion: "1.0.0", skillSHA256: echo.sha256, parallelism: 1, maximumRetries: 0,
             createdAt: Date(), inputs: ["1", "2", "3"]))
         // As a daemon that died would leave it: item 0 claimed, its run still running.
-        _ = try fixture.registry.claimBatchItem(batchID: batch.id, at: Date())
+        _ = try await fixture.registry.claimBatchItem(batchID: batch.id, at: Date())
         _ = try fixture.registry.createRun(NewRun(
             skillName: "echo", skillVersion: "1.0.0", skillSHA256: echo.sha256, input: "1", trigger: "batch",
             status: .running, createdAt: Date(), startedAt: Date(), batchID: batch.id, batchItem: 0))

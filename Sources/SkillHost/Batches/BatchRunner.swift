@@ -116,7 +116,7 @@ public final class BatchRunner: Sendable {
         while !Task.isCancelled, !stopping.load(ordering: .sequentiallyConsistent) {
             let claim: BatchClaim
             do {
-                claim = try registry.claimBatchItem(batchID: batch.id, at: Date())
+                claim = try await registry.claimBatchItem(batchID: batch.id, at: Date())
             } catch {
                 logger.error("cannot claim the next item of a batch; its lane stops until the daemon restarts",
                              ["batch_id": .int(batch.id), "error": .string("\(error)")])
@@ -156,8 +156,8 @@ public final class BatchRunner: Sendable {
             if case .domain(.overloaded, _, _) = error {
                 // The run never started (too many in flight, or the daemon is stopping):
                 // the attempt does not count.
-                record { () throws(RegistryError) in
-                    try registry.releaseBatchItem(
+                await record { () async throws(RegistryError) in
+                    try await registry.releaseBatchItem(
                         batchID: batch.id, index: item.index, notBefore: Date() + policy.delay(afterAttempt: 1).timeInterval)
                 }
                 return
@@ -165,8 +165,8 @@ public final class BatchRunner: Sendable {
             runID = nil
             outcome = .failed(kind: Self.kind(of: error), message: error.description)
         }
-        record { () throws(RegistryError) in
-            try registry.finishBatchAttempt(batchID: batch.id, index: item.index, runID: runID, outcome: outcome, at: Date())
+        await record { () async throws(RegistryError) in
+            try await registry.finishBatchAttempt(batchID: batch.id, index: item.index, runID: runID, outcome: outcome, at: Date())
         }
     }
 
@@ -190,9 +190,9 @@ public final class BatchRunner: Sendable {
 
     /// Performs a registry write, logging a failure: the item then stays running until the
     /// next start puts it back to pending, so nothing is lost.
-    private func record(_ write: () throws(RegistryError) -> Void) {
+    private func record(_ write: () async throws(RegistryError) -> Void) async {
         do {
-            try write()
+            try await write()
         } catch {
             logger.error("cannot record the state of a batch item; the next start of the daemon will retry it",
                          ["error": .string("\(error)")])
