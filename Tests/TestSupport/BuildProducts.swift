@@ -36,6 +36,11 @@ public enum BuildProducts {
         try product("skillctl")
     }
 
+    /// The benchmark, `skillbench`.
+    public static func skillbench() throws(TestSupportError) -> String {
+        try product("skillbench")
+    }
+
     /// An example skill of `Plugins/`: `plugin(named: "hello")` is `libhello.so`.
     public static func plugin(named name: String) throws(TestSupportError) -> String {
         try product("lib\(name).so")
