@@ -14,6 +14,22 @@ struct WALCheckpointerTests {
         }
     }
 
+    /// A database at `path` whose log is checkpointed within `limits`, with an empty table `t`.
+    private func tableDatabase(at path: String, logLimits: WALCheckpointer.Limits) throws -> DatabaseQueue {
+        let queue = try DatabaseQueue(path: path, logLimits: logLimits)
+        try queue.write { (database) throws(DatabaseError) in
+            try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)")
+        }
+        return queue
+    }
+
+    /// The rows of table `t`, as `queue` reads them.
+    private func rowCount(_ queue: DatabaseQueue) throws -> Int64? {
+        try queue.read { (database) throws(DatabaseError) in
+            try database.fetchOne("SELECT count(*) FROM t") { $0.int64(at: 0) }
+        }
+    }
+
     private func fileSize(_ path: String) throws -> Int {
         try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
     }
@@ -23,10 +39,7 @@ struct WALCheckpointerTests {
         try await withTemporaryDirectory { directory in
             let path = directory + "/test.sqlite3"
             // No inline checkpoint at all: only the background can copy pages back.
-            let queue = try DatabaseQueue(path: path, logLimits: .init(background: 100, inline: .max))
-            try queue.write { (database) throws(DatabaseError) in
-                try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)")
-            }
+            let queue = try tableDatabase(at: path, logLimits: .init(background: 100, inline: .max))
             let before = try fileSize(path)
 
             // About two pages a commit: a new leaf, and the root that points at it.
@@ -39,9 +52,7 @@ struct WALCheckpointerTests {
             // copies at least the 40 rows committed before then (more if it began later).
             queue.checkpointer.waitUntilIdle()
             #expect(try fileSize(path) >= before + 40 * 3_000, "the background copied rows into the database file")
-            let rows = try queue.read { (database) throws(DatabaseError) in
-                try database.fetchOne("SELECT count(*) FROM t") { $0.int64(at: 0) }
-            }
+            let rows = try rowCount(queue)
             #expect(rows == 80)
         }
     }
@@ -50,19 +61,14 @@ struct WALCheckpointerTests {
     func logStaysBounded() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory + "/test.sqlite3"
-            let queue = try DatabaseQueue(path: path, logLimits: .init(background: 50, inline: 200))
-            try queue.write { (database) throws(DatabaseError) in
-                try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)")
-            }
+            let queue = try tableDatabase(at: path, logLimits: .init(background: 50, inline: 200))
             try commitRows(1_000, to: queue)
             // Once no background checkpoint holds the checkpoint lock, the next commit past
             // the limit checkpoints inline, and the one after writes from the log's start.
             queue.checkpointer.waitUntilIdle()
             try commitRows(2, to: queue)
             #expect(queue.checkpointer.logPagesAfterLatestCommit < 200, "the log started over")
-            let rows = try queue.read { (database) throws(DatabaseError) in
-                try database.fetchOne("SELECT count(*) FROM t") { $0.int64(at: 0) }
-            }
+            let rows = try rowCount(queue)
             #expect(rows == 1_002)
         }
     }
@@ -71,16 +77,11 @@ struct WALCheckpointerTests {
     func readersSeeEverything() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory + "/test.sqlite3"
-            let queue = try DatabaseQueue(path: path, logLimits: .init(background: 20, inline: 100))
-            try queue.write { (database) throws(DatabaseError) in
-                try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)")
-            }
+            let queue = try tableDatabase(at: path, logLimits: .init(background: 20, inline: 100))
             let reader = try DatabaseQueue(path: path)
             for round in 1...5 {
                 try commitRows(60, to: queue)
-                let rows = try reader.read { (database) throws(DatabaseError) in
-                    try database.fetchOne("SELECT count(*) FROM t") { $0.int64(at: 0) }
-                }
+                let rows = try rowCount(reader)
                 #expect(rows == Int64(round * 60))
             }
         }
