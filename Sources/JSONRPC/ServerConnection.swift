@@ -14,8 +14,10 @@ final class ServerConnection: Sendable {
     /// The socket.
     let socket: UnixSocketConnection
     private let outgoing: DispatchQueue
-    /// Messages handed to `outgoing` and not yet written. While there are any, later
-    /// messages go behind them; held during a direct write, so that none overtakes another.
+    /// Messages handed to `outgoing` and not yet written; while there are any, later
+    /// messages go behind them. Held across a direct write and the hand-off of its rest, and
+    /// while `close` queues the shutdown, so that no message overtakes or splits another,
+    /// and none is cut off by the shutdown.
     private let queuedMessages = Mutex(0)
     private let state = Mutex(State())
     /// Places for requests in flight. The reader takes one before it starts a request and
@@ -57,20 +59,22 @@ final class ServerConnection: Sendable {
     func send(_ message: JSONValue) {
         guard isOpen else { return }
         let line = message.serializedLine()
-        // A failed write means the client has gone; the reader thread sees that and cleans up.
-        let rest = queuedMessages.withLock { queued -> ArraySlice<UInt8>? in
+        queuedMessages.withLock { queued in
+            guard isOpen else { return }
             var rest = line[...]
             if queued == 0 {
-                guard let written = try? socket.writeWithoutWaiting(rest), written < rest.count else { return nil }
+                // A failed write means the client has gone; the reader thread sees that and
+                // cleans up.
+                guard let written = try? socket.writeWithoutWaiting(rest), written < rest.count else { return }
                 rest = rest.dropFirst(written)
             }
             queued += 1
-            return rest
-        }
-        guard let rest else { return }
-        outgoing.async { [self] in
-            try? socket.write(Array(rest))
-            queuedMessages.withLock { $0 -= 1 }
+            // Queued under the lock: a message sent meanwhile cannot get between this
+            // message's two parts.
+            outgoing.async { [self, rest] in
+                try? socket.write(Array(rest))
+                queuedMessages.withLock { $0 -= 1 }
+            }
         }
     }
 
@@ -116,9 +120,12 @@ final class ServerConnection: Sendable {
     func close() {
         state.withLock { $0.isOpen = false }
         cancelWork()
-        outgoing.async { [self] in
-            socket.shutdown()
-            state.withLock { $0.isFlushed = true }
+        // Under the send lock: a message being written now is queued whole before the shutdown.
+        queuedMessages.withLock { _ in
+            outgoing.async { [self] in
+                socket.shutdown()
+                state.withLock { $0.isFlushed = true }
+            }
         }
     }
 

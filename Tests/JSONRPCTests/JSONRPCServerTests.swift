@@ -37,12 +37,20 @@ struct TestHandler: JSONRPCMethodHandler {
         case "fail":
             throw JSONRPCError(code: -32001, kind: "not_found", message: "no such run", extra: ["run_id": 7])
         case "flood":
+            // `lanes` tasks at once, each notifying `count` chunks numbered from lane × count.
             let count = try params.required("count", as: Int64.self)
+            let lanes = try params.optional("lanes", as: Int64.self) ?? 1
             let text = String(repeating: "x", count: Int(try params.required("size", as: Int64.self)))
-            for index in 0..<count {
-                call.connection.notify(method: "chunk", params: ["index": .int(index), "text": .string(text)])
+            await withTaskGroup(of: Void.self) { group in
+                for lane in 0..<lanes {
+                    group.addTask {
+                        for index in lane * count..<(lane + 1) * count {
+                            call.connection.notify(method: "chunk", params: ["index": .int(index), "text": .string(text)])
+                        }
+                    }
+                }
             }
-            return .int(count)
+            return .int(count * lanes)
         case "notify_me":
             call.connection.notify(method: "progress", params: ["done": 1])
             return .bool(call.connection.isOpen)
@@ -290,6 +298,20 @@ struct JSONRPCServerTests {
         }
         #expect(outOfOrder.isEmpty, "\(outOfOrder.count) messages out of order, the first at \(outOfOrder.first ?? -1)")
         #expect(await flooded.nextJSON() == ["jsonrpc": "2.0", "id": 3, "result": 500])
+
+        // Four senders at once: every line arrives whole, each sender's in its order.
+        try flooded.send(#"{"jsonrpc":"2.0","method":"flood","params":{"count":100,"size":8192,"lanes":4},"id":4}"#)
+        var latest = [Int](repeating: -1, count: 4)
+        var broken = 0
+        for _ in 0..<400 {
+            guard let index = Self.chunkIndex(await flooded.next(), textBytes: 8192), latest[index / 100] < index else {
+                broken += 1
+                continue
+            }
+            latest[index / 100] = index
+        }
+        #expect(broken == 0, "\(broken) of 400 lines cut, spliced or out of their sender's order")
+        #expect(await flooded.nextJSON() == ["jsonrpc": "2.0", "id": 4, "result": 400])
         await server.stop()
     }
 

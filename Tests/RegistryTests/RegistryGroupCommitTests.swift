@@ -4,6 +4,34 @@ import Testing
 
 @Suite("Registry: group commit of run records, and the skill lookup cache")
 struct RegistryGroupCommitTests {
+    /// Keeps the group commit busy with a write of its own until `body` returns, so that the
+    /// writes `body` submits wait together, and are then made in one transaction, in order.
+    private func whileGroupCommitBusy<Value>(_ registry: Registry, _ body: () async throws -> Value) async throws -> Value {
+        let release = DispatchSemaphore(value: 0)
+        let blocker = Task {
+            try await withCheckedThrowingContinuation { (entered: CheckedContinuation<Void, any Error>) in
+                Task {
+                    try await registry.groupCommit.write { _ in
+                        entered.resume()
+                        release.wait()
+                    }
+                }
+            }
+        }
+        try await blocker.value
+        defer { release.signal() }
+        return try await body()
+    }
+
+    /// Waits until `count` writes are waiting for the group commit.
+    private func waiting(_ count: Int, in registry: Registry) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while registry.groupCommit.waitingCount != count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        try #require(registry.groupCommit.waitingCount == count)
+    }
+
     @Test("runs recorded concurrently by group commit are all stored, each with its own id and end")
     func concurrentRecords() async throws {
         try await withTemporaryDirectory { directory in
@@ -41,7 +69,8 @@ struct RegistryGroupCommitTests {
             _ = try registry.finishRun(id: done.id, with: RunCompletion(status: .succeeded, finishedAt: Date()))
             let open = try registry.createRun(newRun(of: "hello", status: .running))
 
-            // Submitted together, so that they share batches.
+            // Submitted while the group commit is busy, so that they share a transaction.
+            let (late, missing, finalState, refused, created) = try await whileGroupCommitBusy(registry) {
             let late = Task {
                 try await registry.recordRunEnd(id: done.id, with: RunCompletion(
                     status: .failed, errorKind: "skill_failed", errorMessage: "late", finishedAt: Date(),
@@ -55,6 +84,9 @@ struct RegistryGroupCommitTests {
             }
             let refused = Task { try await registry.recordRun(newRun(of: "hello", status: .succeeded)) }
             let created = Task { try await registry.recordRun(newRun(of: "hello", status: .queued)) }
+            try await waiting(5, in: registry)
+            return (late, missing, finalState, refused, created)
+            }
 
             let lateError = await #expect(throws: RegistryError.self) { try await late.value }
             guard case .runAlreadyFinished(done.id, .succeeded)? = lateError else {
@@ -72,6 +104,44 @@ struct RegistryGroupCommitTests {
             #expect(try registry.run(id: queued.id) == queued)
             #expect(try registry.logs(runID: done.id) == [], "the refused end added no log line")
             #expect(try registry.run(id: done.id)?.status == .succeeded)
+        }
+    }
+
+    @Test("a write that ends the transaction fails its whole batch, and nothing of the batch is kept")
+    func lostTransactionFailsTheBatch() async throws {
+        try await withTemporaryDirectory { directory in
+            let registry = try Registry(dataDirectory: directory)
+            try registry.database.write { (connection) throws(DatabaseError) in
+                try connection.execute("CREATE TABLE t (n INTEGER)")
+            }
+            let commit = registry.groupCommit
+            let insert = { @Sendable (value: Int64) in
+                Task { try await commit.write { (connection) throws(RegistryError) in
+                    try mapped(connection.execute("INSERT INTO t VALUES (?)", [value]))
+                } }
+            }
+            // As SQLite does itself after a full disk or an I/O error: the transaction is
+            // rolled back in the middle of the batch.
+            let alone = insert(1)
+            try await alone.value
+            let (before, ending, after) = try await whileGroupCommitBusy(registry) {
+                let before = insert(2)
+                try await waiting(1, in: registry)
+                let ending = Task { try await commit.write { (connection) throws(RegistryError) in
+                    try mapped(connection.execute("ROLLBACK"))
+                } }
+                try await waiting(2, in: registry)
+                let after = insert(4)
+                try await waiting(3, in: registry)
+                return (before, ending, after)
+            }
+            await #expect(throws: RegistryError.self) { try await before.value }
+            await #expect(throws: RegistryError.self) { try await ending.value }
+            await #expect(throws: RegistryError.self) { try await after.value }
+            let stored = try registry.database.read { (connection) throws(DatabaseError) in
+                try connection.fetchAll("SELECT n FROM t ORDER BY n") { $0.int64(at: 0) }
+            }
+            #expect(stored == [1], "only the write committed alone is kept")
         }
     }
 

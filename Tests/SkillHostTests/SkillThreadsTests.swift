@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 @testable import SkillHost
 
-@Suite("Threads of in-process skills")
+@Suite("Threads of in-process skills", .timeLimit(.minutes(1)))
 struct SkillThreadsTests {
     /// Runs `body` on `threads` and returns the id of the thread it ran on, once it returned.
     private static func threadRunning(on threads: SkillThreads, _ body: @escaping @Sendable () -> Void = {}) async -> pthread_t {
@@ -56,20 +56,21 @@ struct SkillThreadsTests {
         #expect(started.value.load(ordering: .relaxed) == 4)
         #expect(Set(ids.map(UInt.init)).count == 4)
         try await Self.eventually { threads.parkedCount == 4 }
-        #expect(threads.parkedCount == 4)
+        #expect(threads.parkedCount == 4 && threads.threadCount == 4)
     }
 
     @Test("a thread parked for the idle timeout exits")
     func idleThreadsExit() async throws {
         let threads = SkillThreads(stackSize: 1 << 20, idleTimeout: .milliseconds(100))
+        // Counted from its start, so the count cannot reach 0 before the thread has exited.
         _ = await Self.threadRunning(on: threads)
-        try await Self.eventually { threads.parkedCount == 0 }
-        #expect(threads.parkedCount == 0)
+        try await Self.eventually { threads.threadCount == 0 }
+        #expect(threads.threadCount == 0 && threads.parkedCount == 0)
         // A run after that gets a new thread (were the exited one still listed, the run
         // would be handed to it and never run), which exits in turn.
         _ = await Self.threadRunning(on: threads)
-        try await Self.eventually { threads.parkedCount == 0 }
-        #expect(threads.parkedCount == 0)
+        try await Self.eventually { threads.threadCount == 0 }
+        #expect(threads.threadCount == 0 && threads.parkedCount == 0)
     }
 }
 

@@ -12,12 +12,15 @@ import Synchronization
 ///
 /// Each write runs inside a savepoint of the shared transaction: one that throws (a run
 /// already finished) is rolled back alone and its caller gets the error, the others commit.
-/// If the transaction itself fails, every caller of that batch gets the error.
+/// If the transaction itself fails (a savepoint cannot be opened, rolled back or released,
+/// SQLite rolled the whole transaction back after a disk error, the commit fails), nothing
+/// of the batch is kept and every caller of that batch gets the error.
 final class GroupCommit: Sendable {
     /// One write waiting: `perform` makes it inside the open transaction and returns how to
-    /// answer its caller once that commits; `fail` answers the caller when it does not.
+    /// answer its caller once that commits, or throws when the transaction cannot go on;
+    /// `fail` answers the caller when the transaction does not commit.
     private struct Job: Sendable {
-        let perform: @Sendable (DatabaseConnection) -> @Sendable () -> Void
+        let perform: @Sendable (DatabaseConnection) throws(RegistryError) -> @Sendable () -> Void
         let fail: @Sendable (RegistryError) -> Void
     }
 
@@ -43,13 +46,18 @@ final class GroupCommit: Sendable {
     ) async throws(RegistryError) -> Value {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Value, RegistryError>, Never>) in
             submit(Job(
-                perform: { connection in
-                    let outcome = Self.inSavepoint(connection, body)
+                perform: { (connection) throws(RegistryError) in
+                    let outcome = try Self.inSavepoint(connection, body)
                     return { continuation.resume(returning: outcome) }
                 },
                 fail: { error in continuation.resume(returning: .failure(error)) }))
         }
         return try result.get()
+    }
+
+    /// Writes submitted and not yet taken into a transaction (for tests).
+    var waitingCount: Int {
+        pending.withLock { $0.jobs.count }
     }
 
     private func submit(_ job: Job) {
@@ -83,7 +91,11 @@ final class GroupCommit: Sendable {
     private func write(_ jobs: [Job]) {
         do {
             let answers = try database.write { (connection) throws(RegistryError) -> [@Sendable () -> Void] in
-                jobs.map { $0.perform(connection) }
+                var answers: [@Sendable () -> Void] = []
+                for job in jobs {
+                    answers.append(try job.perform(connection))
+                }
+                return answers
             }
             for answer in answers { answer() }
         } catch {
@@ -92,26 +104,24 @@ final class GroupCommit: Sendable {
     }
 
     /// Runs `body` inside a savepoint of the open transaction, rolled back if it throws.
+    /// - Returns: `body`'s value or error, its caller's answer.
+    /// - Throws: when the transaction cannot go on: its savepoint cannot be opened, rolled
+    ///   back or released. That is also how a transaction that SQLite rolled back itself
+    ///   (after some errors, such as a full disk) shows: its savepoint is gone. The whole
+    ///   batch then fails; going on would open the next savepoint outside any transaction,
+    ///   and its release would commit it alone.
     private static func inSavepoint<Value>(
         _ connection: DatabaseConnection, _ body: (DatabaseConnection) throws(RegistryError) -> Value
-    ) -> Result<Value, RegistryError> {
-        do {
-            try mapped(connection.execute("SAVEPOINT group_commit"))
-        } catch {
-            return .failure(error)
-        }
+    ) throws(RegistryError) -> Result<Value, RegistryError> {
+        try mapped(connection.execute("SAVEPOINT group_commit"))
         let outcome: Result<Value, RegistryError>
         do throws(RegistryError) {
             outcome = .success(try body(connection))
         } catch {
             outcome = .failure(error)
-            try? connection.execute("ROLLBACK TO group_commit")
+            try mapped(connection.execute("ROLLBACK TO group_commit"))
         }
-        do {
-            try mapped(connection.execute("RELEASE group_commit"))
-        } catch {
-            return .failure(error)
-        }
+        try mapped(connection.execute("RELEASE group_commit"))
         return outcome
     }
 }

@@ -17,6 +17,8 @@ final class SkillThreads: Sendable {
     let idleTimeout: Duration
     /// Threads waiting for work, the most recently parked last (its stack is warmest).
     private let parked = Mutex<[ParkedThread]>([])
+    /// Threads started and not exited, parked or running a skill.
+    private let liveThreads = Atomic<Int>(0)
 
     /// Threads of `stackSize` bytes that exit after `idleTimeout` parked.
     init(stackSize: Int, idleTimeout: Duration = .seconds(10)) {
@@ -30,7 +32,11 @@ final class SkillThreads: Sendable {
             thread.hand(body)
             return
         }
-        let thread = Thread { [self] in serve(first: body) }
+        liveThreads.add(1, ordering: .relaxed)
+        let thread = Thread { [self] in
+            serve(first: body)
+            liveThreads.subtract(1, ordering: .relaxed)
+        }
         thread.stackSize = stackSize
         thread.start()
     }
@@ -38,6 +44,11 @@ final class SkillThreads: Sendable {
     /// Threads parked now (for tests).
     var parkedCount: Int {
         parked.withLock { $0.count }
+    }
+
+    /// Threads alive now, parked or running (for tests).
+    var threadCount: Int {
+        liveThreads.load(ordering: .relaxed)
     }
 
     /// The body of a thread: runs `first`, then each run handed to it while parked, until it
