@@ -4,14 +4,30 @@ import Testing
 
 @Suite("Checkpoints of the write-ahead log")
 struct WALCheckpointerTests {
+    /// Runs `body` on a thread of its own: these tests block on the disk (a thousand commits,
+    /// the checkpoints' syncs), which must not hold one of the few threads of the Swift
+    /// concurrency pool that the other tests need.
+    private func onOwnThread(_ body: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
     /// Commits `count` transactions, each inserting a row of about one page.
-    private func commitRows(_ count: Int, to queue: DatabaseQueue) throws {
-        let page = [UInt8](repeating: 7, count: 3_000)
-        for _ in 0..<count {
-            try queue.write { (database) throws(DatabaseError) in
-                try database.execute("INSERT INTO t (b) VALUES (?)", [page])
+    private func commitRows(_ count: Int, to queue: DatabaseQueue) async throws {
+        try await onOwnThread {
+            let page = [UInt8](repeating: 7, count: 3_000)
+            for _ in 0..<count {
+                try queue.write { (database) throws(DatabaseError) in
+                    try database.execute("INSERT INTO t (b) VALUES (?)", [page])
+                }
             }
         }
+    }
+
+    /// Waits until the background checkpoint queued so far, if any, has ended.
+    private func checkpointsSettled(_ queue: DatabaseQueue) async throws {
+        try await onOwnThread { queue.checkpointer.waitUntilIdle() }
     }
 
     /// A database at `path` whose log is checkpointed within `limits`, with an empty table `t`.
@@ -43,14 +59,14 @@ struct WALCheckpointerTests {
             let before = try fileSize(path)
 
             // About two pages a commit: a new leaf, and the root that points at it.
-            try commitRows(20, to: queue)
-            queue.checkpointer.waitUntilIdle()
+            try await commitRows(20, to: queue)
+            try await checkpointsSettled(queue)
             #expect(try fileSize(path) == before, "below the threshold nothing is checkpointed")
 
-            try commitRows(60, to: queue)
+            try await commitRows(60, to: queue)
             // The checkpoint was queued by the commit that took the log past 100 pages, so it
             // copies at least the 40 rows committed before then (more if it began later).
-            queue.checkpointer.waitUntilIdle()
+            try await checkpointsSettled(queue)
             #expect(try fileSize(path) >= before + 40 * 3_000, "the background copied rows into the database file")
             let rows = try rowCount(queue)
             #expect(rows == 80)
@@ -62,11 +78,11 @@ struct WALCheckpointerTests {
         try await withTemporaryDirectory { directory in
             let path = directory + "/test.sqlite3"
             let queue = try tableDatabase(at: path, logLimits: .init(background: 50, inline: 200))
-            try commitRows(1_000, to: queue)
+            try await commitRows(1_000, to: queue)
             // Once no background checkpoint holds the checkpoint lock, the next commit past
             // the limit checkpoints inline, and the one after writes from the log's start.
-            queue.checkpointer.waitUntilIdle()
-            try commitRows(2, to: queue)
+            try await checkpointsSettled(queue)
+            try await commitRows(2, to: queue)
             #expect(queue.checkpointer.logPagesAfterLatestCommit < 200, "the log started over")
             let rows = try rowCount(queue)
             #expect(rows == 1_002)
@@ -80,7 +96,7 @@ struct WALCheckpointerTests {
             let queue = try tableDatabase(at: path, logLimits: .init(background: 20, inline: 100))
             let reader = try DatabaseQueue(path: path)
             for round in 1...5 {
-                try commitRows(60, to: queue)
+                try await commitRows(60, to: queue)
                 let rows = try rowCount(reader)
                 #expect(rows == Int64(round * 60))
             }
