@@ -122,8 +122,8 @@ final class BenchSession {
         report.judge("call.inprocess", target: "p50 ≤ 3x floor") { row in row.ratio.map { $0 <= 3 } }
         report.judge("call.worker", target: "p50 ≤ 6x floor") { row in row.ratio.map { $0 <= 6 } }
         report.judge("throughput.recorded.inprocess.8", target: "≥ 10000 runs/s") { row in row.value.map { $0 >= 10_000 } }
-        for tokens in [1, 64] {
-            report.judge("inference.daemon.\(tokens)", target: "overhead ≤ max(1 ms, 2%)") { row in
+        for suffix in ["1", "64", "1.inprocess"] {
+            report.judge("inference.daemon.\(suffix)", target: "overhead ≤ max(1 ms, 2%)") { row in
                 guard let ratio = row.ratio, let value = row.value else { return nil }
                 let direct = value / ratio
                 return value - direct <= max(1, 0.02 * direct)
