@@ -59,7 +59,9 @@ struct DaemonLifecycleTests {
     func gracefulShutdown() async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere)
         #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
-        let run = Task { try await daemon.skillctl("--json", "run", "sleeps", "700") }
+        // Long enough that the harness, polling the registry from a busy test process, sees
+        // it running; well inside the 10 s shutdown grace.
+        let run = Task { try await daemon.skillctl("--json", "run", "sleeps", "2500") }
         _ = try await daemon.waitForRunningRun()
         #expect(try await daemon.stop() == .exited(0))
         let result = try await run.value
