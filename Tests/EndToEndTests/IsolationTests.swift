@@ -89,14 +89,6 @@ struct IsolationTests {
         return []
     }
 
-    private static func eventually(_ condition: () -> Bool) async throws -> Bool {
-        for _ in 0..<500 {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return condition()
-    }
-
     @Test("installing a skill whose ELF constructor segfaults is invalid_skill; the daemon keeps serving")
     func constructorCrash() async throws {
         let daemon = try await DaemonHarness(inferenceURL: noInference)
@@ -168,7 +160,7 @@ struct IsolationTests {
 
         daemon = try await DaemonHarness(inferenceURL: noInference, directory: directory)
         let restarted = daemon.process.pid
-        #expect(try await Self.eventually { !Self.loadedWorkers(of: restarted, sha256: sha256).isEmpty },
+        #expect(await eventually(within: .seconds(10)) { !Self.loadedWorkers(of: restarted, sha256: sha256).isEmpty },
                 "no loaded worker of reports-pid after the daemon started")
         #expect(try await daemon.stop() == .exited(0))
     }
@@ -179,11 +171,11 @@ struct IsolationTests {
         let installed = try await daemon.skillctl("--json", "install", try await FixtureSkills.path(for: "echo"))
         let sha256 = try #require(try installed.json()["skill"]?["sha256"]?.stringValue)
         let pid = daemon.process.pid
-        #expect(try await Self.eventually { !Self.loadedWorkers(of: pid, sha256: sha256).isEmpty })
+        #expect(await eventually(within: .seconds(10)) { !Self.loadedWorkers(of: pid, sha256: sha256).isEmpty })
         let workers = Self.loadedWorkers(of: pid, sha256: sha256)
         daemon.process.signal(SIGKILL)
         #expect(try await daemon.process.wait() == .killed(signal: SIGKILL))
-        #expect(try await Self.eventually { workers.allSatisfy { !Self.isAlive($0) } }, "workers \(workers) outlived the daemon")
+        #expect(await eventually(within: .seconds(10)) { workers.allSatisfy { !Self.isAlive($0) } }, "workers \(workers) outlived the daemon")
     }
 
     @Test("a worker left by a dead daemon (stuck before its prctl) is killed at the next start")
@@ -202,12 +194,12 @@ struct IsolationTests {
         let leftover = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)))
         defer { kill(leftover, SIGKILL) }
-        #expect(try await Self.eventually { Self.parent(of: leftover).map { $0 != shellPID } ?? false },
+        #expect(await eventually(within: .seconds(10)) { Self.parent(of: leftover).map { $0 != shellPID } ?? false },
                 "the leftover \(leftover) was not reparented")
         #expect(Self.isAlive(leftover), "the leftover \(leftover) died on its own")
 
         let daemon = try await DaemonHarness(inferenceURL: noInference)
-        #expect(try await Self.eventually { !Self.isAlive(leftover) }, "the leftover \(leftover) survived the daemon's start")
+        #expect(await eventually(within: .seconds(10)) { !Self.isAlive(leftover) }, "the leftover \(leftover) survived the daemon's start")
         #expect(daemon.log().contains("killed worker processes left by a previous skillhostd"))
         #expect(try await daemon.stop() == .exited(0))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import InferenceDriver
 
 /// Cancellation while queued, health checks, attaching and detaching, and secrets.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import InferenceDriver
 
 /// Failover, retries, backoff and Retry-After, and what is never retried.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import InferenceDriver
 
 /// Which endpoint gets a request: least outstanding, round-robin, limits, models.

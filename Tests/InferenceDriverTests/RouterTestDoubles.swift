@@ -240,17 +240,6 @@ func start(_ request: CompletionRequest, on router: InferenceRouter) -> Task<Res
     Task { await outcome(of: request, on: router) }
 }
 
-/// Whether `condition` became true within `timeout`, checked every few milliseconds.
-/// For waiting on state another task changes; a `false` means a hang, not slowness.
-func eventually(within timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else { return false }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return true
-}
-
 /// Collects the chunks a streamed request delivers.
 final class ChunkCollector: Sendable {
     /// `Mutex`: chunks arrive on the backend's thread.

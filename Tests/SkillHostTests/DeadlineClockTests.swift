@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import SkillHost
 
 @Suite("Deadline timers", .timeLimit(.minutes(1)))
@@ -15,14 +16,6 @@ struct DeadlineClockTests {
     /// Something a handler captures, to see when it is released.
     private final class Captured: Sendable {}
 
-    /// Waits until `condition` holds, for at most five seconds.
-    private static func eventually(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while !condition(), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-        }
-    }
-
     @Test("timers fire in deadline order, an earlier one armed later included, and not before their time")
     func firesInOrder() async throws {
         let clock = DeadlineClock()
@@ -30,7 +23,7 @@ struct DeadlineClockTests {
         let started = ContinuousClock.now
         let late = DeadlineTimer(after: .milliseconds(300), clock: clock) { firings.record("300 ms") }
         let early = DeadlineTimer(after: .milliseconds(100), clock: clock) { firings.record("100 ms") }
-        try await Self.eventually { firings.all.count == 2 }
+        await eventually(within: .seconds(5)) { firings.all.count == 2 }
         #expect(firings.all == ["100 ms", "300 ms"])
         #expect(ContinuousClock.now - started >= .milliseconds(300))
         #expect(clock.armedCount == 0)
@@ -53,7 +46,7 @@ struct DeadlineClockTests {
         #expect(weakCaptured == nil, "the handler and what it captured were released by cancel")
         _ = DeadlineTimer(after: .milliseconds(100), clock: clock) { firings.record("dropped") }
         let kept = DeadlineTimer(after: .milliseconds(150), clock: clock) { firings.record("kept") }
-        try await Self.eventually { firings.all.count == 1 }
+        await eventually(within: .seconds(5)) { firings.all.count == 1 }
         try await Task.sleep(for: .milliseconds(100))
         #expect(firings.all == ["kept"], "dropping the last reference cancels too")
         withExtendedLifetime(kept) {}
@@ -70,7 +63,7 @@ struct DeadlineClockTests {
         timers.removeFirst(250)
         #expect(clock.armedCount == 50)
         let short = DeadlineTimer(after: .milliseconds(50), clock: clock) { firings.record("short") }
-        try await Self.eventually { firings.all == ["short"] }
+        await eventually(within: .seconds(5)) { firings.all == ["short"] }
         #expect(firings.all == ["short"])
         #expect(clock.armedCount == 50)
         withExtendedLifetime((timers, short)) {}

@@ -86,7 +86,7 @@ struct ProcessRunnerTests {
         defer { runner.shutDown() }
         let path = try await FixtureSkills.path(for: "forks_then_aborts")
         runner.prewarm(skillPath: path, sha256: "forks_then_aborts", memoryLimitBytes: nil)
-        try await Self.waitUntil { !runner.pool.idleWorkerPIDs(sha256: "forks_then_aborts").isEmpty }
+        await eventually(within: .seconds(3)) { !runner.pool.idleWorkerPIDs(sha256: "forks_then_aborts").isEmpty }
         let group = try #require(runner.pool.idleWorkerPIDs(sha256: "forks_then_aborts").first)
         let clock = ContinuousClock()
         let start = clock.now
@@ -97,7 +97,7 @@ struct ProcessRunnerTests {
         #expect(failure.description.contains("killed by SIGABRT"), "\(failure)")
         #expect(failure.description.contains("the child keeps the pipes"), "\(failure)")
         #expect(elapsed < .seconds(3), "the crash was noticed only after \(elapsed)")
-        try await Self.waitUntil { Self.runningMembers(ofGroup: group).isEmpty }
+        await eventually(within: .seconds(3)) { Self.runningMembers(ofGroup: group).isEmpty }
         #expect(Self.runningMembers(ofGroup: group).isEmpty, "the forked child survived")
         try await expectEchoWorks(runner)
     }
@@ -127,7 +127,7 @@ struct ProcessRunnerTests {
         let runner = try makeRunner { $0.poolSize = 1 }
         defer { runner.shutDown() }
         runner.prewarm(skillPath: try await FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: nil)
-        try await Self.waitUntil { !runner.pool.idleWorkerPIDs(sha256: "echo").isEmpty }
+        await eventually(within: .seconds(3)) { !runner.pool.idleWorkerPIDs(sha256: "echo").isEmpty }
         signal(SIGHUP, previousHangup)
         signal(SIGQUIT, previousQuit)
         let worker = try #require(runner.pool.idleWorkerPIDs(sha256: "echo").first)
@@ -226,7 +226,7 @@ struct ProcessRunnerTests {
         let runner = try makeRunner()
         defer { runner.shutDown() }
         runner.prewarm(skillPath: try await FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: nil)
-        try await Self.waitUntil { !runner.pool.idleWorkerPIDs(sha256: "echo").isEmpty }
+        await eventually(within: .seconds(3)) { !runner.pool.idleWorkerPIDs(sha256: "echo").isEmpty }
         let warm = try #require(runner.pool.idleWorkerPIDs(sha256: "echo").first)
         try await expectEchoWorks(runner)
         #expect(runner.pool.idleWorkerPIDs(sha256: "echo").contains(warm), "the prewarmed worker served the run")
@@ -295,7 +295,7 @@ struct ProcessRunnerTests {
         let pid = try #require(runner.pool.idleWorkerPIDs(sha256: "sleeps").last)
         let trapped = try await run(runner, "sleeps", input: "10000", timeout: .milliseconds(200))
         #expect(failureOf( trapped)?.kind == "timeout")
-        try await Self.waitUntil { !Self.processExists(pid) }
+        await eventually(within: .seconds(3)) { !Self.processExists(pid) }
         #expect(!Self.processExists(pid), "worker \(pid) was killed and reaped")
     }
 
@@ -317,12 +317,12 @@ struct ProcessRunnerTests {
         defer { runner.shutDown() }
         _ = try await run(runner, "segfaults")
         // The pool replaces it in the background: a loaded worker waits for the next run.
-        try await Self.waitUntil { !runner.pool.idleWorkerPIDs(sha256: "segfaults").isEmpty }
+        await eventually(within: .seconds(3)) { !runner.pool.idleWorkerPIDs(sha256: "segfaults").isEmpty }
         let idle = runner.pool.idleWorkerPIDs(sha256: "segfaults")
         #expect(idle.count == 1)
         runner.evict(sha256: "segfaults")
         #expect(runner.pool.idleWorkerPIDs(sha256: "segfaults").isEmpty)
-        try await Self.waitUntil { idle.allSatisfy { !Self.processExists($0) } }
+        await eventually(within: .seconds(3)) { idle.allSatisfy { !Self.processExists($0) } }
         #expect(idle.allSatisfy { !Self.processExists($0) })
     }
 
@@ -371,12 +371,6 @@ struct ProcessRunnerTests {
               + "fresh worker (spawn + load + run) \(freshMedian)")
         #expect(warmMedian < .milliseconds(50))
         #expect(freshMedian < .seconds(2))
-    }
-
-    static func waitUntil(_ condition: () -> Bool) async throws {
-        for _ in 0..<300 where !condition() {
-            try await Task.sleep(for: .milliseconds(10))
-        }
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Synchronization
 import Testing
+import TestSupport
 @testable import SkillHost
 
 @Suite("Threads of in-process skills", .timeLimit(.minutes(1)))
@@ -16,19 +17,11 @@ struct SkillThreadsTests {
         }
     }
 
-    /// Waits until `condition` holds, for at most five seconds.
-    private static func eventually(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while !condition(), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
     @Test("a thread whose run returned takes the next run")
     func threadsAreReused() async throws {
         let threads = SkillThreads(stackSize: 8 << 20)
         let first = await Self.threadRunning(on: threads)
-        try await Self.eventually { threads.parkedCount == 1 }
+        await eventually(within: .seconds(5)) { threads.parkedCount == 1 }
         let second = await Self.threadRunning(on: threads)
         #expect(pthread_equal(first, second) != 0, "the parked thread ran the second body")
     }
@@ -55,7 +48,7 @@ struct SkillThreadsTests {
         }
         #expect(started.value.load(ordering: .relaxed) == 4)
         #expect(Set(ids.map(UInt.init)).count == 4)
-        try await Self.eventually { threads.parkedCount == 4 }
+        await eventually(within: .seconds(5)) { threads.parkedCount == 4 }
         #expect(threads.parkedCount == 4 && threads.threadCount == 4)
     }
 
@@ -64,12 +57,12 @@ struct SkillThreadsTests {
         let threads = SkillThreads(stackSize: 1 << 20, idleTimeout: .milliseconds(100))
         // Counted from its start, so the count cannot reach 0 before the thread has exited.
         _ = await Self.threadRunning(on: threads)
-        try await Self.eventually { threads.threadCount == 0 }
+        await eventually(within: .seconds(5)) { threads.threadCount == 0 }
         #expect(threads.threadCount == 0 && threads.parkedCount == 0)
         // A run after that gets a new thread (were the exited one still listed, the run
         // would be handed to it and never run), which exits in turn.
         _ = await Self.threadRunning(on: threads)
-        try await Self.eventually { threads.threadCount == 0 }
+        await eventually(within: .seconds(5)) { threads.threadCount == 0 }
         #expect(threads.threadCount == 0 && threads.parkedCount == 0)
     }
 }
