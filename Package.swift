@@ -28,19 +28,40 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .target(name: "CSystemShims", path: "Sources/CSystemShims"),
 
-        // Libraries, one concern each.
-        .target(name: "Registry", dependencies: ["CSQLite", "CCrypto"]),
-        .target(name: "InferenceDriver", dependencies: ["CSystemShims"]),
+        // Libraries, one concern each, from the bottom up. No module imports one listed after it.
+        // The words every layer shares: versions, run statuses, error kinds, usage, log lines.
+        .target(name: "SkillhostModel"),
         .target(name: "Scheduling"),
         .target(name: "JSONRPC", dependencies: ["CSystemShims"]),
-        .target(name: "SkillHost",
-                dependencies: ["SkillABI", "Registry", "InferenceDriver", "JSONRPC", "CSystemShims", "Scheduling"]),
+        .target(name: "Registry", dependencies: ["SkillhostModel", "CSQLite", "CCrypto"]),
+        .target(name: "InferenceDriver", dependencies: ["CSystemShims"]),
+
+        // Running a skill, on both sides of the process boundary: loading and ABI checks, the
+        // CSI host table, the invocation and its outcome, deadlines, in-process execution.
+        .target(name: "SkillRuntime", dependencies: ["SkillABI", "SkillhostModel", "InferenceDriver"]),
+        // The messages between the daemon and a worker process, and the channel they travel on.
+        .target(name: "WorkerProtocol", dependencies: ["SkillABI", "SkillRuntime", "InferenceDriver"]),
+        // The worker process's side: `skillhostd --worker` loads one skill and serves its runs.
+        .target(name: "SkillWorker", dependencies: ["SkillABI", "SkillRuntime", "WorkerProtocol", "CSystemShims"]),
+        // The daemon's side of process isolation: spawning, pooling and running on workers.
+        .target(name: "ProcessIsolation",
+                dependencies: ["SkillABI", "SkillhostModel", "SkillRuntime", "WorkerProtocol", "InferenceDriver", "CSystemShims"]),
+
+        // The daemon's domain: runs, batches, schedules, skills and the configuration.
+        .target(name: "SkillDaemon",
+                dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
+                               "ProcessIsolation", "JSONRPC"]),
+        // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.
+        .target(name: "DaemonRPC",
+                dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
+                               "InferenceDriver", "Scheduling", "JSONRPC"]),
 
         // Executables.
-        .executableTarget(name: "skillhostd", dependencies: ["SkillHost"]),
+        .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillWorker", "JSONRPC"]),
         .executableTarget(name: "skillctl", dependencies: ["JSONRPC", "Scheduling"]),
         // The benchmark of issue 7 (docs/BENCHMARKS.md); bench/run builds and drives it.
-        .executableTarget(name: "skillbench", dependencies: ["SkillHost", "Registry", "JSONRPC", "InferenceDriver", "CSQLite"]),
+        .executableTarget(name: "skillbench",
+                          dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSONRPC", "InferenceDriver", "CSQLite"]),
 
         // Example skills: one in C, one in Swift.
         .target(name: "HelloSkill", dependencies: ["SkillABI"], path: "Plugins/hello"),
@@ -48,12 +69,15 @@ let package = Package(
 
         // Tests, and what they share: child processes, fixture skills, the model server.
         .target(name: "TestSupport", dependencies: ["JSONRPC"], path: "Tests/TestSupport"),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "SkillhostModel"]),
         .testTarget(name: "InferenceDriverTests", dependencies: ["InferenceDriver", "TestSupport"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
-        .testTarget(name: "SkillHostTests", dependencies: ["SkillHost", "SkillABI", "JSONRPC", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["JSONRPC", "Registry", "TestSupport"]),
+        .testTarget(name: "SkillHostTests",
+                    dependencies: ["SkillRuntime", "WorkerProtocol", "SkillWorker", "ProcessIsolation", "SkillDaemon", "DaemonRPC",
+                                   "SkillhostModel", "Registry", "SkillABI", "JSONRPC", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JSONRPC", "Registry", "SkillhostModel", "TestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
+        .testTarget(name: "SkillhostModelTests", dependencies: ["SkillhostModel"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import SkillhostModel
 
 /// The daemon's durable state: installed skills, their content-addressed files, and the history
 /// of runs, in `<data>/registry.sqlite3` and `<data>/skills/`.

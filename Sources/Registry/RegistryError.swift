@@ -1,3 +1,5 @@
+import SkillhostModel
+
 /// Everything that can go wrong in the registry, each with a message that says what failed, with
 /// which input, and what to do about it.
 public enum RegistryError: Error, Sendable, CustomStringConvertible {

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import InferenceDriver
 import JSONRPC
-import SkillHost
+import SkillRuntime
 
 /// `skillbench host`: the daemon's serving path without its registry, as a baseline that
 /// shows what recording costs.

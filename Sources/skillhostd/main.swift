@@ -1,6 +1,9 @@
+import DaemonRPC
 import Foundation
 import JSONRPC
-import SkillHost
+import SkillDaemon
+import SkillRuntime
+import SkillWorker
 
 // Worker mode (docs/WORKER-PROTOCOL.md) comes before anything else: no logging, no config.
 if CommandLine.arguments.dropFirst().first == "--worker" {

@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 import JSONRPC
 import Registry
-import Testing
+import SkillhostModel
 import TestSupport
+import Testing
 
 /// Batches through the real daemon and the real skillctl, and a batch that survives a
 /// SIGKILL of the daemon.

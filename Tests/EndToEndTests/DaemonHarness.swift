@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import JSONRPC
 import Registry
+import SkillhostModel
 import TestSupport
 
 /// The real `skillhostd` binary, started on a private socket and data directory, driven

@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 import JSONRPC
 import Registry
-import Testing
+import SkillhostModel
 import TestSupport
+import Testing
 
 /// Start, refuse, stop, crash and restart: the daemon's life on its socket and registry.
 @Suite("Daemon lifecycle")

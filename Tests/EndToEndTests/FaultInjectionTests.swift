@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 import JSONRPC
 import Registry
-import Testing
+import SkillhostModel
 import TestSupport
+import Testing
 
 /// Every way inference or a skill can fail gives the caller a clear error at once, is
 /// recorded with its cause, and leaves the daemon serving.

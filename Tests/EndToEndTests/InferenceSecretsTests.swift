@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 import JSONRPC
 import Registry
-import Testing
+import SkillhostModel
 import TestSupport
+import Testing
 
 /// API keys go to the inference server in the `Authorization` header and nowhere else: not
 /// into the daemon's log, the registry's files, status answers or error messages, even when

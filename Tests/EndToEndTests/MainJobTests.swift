@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 import JSONRPC
 import Registry
-import Testing
+import SkillhostModel
 import TestSupport
+import Testing
 
 /// The mission path for real: real skill .so files installed through the real daemon over
 /// its socket, run against the real llama.cpp server with Gemma 3 270M, recorded in the

@@ -1,9 +1,10 @@
 import Foundation
 import JSONRPC
 import Registry
+import SkillhostModel
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// `skills.run` with `stream: true` through the real daemon and socket: `run.output` and
 /// `run.log` notifications before the response, `skillctl run --stream`, and a client that

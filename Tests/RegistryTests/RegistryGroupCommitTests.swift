@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import Registry
+import SkillhostModel
+import Testing
 
 @Suite("Registry: group commit of run records, and the skill lookup cache")
 struct RegistryGroupCommitTests {

@@ -1,7 +1,8 @@
 import Foundation
+@testable import Registry
+import SkillhostModel
 import Synchronization
 import Testing
-@testable import Registry
 
 @Suite("Registry: runs")
 struct RegistryRunTests {

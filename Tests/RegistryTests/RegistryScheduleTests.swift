@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import Registry
+import SkillhostModel
+import Testing
 
 @Suite("Registry: schedules")
 struct RegistryScheduleTests {

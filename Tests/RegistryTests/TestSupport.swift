@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 @testable import Registry
+import SkillhostModel
 
 /// Runs `body` with a fresh directory under the system's temporary directory, removed afterwards.
 func withTemporaryDirectory<Result>(_ body: (String) async throws -> Result) async throws -> Result {

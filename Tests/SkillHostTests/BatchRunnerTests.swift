@@ -1,12 +1,13 @@
 import Foundation
 import InferenceDriver
 import JSONRPC
+@testable import ProcessIsolation
 import Registry
+@testable import SkillDaemon
+@testable import SkillRuntime
 import Synchronization
-import Testing
 import TestSupport
-
-@testable import SkillHost
+import Testing
 
 /// An inference service that fails its first `failures` requests with a connection error,
 /// then answers with the prompt reversed: a failure that passes on a retry.

@@ -1,11 +1,12 @@
 import Foundation
 import InferenceDriver
+@testable import ProcessIsolation
 import Registry
 import SkillABI
-import Testing
+@testable import SkillRuntime
+import SkillhostModel
 import TestSupport
-
-@testable import SkillHost
+import Testing
 
 /// ABI 1.1 (`chat`, `SKILL_COMPLETE_STREAM`) and live run events, each checked with both
 /// runners: on a thread of this process, and in a real worker process.

@@ -1,10 +1,10 @@
+@testable import DaemonRPC
 import Foundation
 import Glibc
 import JSONRPC
-import Testing
+@testable import SkillDaemon
 import TestSupport
-
-@testable import SkillHost
+import Testing
 
 /// The configuration of models and endpoints: the config file's `models`, the
 /// single-endpoint shorthand, and the API keys read from the environment or files.

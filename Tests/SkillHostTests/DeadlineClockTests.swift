@@ -1,8 +1,8 @@
 import Foundation
+@testable import SkillRuntime
 import Synchronization
-import Testing
 import TestSupport
-@testable import SkillHost
+import Testing
 
 @Suite("Deadline timers", .timeLimit(.minutes(1)))
 struct DeadlineClockTests {

@@ -1,9 +1,8 @@
 import Foundation
 import InferenceDriver
-import Testing
+@testable import SkillRuntime
 import TestSupport
-
-@testable import SkillHost
+import Testing
 
 @Suite("In-process runner and the per-invocation continuation")
 struct InProcessRunnerTests {

@@ -1,10 +1,11 @@
 import Foundation
 import Glibc
 import InferenceDriver
-import Testing
+@testable import ProcessIsolation
+@testable import SkillDaemon
+@testable import SkillRuntime
 import TestSupport
-
-@testable import SkillHost
+import Testing
 
 /// Process isolation against real worker processes (`skillhostd --worker`, from the build
 /// products) and fault-injection skills: each fault gives its status and a clear message,

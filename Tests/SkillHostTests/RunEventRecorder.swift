@@ -1,7 +1,7 @@
 import Registry
+@testable import SkillRuntime
+import SkillhostModel
 import Synchronization
-
-@testable import SkillHost
 
 /// Collects the events of one invocation through ``sink``, and sets apart those that
 /// arrive after ``reportArrived()``: an invocation must send none once it has ended.

@@ -1,12 +1,13 @@
 import Foundation
 import InferenceDriver
 import JSONRPC
+@testable import ProcessIsolation
 import Registry
 import Scheduling
-import Testing
+@testable import SkillDaemon
+@testable import SkillRuntime
 import TestSupport
-
-@testable import SkillHost
+import Testing
 
 /// A registry in a temporary directory, a real run service and batch runner, and a
 /// scheduler on a manual clock that starts on Monday 2026-01-05 at 10:00:30 UTC.

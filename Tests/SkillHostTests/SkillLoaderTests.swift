@@ -1,7 +1,6 @@
-import Testing
+@testable import SkillRuntime
 import TestSupport
-
-@testable import SkillHost
+import Testing
 
 @Suite("Skill loader")
 struct SkillLoaderTests {

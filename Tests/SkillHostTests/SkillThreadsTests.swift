@@ -1,9 +1,9 @@
 import Foundation
 import Glibc
+@testable import SkillRuntime
 import Synchronization
-import Testing
 import TestSupport
-@testable import SkillHost
+import Testing
 
 @Suite("Threads of in-process skills", .timeLimit(.minutes(1)))
 struct SkillThreadsTests {

@@ -1,6 +1,5 @@
+@testable import DaemonRPC
 import Testing
-
-@testable import SkillHost
 
 /// Streamed output is sent as text: characters cut across chunks are held back, never mangled.
 @Suite("UTF-8 stream decoder")

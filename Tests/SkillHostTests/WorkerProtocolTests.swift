@@ -2,10 +2,10 @@ import Foundation
 import Glibc
 import InferenceDriver
 import SkillABI
+@testable import SkillRuntime
 import Synchronization
 import Testing
-
-@testable import SkillHost
+@testable import WorkerProtocol
 
 @Suite("Worker protocol: frames and the channel")
 struct WorkerProtocolTests {

@@ -1,10 +1,10 @@
 import Foundation
 import Glibc
 import SkillABI
-import Testing
+@testable import SkillRuntime
 import TestSupport
-
-@testable import SkillHost
+import Testing
+@testable import WorkerProtocol
 
 /// A real `skillhostd --worker` started by the test, which plays the daemon's part over
 /// the worker's file descriptor 3.

@@ -1,4 +1,5 @@
 import Foundation
+import SkillhostModel
 
 /// A run about to be recorded: everything known before the skill returns.
 public struct NewRun: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import SkillhostModel
 
 /// How a run ended: its final state and what it produced.
 public struct RunCompletion: Sendable {

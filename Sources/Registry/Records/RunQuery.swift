@@ -1,3 +1,5 @@
+import SkillhostModel
+
 /// Which runs to list: filters, and one page of the newest first.
 public struct RunQuery: Sendable {
     /// Only runs of this skill.

@@ -1,4 +1,5 @@
 import Foundation
+import SkillhostModel
 
 /// One invocation of a skill, as the registry keeps it.
 public struct RunRecord: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import SkillhostModel
+
 /// The SQL of the `run_logs` table: the log lines of each run, in the order they were
 /// logged. Every function runs on a connection the caller holds, inside its transaction.
 enum RunLogTable {

@@ -1,4 +1,5 @@
 import Foundation
+import SkillhostModel
 
 /// The SQL of the `runs` table. Every function runs on a connection the caller holds,
 /// inside the caller's transaction.

@@ -1,0 +1,164 @@
+import Dispatch
+import Foundation
+import Glibc
+import InferenceDriver
+import JSONRPC
+import ProcessIsolation
+import Registry
+import Scheduling
+import SkillDaemon
+import SkillRuntime
+
+/// skillhostd: opens the registry, records runs left `running` by a daemon that died as
+/// `interrupted`, serves JSON-RPC on the Unix socket, and shuts down cleanly on SIGTERM or
+/// SIGINT (runs in flight get `shutdownGrace` to finish; the rest are recorded as
+/// `interrupted`).
+public final class Daemon: Sendable {
+    private let configuration: DaemonConfiguration
+    private let logger: Logger
+
+    /// Creates a daemon with `configuration`.
+    public init(configuration: DaemonConfiguration) {
+        self.configuration = configuration
+        self.logger = Logger(level: configuration.logLevel)
+    }
+
+    /// Serves until SIGTERM or SIGINT. Throws when the daemon cannot start.
+    public func run() async throws(DaemonError) {
+        let registry: Registry
+        do {
+            registry = try Registry(dataDirectory: configuration.dataDirectory)
+        } catch {
+            throw DaemonError("cannot open the registry in \(configuration.dataDirectory): \(error)")
+        }
+        do {
+            let interrupted = try registry.interruptUnfinishedRuns(
+                at: Date(), message: "skillhostd stopped before the run finished")
+            if !interrupted.isEmpty {
+                logger.warning("runs left unfinished by the previous daemon are now interrupted",
+                               ["run_ids": .array(interrupted.map(JSONValue.int))])
+            }
+        } catch {
+            throw DaemonError("cannot mark unfinished runs as interrupted: \(error)")
+        }
+
+        let leftovers = LeftoverWorkers.killAll()
+        if !leftovers.isEmpty {
+            logger.warning("killed worker processes left by a previous skillhostd",
+                           ["pids": .array(leftovers.map { .int(Int64($0)) })])
+        }
+
+        let environment = ProcessInfo.processInfo.environment
+        let inference = try makeRouter(environment: environment)
+        var limits = InvocationLimits()
+        limits.maximumOutputBytes = configuration.maximumOutputBytes
+        let runner = IsolatingRunner(
+            process: ProcessRunner(inference: inference, limits: limits, settings: configuration.processIsolation),
+            inProcess: InProcessRunner(inference: inference, limits: limits))
+        let runs = RunService(registry: registry, runner: runner, configuration: configuration, logger: logger,
+                              inference: inference)
+        let batches = BatchRunner(registry: registry, runs: runs, logger: logger)
+        let scheduler = Scheduler(registry: registry, runs: runs, batches: batches, clock: SystemSchedulerClock(), logger: logger)
+        let service = SkillHostService(
+            registry: registry, runs: runs, runner: runner, batches: batches, scheduler: scheduler, inference: inference,
+            environment: environment, configuration: configuration, logger: logger)
+        let server = JSONRPCServer(
+            socketPath: configuration.socketPath, handler: service, maxLineBytes: configuration.maximumLineBytes)
+
+        let stop = StopSignal(signals: [SIGTERM, SIGINT])
+        do {
+            try server.start()
+        } catch {
+            throw DaemonError("\(error)")
+        }
+        prewarmInstalledSkills(registry: registry, runner: runner)
+        do {
+            let resumed = try batches.resumeUnfinishedBatches()
+            if !resumed.isEmpty {
+                logger.info("batches left unfinished by the previous daemon go on", ["batch_ids": .array(resumed.map(JSONValue.int))])
+            }
+        } catch {
+            throw DaemonError("cannot resume the batches left unfinished: \(error)")
+        }
+        await scheduler.start()
+        logger.info("skillhostd is serving", [
+            "version": .string(SkillHostService.version), "pid": .int(Int64(getpid())),
+            "socket": .string(configuration.socketPath), "data_dir": .string(configuration.dataDirectory),
+            "models": .array(inference.models().map(JSONValue.string)),
+            "default_model": inference.defaultModel.map(JSONValue.string) ?? .null,
+        ])
+
+        let signal = await stop.wait()
+        logger.info("shutting down", ["signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"),
+                                       "runs_in_flight": .int(Int64(runs.activeRuns))])
+        runs.beginShutdown()
+        async let batchesStopped: Void = batches.shutDown(grace: configuration.shutdownGrace)
+        async let schedulesStopped: Void = scheduler.shutDown(grace: configuration.shutdownGrace)
+        await server.shutdown(grace: configuration.shutdownGrace)
+        await batchesStopped
+        await schedulesStopped
+        runner.process.shutDown()
+        inference.shutdown()
+        logger.info("skillhostd stopped")
+    }
+
+    /// Starts, in the background, the workers of every installed skill that runs in a
+    /// worker, so that not even the first run after a restart pays for a spawn.
+    private func prewarmInstalledSkills(registry: Registry, runner: IsolatingRunner) {
+        do {
+            for skill in try registry.skills() where skill.isolation == .process {
+                runner.prewarm(skill, path: try registry.storedFilePath(sha256: skill.sha256))
+            }
+        } catch {
+            logger.warning("cannot start the workers of the installed skills ahead of their runs; their first runs will",
+                           ["error": .string("\(error)")])
+        }
+    }
+
+    /// The router over the configured models' endpoints, their API keys read now from
+    /// `environment` or their files; the variables read are then removed from the process's
+    /// environment, so that no worker process inherits a key.
+    private func makeRouter(environment: [String: String]) throws(DaemonError) -> InferenceRouter {
+        let models: InferenceModels
+        let keys: [String: String]
+        do {
+            models = try configuration.inferenceModels()
+            keys = try configuration.apiKeys(for: models, environment: environment)
+        } catch {
+            throw DaemonError("\(error)")
+        }
+        for (_, endpoint) in models.endpoints {
+            endpoint.apiKey?.withdrawFromEnvironment()
+        }
+        let policy = RoutingPolicy(
+            maximumAttempts: configuration.maximumInferenceAttempts, baseRetryDelay: configuration.inferenceRetryBaseDelay,
+            maximumRetryDelay: configuration.inferenceRetryMaximumDelay, healthCheckInterval: configuration.healthCheckInterval)
+        let router = InferenceRouter(defaultModel: models.defaultModel, policy: policy) { endpoint in
+            OpenAICompatibleClient(endpoint: endpoint)
+        }
+        for (model, endpoint) in models.endpoints {
+            let server = InferenceEndpoint(
+                baseURL: endpoint.url, defaultModel: endpoint.servedModel, apiKey: keys[endpoint.name],
+                connectTimeout: configuration.inferenceConnectTimeout, requestTimeout: configuration.inferenceRequestTimeout)
+            do {
+                try router.attach(RoutedEndpoint(
+                    name: endpoint.name, model: model, endpoint: server,
+                    maximumConcurrentRequests: endpoint.maximumConcurrentRequests, apiKeySource: endpoint.apiKey?.description))
+            } catch {
+                throw DaemonError("cannot route to the endpoint \(endpoint.name) of the model \(model): \(error)")
+            }
+        }
+        router.startHealthChecks()
+        return router
+    }
+}
+
+/// Why the daemon could not start.
+public struct DaemonError: Error, Sendable, CustomStringConvertible {
+    /// What failed and what to do.
+    public var description: String
+
+    package init(_ description: String) {
+        self.description = description
+    }
+}

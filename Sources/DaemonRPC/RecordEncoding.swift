@@ -1,0 +1,72 @@
+import Foundation
+import JSONRPC
+import Registry
+import SkillhostModel
+
+/// The JSON shapes of docs/PROTOCOL.md for registry records.
+enum RecordEncoding {
+    /// A skill record.
+    static func json(_ skill: SkillRecord) -> JSONValue {
+        var flags: [JSONValue] = []
+        if skill.flags & 1 != 0 { flags.append("serial") }
+        return .object([
+            "name": .string(skill.name),
+            "version": .string(skill.version),
+            "sha256": .string(skill.sha256),
+            "size": .int(skill.size),
+            "description": .string(skill.description),
+            "input_schema": skill.inputSchema.map(JSONValue.string) ?? .null,
+            "output_schema": skill.outputSchema.map(JSONValue.string) ?? .null,
+            "flags": .array(flags),
+            "abi": .string("\(skill.abiMajor).\(skill.abiMinor)"),
+            "isolation": .string(skill.isolation.rawValue),
+            "memory_limit_bytes": skill.memoryLimitBytes.map(JSONValue.int) ?? .null,
+            "installed_at": timestamp(skill.installedAt),
+        ])
+    }
+
+    /// A run record; `input` and `output` are JSON values when their text is JSON.
+    static func json(_ run: RunRecord, includePayloads: Bool = true) -> JSONValue {
+        var fields: [String: JSONValue] = [
+            "run_id": .int(run.id),
+            "skill": .string(run.skillName),
+            "version": .string(run.skillVersion),
+            "sha256": .string(run.skillSHA256),
+            "status": .string(run.status.rawValue),
+            "error": run.errorKind.map { kind in
+                .object(["kind": .string(kind), "message": .string(run.errorMessage ?? "")])
+            } ?? .null,
+            "model": run.model.map(JSONValue.string) ?? .null,
+            "trigger": .string(run.trigger),
+            "caller_uid": run.callerUID.map { .int(Int64($0)) } ?? .null,
+            "created_at": timestamp(run.createdAt),
+            "started_at": run.startedAt.map(timestamp) ?? .null,
+            "finished_at": run.finishedAt.map(timestamp) ?? .null,
+            "duration_ms": run.duration.map { .double($0.milliseconds) } ?? .null,
+            "usage": usage(run.usage),
+            "batch_id": run.batchID.map(JSONValue.int) ?? .null,
+            "batch_item": run.batchItem.map { .int(Int64($0)) } ?? .null,
+            "schedule_id": run.scheduleID.map(JSONValue.int) ?? .null,
+        ]
+        if includePayloads {
+            fields["input"] = payload(run.input)
+            fields["output"] = run.output.map(payload) ?? .null
+        }
+        return .object(fields)
+    }
+
+    /// Token usage.
+    static func usage(_ usage: RunUsage) -> JSONValue {
+        .object(["prompt_tokens": .int(Int64(usage.promptTokens)), "completion_tokens": .int(Int64(usage.completionTokens))])
+    }
+
+    /// Text that is JSON as its value; any other text as a string.
+    static func payload(_ text: String) -> JSONValue {
+        (try? JSONValue(parsing: text)) ?? .string(text)
+    }
+
+    /// ISO 8601 in UTC with milliseconds.
+    static func timestamp(_ date: Date) -> JSONValue {
+        .string(date.iso8601)
+    }
+}

@@ -1,0 +1,66 @@
+import JSONRPC
+import Registry
+import SkillRuntime
+import Synchronization
+
+/// The notifications of one streamed `skills.run` (docs/PROTOCOL.md), sent on the
+/// connection of the client that asked: `run.output {run_id, chunk}` for each piece of
+/// output as text, never splitting a character, and `run.log {run_id, level, message}` for
+/// each line the skill logs.
+///
+/// Every notification is queued on the connection before the call's response, which the
+/// connection writes in order.
+final class RunStream: Sendable {
+    private let connection: JSONRPCConnectionHandle
+    /// The run's id and the output's decoder. A `Mutex` because events come from the
+    /// threads that run the skill and its inference calls (one at a time, in order) and the
+    /// end from the caller's task; sending under the lock keeps the notifications in order.
+    private let state = Mutex(State())
+
+    private struct State {
+        var runID: Int64?
+        var decoder = UTF8StreamDecoder()
+    }
+
+    /// A stream to the client on `connection`.
+    init(connection: JSONRPCConnectionHandle) {
+        self.connection = connection
+    }
+
+    /// Learns the run's id, once it is recorded and before the skill starts.
+    func recorded(_ run: RunRecord) {
+        state.withLock { $0.runID = run.id }
+    }
+
+    /// Sends what `event` adds: the text its output bytes complete, as `run.output`, or its
+    /// log line, as `run.log`.
+    func send(_ event: RunEvent) {
+        state.withLock { state in
+            switch event {
+            case let .output(bytes):
+                send(text: state.decoder.decode(bytes), runID: state.runID)
+            case let .log(line):
+                guard let runID = state.runID else { return }
+                connection.notify(method: "run.log", params: .object([
+                    "run_id": .int(runID), "level": .string(line.level.rawValue), "message": .string(line.message),
+                ]))
+            }
+        }
+    }
+
+    /// Sends the output of `run` that was not streamed (what the skill's `run` returned),
+    /// when it succeeded.
+    func finish(_ run: RunRecord) {
+        guard run.status == .succeeded, let output = run.output else { return }
+        state.withLock { state in
+            let bytes = Array(output.utf8)
+            guard state.decoder.receivedBytes <= bytes.count else { return }
+            send(text: state.decoder.decode(bytes[state.decoder.receivedBytes...]), runID: run.id)
+        }
+    }
+
+    private func send(text: String, runID: Int64?) {
+        guard !text.isEmpty, let runID else { return }
+        connection.notify(method: "run.output", params: .object(["run_id": .int(runID), "chunk": .string(text)]))
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Glibc
+import JSONRPC
+
+/// The items of a batch read from a JSONL file: one JSON value a line; blank lines are
+/// skipped.
+package enum BatchInputFile {
+    /// The largest input file read.
+    static let maximumBytes = 256 << 20
+
+    /// Reads the items of the JSONL file at `path` for a caller with `uid` and `gid`.
+    ///
+    /// - Throws: `not_found` when there is no such file; `permission_denied` when the caller
+    ///   could not read it itself; `invalid_params` for a line that is not JSON, naming the line.
+    package static func items(path: String, uid: UInt32, gid: UInt32) throws(ServiceError) -> [JSONValue] {
+        guard path.hasPrefix("/") else {
+            throw .invalidParams("input_file must be an absolute path, not \"\(path)\"")
+        }
+        try checkCallerMayRead(path: path, uid: uid, gid: gid)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .domain(.permissionDenied, "cannot read the batch input file \(path): \(String(cString: strerror(errno)))")
+        }
+        guard data.count <= maximumBytes else {
+            throw .invalidParams("the batch input file \(path) is \(data.count) bytes, more than the \(maximumBytes) allowed: split it into several batches")
+        }
+        var items: [JSONValue] = []
+        for (offset, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            guard line.contains(where: { !Self.isWhitespace($0) }) else { continue }
+            do {
+                items.append(try JSONValue(parsing: Array(line)))
+            } catch {
+                throw .invalidParams("line \(offset + 1) of the batch input file \(path) is not JSON (\(error)): each line must be one JSON value")
+            }
+        }
+        return items
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+    }
+
+    /// Refuses a file the caller could not read itself: the daemon must not become a way to
+    /// read other users' files. The daemon's own user (and root) pass.
+    private static func checkCallerMayRead(path: String, uid: UInt32, gid: UInt32) throws(ServiceError) {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            if errno == ENOENT { throw .domain(.notFound, "the batch input file \(path) does not exist") }
+            throw .domain(.permissionDenied, "cannot read the batch input file \(path): \(String(cString: strerror(errno)))")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw .invalidParams("the batch input file \(path) is not a regular file")
+        }
+        guard uid != 0, uid != getuid() else { return }
+        let readable = status.st_uid == uid
+            ? status.st_mode & S_IRUSR != 0
+            : status.st_gid == gid ? status.st_mode & S_IRGRP != 0 : status.st_mode & S_IROTH != 0
+        guard readable else {
+            throw .domain(.permissionDenied, "cannot use the batch input file \(path): uid \(uid) may not read it")
+        }
+    }
+}

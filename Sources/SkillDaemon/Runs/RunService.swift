@@ -1,0 +1,211 @@
+import Foundation
+import InferenceDriver
+import JSONRPC
+import Registry
+import SkillRuntime
+import SkillhostModel
+import Synchronization
+
+/// What a caller asks to run.
+public struct RunRequest: Sendable {
+    /// `name` or `name@version`.
+    public var skill: String
+    /// The input, sent to the skill as JSON text.
+    public var input: JSONValue
+    /// The model for the skill's inference calls; nil: the configured default.
+    public var model: String?
+    /// The deadline; nil: the configured default.
+    public var timeout: Duration?
+    /// Who started the run: `rpc`, `schedule`, `batch`.
+    public var trigger: String
+    /// The uid of the client that asked, from SO_PEERCRED.
+    public var callerUID: UInt32?
+    /// The batch whose item the run is an attempt of, for trigger `batch`.
+    public var batchID: Int64?
+    /// The index of that item in its batch.
+    public var batchItem: Int?
+    /// The schedule whose fire asked for the run, for trigger `schedule`.
+    public var scheduleID: Int64?
+    /// Called once the run is recorded, before the skill starts: how a caller that does not
+    /// wait for the run's end learns its id.
+    public var onRecorded: (@Sendable (RunRecord) -> Void)?
+    /// Where the run's output chunks and log lines go as they happen (see
+    /// ``Invocation/events``); nil: they are only recorded.
+    public var events: (@Sendable (RunEvent) -> Void)?
+
+    /// Creates a request.
+    public init(skill: String, input: JSONValue, model: String?, timeout: Duration?, trigger: String, callerUID: UInt32?,
+                batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil,
+                onRecorded: (@Sendable (RunRecord) -> Void)? = nil, events: (@Sendable (RunEvent) -> Void)? = nil) {
+        self.skill = skill
+        self.input = input
+        self.model = model
+        self.timeout = timeout
+        self.trigger = trigger
+        self.callerUID = callerUID
+        self.batchID = batchID
+        self.batchItem = batchItem
+        self.scheduleID = scheduleID
+        self.onRecorded = onRecorded
+        self.events = events
+    }
+}
+
+/// Runs skills and records every run: the one path that RPC calls, and later schedules and
+/// batches, go through. A run is recorded as `running` before the skill starts and gets
+/// its final state once, when the invocation ends; the caller is answered after that
+/// final state is committed. Both records are written by the registry's group commit
+/// (``Registry/recordRun(_:)``): a run's task is suspended meanwhile, never a pool thread blocked.
+public final class RunService: Sendable {
+    private let registry: Registry
+    private let runner: IsolatingRunner
+    private let configuration: DaemonConfiguration
+    private let logger: Logger
+    /// The models runs may name; nil: a run's model is passed on unchecked.
+    private let inference: InferenceRouter?
+    private let runsInFlight = Atomic<Int>(0)
+    private let shuttingDown = Atomic<Bool>(false)
+
+    /// Creates the service; `inference` checks the model each run names, and gives the
+    /// default model of runs that name none.
+    public init(registry: Registry, runner: IsolatingRunner, configuration: DaemonConfiguration, logger: Logger,
+                inference: InferenceRouter? = nil) {
+        self.registry = registry
+        self.runner = runner
+        self.configuration = configuration
+        self.logger = logger
+        self.inference = inference
+    }
+
+    /// Runs in flight now.
+    public var activeRuns: Int { runsInFlight.load(ordering: .relaxed) }
+
+    /// From now on, a cancelled run is recorded as `interrupted` (the daemon is going
+    /// down), and new runs are refused.
+    public func beginShutdown() {
+        shuttingDown.store(true, ordering: .sequentiallyConsistent)
+    }
+
+    /// Runs a skill to its end and returns the run's final record; a run that failed is
+    /// returned, not thrown. Throws only when no run could be started.
+    public func run(_ request: RunRequest) async throws(ServiceError) -> RunRecord {
+        guard !shuttingDown.load(ordering: .sequentiallyConsistent) else {
+            throw .domain(.overloaded, "skillhostd is shutting down; retry once it is back")
+        }
+        let timeout = request.timeout ?? configuration.defaultRunTimeout
+        guard timeout <= configuration.maximumRunTimeout else {
+            throw .invalidParams(
+                "timeout_ms is \(Int64(timeout.milliseconds)), above this daemon's maximum of \(Int64(configuration.maximumRunTimeout.milliseconds)) (max_run_timeout_ms)")
+        }
+        let model = try resolveModel(request.model)
+        let skill = try resolveSkill(request.skill)
+        let path: String
+        do {
+            path = try registry.storedFilePath(sha256: skill.sha256)
+        } catch {
+            throw .internal("the stored file of \(skill.name)@\(skill.version) cannot be found: \(error)")
+        }
+
+        let inFlight = runsInFlight.add(1, ordering: .relaxed).newValue
+        defer { runsInFlight.subtract(1, ordering: .relaxed) }
+        guard inFlight <= configuration.maximumConcurrentRuns else {
+            throw .domain(.overloaded, "\(configuration.maximumConcurrentRuns) runs are in flight, the most this daemon allows (max_concurrent_runs): retry later")
+        }
+
+        let inputText = request.input.serialized()
+        let started = Date()
+        let record: RunRecord
+        do {
+            record = try await registry.recordRun(NewRun(
+                skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256,
+                input: inputText, model: model, trigger: request.trigger, callerUID: request.callerUID,
+                status: .running, createdAt: started, startedAt: started,
+                batchID: request.batchID, batchItem: request.batchItem, scheduleID: request.scheduleID))
+        } catch {
+            throw .internal("cannot record the run in the registry: \(error)")
+        }
+        request.onRecorded?(record)
+
+        let clock = ContinuousClock()
+        let begin = clock.now
+        let report = await runner.run(
+            skill, path: path,
+            invocation: Invocation(input: Array(inputText.utf8), model: model, timeout: timeout,
+                                   events: request.events))
+        let duration = clock.now - begin
+
+        return try await finish(record, report: report, duration: duration)
+    }
+
+    /// Records the run's final state; the registry writes it by group commit with the other
+    /// runs ending now, and the caller is answered once it is committed.
+    private func finish(_ record: RunRecord, report: InvocationReport, duration: Duration) async throws(ServiceError) -> RunRecord {
+        var completion = RunCompletion(
+            status: .succeeded, output: nil, errorKind: nil, errorMessage: nil, usage: report.usage,
+            finishedAt: Date(), duration: duration, logs: report.logs)
+        switch report.outcome {
+        case let .success(output):
+            completion.output = output
+        case let .failure(failure):
+            if case .cancelled = failure, shuttingDown.load(ordering: .sequentiallyConsistent) {
+                completion.status = .interrupted
+                completion.errorKind = ErrorKind.interrupted.rawValue
+                completion.errorMessage = "skillhostd shut down before the run finished"
+            } else {
+                completion.status = failure.runStatus
+                completion.errorKind = failure.kind
+                completion.errorMessage = failure.description
+            }
+        }
+        do {
+            let finished = try await registry.recordRunEnd(id: record.id, with: completion)
+            // Every run is in the registry (`skillctl runs`); the log repeats the ones that
+            // failed, and the others only at debug level: a line per run was 6% of the CPU
+            // of a noop run (skillbench).
+            logger.log(finished.status == .succeeded ? .debug : .info, "run finished", [
+                "run_id": .int(finished.id), "skill": .string(finished.skillName), "status": .string(finished.status.rawValue),
+                "duration_ms": .double(duration.milliseconds),
+            ])
+            return finished
+        } catch {
+            throw .internal("cannot record the end of run \(record.id): \(error)")
+        }
+    }
+
+    /// The model a run that asks for `requested` runs with: `requested` when a router
+    /// serves it, the default model when it names none (nil when there is none: the run
+    /// fails only if the skill calls inference).
+    /// - Throws: `invalid_params` for a model no endpoint serves, listing the known ones.
+    func resolveModel(_ requested: String?) throws(ServiceError) -> String? {
+        guard let inference else { return requested }
+        guard let requested else { return inference.defaultModel }
+        do {
+            return try inference.resolveModel(requested)
+        } catch {
+            throw .invalidParams(error.description)
+        }
+    }
+
+    /// Finds the installed skill `name` or `name@version`.
+    package func resolveSkill(_ reference: String) throws(ServiceError) -> SkillRecord {
+        let (name, version) = Self.split(reference)
+        let found: SkillRecord?
+        do {
+            found = try registry.skill(named: name, version: version)
+        } catch {
+            throw .internal("cannot read the registry: \(error)")
+        }
+        guard let found else {
+            let installed = (try? registry.skills().map { "\($0.name)@\($0.version)" }) ?? []
+            let known = installed.isEmpty ? "no skills are installed" : "installed: \(installed.joined(separator: ", "))"
+            throw .domain(.notFound, "no skill \(reference) is installed (\(known)): install it with `skillctl install PATH`")
+        }
+        return found
+    }
+
+    /// Splits `name@version` into its parts.
+    package static func split(_ reference: String) -> (name: String, version: String?) {
+        guard let at = reference.firstIndex(of: "@") else { return (reference, nil) }
+        return (String(reference[..<at]), String(reference[reference.index(after: at)...]))
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Glibc
+import ProcessIsolation
+import Registry
+import SkillRuntime
+
+/// Installs skill files: checks that the caller may read the file, stores it by content
+/// hash, validates it as a skill, and records it in the registry.
+///
+/// The daemon reads only the file's ELF header itself; everything that needs `dlopen` (and
+/// so runs the file's ELF constructors) happens in a throwaway worker, through `inspector`.
+public struct SkillInstaller: Sendable {
+    /// Checks a stored skill file and returns its manifest, without loading it into the
+    /// daemon: ``ProcessRunner/inspect(path:)``.
+    public typealias Inspector = @Sendable (_ path: String) async -> Swift.Result<SkillManifest, SkillInspectionError>
+
+    /// What an install did.
+    public struct Result: Sendable {
+        /// `installed`, `unchanged` or `replaced`.
+        public var outcome: Registry.InstallOutcome
+        /// The skill as recorded.
+        public var skill: SkillRecord
+        /// The hash of the skill this one replaced, when `outcome` is `replaced`.
+        public var replacedSHA256: String?
+    }
+
+    private let registry: Registry
+    private let inspector: Inspector
+
+    /// Creates an installer over `registry` that validates files with `inspector`.
+    public init(registry: Registry, inspector: @escaping Inspector) {
+        self.registry = registry
+        self.inspector = inspector
+    }
+
+    /// Installs the skill file at `path` for a caller with `uid` and `gid`, to run with
+    /// `isolation` and `memoryLimitBytes` (nil: the daemon's default). A skill already
+    /// installed with the same file keeps its own settings.
+    public func install(path: String, expectedSHA256: String?, force: Bool, isolation: IsolationMode,
+                        memoryLimitBytes: Int64? = nil, callerUID: UInt32, callerGID: UInt32)
+        async throws(ServiceError) -> Result
+    {
+        guard path.hasPrefix("/") else {
+            throw .invalidParams("path must be absolute, not \"\(path)\" (skillctl resolves relative paths for you)")
+        }
+        guard !path.utf8.contains(0) else { throw .invalidParams("path contains a NUL byte") }
+        try Self.checkCallerMayRead(path: path, uid: callerUID, gid: callerGID)
+        if let expectedSHA256 {
+            guard expectedSHA256.count == 64, expectedSHA256.allSatisfy(\.isHexDigit) else {
+                throw .invalidParams("sha256 must be 64 hexadecimal digits, not \"\(expectedSHA256)\"")
+            }
+        }
+
+        let stored: StoredFile
+        do {
+            stored = try registry.storeSkillFile(contentsOf: path)
+        } catch {
+            throw .domain(.invalidSkill, "cannot install \(path): \(error)")
+        }
+        if let expectedSHA256, expectedSHA256.lowercased() != stored.sha256 {
+            discard(stored)
+            throw .domain(.conflict, "\(path) has sha256 \(stored.sha256), not the expected \(expectedSHA256.lowercased()): "
+                + "the file changed or is not the one you meant")
+        }
+        let manifest: SkillManifest
+        do {
+            // Cheap refusals first, without starting a worker: the header is only read.
+            try ELFIdentity.read(path: stored.path).validate(path: stored.path)
+        } catch {
+            discard(stored)
+            throw .domain(.invalidSkill, error.description.replacingOccurrences(of: stored.path, with: path))
+        }
+        switch await inspector(stored.path) {
+        case let .success(inspected):
+            manifest = inspected
+        case let .failure(error):
+            discard(stored)
+            let message = error.description.replacingOccurrences(of: stored.path, with: path)
+            if case .workerFailed = error { throw .internal(message) }
+            throw .domain(.invalidSkill, message)
+        }
+        let previous = try? registry.skill(named: manifest.name, version: manifest.version)
+        let record = SkillRecord(
+            name: manifest.name, version: manifest.version, sha256: stored.sha256, size: stored.size,
+            description: manifest.description, inputSchema: manifest.inputSchema, outputSchema: manifest.outputSchema,
+            flags: manifest.flags, abiMajor: manifest.abiMajor, abiMinor: manifest.abiMinor,
+            isolation: isolation, memoryLimitBytes: memoryLimitBytes, installedAt: Date())
+        do {
+            let outcome = try registry.install(record, force: force)
+            let installed = try registry.skill(named: manifest.name, version: manifest.version) ?? record
+            return Result(outcome: outcome, skill: installed,
+                          replacedSHA256: outcome == .replaced ? previous?.sha256 : nil)
+        } catch let error {
+            if case let .conflict(name, version, installedSHA256, newSHA256) = error {
+                discard(stored)
+                throw .domain(.conflict, "\(name)@\(version) is already installed with sha256 \(installedSHA256), "
+                    + "and \(path) has \(newSHA256): bump the skill's version, or pass --force to replace it",
+                    extra: ["installed_sha256": .string(installedSHA256), "sha256": .string(newSHA256)])
+            }
+            throw .internal("cannot record \(manifest.name)@\(manifest.version) in the registry: \(error)")
+        }
+    }
+
+    private func discard(_ stored: StoredFile) {
+        try? registry.discardStoredFileIfUnused(sha256: stored.sha256)
+    }
+
+    /// Refuses a file the caller could not read itself: the daemon must not become a way to
+    /// read other users' files. Checks the file's own permission bits against the caller's
+    /// uid and primary gid; the daemon's own user (and root) pass. It is an approximation
+    /// (no directory search bits, supplementary groups or ACLs, and the file is opened again
+    /// afterwards): while the socket is 0600, only the daemon's own user and root can call,
+    /// so it refuses no one today. A daemon shared between users must receive the open file
+    /// from the client instead (SCM_RIGHTS), so the kernel does the check.
+    static func checkCallerMayRead(path: String, uid: UInt32, gid: UInt32) throws(ServiceError) {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if errno == ENOENT { throw .domain(.notFound, "cannot install \(path): no such file") }
+            throw .domain(.invalidSkill, "cannot install \(path): \(reason)")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw .domain(.invalidSkill, "cannot install \(path): it is not a regular file")
+        }
+        guard uid != 0, uid != getuid() else { return }
+        let readable = status.st_uid == uid
+            ? status.st_mode & S_IRUSR != 0
+            : status.st_gid == gid ? status.st_mode & S_IRGRP != 0 : status.st_mode & S_IROTH != 0
+        guard readable else {
+            throw .domain(.permissionDenied, "cannot install \(path): uid \(uid) may not read it")
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Glibc
+import Synchronization
+
+/// Blocking frame I/O of the worker protocol over a connected stream socket.
+///
+/// Reads and writes retry on `EINTR` and loop over partial transfers; sends use
+/// `MSG_NOSIGNAL`, so a peer that has gone yields `EPIPE` instead of `SIGPIPE`. ``send(_:)``
+/// may be called from several threads: a lock keeps whole frames from interleaving.
+/// ``receive()`` must be called from one thread at a time. ``shutdown()`` wakes a blocked
+/// ``receive()``; the descriptor is closed only when the channel is released, so no thread
+/// can ever use a descriptor number that has been reused.
+package final class WorkerChannel: Sendable {
+    private let fileDescriptor: Int32
+    // Guards nothing but the right to write: one whole frame at a time.
+    private let sendLock = Mutex<Void>(())
+
+    /// Takes ownership of the connected stream socket `fileDescriptor`.
+    package init(fileDescriptor: Int32) {
+        self.fileDescriptor = fileDescriptor
+    }
+
+    deinit {
+        Glibc.close(fileDescriptor)
+    }
+
+    /// Sends `message` as one frame.
+    /// - Throws: ``WorkerProtocolError/frameTooLarge(length:)`` when it encodes to more than
+    ///   ``WorkerMessage/maximumFrameLength`` bytes (nothing is sent), or
+    ///   ``WorkerProtocolError/systemCall(call:errno:)`` (`EPIPE` once the peer has gone).
+    package func send(_ message: WorkerMessage) throws(WorkerProtocolError) {
+        let frame = message.encodedFrame()
+        let length = frame.count - 4
+        guard length <= Int(WorkerMessage.maximumFrameLength) else {
+            throw .frameTooLarge(length: UInt32(clamping: length))
+        }
+        let failedErrno: Int32? = sendLock.withLock { _ in
+            frame.withUnsafeBytes { buffer in
+                var sent = 0
+                while sent < buffer.count {
+                    let result = Glibc.send(fileDescriptor, buffer.baseAddress! + sent, buffer.count - sent, Int32(MSG_NOSIGNAL))
+                    if result >= 0 {
+                        sent += result
+                    } else if errno != EINTR {
+                        return errno
+                    }
+                }
+                return nil
+            }
+        }
+        if let failedErrno { throw .systemCall(call: "send", errno: failedErrno) }
+    }
+
+    /// Blocks until a whole frame has arrived and decodes it. With `exitDescriptor` (a pidfd
+    /// of the peer process), the peer's exit counts as the end of the stream once the socket
+    /// holds nothing more, even when another process (a child the peer forked) keeps the
+    /// peer's end of the socket open.
+    /// - Throws: ``WorkerProtocolError/connectionClosed`` when the peer closed the connection
+    ///   (or exited, or ``shutdown()`` was called) between frames; ``WorkerProtocolError/malformed(_:)``
+    ///   when it closed in the middle of a frame or the frame breaks the protocol;
+    ///   ``WorkerProtocolError/frameTooLarge(length:)``; or
+    ///   ``WorkerProtocolError/systemCall(call:errno:)``.
+    package func receive(exitDescriptor: Int32? = nil) throws(WorkerProtocolError) -> WorkerMessage {
+        var prefix: UInt32 = 0
+        let prefixRead = try withUnsafeMutableBytes(of: &prefix) { buffer throws(WorkerProtocolError) in
+            try readFully(into: buffer, exitDescriptor: exitDescriptor)
+        }
+        switch prefixRead {
+        case 0:
+            throw .connectionClosed
+        case MemoryLayout<UInt32>.size:
+            break
+        default:
+            throw .malformed("the connection closed after \(prefixRead) of the 4 bytes of a frame's length")
+        }
+        let length = UInt32(littleEndian: prefix)
+        guard length >= 1, length <= WorkerMessage.maximumFrameLength else { throw .frameTooLarge(length: length) }
+        var bodyRead = 0
+        var readError: WorkerProtocolError?
+        let frame = [UInt8](unsafeUninitializedCapacity: Int(length)) { buffer, initialized in
+            do throws(WorkerProtocolError) {
+                bodyRead = try readFully(into: UnsafeMutableRawBufferPointer(buffer), exitDescriptor: exitDescriptor)
+            } catch {
+                readError = error
+            }
+            initialized = bodyRead
+        }
+        if let readError { throw readError }
+        guard bodyRead == Int(length) else {
+            throw .malformed("the connection closed after \(bodyRead) of the \(length) bytes of a frame")
+        }
+        return try WorkerMessage.decode(frame)
+    }
+
+    /// Ends both directions: the peer sees end of stream, a blocked ``receive()`` throws
+    /// ``WorkerProtocolError/connectionClosed``, later sends fail with `EPIPE`. Safe to call
+    /// more than once, from any thread.
+    package func shutdown() {
+        _ = Glibc.shutdown(fileDescriptor, Int32(SHUT_RDWR))
+    }
+
+    /// Reads until `buffer` is full or the stream ends (or, with `exitDescriptor`, the socket
+    /// is empty and that descriptor is readable); returns the bytes read.
+    private func readFully(into buffer: UnsafeMutableRawBufferPointer, exitDescriptor: Int32?) throws(WorkerProtocolError) -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            if let exitDescriptor {
+                var watched = [pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0),
+                               pollfd(fd: exitDescriptor, events: Int16(POLLIN), revents: 0)]
+                let ready = poll(&watched, 2, -1)
+                if ready < 0 {
+                    guard errno == EINTR else { throw .systemCall(call: "poll", errno: errno) }
+                    continue
+                }
+                // The socket first: what the peer wrote before it exited is still read.
+                if watched[0].revents == 0 {
+                    if watched[1].revents != 0 { break }
+                    continue
+                }
+            }
+            let result = Glibc.recv(fileDescriptor, buffer.baseAddress! + filled, buffer.count - filled,
+                                     exitDescriptor == nil ? 0 : Int32(MSG_DONTWAIT))
+            if result > 0 {
+                filled += result
+            } else if result == 0 {
+                break
+            } else if errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK {
+                throw .systemCall(call: "recv", errno: errno)
+            }
+        }
+        return filled
+    }
+}
