@@ -110,10 +110,7 @@ package enum CompletionParameters {
         }
         // No more bytes are read than the skill's struct has: the fields appended after the
         // version it was built for (`flags`, for a skill of ABI 1.0) keep their zero.
-        var fields = skill_complete_params()
-        withUnsafeMutableBytes(of: &fields) { copy in
-            copy.copyMemory(from: UnsafeRawBufferPointer(start: params, count: min(paramsSize, copy.count)))
-        }
+        let fields = SkillStruct.copy(params, stampedSize: paramsSize, over: skill_complete_params())
         if let model = fields.model {
             guard let name = String(validatingCString: model), !name.isEmpty else {
                 throw InvalidArgument("params.model is empty or not valid UTF-8 (use NULL for the default model)")

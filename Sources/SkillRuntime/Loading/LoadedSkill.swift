@@ -15,13 +15,15 @@ public final class LoadedSkill: @unchecked Sendable {
     /// The file that was loaded.
     public let path: String
     private let handle: UnsafeMutableRawPointer
-    private let descriptor: UnsafePointer<skill_descriptor>
+    /// The descriptor as far as the skill's ABI version has it; its functions stay valid,
+    /// since the object is never unmapped.
+    private let descriptor: skill_descriptor
     private let state: UnsafeMutableRawPointer?
     /// Held around `run` for skills with `SKILL_FLAG_SERIAL`.
     private let serialRun = Mutex(())
 
-    package init(path: String, handle: UnsafeMutableRawPointer, descriptor: UnsafePointer<skill_descriptor>,
-         manifest: SkillManifest, state: UnsafeMutableRawPointer?) {
+    package init(path: String, handle: UnsafeMutableRawPointer, descriptor: skill_descriptor,
+                 manifest: SkillManifest, state: UnsafeMutableRawPointer?) {
         self.path = path
         self.handle = handle
         self.descriptor = descriptor
@@ -30,7 +32,7 @@ public final class LoadedSkill: @unchecked Sendable {
     }
 
     deinit {
-        if let deinitialize = descriptor.pointee.deinit {
+        if let deinitialize = descriptor.deinit {
             deinitialize(state)
         }
         dlclose(handle)
@@ -39,9 +41,9 @@ public final class LoadedSkill: @unchecked Sendable {
     /// Calls the skill's `run` on the current thread, which must be a thread of its own:
     /// the call blocks for as long as the skill runs.
     package func run(host: UnsafePointer<skill_host>, invocation: OpaquePointer, input: skill_bytes,
-             output: UnsafeMutablePointer<skill_bytes>) -> skill_status {
+                     output: UnsafeMutablePointer<skill_bytes>) -> skill_status {
         // The loader refused descriptors without `run`.
-        let run = descriptor.pointee.run!
+        let run = descriptor.run!
         guard manifest.isSerial else {
             return run(host, invocation, state, input, output)
         }

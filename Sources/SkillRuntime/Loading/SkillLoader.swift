@@ -23,7 +23,7 @@ public enum SkillLoader {
     public static func load(path: String) throws(SkillLoadError) -> LoadedSkill {
         let (handle, descriptor, manifest) = try open(path: path)
         var state: UnsafeMutableRawPointer?
-        if let initialize = descriptor.pointee.`init` {
+        if let initialize = descriptor.`init` {
             let status = initialize(&state)
             guard status == SKILL_OK else {
                 dlclose(handle)
@@ -41,7 +41,7 @@ public enum SkillLoader {
     }
 
     private static func open(path: String) throws(SkillLoadError)
-        -> (UnsafeMutableRawPointer, UnsafePointer<skill_descriptor>, SkillManifest)
+        -> (UnsafeMutableRawPointer, skill_descriptor, SkillManifest)
     {
         try ELFIdentity.read(path: path).validate(path: path)
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
@@ -57,7 +57,7 @@ public enum SkillLoader {
     }
 
     private static func entryDescriptor(handle: UnsafeMutableRawPointer, path: String) throws(SkillLoadError)
-        -> UnsafePointer<skill_descriptor>
+        -> skill_descriptor
     {
         _ = dlerror()
         guard let symbol = dlsym(handle, SKILL_ENTRY_SYMBOL) else { throw .missingEntry(path: path) }
@@ -78,7 +78,14 @@ public enum SkillLoader {
         guard major == abiMajor, minor <= abiMinor else {
             throw .unsupportedABI(path: path, skillMajor: major, skillMinor: minor, hostMajor: abiMajor, hostMinor: abiMinor)
         }
-        return descriptor
+        // The size comes next; no more than that is read of the rest.
+        let size = header.loadUnaligned(fromByteOffset: 8, as: UInt32.self)
+        guard size >= SKILL_DESCRIPTOR_SIZE_1_0 else {
+            throw .invalidDescriptor(
+                path: path, field: "struct_size",
+                reason: "\(size) is smaller than the \(SKILL_DESCRIPTOR_SIZE_1_0) bytes of an ABI 1.0 descriptor")
+        }
+        return SkillStruct.copy(header, stampedSize: Int(size), over: skill_descriptor())
     }
 
     private static func lastLoaderError() -> String? {
@@ -90,17 +97,8 @@ extension SkillManifest {
     /// The longest name the ABI allows.
     static let maximumNameLength = 64
 
-    /// Reads and validates the descriptor of an ABI this host accepts.
-    package init(descriptor: UnsafePointer<skill_descriptor>, path: String) throws(SkillLoadError) {
-        // The size is read on its own first: a descriptor smaller than ABI 1.0's must not be
-        // read as a whole.
-        let size = UnsafeRawPointer(descriptor).loadUnaligned(fromByteOffset: 8, as: UInt32.self)
-        guard size >= SKILL_DESCRIPTOR_SIZE_1_0 else {
-            throw .invalidDescriptor(
-                path: path, field: "struct_size",
-                reason: "\(size) is smaller than the \(SKILL_DESCRIPTOR_SIZE_1_0) bytes of an ABI 1.0 descriptor")
-        }
-        let fields = descriptor.pointee
+    /// Reads and validates a descriptor of an ABI this host accepts, copied up to its size.
+    package init(descriptor fields: skill_descriptor, path: String) throws(SkillLoadError) {
         guard fields.run != nil else {
             throw .invalidDescriptor(path: path, field: "run", reason: "it is NULL; every skill has a run function")
         }
