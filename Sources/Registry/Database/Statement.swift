@@ -13,6 +13,13 @@ final class Statement {
     /// The SQL text the statement was prepared from.
     let sql: String
     private let handle: OpaquePointer
+    /// The index of each result column by name, read from SQLite when first asked for: a
+    /// record reads its columns by name, whatever their order in the query.
+    private lazy var columnIndexes: [String: Int] = Dictionary(
+        (0..<Int(sqlite3_column_count(handle))).map { index in
+            (sqlite3_column_name(handle, Int32(index)).map { String(cString: $0) } ?? "", index)
+        },
+        uniquingKeysWith: { first, _ in first })
 
     /// The virtual machine steps this statement has run since it was prepared: how much
     /// work its executions took, whatever their timing (for tests of query plans).
@@ -166,5 +173,37 @@ final class Statement {
                 sql: sql)
         }
         return value
+    }
+
+    // MARK: Columns by name
+
+    /// The index of the result column `name`.
+    ///
+    /// - Throws: A `SQLITE_RANGE` error naming the column when the query has none of that
+    ///   name: the record and its query disagree, which a test of the table finds at once.
+    func columnIndex(_ name: String) throws(DatabaseError) -> Int {
+        guard let index = columnIndexes[name] else {
+            throw DatabaseError(
+                extendedResultCode: SQLITE_RANGE, message: "the query has no column named \(name)", sql: sql)
+        }
+        return index
+    }
+
+    /// The column `name` of the current row as an integer (`NULL` reads as 0).
+    func int64(_ name: String) throws(DatabaseError) -> Int64 { int64(at: try columnIndex(name)) }
+
+    /// The column `name` of the current row as an integer, or `nil` when it is `NULL`.
+    func optionalInt64(_ name: String) throws(DatabaseError) -> Int64? { optionalInt64(at: try columnIndex(name)) }
+
+    /// The column `name` of the current row as text (`NULL` reads as the empty string).
+    func text(_ name: String) throws(DatabaseError) -> String { text(at: try columnIndex(name)) }
+
+    /// The column `name` of the current row as text, or `nil` when it is `NULL`.
+    func optionalText(_ name: String) throws(DatabaseError) -> String? { optionalText(at: try columnIndex(name)) }
+
+    /// The column `name` of the current row decoded as a string-backed enumeration.
+    func decode<Value: RawRepresentable>(_ type: Value.Type, _ name: String) throws(DatabaseError) -> Value
+    where Value.RawValue == String {
+        try decode(type, at: try columnIndex(name))
     }
 }

@@ -155,10 +155,11 @@ enum BatchItemTable {
 
 extension BatchItemRecord: FetchableRecord {
     init(row: Statement) throws(DatabaseError) {
-        self.init(
-            batchID: row.int64(at: 0), index: Int(row.int64(at: 1)), input: row.text(at: 2),
-            status: try row.decode(BatchItemStatus.self, at: 3), attempts: Int(row.int64(at: 4)),
-            runID: row.optionalInt64(at: 5), output: row.optionalText(at: 6), errorKind: row.optionalText(at: 7),
-            errorMessage: row.optionalText(at: 8), notBefore: row.optionalInt64(at: 9).map(DatabaseTime.date(microseconds:)))
+        try self.init(
+            batchID: row.int64("batch_id"), index: Int(row.int64("item_index")), input: row.text("input"),
+            status: row.decode(BatchItemStatus.self, "status"), attempts: Int(row.int64("attempts")),
+            runID: row.optionalInt64("run_id"), output: row.optionalText("output"),
+            errorKind: row.optionalText("error_kind"), errorMessage: row.optionalText("error_message"),
+            notBefore: row.optionalInt64("not_before").map(DatabaseTime.date(microseconds:)))
     }
 }

@@ -62,15 +62,16 @@ private struct BatchRow: FetchableRecord {
     let values: BatchRecord
 
     init(row: Statement) throws(DatabaseError) {
-        values = BatchRecord(
-            id: row.int64(at: 0), skillName: row.text(at: 1), skillVersion: row.text(at: 2),
-            skillSHA256: row.text(at: 3), parallelism: Int(row.int64(at: 4)), maximumRetries: Int(row.int64(at: 5)),
-            timeoutMilliseconds: row.optionalInt64(at: 6), model: row.optionalText(at: 7),
-            callerUID: row.optionalInt64(at: 8).map { UInt32(truncatingIfNeeded: $0) },
-            status: try row.decode(BatchStatus.self, at: 9),
-            createdAt: DatabaseTime.date(microseconds: row.int64(at: 10)),
-            finishedAt: row.optionalInt64(at: 11).map(DatabaseTime.date(microseconds:)), counts: BatchCounts(),
-            scheduleID: row.optionalInt64(at: 12))
+        values = try BatchRecord(
+            id: row.int64("id"), skillName: row.text("skill_name"), skillVersion: row.text("skill_version"),
+            skillSHA256: row.text("skill_sha256"), parallelism: Int(row.int64("parallelism")),
+            maximumRetries: Int(row.int64("max_retries")),
+            timeoutMilliseconds: row.optionalInt64("timeout_ms"), model: row.optionalText("model"),
+            callerUID: row.optionalInt64("caller_uid").map { UInt32(truncatingIfNeeded: $0) },
+            status: row.decode(BatchStatus.self, "status"),
+            createdAt: DatabaseTime.date(microseconds: row.int64("created_at")),
+            finishedAt: row.optionalInt64("finished_at").map(DatabaseTime.date(microseconds:)), counts: BatchCounts(),
+            scheduleID: row.optionalInt64("schedule_id"))
     }
 
     func record(counts: BatchCounts) -> BatchRecord {

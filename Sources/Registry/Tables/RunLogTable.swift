@@ -15,9 +15,12 @@ enum RunLogTable {
     /// The log of run `runID`, oldest line first.
     static func lines(runID: Int64, in database: DatabaseConnection) throws(RegistryError) -> [RunLogLine] {
         try mapped(database.fetchAll(
-            "SELECT level, message FROM run_logs WHERE run_id = ? ORDER BY seq", [runID]
-        ) { row in
-            RunLogLine(level: RunLogLine.Level(rawValue: row.text(at: 0)) ?? .info, message: row.text(at: 1))
-        })
+            RunLogLine.self, "SELECT level, message FROM run_logs WHERE run_id = ? ORDER BY seq", [runID]))
+    }
+}
+
+extension RunLogLine: FetchableRecord {
+    init(row: Statement) throws(DatabaseError) {
+        try self.init(level: RunLogLine.Level(rawValue: row.text("level")) ?? .info, message: row.text("message"))
     }
 }

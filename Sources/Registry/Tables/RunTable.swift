@@ -107,18 +107,20 @@ enum RunTable {
 
 extension RunRecord: FetchableRecord {
     init(row: Statement) throws(DatabaseError) {
-        self.init(
-            id: row.int64(at: 0), skillName: row.text(at: 1), skillVersion: row.text(at: 2),
-            skillSHA256: row.text(at: 3), input: row.text(at: 4), output: row.optionalText(at: 5),
-            status: try row.decode(RunStatus.self, at: 6), errorKind: row.optionalText(at: 7),
-            errorMessage: row.optionalText(at: 8), model: row.optionalText(at: 9), trigger: row.text(at: 10),
-            callerUID: row.optionalInt64(at: 11).map { UInt32(truncatingIfNeeded: $0) },
-            createdAt: DatabaseTime.date(microseconds: row.int64(at: 12)),
-            startedAt: row.optionalInt64(at: 13).map(DatabaseTime.date(microseconds:)),
-            finishedAt: row.optionalInt64(at: 14).map(DatabaseTime.date(microseconds:)),
-            duration: row.optionalInt64(at: 15).map(DatabaseTime.duration(microseconds:)),
-            usage: RunUsage(promptTokens: Int(row.int64(at: 16)), completionTokens: Int(row.int64(at: 17))),
-            batchID: row.optionalInt64(at: 18), batchItem: row.optionalInt64(at: 19).map { Int($0) },
-            scheduleID: row.optionalInt64(at: 20))
+        try self.init(
+            id: row.int64("id"), skillName: row.text("skill_name"), skillVersion: row.text("skill_version"),
+            skillSHA256: row.text("skill_sha256"), input: row.text("input"), output: row.optionalText("output"),
+            status: row.decode(RunStatus.self, "status"), errorKind: row.optionalText("error_kind"),
+            errorMessage: row.optionalText("error_message"), model: row.optionalText("model"),
+            trigger: row.text("trigger"),
+            callerUID: row.optionalInt64("caller_uid").map { UInt32(truncatingIfNeeded: $0) },
+            createdAt: DatabaseTime.date(microseconds: row.int64("created_at")),
+            startedAt: row.optionalInt64("started_at").map(DatabaseTime.date(microseconds:)),
+            finishedAt: row.optionalInt64("finished_at").map(DatabaseTime.date(microseconds:)),
+            duration: row.optionalInt64("duration_us").map(DatabaseTime.duration(microseconds:)),
+            usage: RunUsage(
+                promptTokens: Int(row.int64("prompt_tokens")), completionTokens: Int(row.int64("completion_tokens"))),
+            batchID: row.optionalInt64("batch_id"), batchItem: row.optionalInt64("batch_item").map { Int($0) },
+            scheduleID: row.optionalInt64("schedule_id"))
     }
 }

@@ -78,25 +78,30 @@ enum ScheduleTable {
 
 extension ScheduleRecord: FetchableRecord {
     init(row: Statement) throws(DatabaseError) {
-        let input: ScheduleInput = if let text = row.optionalText(at: 4) { .fixed(text) } else { .file(path: row.text(at: 5)) }
-        self.init(
-            id: row.int64(at: 0), skill: row.text(at: 1), cron: row.text(at: 2), timeZone: row.text(at: 3), input: input,
-            parallelism: Int(row.int64(at: 6)), concurrency: try row.decode(ScheduleConcurrency.self, at: 7),
-            catchUp: try row.decode(ScheduleCatchUp.self, at: 8), paused: row.int64(at: 9) != 0,
-            callerUID: row.optionalInt64(at: 10).map { UInt32(truncatingIfNeeded: $0) },
-            callerGID: row.optionalInt64(at: 11).map { UInt32(truncatingIfNeeded: $0) },
-            createdAt: DatabaseTime.date(microseconds: row.int64(at: 12)),
-            lastFireAt: row.optionalInt64(at: 13).map(DatabaseTime.date(microseconds:)),
-            nextFireAt: row.optionalInt64(at: 14).map(DatabaseTime.date(microseconds:)))
+        let input: ScheduleInput = if let text = try row.optionalText("input") {
+            .fixed(text)
+        } else {
+            .file(path: try row.text("input_file"))
+        }
+        try self.init(
+            id: row.int64("id"), skill: row.text("skill"), cron: row.text("cron"), timeZone: row.text("time_zone"),
+            input: input,
+            parallelism: Int(row.int64("parallelism")), concurrency: row.decode(ScheduleConcurrency.self, "concurrency"),
+            catchUp: row.decode(ScheduleCatchUp.self, "catch_up"), paused: row.int64("paused") != 0,
+            callerUID: row.optionalInt64("caller_uid").map { UInt32(truncatingIfNeeded: $0) },
+            callerGID: row.optionalInt64("caller_gid").map { UInt32(truncatingIfNeeded: $0) },
+            createdAt: DatabaseTime.date(microseconds: row.int64("created_at")),
+            lastFireAt: row.optionalInt64("last_fire_at").map(DatabaseTime.date(microseconds:)),
+            nextFireAt: row.optionalInt64("next_fire_at").map(DatabaseTime.date(microseconds:)))
     }
 }
 
 extension ScheduleFire: FetchableRecord {
     init(row: Statement) throws(DatabaseError) {
-        self.init(
-            scheduledAt: DatabaseTime.date(microseconds: row.int64(at: 0)),
-            firedAt: DatabaseTime.date(microseconds: row.int64(at: 1)),
-            outcome: try row.decode(ScheduleFireOutcome.self, at: 2), runID: row.optionalInt64(at: 3),
-            batchID: row.optionalInt64(at: 4), reason: row.optionalText(at: 5))
+        try self.init(
+            scheduledAt: DatabaseTime.date(microseconds: row.int64("scheduled_at")),
+            firedAt: DatabaseTime.date(microseconds: row.int64("fired_at")),
+            outcome: row.decode(ScheduleFireOutcome.self, "outcome"), runID: row.optionalInt64("run_id"),
+            batchID: row.optionalInt64("batch_id"), reason: row.optionalText("reason"))
     }
 }

@@ -66,12 +66,12 @@ enum SkillTable {
 
 extension SkillRecord: FetchableRecord {
     init(row: Statement) throws(DatabaseError) {
-        self.init(
-            name: row.text(at: 0), version: row.text(at: 1), sha256: row.text(at: 2), size: row.int64(at: 3),
-            description: row.text(at: 4), inputSchema: row.optionalText(at: 5), outputSchema: row.optionalText(at: 6),
-            flags: UInt32(truncatingIfNeeded: row.int64(at: 7)), abiMajor: Int(row.int64(at: 8)),
-            abiMinor: Int(row.int64(at: 9)), isolation: try row.decode(IsolationMode.self, at: 10),
-            memoryLimitBytes: row.optionalInt64(at: 12),
-            installedAt: DatabaseTime.date(microseconds: row.int64(at: 11)))
+        try self.init(
+            name: row.text("name"), version: row.text("version"), sha256: row.text("sha256"), size: row.int64("size"),
+            description: row.text("description"), inputSchema: row.optionalText("input_schema"), outputSchema: row.optionalText("output_schema"),
+            flags: UInt32(truncatingIfNeeded: row.int64("flags")), abiMajor: Int(row.int64("abi_major")),
+            abiMinor: Int(row.int64("abi_minor")), isolation: row.decode(IsolationMode.self, "isolation"),
+            memoryLimitBytes: row.optionalInt64("memory_limit_bytes"),
+            installedAt: DatabaseTime.date(microseconds: row.int64("installed_at")))
     }
 }
