@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CSQLite
 @testable import Registry
 
 @Suite("Database layer")
@@ -142,5 +143,56 @@ struct DatabaseTests {
             #expect(version == 1)
             #expect(tables == ["a"])
         }
+    }
+    @Test("a record reads its columns by name, in whatever order the query lists them")
+    func columnsByName() async throws {
+        try await withTemporaryDirectory { directory in
+            let queue = try DatabaseQueue(path: directory + "/test.sqlite3")
+            let (forward, backward) = try queue.write { (database) throws(DatabaseError) in
+                try database.execute("CREATE TABLE t (name TEXT, size INTEGER, note TEXT)")
+                try database.execute("INSERT INTO t VALUES (?, ?, ?)", ["a", 7, DatabaseValue.null])
+                return (try database.fetchOne(NamedRow.self, "SELECT name, size, note FROM t"),
+                        try database.fetchOne(NamedRow.self, "SELECT note, size, name FROM t"))
+            }
+            #expect(forward == NamedRow(name: "a", size: 7, note: nil))
+            #expect(backward == forward)
+        }
+    }
+
+    @Test("a column the query lacks is an error that names it, not a value read from elsewhere")
+    func missingColumn() async throws {
+        try await withTemporaryDirectory { directory in
+            let queue = try DatabaseQueue(path: directory + "/test.sqlite3")
+            #expect {
+                try queue.write { (database) throws(DatabaseError) in
+                    try database.execute("CREATE TABLE t (name TEXT, size INTEGER, note TEXT)")
+                    try database.execute("INSERT INTO t VALUES ('a', 7, NULL)")
+                    _ = try database.fetchOne(NamedRow.self, "SELECT name, note FROM t")
+                }
+            } throws: { error in
+                let error = try #require(error as? DatabaseError)
+                return error.extendedResultCode == SQLITE_RANGE && error.message.contains("no column named size")
+                    && error.sql == "SELECT name, note FROM t"
+            }
+        }
+    }
+}
+
+/// A row of the tests' table `t`, read by column name.
+private struct NamedRow: FetchableRecord, Equatable {
+    var name: String
+    var size: Int64
+    var note: String?
+
+    init(name: String, size: Int64, note: String?) {
+        self.name = name
+        self.size = size
+        self.note = note
+    }
+
+    init(row: Statement) throws(DatabaseError) {
+        name = try row.text("name")
+        size = try row.int64("size")
+        note = try row.optionalText("note")
     }
 }
