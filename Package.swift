@@ -35,6 +35,9 @@ let package = Package(
         .target(name: "JSONRPC", dependencies: ["CSystemShims"]),
         .target(name: "Registry", dependencies: ["SkillhostModel", "CSQLite", "CCrypto"]),
         .target(name: "InferenceDriver", dependencies: ["CSystemShims"]),
+        // skillhostd's protocol, declared once: every method (params, result, error kinds),
+        // every notification, the registry of them all, and where the socket is.
+        .target(name: "SkillhostProtocol", dependencies: ["JSONRPC", "SkillhostModel"]),
 
         // Running a skill, on both sides of the process boundary: loading and ABI checks, the
         // CSI host table, the invocation and its outcome, deadlines, in-process execution.
@@ -50,18 +53,19 @@ let package = Package(
         // The daemon's domain: runs, batches, schedules, skills and the configuration.
         .target(name: "SkillDaemon",
                 dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
-                               "ProcessIsolation", "JSONRPC"]),
+                               "ProcessIsolation", "JSONRPC", "SkillhostProtocol"]),
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
-                               "InferenceDriver", "Scheduling", "JSONRPC"]),
+                               "InferenceDriver", "Scheduling", "JSONRPC", "SkillhostProtocol"]),
 
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillWorker", "JSONRPC"]),
-        .executableTarget(name: "skillctl", dependencies: ["JSONRPC", "Scheduling"]),
+        .executableTarget(name: "skillctl", dependencies: ["JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling"]),
         // The benchmark of issue 7 (docs/BENCHMARKS.md); bench/run builds and drives it.
         .executableTarget(name: "skillbench",
-                          dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSONRPC", "InferenceDriver", "CSQLite"]),
+                          dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSONRPC", "SkillhostProtocol", "InferenceDriver",
+                                         "CSQLite"]),
 
         // Example skills: one in C, one in Swift.
         .target(name: "HelloSkill", dependencies: ["SkillABI"], path: "Plugins/hello"),
@@ -72,9 +76,11 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "SkillhostModel"]),
         .testTarget(name: "InferenceDriverTests", dependencies: ["InferenceDriver", "TestSupport"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
+        .testTarget(name: "SkillhostProtocolTests", dependencies: ["SkillhostProtocol", "SkillhostModel", "JSONRPC"]),
         .testTarget(name: "SkillHostTests",
                     dependencies: ["SkillRuntime", "WorkerProtocol", "SkillWorker", "ProcessIsolation", "SkillDaemon", "DaemonRPC",
-                                   "SkillhostModel", "Registry", "SkillABI", "JSONRPC", "TestSupport"]),
+                                   "SkillhostModel", "SkillhostProtocol", "Registry", "SkillABI", "JSONRPC", "TestSupport", "Scheduling",
+                                   "InferenceDriver"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONRPC", "Registry", "SkillhostModel", "TestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "SkillhostModelTests", dependencies: ["SkillhostModel"]),

@@ -1,5 +1,6 @@
 import InferenceDriver
 import JSONRPC
+import SkillhostProtocol
 
 /// How the `inference.*` methods and `host.status` show the router's endpoints and models
 /// (docs/PROTOCOL.md): API key sources, never keys.
@@ -25,27 +26,17 @@ enum InferenceEncoding {
     }
 
     /// `inference.status`: the default model, the models with an endpoint, every endpoint.
-    static func status(of router: InferenceRouter) -> JSONValue {
-        .object([
-            "default_model": router.defaultModel.map(JSONValue.string) ?? .null,
-            "models": .array(router.models().map(JSONValue.string)),
-            "endpoints": .array(router.status().map(json)),
-        ])
+    static func status(of router: InferenceRouter) -> InferenceStatus {
+        InferenceStatus(defaultModel: router.defaultModel, models: router.models(), endpoints: router.status().map(json))
     }
 
     /// `inference.models`: each model with its number of endpoints and of healthy ones.
-    static func models(of router: InferenceRouter) -> JSONValue {
+    static func models(of router: InferenceRouter) -> InferenceModelList {
         let endpoints = router.status()
-        return .object([
-            "default_model": router.defaultModel.map(JSONValue.string) ?? .null,
-            "models": .array(router.models().map { model in
-                let served = endpoints.filter { $0.model == model }
-                return .object([
-                    "name": .string(model),
-                    "endpoints": .int(Int64(served.count)),
-                    "healthy": .int(Int64(served.filter(\.healthy).count)),
-                ])
-            }),
-        ])
+        return InferenceModelList(defaultModel: router.defaultModel, models: router.models().map { model in
+            let served = endpoints.filter { $0.model == model }
+            return InferenceModelList.Model(
+                name: model, endpoints: Int64(served.count), healthy: Int64(served.filter(\.healthy).count))
+        })
     }
 }

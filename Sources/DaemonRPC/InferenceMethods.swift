@@ -2,14 +2,12 @@ import Foundation
 import InferenceDriver
 import JSONRPC
 import SkillDaemon
+import SkillhostProtocol
 
 /// The `inference.*` methods of docs/PROTOCOL.md: the models and endpoints of the daemon's
 /// router, seen and changed at run time. Endpoints attached here last until the daemon
 /// stops; the config file is where endpoints are kept.
 struct InferenceMethods: Sendable {
-    /// The parameters `inference.attach` takes.
-    static let attachParameters: Set = ["model", "url", "name", "served_model", "api_key_env", "api_key_file", "max_concurrent"]
-
     let router: InferenceRouter
     let configuration: DaemonConfiguration
     /// The daemon's environment as it started, where `api_key_env` variables are looked
@@ -17,44 +15,35 @@ struct InferenceMethods: Sendable {
     let environment: [String: String]
     let logger: Logger
 
-    /// Handles `call` when it is an `inference.*` method; `nil` for any other method.
-    func handle(_ call: JSONRPCCall) throws -> JSONValue? {
-        let params = JSONRPCParams(call.params)
-        switch call.method {
-        case "inference.status":
-            try params.allowOnly([])
-            return InferenceEncoding.status(of: router)
-        case "inference.models":
-            try params.allowOnly([])
-            return InferenceEncoding.models(of: router)
-        case "inference.attach": return try attach(params, peer: call.peer)
-        case "inference.detach": return try detach(params)
-        default: return nil
-        }
+    /// Registers the handlers of these methods.
+    func register(in handlers: inout RequestHandlers) {
+        handlers.register(InferenceStatusRequest.self) { _, _ in InferenceEncoding.status(of: router) }
+        handlers.register(InferenceModelsRequest.self) { _, _ in InferenceEncoding.models(of: router) }
+        handlers.register(AttachEndpointRequest.self) { request, call in try attach(request, peer: call.peer) }
+        handlers.register(DetachEndpointRequest.self) { request, _ in try detach(name: request.name) }
     }
 
     /// Adds an endpoint. The API key is read now, by the daemon, from its own environment
     /// or from a file the caller owns; errors name the variable or the file, never a key.
-    private func attach(_ params: JSONRPCParams, peer: PeerCredentials) throws -> JSONValue {
-        try params.allowOnly(Self.attachParameters)
-        let model = try params.required("model", as: String.self)
+    private func attach(_ request: AttachEndpointRequest, peer: PeerCredentials) throws -> JSONValue {
+        let model = request.model
         guard EndpointConfiguration.isValidName(model) else {
             throw ServiceError.invalidParams("model must be a name without spaces, not \(JSONValue.string(model).serialized())")
         }
         let url: URL
-        switch EndpointConfiguration.url(from: try params.required("url", as: String.self)) {
+        switch EndpointConfiguration.url(from: request.url) {
         case let .success(parsed): url = parsed
         case let .failure(problem): throw ServiceError.invalidParams("url must be \(problem.expectation)")
         }
-        let name = try params.optional("name", as: String.self)
+        let name = request.name
         if let name, !EndpointConfiguration.isValidName(name) {
             throw ServiceError.invalidParams("name must be without spaces, not \(JSONValue.string(name).serialized())")
         }
-        let limit = try params.optional("max_concurrent", as: Int64.self).map(Int.init)
+        let limit = request.maximumConcurrentRequests.map(Int.init)
             ?? EndpointConfiguration.defaultMaximumConcurrentRequests
         guard limit >= 1 else { throw ServiceError.invalidParams("max_concurrent must be at least 1, not \(limit)") }
         let source: APIKeySource?
-        switch (try params.optional("api_key_env", as: String.self), try params.optional("api_key_file", as: String.self)) {
+        switch (request.apiKeyEnvironmentVariable, request.apiKeyFile) {
         case (_?, _?): throw ServiceError.invalidParams("give api_key_env or api_key_file, not both")
         case let (variable?, nil): source = .environment(variable: variable)
         case let (nil, path?): source = .file(path: path)
@@ -64,11 +53,11 @@ struct InferenceMethods: Sendable {
         do {
             key = try source?.read(environment: environment, callerUID: peer.uid)
         } catch {
-            if case .notCallersFile = error { throw ServiceError.domain(.permissionDenied, error.description) }
+            if case .notCallersFile = error { throw ServiceError(.permissionDenied, error.description) }
             throw ServiceError.invalidParams(error.description)
         }
         let endpoint = InferenceEndpoint(
-            baseURL: url, defaultModel: try params.optional("served_model", as: String.self), apiKey: key,
+            baseURL: url, defaultModel: request.servedModel, apiKey: key,
             connectTimeout: configuration.inferenceConnectTimeout, requestTimeout: configuration.inferenceRequestTimeout)
         let attached = try attach(model: model, named: name, endpoint: endpoint, limit: limit, source: source)
         source?.withdrawFromEnvironment()
@@ -94,31 +83,29 @@ struct InferenceMethods: Sendable {
                 number += 1
                 continue
             } catch .duplicateName {
-                throw .domain(.conflict, RoutingError.duplicateName(candidate).description)
+                throw ServiceError(.conflict, RoutingError.duplicateName(candidate).description)
             } catch {
                 throw .invalidParams(error.description)
             }
             guard let status = router.status().first(where: { $0.name == candidate }) else {
-                throw .domain(.notFound, "the endpoint \(candidate) was detached as soon as it was attached")
+                throw ServiceError(.notFound, "the endpoint \(candidate) was detached as soon as it was attached")
             }
             return status
         }
     }
 
     /// Removes an endpoint; requests in flight on it finish there.
-    private func detach(_ params: JSONRPCParams) throws -> JSONValue {
-        try params.allowOnly(["name"])
-        let name = try params.required("name", as: String.self)
+    private func detach(name: String) throws(ServiceError) -> DetachedEndpoint {
         let detached: RoutedEndpoint
         do {
             detached = try router.detach(name: name)
         } catch {
-            throw ServiceError.domain(.notFound, "\(error.description): see `skillctl inference`")
+            throw ServiceError(.notFound, "\(error.description): see `skillctl inference`")
         }
         let url = EndpointConfiguration(name: detached.name, url: detached.endpoint.baseURL).displayURL
         logger.info("inference endpoint detached", [
             "endpoint": .string(detached.name), "model": .string(detached.model), "url": .string(url),
         ])
-        return .object(["name": .string(detached.name), "model": .string(detached.model), "url": .string(url)])
+        return DetachedEndpoint(name: detached.name, model: detached.model, url: url)
     }
 }

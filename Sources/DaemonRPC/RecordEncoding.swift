@@ -2,6 +2,7 @@ import Foundation
 import JSONRPC
 import Registry
 import SkillhostModel
+import SkillhostProtocol
 
 /// The JSON shapes of docs/PROTOCOL.md for registry records.
 enum RecordEncoding {
@@ -43,7 +44,10 @@ enum RecordEncoding {
             "started_at": run.startedAt.map(timestamp) ?? .null,
             "finished_at": run.finishedAt.map(timestamp) ?? .null,
             "duration_ms": run.duration.map { .double($0.milliseconds) } ?? .null,
-            "usage": usage(run.usage),
+            "usage": .object([
+                "prompt_tokens": .int(Int64(run.usage.promptTokens)),
+                "completion_tokens": .int(Int64(run.usage.completionTokens)),
+            ]),
             "batch_id": run.batchID.map(JSONValue.int) ?? .null,
             "batch_item": run.batchItem.map { .int(Int64($0)) } ?? .null,
             "schedule_id": run.scheduleID.map(JSONValue.int) ?? .null,
@@ -56,8 +60,8 @@ enum RecordEncoding {
     }
 
     /// Token usage.
-    static func usage(_ usage: RunUsage) -> JSONValue {
-        .object(["prompt_tokens": .int(Int64(usage.promptTokens)), "completion_tokens": .int(Int64(usage.completionTokens))])
+    static func usage(_ usage: RunUsage) -> TokenCounts {
+        TokenCounts(promptTokens: Int64(usage.promptTokens), completionTokens: Int64(usage.completionTokens))
     }
 
     /// Text that is JSON as its value; any other text as a string.

@@ -1,6 +1,7 @@
 import JSONRPC
 import Registry
 import SkillRuntime
+import SkillhostProtocol
 import Synchronization
 
 /// The notifications of one streamed `skills.run` (docs/PROTOCOL.md), sent on the
@@ -41,9 +42,7 @@ final class RunStream: Sendable {
                 send(text: state.decoder.decode(bytes), runID: state.runID)
             case let .log(line):
                 guard let runID = state.runID else { return }
-                connection.notify(method: "run.log", params: .object([
-                    "run_id": .int(runID), "level": .string(line.level.rawValue), "message": .string(line.message),
-                ]))
+                connection.notify(RunLogNotification(runID: runID, level: line.level.rawValue, message: line.message))
             }
         }
     }
@@ -61,6 +60,6 @@ final class RunStream: Sendable {
 
     private func send(text: String, runID: Int64?) {
         guard !text.isEmpty, let runID else { return }
-        connection.notify(method: "run.output", params: .object(["run_id": .int(runID), "chunk": .string(text)]))
+        connection.notify(RunOutputNotification(runID: runID, chunk: text))
     }
 }

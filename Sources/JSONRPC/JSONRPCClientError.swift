@@ -17,6 +17,9 @@ public enum JSONRPCClientError: Error, Sendable, Equatable, CustomStringConverti
     case closed
     /// The calling task was cancelled before the response came.
     case cancelled(method: String)
+    /// The server answered `method` with a result that is not the one it declares;
+    /// `reason` says which member is wrong.
+    case unreadableResult(method: String, reason: String)
 
     /// The error for a failed connect to `socketPath`.
     static func connecting(to socketPath: String, failure: UnixSocketError) -> JSONRPCClientError {
@@ -49,6 +52,9 @@ public enum JSONRPCClientError: Error, Sendable, Equatable, CustomStringConverti
             return "the client was closed before the call was answered"
         case .cancelled(let method):
             return "the call of \(method) was cancelled before it was answered"
+        case let .unreadableResult(method, reason):
+            return "skillhostd answered \(method) with a result this client cannot read (\(reason)): "
+                + "is skillctl as new as the daemon?"
         }
     }
 }

@@ -1,9 +1,9 @@
-/// A client connection of a ``JSONRPCServer``, as handlers see it: a way to send that
-/// client notifications while it stays connected.
+/// A client connection, as handlers see it: a way to send that client notifications while
+/// it stays connected.
 public struct JSONRPCConnectionHandle: Sendable, Hashable {
-    private let connection: ServerConnection
+    private let connection: any JSONRPCConnectionEndpoint
 
-    init(_ connection: ServerConnection) {
+    init(_ connection: any JSONRPCConnectionEndpoint) {
         self.connection = connection
     }
 
@@ -11,7 +11,7 @@ public struct JSONRPCConnectionHandle: Sendable, Hashable {
     public var isOpen: Bool { connection.isOpen }
 
     /// The connected process's credentials.
-    public var peer: PeerCredentials { connection.socket.peer }
+    public var peer: PeerCredentials { connection.peer }
 
     /// Sends the client a notification; dropped silently if the client has gone.
     public func notify(method: String, params: JSONValue? = nil) {
@@ -27,4 +27,19 @@ public struct JSONRPCConnectionHandle: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(ObjectIdentifier(connection))
     }
+}
+
+/// The server's side of one client connection, where a handle sends: a Unix socket's
+/// ``ServerConnection``, or an ``InMemoryJSONRPCConnection``.
+protocol JSONRPCConnectionEndpoint: AnyObject, Sendable {
+    /// Whether messages still reach the client.
+    var isOpen: Bool { get }
+    /// Who the client is.
+    var peer: PeerCredentials { get }
+    /// Sends the client one message; dropped if it has gone.
+    func send(_ message: JSONValue)
+}
+
+extension ServerConnection: JSONRPCConnectionEndpoint {
+    var peer: PeerCredentials { socket.peer }
 }

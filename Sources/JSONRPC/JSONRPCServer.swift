@@ -158,12 +158,12 @@ public final class JSONRPCServer: Sendable {
             connection.send(response.jsonValue)
         case .single(.request(let request)):
             let started = connection.startWork { [self] in
-                if let response = await respond(to: request, on: connection) { connection.send(response.jsonValue) }
+                if let response = await responder(for: connection).respond(to: request) { connection.send(response.jsonValue) }
             }
             if !started, !request.isNotification { connection.send(Self.refusal(for: request.id).jsonValue) }
         case .batch(let entries):
             let started = connection.startWork { [self] in
-                let responses = await respond(toBatch: entries, on: connection)
+                let responses = await responder(for: connection).respond(toBatch: entries)
                 if !responses.isEmpty { connection.send(.array(responses.map(\.jsonValue))) }
             }
             if !started {
@@ -178,37 +178,11 @@ public final class JSONRPCServer: Sendable {
         }
     }
 
+    private func responder(for connection: ServerConnection) -> JSONRPCResponder {
+        JSONRPCResponder(handler: handler, peer: connection.socket.peer, connection: JSONRPCConnectionHandle(connection))
+    }
+
     private static func refusal(for id: JSONRPCID?) -> JSONRPCResponse {
         JSONRPCResponse(id: id, error: .internalError("the server is shutting down; retry once it is back"))
-    }
-
-    /// Runs every entry of a batch concurrently; the responses keep the batch's order.
-    private func respond(toBatch entries: [JSONRPCInboundEntry], on connection: ServerConnection) async -> [JSONRPCResponse] {
-        await withTaskGroup(of: (Int, JSONRPCResponse?).self) { group in
-            for (index, entry) in entries.enumerated() {
-                switch entry {
-                case .invalid(let response):
-                    group.addTask { (index, response) }
-                case .request(let request):
-                    group.addTask { [self] in (index, await respond(to: request, on: connection)) }
-                }
-            }
-            var responses = [JSONRPCResponse?](repeating: nil, count: entries.count)
-            for await (index, response) in group { responses[index] = response }
-            return responses.compactMap { $0 }
-        }
-    }
-
-    /// Calls the handler; returns the response to send, or `nil` for a notification.
-    private func respond(to request: JSONRPCRequest, on connection: ServerConnection) async -> JSONRPCResponse? {
-        let call = JSONRPCCall(method: request.method, params: request.params, isNotification: request.isNotification,
-                               peer: connection.socket.peer, connection: JSONRPCConnectionHandle(connection))
-        let outcome: Result<JSONValue, JSONRPCError>
-        do {
-            outcome = .success(try await handler.handle(call))
-        } catch {
-            outcome = .failure(error)
-        }
-        return request.isNotification ? nil : JSONRPCResponse(id: request.id, outcome: outcome)
     }
 }

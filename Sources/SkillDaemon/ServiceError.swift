@@ -1,19 +1,32 @@
 import JSONRPC
 import SkillhostModel
 
-/// An error a service method answers with: a domain kind, or invalid parameters, or an
-/// internal failure, each with a message that says what to do.
-public enum ServiceError: Error, Sendable, CustomStringConvertible {
-    /// One of skillhost's own kinds, with extra `data` fields (e.g. `run_id`).
-    case domain(ErrorKind, String, extra: [String: JSONValue] = [:])
-    /// A parameter is missing or has the wrong type or value.
-    case invalidParams(String)
-    /// A failure inside the daemon (I/O, database).
-    case `internal`(String)
+/// An error a service method answers with: its kind, a message that says what to do, and
+/// extra `data` members for the client (e.g. the `run_id` of a failed run).
+public struct ServiceError: Error, Sendable, CustomStringConvertible {
+    /// What kind of failure it is.
+    public let kind: ErrorKind
+    /// What went wrong and what to do about it.
+    public let message: String
+    /// Members the error's `data` carries besides `kind`.
+    public let extra: [String: JSONValue]
 
-    public var description: String {
-        switch self {
-        case let .domain(_, message, _), let .invalidParams(message), let .internal(message): message
-        }
+    /// An error of `kind`.
+    public init(_ kind: ErrorKind, _ message: String, extra: [String: JSONValue] = [:]) {
+        self.kind = kind
+        self.message = message
+        self.extra = extra
     }
+
+    /// A parameter is missing or has the wrong type or value.
+    public static func invalidParams(_ message: String) -> ServiceError {
+        ServiceError(.invalidParams, message)
+    }
+
+    /// A failure inside the daemon (I/O, database).
+    public static func `internal`(_ message: String) -> ServiceError {
+        ServiceError(.internal, message)
+    }
+
+    public var description: String { message }
 }

@@ -3,6 +3,8 @@ import Foundation
 import InferenceDriver
 import JSONRPC
 import SkillRuntime
+import SkillhostModel
+import SkillhostProtocol
 
 /// `skillbench host`: the daemon's serving path without its registry, as a baseline that
 /// shows what recording costs.
@@ -55,14 +57,12 @@ struct UnrecordedRunHandler: JSONRPCMethodHandler {
     let runner: InProcessRunner
 
     func handle(_ call: JSONRPCCall) async throws(JSONRPCError) -> JSONValue {
-        guard call.method == "skills.run" else { throw .methodNotFound(call.method) }
-        let params = JSONRPCParams(call.params)
-        let skill = try params.required("skill", as: String.self)
-        guard skill == skillName else {
-            throw JSONRPCError(code: -32001, kind: "not_found", message: "this host runs only \(skillName), not \(skill)")
+        guard call.method == RunSkillRequest.method else { throw .methodNotFound(call.method) }
+        let request = try RunSkillRequest.decodeParams(call.params)
+        guard request.skill == skillName else {
+            throw JSONRPCError(.notFound, message: "this host runs only \(skillName), not \(request.skill)")
         }
-        let input = try params.optional("input", as: JSONValue.self) ?? .object([:])
-        let inputText = input.serialized()
+        let inputText = (request.input ?? .object([:])).serialized()
         let clock = ContinuousClock()
         let begin = clock.now
         let report = await runner.run(
@@ -72,16 +72,13 @@ struct UnrecordedRunHandler: JSONRPCMethodHandler {
         switch report.outcome {
         case .success(let output):
             let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-            return .object([
-                "run_id": .int(0),
-                "status": "succeeded",
-                "output": (try? JSONValue(parsing: output)) ?? .string(output),
-                "usage": .object(["prompt_tokens": .int(Int64(report.usage.promptTokens)),
-                                  "completion_tokens": .int(Int64(report.usage.completionTokens))]),
-                "duration_ms": .double(seconds * 1000),
-            ])
+            return try RunSkillRequest.encodeResult(RunResult(
+                runID: 0, status: RunStatus.succeeded.rawValue, output: (try? JSONValue(parsing: output)) ?? .string(output),
+                usage: TokenCounts(promptTokens: Int64(report.usage.promptTokens),
+                                  completionTokens: Int64(report.usage.completionTokens)),
+                durationMilliseconds: seconds * 1000))
         case .failure(let failure):
-            throw JSONRPCError(code: -32004, kind: failure.kind, message: failure.description)
+            throw JSONRPCError(failure.kind, message: failure.description)
         }
     }
 }

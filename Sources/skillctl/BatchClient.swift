@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import SkillhostProtocol
 
 /// Carries out `skillctl batch ...`: unlike the other commands, some make several calls
 /// (paging through items) or wait with a progress bar.
@@ -12,45 +13,45 @@ enum BatchClient {
         let progress = BatchProgressLine()
         do {
             let client = try JSONRPCClient(socketPath: socketPath) { method, params in
-                if method == "batch.progress", let params { progress.show(params) }
+                if let update = BatchProgressNotification(method: method, params: params) { progress.show(update) }
             }
             defer { client.close() }
             switch command {
             case let .start(start):
-                let params: JSONValue
+                let request: StartBatchRequest
                 do {
-                    params = try startParams(start, workingDirectory: workingDirectory)
+                    request = try startRequest(start, workingDirectory: workingDirectory)
                 } catch {
                     Console.error(error.description)
                     return .usage
                 }
-                let started = try await client.call("batches.start", params: params)
-                guard start.wait, let id = started["batch_id"] else {
-                    Console.output(json ? started.serialized()
-                        : "batch \(Formatting.plain(started["batch_id"])) started with \(Formatting.plain(started["items"])) items")
+                let started = try await client.send(request)
+                let line = "batch \(started.result.batchID) started with \(started.result.items) items"
+                guard start.wait else {
+                    Console.output(json ? started.json.serialized() : line)
                     return .success
                 }
-                if !json { Console.error("batch \(Formatting.plain(id)) started with \(Formatting.plain(started["items"])) items") }
-                let final = try await client.call("batches.wait", params: ["batch_id": id])
+                if !json { Console.error(line) }
+                let final = try await client.send(WaitBatchRequest(batchID: started.result.batchID)).result
                 progress.finish()
                 Console.output(json ? final.serialized() : BatchOutput.renderBatch(final))
                 return exitCode(final)
             case let .show(id):
-                let batch = try await client.call("batches.get", params: ["batch_id": .int(id)])
+                let batch = try await client.send(GetBatchRequest(batchID: id)).result
                 Console.output(json ? batch.serialized() : BatchOutput.renderBatch(batch))
             case let .cancel(id):
-                let batch = try await client.call("batches.cancel", params: ["batch_id": .int(id)])
+                let batch = try await client.send(CancelBatchRequest(batchID: id)).result
                 Console.output(json ? batch.serialized() : BatchOutput.renderBatch(batch))
             case let .items(id, status):
                 let items = try await allItems(of: id, status: status, client: client)
                 Console.output(json ? JSONValue.object(["batch_id": .int(id), "items": .array(items)]).serialized()
                     : BatchOutput.renderItems(items))
             case let .results(id):
-                var after: Int64?
+                var after: Int?
                 repeat {
                     let page = try await itemsPage(of: id, status: nil, after: after, client: client)
                     if !page.isEmpty { Console.output(page.map(BatchOutput.resultLine).joined(separator: "\n")) }
-                    after = page.count == pageSize ? page.last?["index"]?.int64Value : nil
+                    after = page.count == pageSize ? page.last?["index"]?.int64Value.flatMap { Int(exactly: $0) } : nil
                 } while after != nil
             }
             return .success
@@ -66,19 +67,18 @@ enum BatchClient {
         return batch["status"]?.stringValue == "done" && failed == 0 ? .success : .failed
     }
 
-    /// `batches.start`'s params: a file is named by its absolute path and read by the
+    /// The `batches.start` request: a file is named by its absolute path and read by the
     /// daemon; standard input is read here, one JSON value a line.
-    private static func startParams(_ start: BatchStart, workingDirectory: String) throws(UsageError) -> JSONValue {
-        var params: [String: JSONValue] = ["skill": .string(start.skill)]
+    private static func startRequest(_ start: BatchStart, workingDirectory: String) throws(UsageError) -> StartBatchRequest {
+        var request = StartBatchRequest(
+            skill: start.skill, parallelism: start.parallelism, retries: start.retries,
+            timeoutMilliseconds: start.timeoutMilliseconds)
         if let file = start.inputFile {
-            params["input_file"] = .string(Command.absolute(file, in: workingDirectory))
+            request.inputFile = Command.absolute(file, in: workingDirectory)
         } else {
-            params["items"] = .array(try standardInputItems())
+            request.items = try standardInputItems()
         }
-        if let parallelism = start.parallelism { params["parallelism"] = .int(Int64(parallelism)) }
-        if let retries = start.retries { params["retries"] = .int(Int64(retries)) }
-        if let timeout = start.timeoutMilliseconds { params["timeout_ms"] = .int(timeout) }
-        return .object(params)
+        return request
     }
 
     private static func standardInputItems() throws(UsageError) -> [JSONValue] {
@@ -99,21 +99,18 @@ enum BatchClient {
 
     private static func allItems(of id: Int64, status: String?, client: JSONRPCClient) async throws(JSONRPCClientError) -> [JSONValue] {
         var items: [JSONValue] = []
-        var after: Int64?
+        var after: Int?
         repeat {
             let page = try await itemsPage(of: id, status: status, after: after, client: client)
             items += page
-            after = page.count == pageSize ? page.last?["index"]?.int64Value : nil
+            after = page.count == pageSize ? page.last?["index"]?.int64Value.flatMap { Int(exactly: $0) } : nil
         } while after != nil
         return items
     }
 
-    private static func itemsPage(of id: Int64, status: String?, after: Int64?, client: JSONRPCClient)
+    private static func itemsPage(of id: Int64, status: String?, after: Int?, client: JSONRPCClient)
         async throws(JSONRPCClientError) -> [JSONValue]
     {
-        var params: [String: JSONValue] = ["batch_id": .int(id), "limit": .int(Int64(pageSize))]
-        if let status { params["status"] = .string(status) }
-        if let after { params["after"] = .int(after) }
-        return try await client.call("batches.items", params: .object(params))["items"]?.arrayValue ?? []
+        try await client.send(BatchItemsRequest(batchID: id, status: status, limit: pageSize, after: after)).result.items
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import JSONRPC
+import SkillhostProtocol
 import Synchronization
 
 /// The progress bar of `batch start` on standard error: redrawn in place with `\r` when
@@ -13,8 +13,8 @@ final class BatchProgressLine: Sendable {
     /// `Mutex`: notifications arrive on the client's reader thread.
     private let state = Mutex<(lastPlainLine: Date?, drawn: Bool)>((nil, false))
 
-    /// Shows a `batch.progress` notification's params.
-    func show(_ progress: JSONValue) {
+    /// Shows a `batch.progress` notification.
+    func show(_ progress: BatchProgressNotification) {
         let line = Self.render(progress)
         state.withLock { state in
             if isTerminal {
@@ -36,15 +36,14 @@ final class BatchProgressLine: Sendable {
     }
 
     /// `[#########---------]  35/120 done  1 failed  84 pending  3.2 items/s  ETA 26s`.
-    static func render(_ progress: JSONValue) -> String {
-        let counts = progress["counts"]
-        func count(_ name: String) -> Int64 { counts?[name]?.int64Value ?? 0 }
+    static func render(_ progress: BatchProgressNotification) -> String {
+        func count(_ name: String) -> Int64 { progress.counts[name] ?? 0 }
         let ended = count("done") + count("failed") + count("cancelled")
         let total = ended + count("pending") + count("running")
         let filled = total > 0 ? Int(Int64(width) * ended / total) : 0
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let rate = progress["rate_per_s"]?.doubleValue ?? 0
-        let eta = progress["eta_s"]?.doubleValue.map { "ETA \(Formatting.duration(milliseconds: $0 * 1000))" } ?? "ETA -"
+        let rate = progress.ratePerSecond
+        let eta = progress.secondsLeft.map { "ETA \(Formatting.duration(milliseconds: $0 * 1000))" } ?? "ETA -"
         return "[\(bar)] \(ended)/\(total)  \(count("done")) done  \(count("failed")) failed  "
             + "\(count("pending") + count("running")) pending  \(String(format: "%.1f", rate)) items/s  \(eta)"
     }

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import SkillhostProtocol
 
 /// Where skillctl writes: results to standard output, errors to standard error.
 enum Console {
@@ -20,11 +21,11 @@ enum Console {
                 let runID = serverError.data?["run_id"].map { ["run: \(Formatting.plain($0))"] } ?? []
                 self.error(serverError.message, details: runID)
             }
-            return ExitCode(errorKind: serverError.kind)
+            return ExitCode(errorKind: serverError.errorKind)
         case .notRunning, .permissionDenied, .connectionFailed, .connectionLost:
             self.error(error.description)
             return .unreachable
-        case .closed, .cancelled:
+        case .closed, .cancelled, .unreadableResult:
             self.error(error.description)
             return .failed
         }

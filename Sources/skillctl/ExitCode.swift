@@ -1,3 +1,5 @@
+import SkillhostModel
+
 /// How skillctl ends; documented in `skillctl --help`. A daemon error's `data.kind` picks
 /// the status, so that a script can tell "no such skill" from "the model is down".
 enum ExitCode: Int32 {
@@ -22,15 +24,15 @@ enum ExitCode: Int32 {
     /// `overloaded`: the daemon has no room now; retry later.
     case overloaded = 9
 
-    /// The status for a daemon error of `kind`.
-    init(errorKind kind: String?) {
+    /// The status for a daemon error of `kind` (`nil`: a kind this skillctl does not know).
+    init(errorKind kind: ErrorKind?) {
         switch kind {
-        case "not_found": self = .notFound
-        case "invalid_skill", "conflict": self = .notInstallable
-        case "timeout": self = .timeout
-        case "inference_failed": self = .inferenceFailed
-        case "crashed": self = .crashed
-        case "overloaded": self = .overloaded
+        case .notFound: self = .notFound
+        case .invalidSkill, .conflict: self = .notInstallable
+        case .timeout: self = .timeout
+        case .inferenceFailed: self = .inferenceFailed
+        case .crashed: self = .crashed
+        case .overloaded: self = .overloaded
         default: self = .failed
         }
     }

@@ -1,4 +1,5 @@
 import JSONRPC
+import SkillhostProtocol
 
 /// Carries out `skillctl inference ...` and prints the result.
 enum InferenceClient {
@@ -7,38 +8,29 @@ enum InferenceClient {
         do {
             let client = try JSONRPCClient(socketPath: socketPath)
             defer { client.close() }
-            let result = try await client.call(command.method, params: params(command, workingDirectory: workingDirectory))
-            if json {
-                Console.output(result.serialized())
-            } else {
-                switch command {
-                case .status: Console.output(InferenceOutput.renderStatus(result))
-                case .models: Console.output(InferenceOutput.renderModels(result))
-                case .attach: Console.output(InferenceOutput.renderAttached(result))
-                case .detach: Console.output(InferenceOutput.renderDetached(result))
-                }
-            }
+            Console.output(try await call(command, workingDirectory: workingDirectory).perform(on: client, json: json))
             return .success
         } catch {
             return Console.report(error, json: json)
         }
     }
 
-    /// The params of the call `command` makes.
-    private static func params(_ command: InferenceCommand, workingDirectory: String) -> JSONValue {
+    /// The call `command` makes, and how its answer is shown.
+    private static func call(_ command: InferenceCommand, workingDirectory: String) -> DaemonCall {
         switch command {
-        case .status, .models:
-            return .object([:])
+        case .status:
+            return DaemonCall(InferenceStatusRequest(), render: InferenceOutput.renderStatus)
+        case .models:
+            return DaemonCall(InferenceModelsRequest(), render: InferenceOutput.renderModels)
         case let .detach(name):
-            return .object(["name": .string(name)])
+            return DaemonCall(DetachEndpointRequest(name: name), render: InferenceOutput.renderDetached)
         case let .attach(attach):
-            var params: [String: JSONValue] = ["model": .string(attach.model), "url": .string(attach.url)]
-            if let name = attach.name { params["name"] = .string(name) }
-            if let served = attach.servedModel { params["served_model"] = .string(served) }
-            if let variable = attach.apiKeyEnvironmentVariable { params["api_key_env"] = .string(variable) }
-            if let file = attach.apiKeyFile { params["api_key_file"] = .string(Command.absolute(file, in: workingDirectory)) }
-            if let limit = attach.maximumConcurrentRequests { params["max_concurrent"] = .int(Int64(limit)) }
-            return .object(params)
+            return DaemonCall(AttachEndpointRequest(
+                model: attach.model, url: attach.url, name: attach.name, servedModel: attach.servedModel,
+                apiKeyEnvironmentVariable: attach.apiKeyEnvironmentVariable,
+                apiKeyFile: attach.apiKeyFile.map { Command.absolute($0, in: workingDirectory) },
+                maximumConcurrentRequests: attach.maximumConcurrentRequests.map(Int64.init)),
+                render: InferenceOutput.renderAttached)
         }
     }
 }

@@ -12,16 +12,6 @@ enum InferenceCommand: Equatable {
     /// The subcommands, in the order help lists them.
     static let names = ["status", "models", "attach", "detach"]
 
-    /// The `inference.*` method the subcommand calls.
-    var method: String {
-        switch self {
-        case .status: "inference.status"
-        case .models: "inference.models"
-        case .attach: "inference.attach"
-        case .detach: "inference.detach"
-        }
-    }
-
     /// Parses the words after `inference`.
     static func parse(_ words: [String]) throws(UsageError) -> InferenceCommand {
         guard let name = words.first else { return .status }

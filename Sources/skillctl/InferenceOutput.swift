@@ -1,14 +1,15 @@
 import JSONRPC
+import SkillhostProtocol
 
 /// How `skillctl inference ...` prints the daemon's answers for a person.
 enum InferenceOutput {
     /// `inference status`: the default model, then one line per endpoint.
-    static func renderStatus(_ result: JSONValue) -> String {
+    static func renderStatus(_ result: InferenceStatus) -> String {
         let summary = TextTable.keyValues([
-            ("default model", Formatting.plain(result["default_model"])),
-            ("models", (result["models"]?.arrayValue ?? []).map(Formatting.plain).joined(separator: ", ")),
+            ("default model", result.defaultModel ?? "-"),
+            ("models", result.models.joined(separator: ", ")),
         ])
-        let endpoints = result["endpoints"]?.arrayValue ?? []
+        let endpoints = result.endpoints
         guard !endpoints.isEmpty else {
             return summary + "\nno endpoints: attach one with `skillctl inference attach MODEL URL`"
         }
@@ -28,15 +29,12 @@ enum InferenceOutput {
     }
 
     /// `inference models`: one line per model, the default one marked.
-    static func renderModels(_ result: JSONValue) -> String {
-        let models = result["models"]?.arrayValue ?? []
-        guard !models.isEmpty else { return "no models: attach an endpoint with `skillctl inference attach MODEL URL`" }
-        let defaultModel = result["default_model"]?.stringValue
+    static func renderModels(_ result: InferenceModelList) -> String {
+        guard !result.models.isEmpty else { return "no models: attach an endpoint with `skillctl inference attach MODEL URL`" }
         var table = TextTable(header: ["MODEL", "ENDPOINTS", "HEALTHY", "DEFAULT"])
-        for model in models {
+        for model in result.models {
             table.append([
-                Formatting.plain(model["name"]), Formatting.plain(model["endpoints"]), Formatting.plain(model["healthy"]),
-                model["name"]?.stringValue == defaultModel ? "yes" : "",
+                model.name, String(model.endpoints), String(model.healthy), model.name == result.defaultModel ? "yes" : "",
             ])
         }
         return table.rendered
@@ -49,9 +47,8 @@ enum InferenceOutput {
     }
 
     /// `inference detach`: the endpoint that was detached.
-    static func renderDetached(_ endpoint: JSONValue) -> String {
-        "detached \(Formatting.plain(endpoint["name"])) (model \(Formatting.plain(endpoint["model"])), "
-            + "\(Formatting.plain(endpoint["url"])))"
+    static func renderDetached(_ endpoint: DetachedEndpoint) -> String {
+        "detached \(endpoint.name) (model \(endpoint.model), \(endpoint.url))"
     }
 
     private static func health(_ endpoint: JSONValue) -> String {

@@ -1,3 +1,5 @@
+import SkillhostProtocol
+
 /// What the command line asks for, parsed but not yet acted on.
 struct Invocation: Equatable {
     /// `--socket PATH`, if given.
@@ -28,7 +30,7 @@ struct Invocation: Equatable {
 /// A request to the daemon, with its arguments checked.
 enum Command: Equatable {
     case status
-    case install(path: String, force: Bool, sha256: String?, isolation: String?, memoryLimit: MemoryLimit?)
+    case install(path: String, force: Bool, sha256: String?, isolation: String?, memoryLimit: MemoryLimitParameter?)
     case list
     case show(name: String)
     case remove(name: String, version: String?)
@@ -37,19 +39,13 @@ enum Command: Equatable {
     case runsShow(runID: Int64)
     case logs(runID: Int64)
     case isolation(skill: String, mode: String)
-    case memoryLimit(skill: String, limit: MemoryLimit)
+    case memoryLimit(skill: String, limit: MemoryLimitParameter)
 }
 
-/// A worker memory limit as given on the command line.
-enum MemoryLimit: Equatable {
-    /// This many bytes; 0 means no limit.
-    case bytes(Int64)
-    /// The daemon's default (`memory_limit_bytes` of its configuration).
-    case daemonDefault
-
+extension MemoryLimitParameter {
     /// Parses `SIZE` (bytes, or with a K, M or G suffix, binary: `512M` = 512 MiB), `none`
-    /// (no limit) or `default`.
-    init?(_ text: String) {
+    /// (no limit) or `default` (the daemon's `memory_limit_bytes`).
+    init?(commandLine text: String) {
         switch text.lowercased() {
         case "default": self = .daemonDefault
         case "none": self = .bytes(0)
@@ -231,9 +227,9 @@ extension Invocation {
         if let isolation, !isolationModes.contains(isolation) {
             throw UsageError("--isolation expects process or inprocess, got \"\(isolation)\"", command: "install")
         }
-        var memoryLimit: MemoryLimit?
+        var memoryLimit: MemoryLimitParameter?
         if let text = arguments.values["--memory-limit"] {
-            guard let limit = MemoryLimit(text) else { throw memoryLimitError(text, command: "install") }
+            guard let limit = MemoryLimitParameter(commandLine: text) else { throw memoryLimitError(text, command: "install") }
             memoryLimit = limit
         }
         return .install(path: arguments.positionals[0], force: arguments.flags.contains("--force"), sha256: sha256,
@@ -242,7 +238,7 @@ extension Invocation {
 
     private static func parseMemoryLimit(_ words: [String]) throws(UsageError) -> Command {
         let arguments = try CommandArguments(words, command: "memory-limit", positionals: 2...2)
-        guard let limit = MemoryLimit(arguments.positionals[1]) else {
+        guard let limit = MemoryLimitParameter(commandLine: arguments.positionals[1]) else {
             throw memoryLimitError(arguments.positionals[1], command: "memory-limit")
         }
         return .memoryLimit(skill: arguments.positionals[0], limit: limit)

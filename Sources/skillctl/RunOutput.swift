@@ -1,14 +1,15 @@
 import JSONRPC
+import SkillhostProtocol
 
 /// How skillctl shows runs: `run`, `runs`, `runs show`.
 enum RunOutput {
     /// The output of `skills.run`: a string raw, any other JSON pretty-printed.
-    static func renderRunResult(_ result: JSONValue) -> String {
-        output(result["output"] ?? .null)
+    static func renderRunResult(_ result: RunResult) -> String {
+        output(result.output)
     }
 
-    static func renderList(_ result: JSONValue) -> String {
-        let runs = result["runs"]?.arrayValue ?? []
+    static func renderList(_ result: RunList) -> String {
+        let runs = result.runs
         guard !runs.isEmpty else { return "no runs" }
         var table = TextTable(header: ["ID", "SKILL", "VERSION", "STATUS", "DURATION", "CREATED", "ERROR"])
         for run in runs {
@@ -55,12 +56,10 @@ enum RunOutput {
     }
 
     /// The lines of `runs.logs`, one per line: the level, padded, then the message.
-    static func renderLogs(_ result: JSONValue) -> String {
-        let lines = result["logs"]?.arrayValue ?? []
-        guard !lines.isEmpty else { return "(run \(Formatting.plain(result["run_id"])) logged nothing)" }
-        return lines.map { line in
-            let level = (line["level"]?.stringValue ?? "?").uppercased()
-            return level.padding(toLength: 7, withPad: " ", startingAt: 0) + " " + (line["message"]?.stringValue ?? "")
+    static func renderLogs(_ result: RunLogs) -> String {
+        guard !result.logs.isEmpty else { return "(run \(result.runID) logged nothing)" }
+        return result.logs.map { line in
+            line.level.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0) + " " + line.message
         }.joined(separator: "\n")
     }
 

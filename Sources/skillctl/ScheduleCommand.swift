@@ -18,19 +18,6 @@ enum ScheduleCommand: Equatable {
     /// The subcommands, in the order help lists them.
     static let names = ["list", "add", "show", "remove", "pause", "resume", "trigger"]
 
-    /// The `schedules.*` method the subcommand calls.
-    var method: String {
-        switch self {
-        case .list: "schedules.list"
-        case .add: "schedules.add"
-        case .show: "schedules.get"
-        case .remove: "schedules.remove"
-        case .pause: "schedules.pause"
-        case .resume: "schedules.resume"
-        case .trigger: "schedules.trigger"
-        }
-    }
-
     /// Parses the words after `schedules`.
     static func parse(_ words: [String]) throws(UsageError) -> ScheduleCommand {
         guard let name = words.first else { return .list }

@@ -1,10 +1,11 @@
 import JSONRPC
+import SkillhostProtocol
 
 /// How `skillctl schedules ...` prints the daemon's answers for a person.
 enum ScheduleOutput {
     /// `schedules list`: one line a schedule.
-    static func renderList(_ result: JSONValue) -> String {
-        let schedules = result["schedules"]?.arrayValue ?? []
+    static func renderList(_ result: ScheduleList) -> String {
+        let schedules = result.schedules
         guard !schedules.isEmpty else { return "no schedules: add one with `skillctl schedules add SKILL --cron EXPR`" }
         var table = TextTable(header: ["ID", "SKILL", "CRON", "ZONE", "STATE", "NEXT FIRE", "INPUT"])
         for schedule in schedules {
@@ -48,8 +49,7 @@ enum ScheduleOutput {
     }
 
     /// The fire `schedules trigger` made.
-    static func renderFire(_ fire: JSONValue?) -> String {
-        guard let fire else { return "" }
+    static func renderFire(_ fire: JSONValue) -> String {
         let outcome = Formatting.plain(fire["outcome"])
         if outcome == "started" { return "fired: \(work(fire)) started" }
         return "fired: \(outcome): \(Formatting.plain(fire["reason"]))"

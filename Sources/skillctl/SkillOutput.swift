@@ -1,14 +1,14 @@
 import JSONRPC
+import SkillhostProtocol
 
 /// How skillctl shows skill records: `install`, `list`, `show`, `remove`.
 enum SkillOutput {
-    static func renderInstall(_ result: JSONValue) -> String {
-        let outcome = result["outcome"]?.stringValue ?? "installed"
-        return "\(outcome) \(identity(result["skill"]))  sha256 \(shortHash(result["skill"]?["sha256"]))"
+    static func renderInstall(_ result: InstalledSkill) -> String {
+        "\(result.outcome) \(identity(result.skill))  sha256 \(shortHash(result.skill["sha256"]))"
     }
 
-    static func renderList(_ result: JSONValue) -> String {
-        let skills = result["skills"]?.arrayValue ?? []
+    static func renderList(_ result: SkillList) -> String {
+        let skills = result.skills
         guard !skills.isEmpty else { return "no skills installed (add one with `skillctl install PATH`)" }
         var table = TextTable(header: ["NAME", "VERSION", "ISOLATION", "SIZE", "SHA256", "INSTALLED", "DESCRIPTION"])
         for skill in skills {
@@ -43,20 +43,20 @@ enum SkillOutput {
         ])
     }
 
-    static func renderRemove(_ result: JSONValue) -> String {
-        let removed = result["removed"]?.arrayValue ?? []
+    static func renderRemove(_ result: RemovedSkills) -> String {
+        let removed = result.removed
         guard !removed.isEmpty else { return "nothing removed" }
         return removed.map { "removed \(identity($0))" }.joined(separator: "\n")
     }
 
-    static func renderIsolation(_ result: JSONValue) -> String {
-        (result["skills"]?.arrayValue ?? []).map { skill in
+    static func renderIsolation(_ result: SkillList) -> String {
+        result.skills.map { skill in
             "\(identity(skill)) now runs \(skill["isolation"]?.stringValue == "inprocess" ? "in process" : "in a worker process")"
         }.joined(separator: "\n")
     }
 
-    static func renderMemoryLimit(_ result: JSONValue) -> String {
-        (result["skills"]?.arrayValue ?? []).map { skill in
+    static func renderMemoryLimit(_ result: SkillList) -> String {
+        result.skills.map { skill in
             let limit = skill["memory_limit_bytes"]?.int64Value
             let text = limit.map { $0 == 0 ? "no memory limit" : "a memory limit of \(Formatting.size(bytes: $0))" }
                 ?? "the daemon's default memory limit"

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import SkillhostProtocol
 
 /// What skillctl does with its command line, from parsing to exit status.
 enum Skillctl {
@@ -38,47 +39,29 @@ enum Skillctl {
                 return .usage
             }
         case .command(let command):
-            let request: DaemonRequest
+            let socketPath = SkillhostSocketPath.resolve(explicit: invocation.socketPath, environment: environment)
             do {
-                request = try command.request(workingDirectory: workingDirectory)
+                if case .run(_, _, _, _, stream: true) = command {
+                    let request = try command.runRequest(workingDirectory: workingDirectory)
+                    return await StreamedRun.run(request, at: socketPath, json: invocation.json)
+                }
+                return await perform(try command.call(workingDirectory: workingDirectory), at: socketPath,
+                                     json: invocation.json)
             } catch {
                 Console.error(error.description)
                 return .usage
             }
-            let socketPath = SkillhostSocketPath.resolve(explicit: invocation.socketPath, environment: environment)
-            if case .run(_, _, _, _, stream: true) = command {
-                return await StreamedRun.run(request, at: socketPath, json: invocation.json)
-            }
-            return await call(request, at: socketPath, json: invocation.json, render: renderer(for: command))
         }
     }
 
-    private static func call(_ request: DaemonRequest, at socketPath: String, json: Bool,
-                             render: (JSONValue) -> String) async -> ExitCode {
+    private static func perform(_ call: DaemonCall, at socketPath: String, json: Bool) async -> ExitCode {
         do {
             let client = try JSONRPCClient(socketPath: socketPath)
             defer { client.close() }
-            let result = try await client.call(request.method, params: request.params)
-            Console.output(json ? result.serialized() : render(result))
+            Console.output(try await call.perform(on: client, json: json))
             return .success
         } catch {
             return Console.report(error, json: json)
-        }
-    }
-
-    private static func renderer(for command: Command) -> (JSONValue) -> String {
-        switch command {
-        case .status: return StatusOutput.render
-        case .install: return SkillOutput.renderInstall
-        case .list: return SkillOutput.renderList
-        case .show: return SkillOutput.renderShow
-        case .remove: return SkillOutput.renderRemove
-        case .run: return RunOutput.renderRunResult
-        case .runs: return RunOutput.renderList
-        case .runsShow: return RunOutput.renderShow
-        case .logs: return RunOutput.renderLogs
-        case .isolation: return SkillOutput.renderIsolation
-        case .memoryLimit: return SkillOutput.renderMemoryLimit
         }
     }
 }

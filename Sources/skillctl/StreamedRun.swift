@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import SkillhostProtocol
 import Synchronization
 
 /// Carries out `skillctl run --stream`: prints the run's output as the daemon streams it
@@ -12,16 +13,16 @@ enum StreamedRun {
     /// between chunks, and a final newline when the output does not end with one; each log
     /// line goes to standard error as `LEVEL   message`. With `json`, each notification is
     /// one line of JSON (`{"method", "params"}`) on standard output, then the result.
-    static func run(_ request: DaemonRequest, at socketPath: String, json: Bool) async -> ExitCode {
+    static func run(_ request: RunSkillRequest, at socketPath: String, json: Bool) async -> ExitCode {
         let printer = StreamPrinter(json: json)
         do {
             let client = try JSONRPCClient(socketPath: socketPath) { method, params in
                 printer.show(method: method, params: params)
             }
             defer { client.close() }
-            let result = try await client.call(request.method, params: request.params)
+            let answer = try await client.send(request)
             printer.finish()
-            if json { Console.output(result.serialized()) }
+            if json { Console.output(answer.json.serialized()) }
             return .success
         } catch {
             printer.finish()
@@ -54,23 +55,25 @@ private final class StreamPrinter: Sendable {
 
     /// Prints one notification; ignores any other than `run.output` and `run.log`.
     func show(method: String, params: JSONValue?) {
-        guard method == "run.output" || method == "run.log" else { return }
+        let output = RunOutputNotification(method: method, params: params)
+        let log = RunLogNotification(method: method, params: params)
+        guard output != nil || log != nil else { return }
         if json {
             let line: JSONValue = .object(["method": .string(method), "params": params ?? .null])
             FileHandle.standardOutput.write(Data((line.serialized() + "\n").utf8))
             return
         }
-        if method == "run.output", let chunk = params?["chunk"]?.stringValue, !chunk.isEmpty {
+        if let chunk = output?.chunk, !chunk.isEmpty {
             position.withLock { position in
                 FileHandle.standardOutput.write(Data(chunk.utf8))
                 position.outputAtLineStart = chunk.hasSuffix("\n")
                 position.terminalAtLineStart = position.outputAtLineStart
             }
-        } else if method == "run.log", let params {
-            let level = Formatting.plain(params["level"]).padding(toLength: 7, withPad: " ", startingAt: 0)
+        } else if let log {
+            let level = log.level.padding(toLength: 7, withPad: " ", startingAt: 0)
             position.withLock { position in
                 let lineBreak = sharesTerminal && !position.terminalAtLineStart ? "\n" : ""
-                FileHandle.standardError.write(Data("\(lineBreak)\(level) \(Formatting.plain(params["message"]))\n".utf8))
+                FileHandle.standardError.write(Data("\(lineBreak)\(level) \(log.message)\n".utf8))
                 position.terminalAtLineStart = true
             }
         }

@@ -109,7 +109,7 @@ struct ChatAndStreamingTests {
             try await Task.sleep(for: .milliseconds(300))
             return report
         }
-        #expect(failureOf(report)?.kind == "cancelled", "\(report.outcome)")
+        #expect(failureOf(report)?.kind == .cancelled, "\(report.outcome)")
         // "." and "tick" alternate until ten lines are kept; then the lines are dropped from
         // the events as from the report, and only the output goes on.
         let dot = RunEvent.output(Array(".".utf8))
@@ -133,7 +133,7 @@ struct ChatAndStreamingTests {
             try await run($0, "streams_completion", input: "abcdefghij", recorder: recorder)
         }
         let failure = try #require(failureOf(report))
-        #expect(failure.kind == "skill_failed")
+        #expect(failure.kind == .skillFailed)
         #expect(failure.description.contains("larger than the limit of 4 bytes"), "\(failure)")
         #expect(recorder.outputChunks == ["jih"], "only what fits was published")
         #expect(recorder.late.isEmpty)
@@ -168,7 +168,7 @@ struct ChatAndStreamingTests {
             try await run($0, "chats", input: "hi", recorder: RunEventRecorder())
         }
         let failure = try #require(failureOf(report))
-        #expect(failure.kind == "invalid_csi_call", "\(failure)")
+        #expect(failure.kind == .invalidCSICall, "\(failure)")
         #expect(failure == .invalidCSICall(function: "chat", reason: InferenceError.unknownModel(name: "nope", known: ["gemma"]).description))
     }
 
@@ -179,7 +179,7 @@ struct ChatAndStreamingTests {
             try await run($0, "chats", input: "hi", recorder: RunEventRecorder())
         }
         let failure = try #require(failureOf(report))
-        #expect(failure.kind == "inference_failed")
+        #expect(failure.kind == .inferenceFailed)
         #expect(failure.description.contains("no chat template"), "\(failure)")
         #expect(failure.description.contains("gemma-3-270m"), "\(failure)")
     }
@@ -203,7 +203,7 @@ struct ChatAndStreamingTests {
             try await run($0, "csi_misuse", input: input, recorder: RunEventRecorder())
         }
         let failure = try #require(failureOf(report))
-        #expect(failure.kind == "invalid_csi_call", "\(failure)")
+        #expect(failure.kind == .invalidCSICall, "\(failure)")
         #expect(failure.description.contains(reason), "\(failure)")
         #expect(inference.requests == 0, "nothing was sent")
     }
@@ -270,7 +270,7 @@ struct ChatAndStreamingTests {
             try await run($0, "chats", input: "Say hello.", recorder: RunEventRecorder(), timeout: .seconds(120))
         }
         let failure = try #require(failureOf(report))
-        #expect(failure.kind == "inference_failed", "\(failure)")
+        #expect(failure.kind == .inferenceFailed, "\(failure)")
         #expect(failure.description.contains("no chat template"), "\(failure)")
     }
 }

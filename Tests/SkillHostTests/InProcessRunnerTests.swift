@@ -38,7 +38,7 @@ struct InProcessRunnerTests {
             Issue.record("expected a failure")
             return
         }
-        #expect(failure.kind == "invalid_input")
+        #expect(failure.kind == .invalidInput)
     }
 
     @Test("output that is not UTF-8 is refused with the offending byte")
@@ -47,7 +47,7 @@ struct InProcessRunnerTests {
             Issue.record("expected a failure")
             return
         }
-        #expect(failure.kind == "skill_failed")
+        #expect(failure.kind == .skillFailed)
         #expect(failure.description.contains("not valid UTF-8 (byte 0xff at offset 0)"))
     }
 
@@ -71,7 +71,7 @@ struct InProcessRunnerTests {
             Issue.record("the skill's {\"ignored\":true} output must be dropped, got \(report.outcome)")
             return
         }
-        #expect(failure.kind == "inference_failed")
+        #expect(failure.kind == .inferenceFailed)
         #expect(failure.description.contains("connection refused"))
         #expect(inference.requests == 1, "the second complete_text must not reach the server")
 
@@ -125,7 +125,7 @@ struct InProcessRunnerTests {
             Issue.record("expected a failure")
             return
         }
-        #expect(failure.kind == "cancelled")
+        #expect(failure.kind == .cancelled)
     }
 
     @Test("a serial skill never runs twice at once on one instance")
@@ -189,7 +189,7 @@ struct InProcessRunnerTests {
             Issue.record("a third thread must be refused while two are stuck")
             return
         }
-        #expect(failure.kind == "overloaded")
+        #expect(failure.kind == .overloaded)
         #expect(FileManager.default.createFile(atPath: release, contents: nil))
         var freed = false
         let deadline = ContinuousClock.now + .seconds(15)
@@ -220,6 +220,6 @@ struct InProcessRunnerTests {
             Issue.record("expected a failure")
             return
         }
-        #expect(failure.kind == "invalid_csi_call", "\(failure)")
+        #expect(failure.kind == .invalidCSICall, "\(failure)")
     }
 }

@@ -50,7 +50,7 @@ struct ProcessRunnerTests {
         #expect(try await run(runner, "echo", input: #"{"a":[1,2]}"#).outcome.get() == #"{"a":[1,2]}"#)
         #expect(try await run(runner, "streams").outcome.get() == "[1,2,3]")
         #expect(failureOf( try await run(runner, "failing")) == .skillFailed(message: "the skill failed on purpose"))
-        #expect(failureOf( try await run(runner, "rejects_input"))?.kind == "invalid_input")
+        #expect(failureOf( try await run(runner, "rejects_input"))?.kind == .invalidInput)
         #expect(failureOf( try await run(runner, "bad_utf8_output"))?.description.contains("not valid UTF-8") == true)
         let completed = try await run(runner, "complete_twice", input: "abc")
         #expect(try completed.outcome.get() == "cba")
@@ -62,7 +62,7 @@ struct ProcessRunnerTests {
         let runner = try makeRunner()
         defer { runner.shutDown() }
         let failure = try #require(failureOf( try await run(runner, "segfaults")))
-        #expect(failure.kind == "crashed" && failure.runStatus == .crashed)
+        #expect(failure.kind == .crashed && failure.runStatus == .crashed)
         #expect(failure.description.contains("killed by SIGSEGV"), "\(failure)")
         try await expectEchoWorks(runner)
     }
@@ -72,7 +72,7 @@ struct ProcessRunnerTests {
         let runner = try makeRunner()
         defer { runner.shutDown() }
         let failure = try #require(failureOf( try await run(runner, "aborts")))
-        #expect(failure.kind == "crashed")
+        #expect(failure.kind == .crashed)
         #expect(failure.description.contains("killed by SIGABRT"), "\(failure)")
         #expect(failure.description.contains("giving up on purpose"), "\(failure)")
         // A plain abort() far below the limit is not blamed on memory.
@@ -94,7 +94,7 @@ struct ProcessRunnerTests {
         let report = try await run(runner, "forks_then_aborts", timeout: .seconds(30))
         let elapsed = clock.now - start
         let failure = try #require(failureOf(report))
-        #expect(failure.kind == "crashed", "\(failure)")
+        #expect(failure.kind == .crashed, "\(failure)")
         #expect(failure.description.contains("killed by SIGABRT"), "\(failure)")
         #expect(failure.description.contains("the child keeps the pipes"), "\(failure)")
         #expect(elapsed < .seconds(3), "the crash was noticed only after \(elapsed)")
@@ -152,7 +152,7 @@ struct ProcessRunnerTests {
         let runner = try makeRunner()
         defer { runner.shutDown() }
         let failure = try #require(failureOf( try await run(runner, "exits")))
-        #expect(failure.kind == "crashed")
+        #expect(failure.kind == .crashed)
         #expect(failure.description.contains("exited with status 3"), "\(failure)")
         try await expectEchoWorks(runner)
     }
@@ -174,7 +174,7 @@ struct ProcessRunnerTests {
         let runner = try makeRunner { $0.memoryLimitBytes = 1 << 30 }
         defer { runner.shutDown() }
         let failure = try #require(failureOf( try await run(runner, "allocates", timeout: .seconds(30))))
-        #expect(failure.kind == "crashed", "\(failure)")
+        #expect(failure.kind == .crashed, "\(failure)")
         #expect(failure.description.contains("(memory limit 1024 MiB; RLIMIT_AS)"), "\(failure)")
         try await expectEchoWorks(runner)
     }
@@ -187,7 +187,7 @@ struct ProcessRunnerTests {
             skillPath: try await FixtureSkills.path(for: "allocates"), sha256: "allocates", memoryLimitBytes: 256 << 20,
             invocation: Invocation(input: Array("{}".utf8), model: nil, timeout: .seconds(30)))
         let failure = try #require(failureOf(allocates))
-        #expect(failure.kind == "crashed", "\(failure)")
+        #expect(failure.kind == .crashed, "\(failure)")
         #expect(failure.description.contains("(memory limit 256 MiB; RLIMIT_AS)"), "\(failure)")
         try await expectEchoWorks(runner)
         // A worker of another limit is not reused: echo under 512 MiB gets a worker of its own.
@@ -263,7 +263,7 @@ struct ProcessRunnerTests {
         let runner = try makeRunner()
         defer { runner.shutDown() }
         let failure = try #require(failureOf( try await run(runner, "huge_output", timeout: .seconds(30))))
-        #expect(failure.kind == "skill_failed")
+        #expect(failure.kind == .skillFailed)
         #expect(failure.description.contains("larger than the limit of \(16 << 20) bytes"), "\(failure)")
         try await expectEchoWorks(runner)
     }
@@ -279,7 +279,7 @@ struct ProcessRunnerTests {
         let report = try await run(runner, "complete_twice", input: "prompt")
         #expect(clock.now - start < .seconds(2))
         let failure = try #require(failureOf( report))
-        #expect(failure.kind == "inference_failed")
+        #expect(failure.kind == .inferenceFailed)
         #expect(failure.description.contains("connection refused"))
         #expect(inference.requests == 1, "the skill never made its second call: it was killed first")
         #expect(before.isEmpty && runner.pool.livePIDs.isEmpty, "the worker left the pool")
@@ -295,7 +295,7 @@ struct ProcessRunnerTests {
         #expect(try report.outcome.get() == "{}")
         let pid = try #require(runner.pool.idleWorkerPIDs(sha256: "sleeps").last)
         let trapped = try await run(runner, "sleeps", input: "10000", timeout: .milliseconds(200))
-        #expect(failureOf( trapped)?.kind == "timeout")
+        #expect(failureOf( trapped)?.kind == .timeout)
         await eventually(within: .seconds(3)) { !Self.processExists(pid) }
         #expect(!Self.processExists(pid), "worker \(pid) was killed and reaped")
     }

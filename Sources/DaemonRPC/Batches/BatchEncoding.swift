@@ -27,11 +27,15 @@ enum BatchEncoding {
 
     /// The counts of a batch's items by state.
     static func counts(_ counts: BatchCounts) -> JSONValue {
-        .object([
-            "pending": .int(Int64(counts.pending)), "running": .int(Int64(counts.running)),
-            "done": .int(Int64(counts.done)), "failed": .int(Int64(counts.failed)),
-            "cancelled": .int(Int64(counts.cancelled)),
-        ])
+        .object(countsByState(counts).mapValues(JSONValue.int))
+    }
+
+    /// The number of a batch's items in each state, by the state's name.
+    static func countsByState(_ counts: BatchCounts) -> [String: Int64] {
+        [
+            "pending": Int64(counts.pending), "running": Int64(counts.running), "done": Int64(counts.done),
+            "failed": Int64(counts.failed), "cancelled": Int64(counts.cancelled),
+        ]
     }
 
     /// A batch item; `input` and `output` are JSON values when their text is JSON.

@@ -2,6 +2,7 @@ import Foundation
 import JSONRPC
 import Registry
 import SkillDaemon
+import SkillhostProtocol
 
 /// The `batches.*` methods of docs/PROTOCOL.md.
 struct BatchMethods: Sendable {
@@ -13,39 +14,32 @@ struct BatchMethods: Sendable {
     let batches: BatchRunner
     let configuration: DaemonConfiguration
 
-    /// Handles `call` when it is a `batches.*` method; `nil` for any other method.
-    func handle(_ call: JSONRPCCall) async throws -> JSONValue? {
-        let params = JSONRPCParams(call.params)
-        switch call.method {
-        case "batches.start": return try start(params, peer: call.peer)
-        case "batches.get": return BatchEncoding.json(try batch(params))
-        case "batches.items": return try items(params)
-        case "batches.cancel": return try cancel(params)
-        case "batches.wait": return try await wait(params, connection: call.connection)
-        default: return nil
-        }
+    /// Registers the handlers of these methods.
+    func register(in handlers: inout RequestHandlers) {
+        handlers.register(StartBatchRequest.self) { request, call in try start(request, peer: call.peer) }
+        handlers.register(GetBatchRequest.self) { request, _ in BatchEncoding.json(try batch(id: request.batchID)) }
+        handlers.register(BatchItemsRequest.self) { request, _ in try items(request) }
+        handlers.register(CancelBatchRequest.self) { request, _ in try cancel(id: request.batchID) }
+        handlers.register(WaitBatchRequest.self) { request, call in try await wait(id: request.batchID, connection: call.connection) }
     }
 
-    private func start(_ params: JSONRPCParams, peer: PeerCredentials) throws -> JSONValue {
-        try params.allowOnly(["skill", "items", "input_file", "parallelism", "retries", "timeout_ms", "model"])
-        let skill = try runs.resolveSkill(try params.required("skill", as: String.self))
-        let listed = try params.optional("items", as: [JSONValue].self)
-        let file = try params.optional("input_file", as: String.self)
+    private func start(_ request: StartBatchRequest, peer: PeerCredentials) throws -> StartedBatch {
+        let skill = try runs.resolveSkill(request.skill)
         let items: [JSONValue]
-        switch (listed, file) {
+        switch (request.items, request.inputFile) {
         case let (listed?, nil): items = listed
         case let (nil, file?): items = try BatchInputFile.items(path: file, uid: peer.uid, gid: peer.gid)
         case (nil, nil): throw ServiceError.invalidParams("give the batch's items: items (an array) or input_file (a JSONL file)")
         case (_?, _?): throw ServiceError.invalidParams("give items or input_file, not both")
         }
         guard !items.isEmpty else { throw ServiceError.invalidParams("a batch needs at least one item; none were given") }
-        let parallelism = try params.optional("parallelism", as: Int.self) ?? 1
+        let parallelism = request.parallelism ?? 1
         guard (1...64).contains(parallelism) else {
             throw ServiceError.invalidParams("parallelism must be 1 to 64, not \(parallelism)")
         }
-        let retries = try params.optional("retries", as: Int.self) ?? 2
+        let retries = request.retries ?? 2
         guard (0...10).contains(retries) else { throw ServiceError.invalidParams("retries must be 0 to 10, not \(retries)") }
-        let timeout = try params.optional("timeout_ms", as: Int64.self)
+        let timeout = request.timeoutMilliseconds
         if let timeout {
             let maximum = Int64(configuration.maximumRunTimeout.milliseconds)
             guard (1...maximum).contains(timeout) else {
@@ -54,66 +48,61 @@ struct BatchMethods: Sendable {
         }
         let batch = try registry.createBatch(NewBatch(
             skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256, parallelism: parallelism,
-            maximumRetries: retries, timeoutMilliseconds: timeout, model: try params.optional("model", as: String.self),
+            maximumRetries: retries, timeoutMilliseconds: timeout, model: request.model,
             callerUID: peer.uid, createdAt: Date(), inputs: items.map { $0.serialized() }))
         batches.start(batch)
-        return .object(["batch_id": .int(batch.id), "items": .int(Int64(items.count))])
+        return StartedBatch(batchID: batch.id, items: Int64(items.count))
     }
 
-    private func batch(_ params: JSONRPCParams) throws -> BatchRecord {
-        let id = try params.required("batch_id", as: Int64.self)
+    private func batch(id: Int64) throws -> BatchRecord {
         guard let batch = try registry.batch(id: id) else { throw Self.notFound(id) }
         return batch
     }
 
-    private func items(_ params: JSONRPCParams) throws -> JSONValue {
-        let id = try params.required("batch_id", as: Int64.self)
-        let limit = try params.optional("limit", as: Int.self) ?? 1000
+    private func items(_ request: BatchItemsRequest) throws -> BatchItems {
+        let id = request.batchID
+        let limit = request.limit ?? 1000
         guard (1...10_000).contains(limit) else { throw ServiceError.invalidParams("limit must be 1 to 10000, not \(limit)") }
         var status: BatchItemStatus?
-        if let name = try params.optional("status", as: String.self) {
+        if let name = request.status {
             guard let known = BatchItemStatus(rawValue: name) else {
                 throw ServiceError.invalidParams(
                     "status must be one of \(BatchItemStatus.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(name)\"")
             }
             status = known
         }
-        let query = BatchItemQuery(batchID: id, status: status, limit: limit, after: try params.optional("after", as: Int.self))
+        let query = BatchItemQuery(batchID: id, status: status, limit: limit, after: request.after)
         guard let page = try registry.batchItems(matching: query) else { throw Self.notFound(id) }
-        return .object(["batch_id": .int(id), "items": .array(page.map(BatchEncoding.json))])
+        return BatchItems(batchID: id, items: page.map(BatchEncoding.json))
     }
 
-    private func cancel(_ params: JSONRPCParams) throws -> JSONValue {
-        let id = try params.required("batch_id", as: Int64.self)
+    private func cancel(id: Int64) throws -> JSONValue {
         guard let batch = try batches.cancel(id: id) else { throw Self.notFound(id) }
         return BatchEncoding.json(batch)
     }
 
     /// Waits for the batch to finish, sending the caller `batch.progress` at most every
     /// ``progressInterval``, and returns its final record.
-    private func wait(_ params: JSONRPCParams, connection: JSONRPCConnectionHandle) async throws -> JSONValue {
-        var batch = try batch(params)
+    private func wait(id: Int64, connection: JSONRPCConnectionHandle) async throws -> JSONValue {
+        var batch = try batch(id: id)
         let rate = BatchRate(ended: batch.counts.total - batch.counts.unfinished)
         while !batch.isFinished {
             let ended = batch.counts.total - batch.counts.unfinished
             let perSecond = rate.perSecond(ended: ended)
-            connection.notify(method: "batch.progress", params: .object([
-                "batch_id": .int(batch.id),
-                "counts": BatchEncoding.counts(batch.counts),
-                "rate_per_s": .double(perSecond),
-                "eta_s": perSecond > 0 ? .double(Double(batch.counts.unfinished) / perSecond) : .null,
-            ]))
+            connection.notify(BatchProgressNotification(
+                batchID: batch.id, counts: BatchEncoding.countsByState(batch.counts), ratePerSecond: perSecond,
+                secondsLeft: perSecond > 0 ? Double(batch.counts.unfinished) / perSecond : nil))
             do {
                 try await Task.sleep(for: Self.progressInterval)
             } catch {
-                throw ServiceError.domain(.cancelled, "batches.wait for batch \(batch.id) was cancelled; the batch goes on")
+                throw ServiceError(.cancelled, "\(WaitBatchRequest.method) for batch \(batch.id) was cancelled; the batch goes on")
             }
-            batch = try self.batch(params)
+            batch = try self.batch(id: id)
         }
         return BatchEncoding.json(batch)
     }
 
     private static func notFound(_ id: Int64) -> ServiceError {
-        .domain(.notFound, "no batch \(id): check the id that batches.start returned")
+        ServiceError(.notFound, "no batch \(id): check the id that \(StartBatchRequest.method) returned")
     }
 }

@@ -18,7 +18,7 @@ package enum BatchInputFile {
         }
         try checkCallerMayRead(path: path, uid: uid, gid: gid)
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw .domain(.permissionDenied, "cannot read the batch input file \(path): \(String(cString: strerror(errno)))")
+            throw ServiceError(.permissionDenied, "cannot read the batch input file \(path): \(String(cString: strerror(errno)))")
         }
         guard data.count <= maximumBytes else {
             throw .invalidParams("the batch input file \(path) is \(data.count) bytes, more than the \(maximumBytes) allowed: split it into several batches")
@@ -44,8 +44,8 @@ package enum BatchInputFile {
     private static func checkCallerMayRead(path: String, uid: UInt32, gid: UInt32) throws(ServiceError) {
         var status = stat()
         guard stat(path, &status) == 0 else {
-            if errno == ENOENT { throw .domain(.notFound, "the batch input file \(path) does not exist") }
-            throw .domain(.permissionDenied, "cannot read the batch input file \(path): \(String(cString: strerror(errno)))")
+            if errno == ENOENT { throw ServiceError(.notFound, "the batch input file \(path) does not exist") }
+            throw ServiceError(.permissionDenied, "cannot read the batch input file \(path): \(String(cString: strerror(errno)))")
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
             throw .invalidParams("the batch input file \(path) is not a regular file")
@@ -55,7 +55,7 @@ package enum BatchInputFile {
             ? status.st_mode & S_IRUSR != 0
             : status.st_gid == gid ? status.st_mode & S_IRGRP != 0 : status.st_mode & S_IROTH != 0
         guard readable else {
-            throw .domain(.permissionDenied, "cannot use the batch input file \(path): uid \(uid) may not read it")
+            throw ServiceError(.permissionDenied, "cannot use the batch input file \(path): uid \(uid) may not read it")
         }
     }
 }

@@ -153,7 +153,7 @@ public final class BatchRunner: Sendable {
             runID = run.id
             outcome = self.outcome(of: run, attempt: item.attempts, batch: batch)
         } catch {
-            if case .domain(.overloaded, _, _) = error {
+            if error.kind == .overloaded {
                 // The run never started (too many in flight, or the daemon is stopping):
                 // the attempt does not count.
                 await record { () async throws(RegistryError) in
@@ -163,7 +163,7 @@ public final class BatchRunner: Sendable {
                 return
             }
             runID = nil
-            outcome = .failed(kind: Self.kind(of: error), message: error.description)
+            outcome = .failed(kind: error.kind.rawValue, message: error.description)
         }
         await record { () async throws(RegistryError) in
             try await registry.finishBatchAttempt(batchID: batch.id, index: item.index, runID: runID, outcome: outcome, at: Date())
@@ -196,15 +196,6 @@ public final class BatchRunner: Sendable {
         } catch {
             logger.error("cannot record the state of a batch item; the next start of the daemon will retry it",
                          ["error": .string("\(error)")])
-        }
-    }
-
-    /// The error kind of a run that could not start.
-    private static func kind(of error: ServiceError) -> String {
-        switch error {
-        case let .domain(kind, _, _): kind.rawValue
-        case .invalidParams: "invalid_params"
-        case .internal: "internal"
         }
     }
 }

@@ -3,6 +3,7 @@ import JSONRPC
 import ProcessIsolation
 import Registry
 import SkillRuntime
+import SkillhostProtocol
 
 /// Everything skillhostd can be told: defaults, then the config file, then flags.
 public struct DaemonConfiguration: Sendable, Equatable {

@@ -90,7 +90,7 @@ public final class RunService: Sendable {
     /// returned, not thrown. Throws only when no run could be started.
     public func run(_ request: RunRequest) async throws(ServiceError) -> RunRecord {
         guard !shuttingDown.load(ordering: .sequentiallyConsistent) else {
-            throw .domain(.overloaded, "skillhostd is shutting down; retry once it is back")
+            throw ServiceError(.overloaded, "skillhostd is shutting down; retry once it is back")
         }
         let timeout = request.timeout ?? configuration.defaultRunTimeout
         guard timeout <= configuration.maximumRunTimeout else {
@@ -109,7 +109,7 @@ public final class RunService: Sendable {
         let inFlight = runsInFlight.add(1, ordering: .relaxed).newValue
         defer { runsInFlight.subtract(1, ordering: .relaxed) }
         guard inFlight <= configuration.maximumConcurrentRuns else {
-            throw .domain(.overloaded, "\(configuration.maximumConcurrentRuns) runs are in flight, the most this daemon allows (max_concurrent_runs): retry later")
+            throw ServiceError(.overloaded, "\(configuration.maximumConcurrentRuns) runs are in flight, the most this daemon allows (max_concurrent_runs): retry later")
         }
 
         let inputText = request.input.serialized()
@@ -153,7 +153,7 @@ public final class RunService: Sendable {
                 completion.errorMessage = "skillhostd shut down before the run finished"
             } else {
                 completion.status = failure.runStatus
-                completion.errorKind = failure.kind
+                completion.errorKind = failure.kind.rawValue
                 completion.errorMessage = failure.description
             }
         }
@@ -198,7 +198,7 @@ public final class RunService: Sendable {
         guard let found else {
             let installed = (try? registry.skills().map { "\($0.name)@\($0.version)" }) ?? []
             let known = installed.isEmpty ? "no skills are installed" : "installed: \(installed.joined(separator: ", "))"
-            throw .domain(.notFound, "no skill \(reference) is installed (\(known)): install it with `skillctl install PATH`")
+            throw ServiceError(.notFound, "no skill \(reference) is installed (\(known)): install it with `skillctl install PATH`")
         }
         return found
     }

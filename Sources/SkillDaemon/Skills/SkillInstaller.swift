@@ -55,11 +55,11 @@ public struct SkillInstaller: Sendable {
         do {
             stored = try registry.storeSkillFile(contentsOf: path)
         } catch {
-            throw .domain(.invalidSkill, "cannot install \(path): \(error)")
+            throw ServiceError(.invalidSkill, "cannot install \(path): \(error)")
         }
         if let expectedSHA256, expectedSHA256.lowercased() != stored.sha256 {
             discard(stored)
-            throw .domain(.conflict, "\(path) has sha256 \(stored.sha256), not the expected \(expectedSHA256.lowercased()): "
+            throw ServiceError(.conflict, "\(path) has sha256 \(stored.sha256), not the expected \(expectedSHA256.lowercased()): "
                 + "the file changed or is not the one you meant")
         }
         let manifest: SkillManifest
@@ -68,7 +68,7 @@ public struct SkillInstaller: Sendable {
             try ELFIdentity.read(path: stored.path).validate(path: stored.path)
         } catch {
             discard(stored)
-            throw .domain(.invalidSkill, error.description.replacingOccurrences(of: stored.path, with: path))
+            throw ServiceError(.invalidSkill, error.description.replacingOccurrences(of: stored.path, with: path))
         }
         switch await inspector(stored.path) {
         case let .success(inspected):
@@ -77,7 +77,7 @@ public struct SkillInstaller: Sendable {
             discard(stored)
             let message = error.description.replacingOccurrences(of: stored.path, with: path)
             if case .workerFailed = error { throw .internal(message) }
-            throw .domain(.invalidSkill, message)
+            throw ServiceError(.invalidSkill, message)
         }
         let previous = try? registry.skill(named: manifest.name, version: manifest.version)
         let record = SkillRecord(
@@ -93,7 +93,7 @@ public struct SkillInstaller: Sendable {
         } catch let error {
             if case let .conflict(name, version, installedSHA256, newSHA256) = error {
                 discard(stored)
-                throw .domain(.conflict, "\(name)@\(version) is already installed with sha256 \(installedSHA256), "
+                throw ServiceError(.conflict, "\(name)@\(version) is already installed with sha256 \(installedSHA256), "
                     + "and \(path) has \(newSHA256): bump the skill's version, or pass --force to replace it",
                     extra: ["installed_sha256": .string(installedSHA256), "sha256": .string(newSHA256)])
             }
@@ -116,18 +116,18 @@ public struct SkillInstaller: Sendable {
         var status = stat()
         guard stat(path, &status) == 0 else {
             let reason = String(cString: strerror(errno))
-            if errno == ENOENT { throw .domain(.notFound, "cannot install \(path): no such file") }
-            throw .domain(.invalidSkill, "cannot install \(path): \(reason)")
+            if errno == ENOENT { throw ServiceError(.notFound, "cannot install \(path): no such file") }
+            throw ServiceError(.invalidSkill, "cannot install \(path): \(reason)")
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
-            throw .domain(.invalidSkill, "cannot install \(path): it is not a regular file")
+            throw ServiceError(.invalidSkill, "cannot install \(path): it is not a regular file")
         }
         guard uid != 0, uid != getuid() else { return }
         let readable = status.st_uid == uid
             ? status.st_mode & S_IRUSR != 0
             : status.st_gid == gid ? status.st_mode & S_IRGRP != 0 : status.st_mode & S_IROTH != 0
         guard readable else {
-            throw .domain(.permissionDenied, "cannot install \(path): uid \(uid) may not read it")
+            throw ServiceError(.permissionDenied, "cannot install \(path): uid \(uid) may not read it")
         }
     }
 }

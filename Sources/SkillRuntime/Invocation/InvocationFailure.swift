@@ -26,17 +26,17 @@ public enum InvocationFailure: Error, Sendable, Equatable, CustomStringConvertib
     /// The runner had no room for another run.
     case overloaded(reason: String)
 
-    /// The stable error kind of docs/PROTOCOL.md.
-    public var kind: String {
+    /// The error kind the run is recorded and answered with.
+    public var kind: ErrorKind {
         switch self {
-        case .skillFailed, .invalidOutput, .loadFailed: "skill_failed"
-        case .invalidInput: "invalid_input"
-        case .inferenceFailed: "inference_failed"
-        case .invalidCSICall: "invalid_csi_call"
-        case .timedOut: "timeout"
-        case .cancelled: "cancelled"
-        case .crashed: "crashed"
-        case .overloaded: "overloaded"
+        case .skillFailed, .invalidOutput, .loadFailed: .skillFailed
+        case .invalidInput: .invalidInput
+        case .inferenceFailed: .inferenceFailed
+        case .invalidCSICall: .invalidCSICall
+        case .timedOut: .timeout
+        case .cancelled: .cancelled
+        case .crashed: .crashed
+        case .overloaded: .overloaded
         }
     }
 

@@ -1,0 +1,78 @@
+import JSONRPC
+import Registry
+import SkillDaemon
+import SkillhostModel
+import SkillhostProtocol
+
+/// `skills.run` and the `runs.*` methods of docs/PROTOCOL.md.
+struct RunMethods: Sendable {
+    let registry: Registry
+    let runs: RunService
+
+    /// Registers the handlers of these methods.
+    func register(in handlers: inout RequestHandlers) {
+        handlers.register(RunSkillRequest.self) { request, call in try await run(request, call: call) }
+        handlers.register(GetRunRequest.self) { request, _ in RecordEncoding.json(try run(id: request.runID)) }
+        handlers.register(ListRunsRequest.self) { request, _ in try list(request) }
+        handlers.register(RunLogsRequest.self) { request, _ in try logs(request) }
+    }
+
+    private func run(_ request: RunSkillRequest, call: JSONRPCCall) async throws -> RunResult {
+        var timeout: Duration?
+        if let milliseconds = request.timeoutMilliseconds {
+            guard milliseconds > 0 else { throw ServiceError.invalidParams("timeout_ms must be at least 1, not \(milliseconds)") }
+            timeout = .milliseconds(milliseconds)
+        }
+        var run = RunRequest(
+            skill: request.skill, input: request.input ?? .object([:]), model: request.model, timeout: timeout,
+            trigger: "rpc", callerUID: call.peer.uid)
+        var stream: RunStream?
+        if request.stream == true {
+            let runStream = RunStream(connection: call.connection)
+            run.onRecorded = { runStream.recorded($0) }
+            run.events = { runStream.send($0) }
+            stream = runStream
+        }
+        let record = try await runs.run(run)
+        stream?.finish(record)
+        guard record.status == .succeeded else {
+            let kind = record.errorKind.flatMap(ErrorKind.init(rawValue:)) ?? .skillFailed
+            throw ServiceError(
+                kind, record.errorMessage ?? "run \(record.id) \(record.status.rawValue)",
+                extra: ["run_id": .int(record.id), "status": .string(record.status.rawValue)])
+        }
+        return RunResult(
+            runID: record.id, status: record.status.rawValue, output: record.output.map(RecordEncoding.payload) ?? .null,
+            usage: RecordEncoding.usage(record.usage), durationMilliseconds: record.duration?.milliseconds)
+    }
+
+    private func run(id: Int64) throws -> RunRecord {
+        guard let record = try registry.run(id: id) else { throw Self.notFound(id) }
+        return record
+    }
+
+    private func logs(_ request: RunLogsRequest) throws -> RunLogs {
+        guard let lines = try registry.logs(runID: request.runID) else { throw Self.notFound(request.runID) }
+        return RunLogs(
+            runID: request.runID, logs: lines.map { RunLogs.Line(level: $0.level.rawValue, message: $0.message) })
+    }
+
+    private func list(_ request: ListRunsRequest) throws -> RunList {
+        let limit = request.limit ?? 50
+        guard (1...1000).contains(limit) else { throw ServiceError.invalidParams("limit must be 1 to 1000, not \(limit)") }
+        var status: RunStatus?
+        if let name = request.status {
+            guard let known = RunStatus(rawValue: name) else {
+                throw ServiceError.invalidParams(
+                    "status must be one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(name)\"")
+            }
+            status = known
+        }
+        let query = RunQuery(skillName: request.skill, status: status, limit: Int(limit), before: request.before)
+        return RunList(runs: try registry.runs(matching: query).map { RecordEncoding.json($0, includePayloads: false) })
+    }
+
+    private static func notFound(_ id: Int64) -> ServiceError {
+        ServiceError(.notFound, "no run \(id): see `skillctl runs` for recent runs")
+    }
+}

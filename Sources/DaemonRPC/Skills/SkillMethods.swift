@@ -1,0 +1,141 @@
+import JSONRPC
+import Registry
+import SkillDaemon
+import SkillRuntime
+import SkillhostModel
+import SkillhostProtocol
+
+/// The `skills.*` methods of docs/PROTOCOL.md but `skills.run`: installing, listing,
+/// changing and removing skills.
+struct SkillMethods: Sendable {
+    let registry: Registry
+    let runs: RunService
+    let runner: IsolatingRunner
+    let configuration: DaemonConfiguration
+    let installer: SkillInstaller
+
+    init(registry: Registry, runs: RunService, runner: IsolatingRunner, configuration: DaemonConfiguration) {
+        self.registry = registry
+        self.runs = runs
+        self.runner = runner
+        self.configuration = configuration
+        let process = runner.process
+        installer = SkillInstaller(registry: registry, inspector: { path in await process.inspect(path: path) })
+    }
+
+    /// Registers the handlers of these methods.
+    func register(in handlers: inout RequestHandlers) {
+        handlers.register(InstallSkillRequest.self) { request, call in try await install(request, peer: call.peer) }
+        handlers.register(ListSkillsRequest.self) { _, _ in try listSkills() }
+        handlers.register(GetSkillRequest.self) { request, _ in RecordEncoding.json(try runs.resolveSkill(request.name)) }
+        handlers.register(RemoveSkillRequest.self) { request, _ in try remove(request) }
+        handlers.register(SetIsolationRequest.self) { request, _ in try setIsolation(request) }
+        handlers.register(SetLimitsRequest.self) { request, _ in try setLimits(request) }
+        handlers.register(SkillExistsRequest.self) { request, _ in try exists(request) }
+    }
+
+    private func install(_ request: InstallSkillRequest, peer: PeerCredentials) async throws -> InstalledSkill {
+        let requestedIsolation = try request.isolation.map(Self.isolation)
+        let requestedLimit = try request.memoryLimitBytes.map(Self.memoryLimit)
+        var result = try await installer.install(
+            path: request.path, expectedSHA256: request.sha256, force: request.force ?? false,
+            isolation: requestedIsolation ?? configuration.defaultIsolation,
+            memoryLimitBytes: requestedLimit ?? nil,
+            callerUID: peer.uid, callerGID: peer.gid)
+        if let replaced = result.replacedSHA256 {
+            runner.evict(sha256: replaced)
+        }
+        // Installing the same file again with an explicit isolation changes only that.
+        if let requestedIsolation, result.skill.isolation != requestedIsolation {
+            result.skill = try registry.updateIsolation(
+                name: result.skill.name, version: result.skill.version, to: requestedIsolation).first ?? result.skill
+        }
+        // So does an explicit memory_limit_bytes (null: back to the default).
+        if let requestedLimit, result.skill.memoryLimitBytes != requestedLimit {
+            result.skill = try registry.updateMemoryLimit(
+                name: result.skill.name, version: result.skill.version, to: requestedLimit).first ?? result.skill
+        }
+        try prewarm([result.skill])
+        return InstalledSkill(outcome: result.outcome.rawValue, skill: RecordEncoding.json(result.skill))
+    }
+
+    /// Starts the workers of `skills` that run in a worker, in the background.
+    private func prewarm(_ skills: [SkillRecord]) throws {
+        for skill in skills where skill.isolation == .process {
+            runner.prewarm(skill, path: try registry.storedFilePath(sha256: skill.sha256))
+        }
+    }
+
+    private func listSkills() throws(ServiceError) -> SkillList {
+        do {
+            return SkillList(skills: try registry.skills().map(RecordEncoding.json))
+        } catch {
+            throw .internal("cannot read the registry: \(error)")
+        }
+    }
+
+    private func remove(_ request: RemoveSkillRequest) throws -> RemovedSkills {
+        let removed = try registry.removeSkills(named: request.name, version: request.version)
+        guard !removed.isEmpty else { throw Self.notInstalled(request.name, version: request.version) }
+        for skill in removed {
+            runner.evict(sha256: skill.sha256)
+        }
+        return RemovedSkills(removed: removed.map(RecordEncoding.json))
+    }
+
+    private func setIsolation(_ request: SetIsolationRequest) throws -> SkillList {
+        let mode = try Self.isolation(request.isolation)
+        let changed = try registry.updateIsolation(name: request.name, version: request.version, to: mode)
+        guard !changed.isEmpty else { throw Self.notInstalled(request.name, version: request.version) }
+        if mode == .inprocess {
+            // Its workers have nothing left to do.
+            for skill in changed { runner.process.evict(sha256: skill.sha256) }
+        } else {
+            try prewarm(changed)
+        }
+        return SkillList(skills: changed.map(RecordEncoding.json))
+    }
+
+    private func setLimits(_ request: SetLimitsRequest) throws -> SkillList {
+        let limit = try Self.memoryLimit(request.memoryLimitBytes)
+        let changed = try registry.updateMemoryLimit(name: request.name, version: request.version, to: limit)
+        guard !changed.isEmpty else { throw Self.notInstalled(request.name, version: request.version) }
+        // Workers started under the old limit are not reused; start ones under the new.
+        for skill in changed { runner.process.evict(sha256: skill.sha256) }
+        try prewarm(changed)
+        return SkillList(skills: changed.map(RecordEncoding.json))
+    }
+
+    private func exists(_ request: SkillExistsRequest) throws -> SkillExistence {
+        let sha256 = request.sha256.lowercased()
+        guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else {
+            throw ServiceError.invalidParams("sha256 must be 64 hexadecimal digits, not \"\(sha256)\"")
+        }
+        let skills = try registry.skills(withSHA256: sha256)
+        return SkillExistence(
+            exists: !skills.isEmpty, skills: skills.map { SkillExistence.Identity(name: $0.name, version: $0.version) })
+    }
+
+    /// A memory limit as stored: nil for the daemon's default, else 0 (no limit) or at
+    /// least 64 MiB.
+    private static func memoryLimit(_ parameter: MemoryLimitParameter) throws(ServiceError) -> Int64? {
+        guard case .bytes(let limit) = parameter else { return nil }
+        guard limit == 0 || limit >= 64 << 20 else {
+            throw .invalidParams("memory_limit_bytes must be 0 (no limit), at least 67108864 (64 MiB), or null (the daemon's default), not \(limit)")
+        }
+        return limit
+    }
+
+    /// The `isolation` param: `process` or `inprocess`.
+    private static func isolation(_ name: String) throws(ServiceError) -> IsolationMode {
+        guard let mode = IsolationMode(rawValue: name) else {
+            throw .invalidParams("isolation must be process or inprocess, not \"\(name)\"")
+        }
+        return mode
+    }
+
+    private static func notInstalled(_ name: String, version: String?) -> ServiceError {
+        let which = version.map { "\(name)@\($0)" } ?? name
+        return ServiceError(.notFound, "no skill \(which) is installed: see `skillctl list`")
+    }
+}

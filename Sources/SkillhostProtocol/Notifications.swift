@@ -1,0 +1,78 @@
+import JSONRPC
+
+/// `run.output`: a piece of a streamed run's output.
+public struct RunOutputNotification: SkillhostNotification {
+    public static let method = "run.output"
+    public static let summary = "a piece of a streamed skills.run's output, as UTF-8 text that never splits a character"
+
+    /// The run's id.
+    public var runID: Int64
+    /// The text.
+    public var chunk: String
+
+    /// A notification as given.
+    public init(runID: Int64, chunk: String) {
+        self.runID = runID
+        self.chunk = chunk
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case chunk
+        case runID = "run_id"
+    }
+}
+
+/// `run.log`: a line a streamed run logged.
+public struct RunLogNotification: SkillhostNotification {
+    public static let method = "run.log"
+    public static let summary = "a line the skill of a streamed skills.run logs, as it logs it"
+
+    /// The run's id.
+    public var runID: Int64
+    /// `debug`, `info`, `warning` or `error`.
+    public var level: String
+    /// The text.
+    public var message: String
+
+    /// A notification as given.
+    public init(runID: Int64, level: String, message: String) {
+        self.runID = runID
+        self.level = level
+        self.message = message
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case level, message
+        case runID = "run_id"
+    }
+}
+
+/// `batch.progress`: how a waited-for batch is doing.
+public struct BatchProgressNotification: SkillhostNotification {
+    public static let method = "batch.progress"
+    public static let summary = "a batch's counts, rate and time left, at most every 250 ms during batches.wait"
+
+    /// The batch's id.
+    public var batchID: Int64
+    /// Its items by state: `pending`, `running`, `done`, `failed`, `cancelled`.
+    public var counts: [String: Int64]
+    /// Items ended per second since the wait began.
+    public var ratePerSecond: Double
+    /// Seconds left at that rate; `nil` while it is 0.
+    public var secondsLeft: Double?
+
+    /// A notification as given.
+    public init(batchID: Int64, counts: [String: Int64], ratePerSecond: Double, secondsLeft: Double?) {
+        self.batchID = batchID
+        self.counts = counts
+        self.ratePerSecond = ratePerSecond
+        self.secondsLeft = secondsLeft
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case counts
+        case batchID = "batch_id"
+        case ratePerSecond = "rate_per_s"
+        case secondsLeft = "eta_s"
+    }
+}

@@ -1,0 +1,69 @@
+import JSONRPC
+import SkillhostModel
+
+/// `host.status`: the daemon's version, uptime, socket, data directory, counts and inference.
+public struct HostStatusRequest: SkillhostRequest {
+    public static let method = "host.status"
+    public static let summary = "the daemon's version, ABI, pid, uptime, socket, data directory, counts and inference endpoints"
+    public static let errorKinds: [ErrorKind] = []
+    public typealias Result = HostStatus
+
+    /// The request; it takes no params.
+    public init() {}
+}
+
+/// What `host.status` answers.
+public struct HostStatus: Codable, Sendable {
+    /// skillhost's version.
+    public var version: String
+    /// The skill ABI the daemon implements, `MAJOR.MINOR`.
+    public var abi: String
+    /// The daemon's process id.
+    public var pid: Int64
+    /// How long the daemon has been serving.
+    public var uptimeMilliseconds: Double
+    /// The socket it listens on.
+    public var socket: String
+    /// Its data directory.
+    public var dataDirectory: String
+    /// How many skills (name and version) are installed.
+    public var skills: Int64
+    /// The runs recorded, and those in flight now.
+    public var runs: RunCounts
+    /// The inference router, as `inference.status` shows it.
+    public var inference: InferenceStatus
+
+    /// A status as given.
+    public init(version: String, abi: String, pid: Int64, uptimeMilliseconds: Double, socket: String,
+                dataDirectory: String, skills: Int64, runs: RunCounts, inference: InferenceStatus) {
+        self.version = version
+        self.abi = abi
+        self.pid = pid
+        self.uptimeMilliseconds = uptimeMilliseconds
+        self.socket = socket
+        self.dataDirectory = dataDirectory
+        self.skills = skills
+        self.runs = runs
+        self.inference = inference
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, abi, pid, socket, skills, runs, inference
+        case uptimeMilliseconds = "uptime_ms"
+        case dataDirectory = "data_dir"
+    }
+
+    /// The runs of `host.status`.
+    public struct RunCounts: Codable, Sendable {
+        /// Every run recorded.
+        public var total: Int64
+        /// The runs in flight now.
+        public var running: Int64
+
+        /// Counts as given.
+        public init(total: Int64, running: Int64) {
+            self.total = total
+            self.running = running
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import JSONRPC
+import SkillhostModel
+
+/// `skills.run`: runs a skill and answers with its output.
+public struct RunSkillRequest: SkillhostRequest {
+    public static let method = "skills.run"
+    public static let summary = "runs a skill (NAME or NAME@VERSION) on an input; with stream, sends run.output and run.log as it goes"
+    public static let errorKinds: [ErrorKind] = [
+        .notFound, .skillFailed, .inferenceFailed, .timeout, .crashed, .cancelled, .overloaded, .invalidInput,
+        .invalidCSICall, .interrupted,
+    ]
+    public typealias Result = RunResult
+
+    /// `NAME` or `NAME@VERSION`.
+    public var skill: String
+    /// The skill's input; `nil`: `{}`.
+    public var input: JSONValue?
+    /// The model the skill's inference calls use when they name none; `nil`: the default.
+    public var model: String?
+    /// The run's deadline; `nil`: the daemon's.
+    public var timeoutMilliseconds: Int64?
+    /// Whether to stream the output and log lines as notifications.
+    public var stream: Bool?
+
+    /// A request as given.
+    public init(skill: String, input: JSONValue? = nil, model: String? = nil, timeoutMilliseconds: Int64? = nil,
+                stream: Bool? = nil) {
+        self.skill = skill
+        self.input = input
+        self.model = model
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.stream = stream
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case skill, input, model, stream
+        case timeoutMilliseconds = "timeout_ms"
+    }
+}
+
+/// What a successful `skills.run` answers.
+public struct RunResult: Codable, Sendable {
+    /// The run's id.
+    public var runID: Int64
+    /// `succeeded`.
+    public var status: String
+    /// The skill's output: its JSON value when it is JSON, else a string.
+    public var output: JSONValue
+    /// The tokens its inference calls used.
+    public var usage: TokenCounts
+    /// How long the run took.
+    public var durationMilliseconds: Double?
+
+    /// A result as given.
+    public init(runID: Int64, status: String, output: JSONValue, usage: TokenCounts, durationMilliseconds: Double?) {
+        self.runID = runID
+        self.status = status
+        self.output = output
+        self.usage = usage
+        self.durationMilliseconds = durationMilliseconds
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case status, output, usage
+        case runID = "run_id"
+        case durationMilliseconds = "duration_ms"
+    }
+}
+
+/// A run's token usage, as records and results show it.
+public struct TokenCounts: Codable, Sendable {
+    /// Tokens of the prompts.
+    public var promptTokens: Int64
+    /// Tokens generated.
+    public var completionTokens: Int64
+
+    /// Usage as given.
+    public init(promptTokens: Int64, completionTokens: Int64) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+    }
+}
+
+/// `runs.get`: one run in full.
+public struct GetRunRequest: SkillhostRequest {
+    public static let method = "runs.get"
+    public static let summary = "one run in full: status, times, input, output, error, usage"
+    public static let errorKinds: [ErrorKind] = [.notFound]
+    /// A run record.
+    public typealias Result = JSONValue
+
+    /// The run's id.
+    public var runID: Int64
+
+    /// A request as given.
+    public init(runID: Int64) {
+        self.runID = runID
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case runID = "run_id"
+    }
+}
+
+/// `runs.list`: recent runs, newest first.
+public struct ListRunsRequest: SkillhostRequest {
+    public static let method = "runs.list"
+    public static let summary = "recent runs, newest first, without their input and output; before pages"
+    public static let errorKinds: [ErrorKind] = []
+    public typealias Result = RunList
+
+    /// Only runs of this skill.
+    public var skill: String?
+    /// Only runs in this status.
+    public var status: String?
+    /// At most this many, 1 to 1000; `nil`: 50.
+    public var limit: Int64?
+    /// Only runs older than this run id.
+    public var before: Int64?
+
+    /// A request as given.
+    public init(skill: String? = nil, status: String? = nil, limit: Int64? = nil, before: Int64? = nil) {
+        self.skill = skill
+        self.status = status
+        self.limit = limit
+        self.before = before
+    }
+}
+
+/// What `runs.list` answers.
+public struct RunList: Codable, Sendable {
+    /// Run records without `input` and `output`.
+    public var runs: [JSONValue]
+
+    /// A list as given.
+    public init(runs: [JSONValue]) {
+        self.runs = runs
+    }
+}
+
+/// `runs.logs`: the lines a run logged.
+public struct RunLogsRequest: SkillhostRequest {
+    public static let method = "runs.logs"
+    public static let summary = "the lines a run logged, then its worker's stdout and stderr, oldest first"
+    public static let errorKinds: [ErrorKind] = [.notFound]
+    public typealias Result = RunLogs
+
+    /// The run's id.
+    public var runID: Int64
+
+    /// A request as given.
+    public init(runID: Int64) {
+        self.runID = runID
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case runID = "run_id"
+    }
+}
+
+/// What `runs.logs` answers.
+public struct RunLogs: Codable, Sendable {
+    /// The run's id.
+    public var runID: Int64
+    /// Its lines, oldest first.
+    public var logs: [Line]
+
+    /// An answer as given.
+    public init(runID: Int64, logs: [Line]) {
+        self.runID = runID
+        self.logs = logs
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case logs
+        case runID = "run_id"
+    }
+
+    /// One logged line.
+    public struct Line: Codable, Sendable {
+        /// `debug`, `info`, `warning`, `error`, `stdout` or `stderr`.
+        public var level: String
+        /// The text.
+        public var message: String
+
+        /// A line as given.
+        public init(level: String, message: String) {
+            self.level = level
+            self.message = message
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/// Every message of skillhostd's protocol: what docs/PROTOCOL.md documents, the daemon
+/// serves and a test holds the two to.
+public enum SkillhostMessages {
+    /// Every method, in the order docs/PROTOCOL.md lists them.
+    public static let requests: [any SkillhostRequest.Type] = [
+        HostStatusRequest.self,
+        InstallSkillRequest.self, ListSkillsRequest.self, GetSkillRequest.self, SetIsolationRequest.self,
+        SetLimitsRequest.self, RemoveSkillRequest.self, SkillExistsRequest.self, RunSkillRequest.self,
+        GetRunRequest.self, RunLogsRequest.self, ListRunsRequest.self,
+        StartBatchRequest.self, GetBatchRequest.self, BatchItemsRequest.self, CancelBatchRequest.self, WaitBatchRequest.self,
+        AddScheduleRequest.self, ListSchedulesRequest.self, GetScheduleRequest.self, RemoveScheduleRequest.self,
+        PauseScheduleRequest.self, ResumeScheduleRequest.self, TriggerScheduleRequest.self,
+        InferenceStatusRequest.self, InferenceModelsRequest.self, AttachEndpointRequest.self, DetachEndpointRequest.self,
+    ]
+
+    /// Every notification the daemon sends.
+    public static let notifications: [any SkillhostNotification.Type] = [
+        RunOutputNotification.self, RunLogNotification.self, BatchProgressNotification.self,
+    ]
+
+    private static let requestsByMethod = Dictionary(uniqueKeysWithValues: requests.map { ($0.method, $0) })
+
+    /// The declaration of the method named `method`, if there is one.
+    public static func request(named method: String) -> (any SkillhostRequest.Type)? {
+        requestsByMethod[method]
+    }
+}
