@@ -35,7 +35,7 @@ enum RecordEncoding {
             "sha256": .string(run.skillSHA256),
             "status": .string(run.status.rawValue),
             "error": run.errorKind.map { kind in
-                .object(["kind": .string(kind), "message": .string(run.errorMessage ?? "")])
+                .object(["kind": .string(kind.rawValue), "message": .string(run.errorMessage ?? "")])
             } ?? .null,
             "model": run.model.map(JSONValue.string) ?? .null,
             "trigger": .string(run.trigger),

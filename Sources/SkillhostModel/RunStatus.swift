@@ -30,4 +30,17 @@ public enum RunStatus: String, Sendable, CaseIterable {
             return true
         }
     }
+
+    /// The error kind of a run that ended in this state, where the state alone says it: what
+    /// a run without a recorded kind failed with. `nil` for a run that did not fail.
+    public var impliedErrorKind: ErrorKind? {
+        switch self {
+        case .queued, .running, .succeeded: nil
+        case .failed: .skillFailed
+        case .timeout: .timeout
+        case .crashed: .crashed
+        case .cancelled: .cancelled
+        case .interrupted: .interrupted
+        }
+    }
 }

@@ -51,7 +51,7 @@ struct DaemonLifecycleTests {
         let second = try await DaemonHarness(inferenceURL: nowhere, directory: first.directory)
         let record = try #require(try second.registry().run(id: runID))
         #expect(record.status == .interrupted)
-        #expect(record.errorKind == "interrupted")
+        #expect(record.errorKind == .interrupted)
         #expect(try await second.skillctl("run", "sleeps", "1").status == 0)
         #expect(try await second.stop() == .exited(0))
     }

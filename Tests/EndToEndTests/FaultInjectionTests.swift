@@ -27,7 +27,7 @@ struct FaultInjectionTests {
 
         let runs = try daemon.registry().runs(matching: RunQuery(skillName: "complete"))
         let record = try #require(runs.first)
-        #expect(record.errorKind == kind)
+        #expect(record.errorKind?.rawValue == kind)
         #expect(record.errorMessage?.contains(messageContains) == true)
         #expect(record.status.isFinal && record.status != .succeeded)
 
@@ -109,7 +109,7 @@ struct FaultInjectionTests {
         #expect(run.status == 1)
         #expect(run.standardError.contains("not valid UTF-8"))
         let record = try #require(try daemon.registry().runs(matching: RunQuery()).first)
-        #expect(record.status == .failed && record.errorKind == "skill_failed")
+        #expect(record.status == .failed && record.errorKind == .skillFailed)
         #expect(try await daemon.stop() == .exited(0))
     }
 

@@ -23,7 +23,7 @@ struct IsolationTests {
         #expect(run.status == 8)
         #expect(run.standardError.contains("SIGSEGV"), "\(run.standardError)")
         let record = try #require(try daemon.registry().runs(matching: RunQuery(skillName: "segfaults")).first)
-        #expect(record.status == .crashed && record.errorKind == "crashed")
+        #expect(record.status == .crashed && record.errorKind == .crashed)
 
         let hello = try await daemon.skillctl("run", "hello", #"{"name":"after the crash"}"#)
         #expect(hello.status == 0, "\(hello.standardError)")

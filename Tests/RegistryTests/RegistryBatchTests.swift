@@ -100,7 +100,7 @@ struct RegistryBatchTests {
             #expect(try registry.batch(id: batch.id)?.isFinished == false)
 
             try await registry.finishBatchAttempt(
-                batchID: batch.id, index: 1, runID: 12, outcome: .failed(kind: "skill_failed", message: "no"),
+                batchID: batch.id, index: 1, runID: 12, outcome: .failed(kind: .skillFailed, message: "no"),
                 at: start + 3)
             let finished = try #require(try registry.batch(id: batch.id))
             #expect(finished.status == .done)
@@ -112,7 +112,7 @@ struct RegistryBatchTests {
                 batchID: batch.id, index: 1, runID: 13, outcome: .succeeded(output: "{}"), at: start + 4) == nil)
             let items = try #require(try registry.batchItems(matching: BatchItemQuery(batchID: batch.id, status: .failed)))
             #expect(items.map(\.runID) == [12])
-            #expect(items.first?.errorKind == "skill_failed")
+            #expect(items.first?.errorKind == .skillFailed)
         }
     }
 
@@ -124,14 +124,14 @@ struct RegistryBatchTests {
             _ = try await registry.claimBatchItem(batchID: batch.id, at: start)
             let retryAt = start + 10
             let pending = try await registry.finishBatchAttempt(
-                batchID: batch.id, index: 0, runID: 5, outcome: .retry(kind: "timeout", message: "slow", notBefore: retryAt),
+                batchID: batch.id, index: 0, runID: 5, outcome: .retry(kind: .timeout, message: "slow", notBefore: retryAt),
                 at: start)
             #expect(pending?.status == .pending)
             #expect(pending?.notBefore == retryAt)
             #expect(try await registry.claimBatchItem(batchID: batch.id, at: start + 5) == .notBefore(retryAt))
             let again = try #require(claimed(try await registry.claimBatchItem(batchID: batch.id, at: retryAt)))
             #expect(again.attempts == 2)
-            #expect(again.errorKind == "timeout")
+            #expect(again.errorKind == .timeout)
         }
     }
 
@@ -149,7 +149,7 @@ struct RegistryBatchTests {
 
             let item = try await registry.finishBatchAttempt(
                 batchID: batch.id, index: 0, runID: 1,
-                outcome: .retry(kind: "crashed", message: "SIGSEGV", notBefore: start + 9), at: start + 2)
+                outcome: .retry(kind: .crashed, message: "SIGSEGV", notBefore: start + 9), at: start + 2)
             #expect(item?.status == .cancelled)
             let final = try #require(try registry.batch(id: batch.id))
             #expect(final.status == .cancelled)

@@ -74,7 +74,7 @@ struct RegistryGroupCommitTests {
             let (late, missing, finalState, refused, created) = try await whileGroupCommitBusy(registry) {
             let late = Task {
                 try await registry.recordRunEnd(id: done.id, with: RunCompletion(
-                    status: .failed, errorKind: "skill_failed", errorMessage: "late", finishedAt: Date(),
+                    status: .failed, errorKind: .skillFailed, errorMessage: "late", finishedAt: Date(),
                     logs: [RunLogLine(level: .error, message: "must not be stored")]))
             }
             let missing = Task {

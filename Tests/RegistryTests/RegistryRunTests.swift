@@ -34,7 +34,7 @@ struct RegistryRunTests {
             #expect(finished == expected)
             #expect(try registry.run(id: created.id) == expected)
 
-            let failure = RunCompletion(status: .failed, errorKind: "skill_failed", errorMessage: "late",
+            let failure = RunCompletion(status: .failed, errorKind: .skillFailed, errorMessage: "late",
                                         finishedAt: Date())
             #expect {
                 try registry.finishRun(id: created.id, with: failure)
@@ -185,7 +185,7 @@ struct RegistryRunTests {
             for id in interrupted {
                 let run = try #require(try registry.run(id: id))
                 #expect(run.status == .interrupted)
-                #expect(run.errorKind == "interrupted")
+                #expect(run.errorKind == .interrupted)
                 #expect(run.errorMessage == "skillhostd stopped")
                 #expect(run.finishedAt == at)
             }
@@ -203,7 +203,7 @@ struct RegistryRunTests {
                 let registry = try Registry(dataDirectory: directory)
                 let created = try registry.createRun(newRun(of: "hello"))
                 run = try registry.finishRun(id: created.id, with: RunCompletion(
-                    status: .crashed, errorKind: "signal", errorMessage: "SIGSEGV",
+                    status: .crashed, errorKind: .crashed, errorMessage: "SIGSEGV",
                     finishedAt: Date(timeIntervalSince1970: 1_700_000_200), duration: .seconds(2)))
             }
             let reopened = try Registry(dataDirectory: directory)

@@ -103,7 +103,7 @@ struct BatchRunnerTests {
         #expect(batch.counts == BatchCounts(failed: 2))
         let items = try fixture.items(batch)
         #expect(items.map(\.attempts) == [1, 1])
-        #expect(items.map(\.errorKind) == ["skill_failed", "skill_failed"])
+        #expect(items.map(\.errorKind) == [.skillFailed, .skillFailed])
     }
 
     @Test("a timeout is retried up to the retries allowed, then the item fails")
@@ -113,7 +113,7 @@ struct BatchRunnerTests {
         #expect(batch.counts == BatchCounts(failed: 1))
         let item = try #require(try fixture.items(batch).first)
         #expect(item.attempts == 3)
-        #expect(item.errorKind == "timeout")
+        #expect(item.errorKind == .timeout)
         let runs = try fixture.registry.runs(matching: RunQuery(skillName: "sleeps"))
         #expect(runs.count == 3)
         #expect(runs.allSatisfy { $0.status == .timeout && $0.batchItem == 0 })
@@ -130,7 +130,7 @@ struct BatchRunnerTests {
         #expect(item.output == #""cba""#)
         let runs = try fixture.registry.runs(matching: RunQuery(skillName: "complete_twice"))
         #expect(runs.map(\.status) == [.succeeded, .failed])
-        #expect(runs.last?.errorKind == "inference_failed")
+        #expect(runs.last?.errorKind == .inferenceFailed)
     }
 
     @Test("cancel stops new items, cancels running ones, and ends every item as cancelled")
@@ -190,7 +190,7 @@ struct BatchRunnerTests {
             #expect((Duration.milliseconds(100)...Duration.milliseconds(200)).contains(policy.delay(afterAttempt: 2)))
             #expect((Duration.milliseconds(175)...Duration.milliseconds(350)).contains(policy.delay(afterAttempt: 9)))
         }
-        #expect(policy.isRetryable("crashed"))
-        #expect(!policy.isRetryable("invalid_input"))
+        #expect(policy.isRetryable(.crashed))
+        #expect(!policy.isRetryable(.invalidInput))
     }
 }

@@ -48,7 +48,7 @@ enum BatchEncoding {
             "input": RecordEncoding.payload(item.input),
             "output": item.output.map(RecordEncoding.payload) ?? .null,
             "error": item.errorKind.map { kind in
-                .object(["kind": .string(kind), "message": .string(item.errorMessage ?? "")])
+                .object(["kind": .string(kind.rawValue), "message": .string(item.errorMessage ?? "")])
             } ?? .null,
             "not_before": item.notBefore.map(RecordEncoding.timestamp) ?? .null,
         ])

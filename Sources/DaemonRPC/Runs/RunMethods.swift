@@ -36,7 +36,7 @@ struct RunMethods: Sendable {
         let record = try await runs.run(run)
         stream?.finish(record)
         guard record.status == .succeeded else {
-            let kind = record.errorKind.flatMap(ErrorKind.init(rawValue:)) ?? .skillFailed
+            let kind = record.errorKind ?? .skillFailed
             throw ServiceError(
                 kind, record.errorMessage ?? "run \(record.id) \(record.status.rawValue)",
                 extra: ["run_id": .int(record.id), "status": .string(record.status.rawValue)])

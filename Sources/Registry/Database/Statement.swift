@@ -206,4 +206,12 @@ final class Statement {
     where Value.RawValue == String {
         try decode(type, at: try columnIndex(name))
     }
+
+    /// The column `name` of the current row decoded as a string-backed enumeration, or `nil`
+    /// when it is `NULL`.
+    func optionalDecode<Value: RawRepresentable>(_ type: Value.Type, _ name: String) throws(DatabaseError) -> Value?
+    where Value.RawValue == String {
+        let index = try columnIndex(name)
+        return isNull(at: index) ? nil : try decode(type, at: index)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SkillhostModel
 
 /// One item of a batch: its input, and where it is.
 public struct BatchItemRecord: Sendable, Equatable {
@@ -17,7 +18,7 @@ public struct BatchItemRecord: Sendable, Equatable {
     /// The output of the run that succeeded, as JSON text.
     public var output: String?
     /// The kind of the latest failure (`timeout`, `skill_failed`, ...).
-    public var errorKind: String?
+    public var errorKind: ErrorKind?
     /// What went wrong in the latest failure, for a person.
     public var errorMessage: String?
     /// A pending item is not tried again before this instant (the backoff of a retry).
@@ -26,7 +27,7 @@ public struct BatchItemRecord: Sendable, Equatable {
     /// Describes an item.
     public init(
         batchID: Int64, index: Int, input: String, status: BatchItemStatus, attempts: Int = 0,
-        runID: Int64? = nil, output: String? = nil, errorKind: String? = nil, errorMessage: String? = nil,
+        runID: Int64? = nil, output: String? = nil, errorKind: ErrorKind? = nil, errorMessage: String? = nil,
         notBefore: Date? = nil
     ) {
         self.batchID = batchID

@@ -8,7 +8,7 @@ public struct RunCompletion: Sendable {
     /// The output, as JSON text, for a run that succeeded.
     public var output: String?
     /// The kind of failure, for a run that did not succeed.
-    public var errorKind: String?
+    public var errorKind: ErrorKind?
     /// What went wrong, for a person.
     public var errorMessage: String?
     /// The inference tokens the run used.
@@ -22,7 +22,7 @@ public struct RunCompletion: Sendable {
 
     /// Describes how a run ended.
     public init(
-        status: RunStatus, output: String? = nil, errorKind: String? = nil, errorMessage: String? = nil,
+        status: RunStatus, output: String? = nil, errorKind: ErrorKind? = nil, errorMessage: String? = nil,
         usage: RunUsage = .zero, finishedAt: Date, duration: Duration? = nil, logs: [RunLogLine] = []
     ) {
         self.status = status

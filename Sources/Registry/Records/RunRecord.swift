@@ -18,7 +18,7 @@ public struct RunRecord: Sendable, Equatable {
     /// Where the run is in its life.
     public var status: RunStatus
     /// The kind of failure (`skill_failed`, `inference_failed`, `interrupted`, ...).
-    public var errorKind: String?
+    public var errorKind: ErrorKind?
     /// What went wrong, for a person.
     public var errorMessage: String?
     /// The model the run asked for, when it named one.
@@ -47,7 +47,7 @@ public struct RunRecord: Sendable, Equatable {
     /// Describes a run.
     public init(
         id: Int64, skillName: String, skillVersion: String, skillSHA256: String, input: String,
-        output: String? = nil, status: RunStatus, errorKind: String? = nil, errorMessage: String? = nil,
+        output: String? = nil, status: RunStatus, errorKind: ErrorKind? = nil, errorMessage: String? = nil,
         model: String? = nil, trigger: String, callerUID: UInt32? = nil, createdAt: Date,
         startedAt: Date? = nil, finishedAt: Date? = nil, duration: Duration? = nil, usage: RunUsage = .zero,
         batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil

@@ -1,4 +1,5 @@
 import Foundation
+import SkillhostModel
 
 /// The SQL of the `batch_items` table. Every function runs on a connection the caller holds,
 /// inside the caller's transaction.
@@ -109,7 +110,7 @@ enum BatchItemTable {
     ) throws(RegistryError) -> Bool {
         let status: BatchItemStatus
         var output: String?
-        var errorKind: String?
+        var errorKind: ErrorKind?
         var errorMessage: String?
         var notBefore: Int64?
         switch outcome {
@@ -128,7 +129,7 @@ enum BatchItemTable {
             UPDATE batch_items SET status = ?, run_id = coalesce(?, run_id), output = ?, error_kind = ?,
                                    error_message = ?, not_before = ?
             WHERE batch_id = ? AND item_index = ? AND status = 'running'
-            """, [status.rawValue, runID, output, errorKind, errorMessage, notBefore, batchID, index]))
+            """, [status.rawValue, runID, output, errorKind?.rawValue, errorMessage, notBefore, batchID, index]))
         return database.changedRowCount > 0
     }
 
@@ -159,7 +160,7 @@ extension BatchItemRecord: FetchableRecord {
             batchID: row.int64("batch_id"), index: Int(row.int64("item_index")), input: row.text("input"),
             status: row.decode(BatchItemStatus.self, "status"), attempts: Int(row.int64("attempts")),
             runID: row.optionalInt64("run_id"), output: row.optionalText("output"),
-            errorKind: row.optionalText("error_kind"), errorMessage: row.optionalText("error_message"),
+            errorKind: row.optionalDecode(ErrorKind.self, "error_kind"), errorMessage: row.optionalText("error_message"),
             notBefore: row.optionalInt64("not_before").map(DatabaseTime.date(microseconds:)))
     }
 }

@@ -48,7 +48,7 @@ enum RunTable {
                             duration_us = ?, prompt_tokens = ?, completion_tokens = ?
             WHERE id = ? AND status IN \(unfinishedStatuses)
             """, [
-                completion.status.rawValue, completion.output, completion.errorKind, completion.errorMessage,
+                completion.status.rawValue, completion.output, completion.errorKind?.rawValue, completion.errorMessage,
                 DatabaseTime.microseconds(completion.finishedAt), completion.duration.map(DatabaseTime.microseconds),
                 completion.usage.promptTokens, completion.usage.completionTokens, id,
             ]))
@@ -110,7 +110,7 @@ extension RunRecord: FetchableRecord {
         try self.init(
             id: row.int64("id"), skillName: row.text("skill_name"), skillVersion: row.text("skill_version"),
             skillSHA256: row.text("skill_sha256"), input: row.text("input"), output: row.optionalText("output"),
-            status: row.decode(RunStatus.self, "status"), errorKind: row.optionalText("error_kind"),
+            status: row.decode(RunStatus.self, "status"), errorKind: row.optionalDecode(ErrorKind.self, "error_kind"),
             errorMessage: row.optionalText("error_message"), model: row.optionalText("model"),
             trigger: row.text("trigger"),
             callerUID: row.optionalInt64("caller_uid").map { UInt32(truncatingIfNeeded: $0) },

@@ -1,3 +1,5 @@
+import SkillhostModel
+
 /// Which failed attempts of a batch item are tried again, and after how long: exponential
 /// backoff with jitter, `baseDelay × 2^(attempt − 1)` capped at `maximumDelay`, of which a
 /// random part between a half and the whole is waited, so that items failing together do not
@@ -7,7 +9,7 @@ public struct BatchRetryPolicy: Sendable {
     /// slow run may be quicker, a crash may not recur, an interrupted run never finished.
     /// Anything else (`skill_failed`, `invalid_input`, `invalid_csi_call`, ...) would fail
     /// again the same way, and is not retried.
-    public static let retryableKinds: Set<String> = ["inference_failed", "timeout", "crashed", "interrupted"]
+    public static let retryableKinds: Set<ErrorKind> = [.inferenceFailed, .timeout, .crashed, .interrupted]
 
     /// The delay before the first retry (before jitter).
     public var baseDelay: Duration
@@ -22,7 +24,7 @@ public struct BatchRetryPolicy: Sendable {
     }
 
     /// Whether a failure of `kind` can pass on a retry.
-    public func isRetryable(_ kind: String) -> Bool {
+    public func isRetryable(_ kind: ErrorKind) -> Bool {
         Self.retryableKinds.contains(kind)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import JSONRPC
 import Registry
+import SkillhostModel
 import Synchronization
 
 /// Runs the items of batches through the ``RunService`` (trigger `batch`), as many at once as
@@ -163,7 +164,7 @@ public final class BatchRunner: Sendable {
                 return
             }
             runID = nil
-            outcome = .failed(kind: error.kind.rawValue, message: error.description)
+            outcome = .failed(kind: error.kind, message: error.description)
         }
         await record { () async throws(RegistryError) in
             try await registry.finishBatchAttempt(batchID: batch.id, index: item.index, runID: runID, outcome: outcome, at: Date())
@@ -175,7 +176,7 @@ public final class BatchRunner: Sendable {
         if run.status == .succeeded {
             return .succeeded(output: run.output ?? "")
         }
-        let kind = run.errorKind ?? run.status.rawValue
+        let kind = run.errorKind ?? run.status.impliedErrorKind ?? .skillFailed
         let message = run.errorMessage ?? "run \(run.id) ended as \(run.status.rawValue)"
         if run.status == .cancelled {
             return .cancelled(kind: kind, message: message)

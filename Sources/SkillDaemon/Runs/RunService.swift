@@ -149,11 +149,11 @@ public final class RunService: Sendable {
         case let .failure(failure):
             if case .cancelled = failure, shuttingDown.load(ordering: .sequentiallyConsistent) {
                 completion.status = .interrupted
-                completion.errorKind = ErrorKind.interrupted.rawValue
+                completion.errorKind = .interrupted
                 completion.errorMessage = "skillhostd shut down before the run finished"
             } else {
                 completion.status = failure.runStatus
-                completion.errorKind = failure.kind.rawValue
+                completion.errorKind = failure.kind
                 completion.errorMessage = failure.description
             }
         }
