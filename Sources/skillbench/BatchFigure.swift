@@ -1,4 +1,5 @@
 import JSONRPC
+import SkillhostProtocol
 
 extension BenchSession {
     /// Figure 5: items per second of a ``BenchPlan/batchItems``-item batch of the in-process
@@ -11,11 +12,11 @@ extension BenchSession {
         configurations.append((Self.workerNoop, plan.parallelisms.max() ?? 8))
         for (skill, parallelism) in configurations {
             let started = MonotonicClock.now()
-            let batch = try client.call("batches.start", [
+            let batch = try client.call(StartBatchRequest.self, [
                 "skill": .string(skill), "items": items, "parallelism": .int(Int64(parallelism)), "retries": 0,
             ])
             guard let id = batch["batch_id"] else { throw BenchError("batches.start answered without batch_id: \(batch)") }
-            let final = try client.call("batches.wait", ["batch_id": id])
+            let final = try client.call(WaitBatchRequest.self, ["batch_id": id])
             let seconds = MonotonicClock.seconds(since: started)
             let done = final["counts"]?["done"]?.int64Value ?? 0
             guard done == Int64(plan.batchItems) else {

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import JSONRPC
+import SkillhostProtocol
 
 /// One run of skillbench: starts what each figure needs in the work directory, measures,
 /// and collects the rows of the report.
@@ -81,7 +82,7 @@ final class BenchSession {
 
     /// The request line that runs `skill` with input `{}`.
     static func runRequest(_ skill: String) -> [UInt8] {
-        RPCRequestLine.make(method: "skills.run", params: ["skill": .string(skill), "input": .object([:])])
+        RPCRequestLine.make(method: RunSkillRequest.method, params: ["skill": .string(skill), "input": .object([:])])
     }
 
     /// `calls` sequential round trips of `request` on one connection, after a warm-up; with

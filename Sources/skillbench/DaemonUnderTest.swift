@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import JSONRPC
+import SkillhostProtocol
 
 /// A `skillhostd` of skillbench's own: its data directory, socket and log in a folder of the
 /// bench's work directory, an empty config file (so the user's config cannot change what is
@@ -42,7 +43,7 @@ final class DaemonUnderTest {
         let process = try ChildProcess(executable: executable, arguments: extraArguments, logPath: directory + "/skillhostd.log")
         self.process = process
         while true {
-            if let client = try? LineClient(socketPath: socketPath), (try? client.call("host.status")) != nil {
+            if let client = try? LineClient(socketPath: socketPath), (try? client.call(HostStatusRequest.self)) != nil {
                 return MonotonicClock.seconds(since: started)
             }
             guard process.isRunning else {
@@ -64,7 +65,7 @@ final class DaemonUnderTest {
     /// Installs the skill file at `path` with `isolation`; returns its content hash.
     func install(_ path: String, isolation: String) throws(BenchError) -> String {
         let client = try LineClient(socketPath: socketPath)
-        let result = try client.call("skills.install", ["path": .string(path), "isolation": .string(isolation), "force": true])
+        let result = try client.call(InstallSkillRequest.self, ["path": .string(path), "isolation": .string(isolation), "force": true])
         guard let sha256 = result["skill"]?["sha256"]?.stringValue else {
             throw BenchError("skills.install of \(path) answered without skill.sha256: \(result.serialized())")
         }

@@ -1,5 +1,6 @@
 import Glibc
 import JSONRPC
+import SkillhostProtocol
 
 extension BenchSession {
     /// The prompt of every inference figure.
@@ -56,7 +57,7 @@ extension BenchSession {
                 throw BenchError("the model server answered \(response.status): \(String(decoding: response.body.prefix(600), as: UTF8.self))")
             }
             started = MonotonicClock.now()
-            let result = try client.call("skills.run", ["skill": "complete", "input": input])
+            let result = try client.call(RunSkillRequest.self, ["skill": "complete", "input": input])
             let daemonElapsed = MonotonicClock.now() - started
             guard round >= 0 else { continue }
             direct.append(elapsed)
@@ -86,7 +87,7 @@ extension BenchSession {
         var afterAnswer: [UInt64] = []
         let timedNoop = { () throws(BenchError) -> UInt64 in
             let started = MonotonicClock.now()
-            _ = try client.call("skills.run", noop)
+            _ = try client.call(RunSkillRequest.self, noop)
             return MonotonicClock.now() - started
         }
         for _ in 0..<max(plan.shortCompletions, 3) {
@@ -124,8 +125,8 @@ extension BenchSession {
             var firstOutput: UInt64?
             let sent = MonotonicClock.now()
             do {
-                _ = try client.call("skills.run", ["skill": "complete", "input": directBody, "stream": true]) { method, _, received in
-                    if method == "run.output", firstOutput == nil { firstOutput = received - sent }
+                _ = try client.call(RunSkillRequest.self, ["skill": "complete", "input": directBody, "stream": true]) { method, _, received in
+                    if method == RunOutputNotification.method, firstOutput == nil { firstOutput = received - sent }
                 }
             } catch {
                 unsupported = "skillhostd refused a streamed run: \(error)"

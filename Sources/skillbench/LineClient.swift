@@ -1,4 +1,5 @@
 import JSONRPC
+import SkillhostProtocol
 
 /// The blocking client skillbench measures with: one Unix socket connection, one request line
 /// written, one line read back, on the calling thread.
@@ -53,10 +54,13 @@ final class LineClient {
         }
     }
 
-    /// Sends a JSON-RPC request and returns its result. Notifications that come first go to
-    /// `onNotification` with the time they arrived (``MonotonicClock``).
-    func call(_ method: String, _ params: JSONValue = .object([:]),
+    /// Sends a call of the method `request` declares, with `params` written as they are (not
+    /// through the declaration's encoder: the benchmark's client costs as little as it can),
+    /// and returns its result. Notifications that come first go to `onNotification` with the
+    /// time they arrived (``MonotonicClock``).
+    func call<Request: SkillhostRequest>(_ request: Request.Type, _ params: JSONValue = .object([:]),
               onNotification: (String, JSONValue?, UInt64) -> Void = { _, _, _ in }) throws(BenchError) -> JSONValue {
+        let method = Request.method
         var line = try roundTrip(RPCRequestLine.make(method: method, params: params))
         while true {
             let received = MonotonicClock.now()

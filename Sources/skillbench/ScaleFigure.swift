@@ -1,5 +1,6 @@
 import Glibc
 import JSONRPC
+import SkillhostProtocol
 
 extension BenchSession {
     /// Figure 4, worker respawn: kills every worker of the noop skill (SIGKILL, as a crash
@@ -8,7 +9,7 @@ extension BenchSession {
     func measureRespawn(_ daemon: DaemonUnderTest) throws(BenchError) {
         let client = try LineClient(socketPath: daemon.socketPath)
         let request = Self.runRequest(Self.workerNoop)
-        let sha256 = try client.call("skills.get", ["name": .string(Self.workerNoop)])["sha256"]?.stringValue ?? ""
+        let sha256 = try client.call(GetSkillRequest.self, ["name": .string(Self.workerNoop)])["sha256"]?.stringValue ?? ""
         var samples: [UInt64] = []
         for _ in 0..<plan.respawns {
             _ = try client.roundTrip(request)
@@ -107,12 +108,12 @@ extension BenchSession {
             ("before", "runs.list page in the middle (before = id/2)", ["before": .int(Int64(count / 2))]),
         ]
         for variant in variants {
-            let request = RPCRequestLine.make(method: "runs.list", params: variant.params)
+            let request = RPCRequestLine.make(method: ListRunsRequest.method, params: variant.params)
             let latency = try LoadGenerator.run(socketPath: daemon.socketPath, request: request, clients: 1,
                                                 stop: .calls(plan.listCalls)).latencies
             report.add(.latency(4, "scale.list.\(variant.key)", "\(variant.label) at \(count) runs", latency, unit: "ms"))
         }
-        let status = try LoadGenerator.run(socketPath: daemon.socketPath, request: RPCRequestLine.make(method: "host.status", params: .object([:])),
+        let status = try LoadGenerator.run(socketPath: daemon.socketPath, request: RPCRequestLine.make(method: HostStatusRequest.method, params: .object([:])),
                                            clients: 1, stop: .calls(max(plan.listCalls / 10, 3))).latencies
         report.add(.latency(4, "scale.status", "host.status (counts the runs) at \(count) runs", status, unit: "ms"))
     }
