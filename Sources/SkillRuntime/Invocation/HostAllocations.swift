@@ -1,0 +1,30 @@
+import Glibc
+
+/// Memory the host handed a skill during one invocation (`alloc`, and the text of
+/// completions), to be freed together once the skill's `run` has returned.
+package struct HostAllocations: Sendable {
+    /// The addresses of the blocks, as integers so that the value is `Sendable`.
+    private var addresses: [UInt] = []
+
+    /// No memory.
+    package init() {}
+
+    /// How many blocks there are.
+    package var count: Int { addresses.count }
+
+    /// A new block of `byteCount` bytes, kept with the others; nil when `malloc` fails.
+    package mutating func allocate(byteCount: Int) -> UnsafeMutableRawPointer? {
+        guard let memory = malloc(byteCount) else { return nil }
+        addresses.append(UInt(bitPattern: memory))
+        return memory
+    }
+
+    /// Frees every block. The value must not be used afterwards: a copy of it would free
+    /// the same blocks again, which is why its owner hands it out only once (see
+    /// ``InvocationLedger/takeAllocations()``).
+    package consuming func free() {
+        for address in addresses {
+            Glibc.free(UnsafeMutableRawPointer(bitPattern: address))
+        }
+    }
+}
