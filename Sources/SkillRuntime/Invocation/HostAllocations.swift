@@ -1,8 +1,9 @@
 import Glibc
 
 /// Memory the host handed a skill during one invocation (`alloc`, and the text of
-/// completions), to be freed together once the skill's `run` has returned.
-package struct HostAllocations: Sendable {
+/// completions), to be freed together once the skill's `run` has returned. Noncopyable, so
+/// that no block is freed twice.
+package struct HostAllocations: ~Copyable, Sendable {
     /// The addresses of the blocks, as integers so that the value is `Sendable`.
     private var addresses: [UInt] = []
 
@@ -19,9 +20,7 @@ package struct HostAllocations: Sendable {
         return memory
     }
 
-    /// Frees every block. The value must not be used afterwards: a copy of it would free
-    /// the same blocks again, which is why its owner hands it out only once (see
-    /// ``InvocationLedger/takeAllocations()``).
+    /// Frees every block.
     package consuming func free() {
         for address in addresses {
             Glibc.free(UnsafeMutableRawPointer(bitPattern: address))

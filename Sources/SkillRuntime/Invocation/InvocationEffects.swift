@@ -3,8 +3,8 @@ import SkillhostModel
 /// What a transition of an ``InvocationMachine`` leaves to do once its lock is released:
 /// the things that may block, call out, or take locks of their own. ``perform(closing:)``
 /// does them in a fixed order, so that no skill code runs after its outcome is decided and
-/// the caller sees everything settled when it resumes.
-package struct InvocationEffects<Executor: InvocationExecutor> {
+/// the caller sees everything settled when it resumes. Noncopyable: they are performed once.
+package struct InvocationEffects<Executor: InvocationExecutor>: ~Copyable {
     /// The executor to stop at once: the outcome is decided, and no skill code may follow it.
     package var stop: Executor?
     /// Whether the invocation ended for its caller: no event reaches its sink from now on.
@@ -25,7 +25,7 @@ package struct InvocationEffects<Executor: InvocationExecutor> {
 
     /// Does the effects in this order: stop the executor, close the event gate, cancel the
     /// work, release the executor, resume the caller, free the skill's memory.
-    package func perform(closing events: RunEventGate) {
+    package consuming func perform(closing events: RunEventGate) {
         stop?.stop()
         if closesEvents { events.close() }
         cancel.forEach { $0.cancel() }

@@ -10,7 +10,7 @@ import SkillhostModel
 /// invocation runs. Each host keeps what it serves: in process, all of it; in a worker
 /// process, the memory and the message (the rest travels to the daemon, whose ledger of the
 /// same invocation keeps the output, the logs and the usage).
-package struct InvocationLedger {
+package struct InvocationLedger: ~Copyable {
     /// The bounds on output and logs.
     package let limits: InvocationLimits
     /// The bytes written with `write_output` (and the streamed text of completions), in order.
@@ -63,8 +63,9 @@ package struct InvocationLedger {
 
     /// Hands over the memory given to the skill so far, to be freed, and keeps none.
     package mutating func takeAllocations() -> HostAllocations {
-        defer { allocations = HostAllocations() }
-        return allocations
+        var taken = HostAllocations()
+        swap(&taken, &allocations)
+        return taken
     }
 
     /// What came of a `run` that returned `status` and the bytes `returned`, after the

@@ -188,7 +188,7 @@ package struct InvocationMachine<Executor: InvocationExecutor>: ~Copyable {
     /// handed back (for another run when `reusable`), the work cancelled, the event gate
     /// closed.
     private mutating func conclude(
-        reusable: Bool, outcome: (InvocationLedger) -> Result<String, InvocationFailure>
+        reusable: Bool, outcome: (borrowing InvocationLedger) -> Result<String, InvocationFailure>
     ) -> InvocationEffects<Executor> {
         var effects = InvocationEffects<Executor>()
         effects.closesEvents = true
