@@ -49,7 +49,7 @@ public final class ProcessRunner: SkillRunner {
             await withCheckedContinuation { continuation in
                 guard run.begin(continuation) else { return }
                 let input = invocation.input
-                run.startAcquisition(Task {
+                run.startAcquisition {
                     // A worker that died idle in the pool is not charged to this run: it
                     // gets another, once.
                     for attempt in 1...2 {
@@ -69,7 +69,7 @@ public final class ProcessRunner: SkillRunner {
                             }
                         }
                     }
-                })
+                }
             }
         } onCancel: {
             run.trap(.cancelled(reason: "the caller went away"))

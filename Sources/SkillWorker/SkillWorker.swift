@@ -137,22 +137,12 @@ public enum SkillWorker {
         send(.loaded(name: manifest.name, version: manifest.version, flags: manifest.flags,
                      abiMajor: UInt32(manifest.abiMajor), abiMinor: UInt32(manifest.abiMinor)), on: channel)
 
-        var host = WorkerHostTable.make()
         while true {
             switch receive(channel, expecting: "run or shutdown") {
             case let .run(number, input, model)?:
                 let invocation = SkillWorkerInvocation(number: number, model: model, channel: channel)
-                var output = skill_bytes(data: nil, len: 0)
-                let status = input.withUnsafeBytes { inputBytes in
-                    skill.run(
-                        host: &host, invocation: invocation.opaquePointer,
-                        input: skill_bytes(data: inputBytes.baseAddress?.assumingMemoryBound(to: CChar.self),
-                                           len: inputBytes.count),
-                        output: &output)
-                }
-                let report = invocation.finish(status: status, output: output)
-                invocation.releaseMemory()
-                for message in report {
+                let (status, output) = HostTable.run(skill, input: input, services: invocation)
+                for message in invocation.finish(status: status, output: output) {
                     send(message, on: channel)
                 }
             case .shutdown?, nil:

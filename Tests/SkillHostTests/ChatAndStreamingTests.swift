@@ -12,33 +12,6 @@ import Testing
 /// runners: on a thread of this process, and in a real worker process.
 @Suite("Chat, streamed completions and run events")
 struct ChatAndStreamingTests {
-    /// The two ways a skill runs.
-    enum Isolation: String, CaseIterable, CustomTestStringConvertible {
-        case inProcess = "in process"
-        case process = "in a worker"
-
-        var testDescription: String { rawValue }
-    }
-
-    /// A runner of `isolation` over `inference`; `body` gets it, and a worker runner is shut
-    /// down afterwards.
-    private func withRunner<Value>(
-        _ isolation: Isolation, inference: any InferenceService, limits: InvocationLimits = InvocationLimits(),
-        _ body: (any SkillRunner) async throws -> Value
-    ) async throws -> Value {
-        switch isolation {
-        case .inProcess:
-            return try await body(InProcessRunner(inference: inference, limits: limits))
-        case .process:
-            var settings = ProcessIsolationSettings()
-            settings.workerExecutable = try BuildProducts.skillhostd()
-            settings.poolSize = 0
-            let runner = ProcessRunner(inference: inference, limits: limits, settings: settings)
-            defer { runner.shutDown() }
-            return try await body(runner)
-        }
-    }
-
     /// Runs `fixture` on `input` with `recorder` as the event sink, and marks the report's arrival.
     private func run(_ runner: any SkillRunner, _ fixture: String, input: String, recorder: RunEventRecorder,
                      timeout: Duration = .seconds(20)) async throws -> InvocationReport
@@ -60,7 +33,7 @@ struct ChatAndStreamingTests {
     func streamedCompletion(isolation: Isolation) async throws {
         let inference = ScriptedInference(.answer(delay: .zero))
         let recorder = RunEventRecorder()
-        let report = try await withRunner(isolation, inference: inference) { runner in
+        let report = try await isolation.withRunner(inference: inference) { runner in
             try await run(runner, "streams_completion", input: "abcdefghij", recorder: recorder)
         }
         let request = try #require(inference.receivedRequests.first)
@@ -76,7 +49,7 @@ struct ChatAndStreamingTests {
     @Test("write_output chunks are events, the returned bytes are not", arguments: Isolation.allCases)
     func writtenChunks(isolation: Isolation) async throws {
         let recorder = RunEventRecorder()
-        let report = try await withRunner(isolation, inference: ScriptedInference(.answer(delay: .zero))) { runner in
+        let report = try await isolation.withRunner(inference: ScriptedInference(.answer(delay: .zero))) { runner in
             try await run(runner, "streams", input: "", recorder: recorder)
         }
         #expect(try report.outcome.get() == "[1,2,3]")
@@ -90,7 +63,7 @@ struct ChatAndStreamingTests {
         limits.maximumLogLines = 10
         let recorder = RunEventRecorder()
         let path = try await FixtureSkills.path(for: "writes_until_aborted")
-        let report = try await withRunner(isolation, inference: ScriptedInference(.answer(delay: .zero)), limits: limits) {
+        let report = try await isolation.withRunner(inference: ScriptedInference(.answer(delay: .zero)), limits: limits) {
             runner in
             let running = Task {
                 await runner.run(skillPath: path, sha256: "writes_until_aborted",
@@ -129,7 +102,7 @@ struct ChatAndStreamingTests {
         var limits = InvocationLimits()
         limits.maximumOutputBytes = 4
         let recorder = RunEventRecorder()
-        let report = try await withRunner(isolation, inference: ScriptedInference(.answer(delay: .zero)), limits: limits) {
+        let report = try await isolation.withRunner(inference: ScriptedInference(.answer(delay: .zero)), limits: limits) {
             try await run($0, "streams_completion", input: "abcdefghij", recorder: recorder)
         }
         let failure = try #require(failureOf(report))
@@ -143,7 +116,7 @@ struct ChatAndStreamingTests {
     func chat(isolation: Isolation) async throws {
         let inference = ScriptedInference(.answer(delay: .zero))
         let recorder = RunEventRecorder()
-        let (structured, raw) = try await withRunner(isolation, inference: inference) { runner in
+        let (structured, raw) = try await isolation.withRunner(inference: inference) { runner in
             (try await run(runner, "chats", input: #"{"system":"Be brief.","user":"Hi there"}"#, recorder: recorder),
              try await run(runner, "chats", input: "Just text", recorder: recorder))
         }
@@ -164,7 +137,7 @@ struct ChatAndStreamingTests {
     @Test("a model no endpoint serves is an invalid call of chat", arguments: Isolation.allCases)
     func unknownModel(isolation: Isolation) async throws {
         let inference = ScriptedInference(.fail(.unknownModel(name: "nope", known: ["gemma"])))
-        let report = try await withRunner(isolation, inference: inference) {
+        let report = try await isolation.withRunner(inference: inference) {
             try await run($0, "chats", input: "hi", recorder: RunEventRecorder())
         }
         let failure = try #require(failureOf(report))
@@ -175,7 +148,7 @@ struct ChatAndStreamingTests {
     @Test("a model without a chat template fails the run as inference_failed, saying so", arguments: Isolation.allCases)
     func noChatTemplate(isolation: Isolation) async throws {
         let error = InferenceError.noChatTemplate(endpoint: "http://127.0.0.1:8080/v1/chat/completions", model: "gemma-3-270m")
-        let report = try await withRunner(isolation, inference: ScriptedInference(.fail(error))) {
+        let report = try await isolation.withRunner(inference: ScriptedInference(.fail(error))) {
             try await run($0, "chats", input: "hi", recorder: RunEventRecorder())
         }
         let failure = try #require(failureOf(report))
@@ -199,7 +172,7 @@ struct ChatAndStreamingTests {
     func chatMisuse(isolation: Isolation, index: Int) async throws {
         let (input, reason) = Self.chatMisuses[index]
         let inference = ScriptedInference(.answer(delay: .zero))
-        let report = try await withRunner(isolation, inference: inference) {
+        let report = try await isolation.withRunner(inference: inference) {
             try await run($0, "csi_misuse", input: input, recorder: RunEventRecorder())
         }
         let failure = try #require(failureOf(report))
@@ -215,7 +188,7 @@ struct ChatAndStreamingTests {
         #expect(manifest.abiMajor == 1 && manifest.abiMinor == 0)
         let inference = ScriptedInference(.answer(delay: .zero))
         let recorder = RunEventRecorder()
-        let report = try await withRunner(isolation, inference: inference) {
+        let report = try await isolation.withRunner(inference: inference) {
             try await run($0, "complete_abi_1_0", input: "abc", recorder: recorder)
         }
         #expect(try report.outcome.get() == "cba")
@@ -228,7 +201,7 @@ struct ChatAndStreamingTests {
     func exampleSkill(isolation: Isolation) async throws {
         let path = try BuildProducts.plugin(named: "complete")
         let recorder = RunEventRecorder()
-        let (streamed, plain) = try await withRunner(isolation, inference: ScriptedInference(.answer(delay: .zero))) { runner in
+        let (streamed, plain) = try await isolation.withRunner(inference: ScriptedInference(.answer(delay: .zero))) { runner in
             let streamed = await runner.run(
                 skillPath: path, sha256: "complete-plugin",
                 invocation: Invocation(input: Array(#"{"prompt":"abcdefg","max_tokens":5,"stream":true}"#.utf8),
@@ -249,7 +222,7 @@ struct ChatAndStreamingTests {
     func realServerStreams() async throws {
         let client = OpenAICompatibleClient(endpoint: InferenceEndpoint(baseURL: try ModelServer.baseURL()))
         let recorder = RunEventRecorder()
-        let report = try await withRunner(.process, inference: client) {
+        let report = try await Isolation.process.withRunner(inference: client) {
             try await run($0, "streams_completion", input: "Once upon a time, in a small village,", recorder: recorder,
                           timeout: .seconds(120))
         }
@@ -264,7 +237,7 @@ struct ChatAndStreamingTests {
     @Test("against llama.cpp: chat with a base model (no chat template) fails as inference_failed, saying so")
     func realServerCannotChat() async throws {
         let client = OpenAICompatibleClient(endpoint: InferenceEndpoint(baseURL: try ModelServer.baseURL()))
-        let report = try await withRunner(.inProcess, inference: client) {
+        let report = try await Isolation.inProcess.withRunner(inference: client) {
             // A user message alone: with a system message, llama-cpp-python falls back to a
             // Llama 2 template and the base model rambles on.
             try await run($0, "chats", input: "Say hello.", recorder: RunEventRecorder(), timeout: .seconds(120))

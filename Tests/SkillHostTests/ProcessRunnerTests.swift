@@ -253,7 +253,7 @@ struct ProcessRunnerTests {
         let totalBytes = report.logs.reduce(0) { $0 + $1.message.utf8.count }
         // 64 KiB kept per stream; lossy decoding can triple a byte (U+FFFD), plus prefixes.
         #expect(totalBytes < 2 * 3 * (64 << 10) + 64 << 10, "logs hold \(totalBytes) bytes")
-        #expect(report.logs.count <= 2 * (WorkerInvocation.maximumCapturedLines + 1))
+        #expect(report.logs.count <= 2 * (AttachedWorker.maximumCapturedLines + 1))
         #expect(report.logs.contains { $0.message.contains("dropped") })
         try await expectEchoWorks(runner)
     }
@@ -284,6 +284,18 @@ struct ProcessRunnerTests {
         #expect(inference.requests == 1, "the skill never made its second call: it was killed first")
         #expect(before.isEmpty && runner.pool.livePIDs.isEmpty, "the worker left the pool")
         try await expectEchoWorks(runner)
+    }
+
+    @Test("invalid arguments to a host function trap the run in a worker as they do in process",
+          arguments: ["log", "set_error", "result_size", "params_size"])
+    func hostFunctionMisuse(misuse: String) async throws {
+        let runner = try makeRunner()
+        defer { runner.shutDown() }
+        let inProcess = try await run(InProcessRunner(inference: ScriptedInference(.answer(delay: .zero))), "csi_misuse",
+                                      input: misuse)
+        let inWorker = try await run(runner, "csi_misuse", input: misuse)
+        #expect(failureOf(inWorker)?.kind == .invalidCSICall, "\(inWorker.outcome)")
+        #expect(failureOf(inWorker) == failureOf(inProcess))
     }
 
     @Test("the worker of a trapped run no longer exists")

@@ -1,7 +1,4 @@
-import Dispatch
-import Foundation
 import InferenceDriver
-import SkillABI
 import Synchronization
 
 /// Runs skills on threads of the daemon: microsecond overhead, for skills the operator
@@ -81,22 +78,12 @@ public final class InProcessRunner: SkillRunner {
         }
     }
 
-    /// The body of a skill thread: builds the host table, calls `run`, hands the result to
-    /// the context, and frees the invocation's memory once the skill is done with it.
+    /// The body of a skill thread: calls `run` with the context as its host, and hands the
+    /// result to the context, which frees the invocation's memory now that the skill is done
+    /// with it.
     private static func execute(_ skill: LoadedSkill, context: InvocationContext, input: [UInt8]) {
-        var host = HostTable.make()
-        var output = skill_bytes(data: nil, len: 0)
-        let status = input.withUnsafeBytes { inputBytes in
-            skill.run(
-                host: &host, invocation: context.opaquePointer,
-                input: skill_bytes(data: inputBytes.baseAddress?.assumingMemoryBound(to: CChar.self), len: inputBytes.count),
-                output: &output)
-        }
-        let returned = output.len > 0 && output.data != nil
-            ? Array(UnsafeRawBufferPointer(start: output.data, count: output.len))
-            : []
-        context.skillReturned(status: status, output: returned)
-        context.releaseMemory()
+        let (status, output) = HostTable.run(skill, input: input, services: context)
+        context.skillReturned(status: status, output: output)
     }
 }
 

@@ -6,17 +6,6 @@ import SkillABI
 /// ranges `skill_abi.h` documents. A failure names the offending argument and says what is
 /// allowed.
 package enum CompletionParameters {
-    /// A host function called with invalid arguments: which function, and what is wrong.
-    package struct InvalidCSICall: Error, Equatable {
-        /// `complete_text` or `chat`.
-        package let function: String
-        /// What is wrong and what is allowed.
-        package let reason: String
-
-        /// The failure of an invocation trapped by this call.
-        package var failure: InvocationFailure { .invalidCSICall(function: function, reason: reason) }
-    }
-
     /// The call that `complete_text(prompt, params, result)` asks for, with `defaultModel`
     /// when `params` names none; or what is wrong with the arguments.
     static func textCall(

@@ -57,4 +57,10 @@ public struct InvocationLimits: Sendable {
 
     /// The default limits.
     public init() {}
+
+    /// The line a skill logged at `level` with `message`, cut at ``maximumLogLineBytes``
+    /// (a character cut in two is replaced).
+    package func logLine(level: RunLogLine.Level, message: some Collection<UInt8>) -> RunLogLine {
+        RunLogLine(level: level, message: String(decoding: message.prefix(maximumLogLineBytes), as: UTF8.self))
+    }
 }
