@@ -32,13 +32,15 @@ let package = Package(
         // The words every layer shares: versions, run statuses, error kinds, usage, log lines.
         .target(name: "SkillhostModel"),
         .target(name: "Scheduling"),
-        .target(name: "JSONRPC", dependencies: ["CSystemShims"]),
+        // JSON values, a strict parser and serialization; then the log, one JSON object a line.
+        .target(name: "JSON"),
+        .target(name: "JSONRPC", dependencies: ["JSON", "CSystemShims"]),
         .target(name: "Registry", dependencies: ["SkillhostModel", "CSQLite", "CCrypto"]),
         .target(name: "InferenceDriver", dependencies: ["CSystemShims"]),
 
         // Running a skill, on both sides of the process boundary: loading and ABI checks, the
         // CSI host table, the invocation and its outcome, deadlines, in-process execution.
-        .target(name: "SkillRuntime", dependencies: ["SkillABI", "SkillhostModel", "InferenceDriver"]),
+        .target(name: "SkillRuntime", dependencies: ["SkillABI", "SkillhostModel", "InferenceDriver", "JSON"]),
         // The messages between the daemon and a worker process, and the channel they travel on.
         .target(name: "WorkerProtocol", dependencies: ["SkillABI", "SkillRuntime", "InferenceDriver"]),
         // The worker process's side: `skillhostd --worker` loads one skill and serves its runs.
@@ -71,6 +73,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["JSONRPC"], path: "Tests/TestSupport"),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "SkillhostModel"]),
         .testTarget(name: "InferenceDriverTests", dependencies: ["InferenceDriver", "TestSupport"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
         .testTarget(name: "SkillHostTests",
                     dependencies: ["SkillRuntime", "WorkerProtocol", "SkillWorker", "ProcessIsolation", "SkillDaemon", "DaemonRPC",

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Glibc
 import InferenceDriver
+import JSON
 import JSONRPC
 import ProcessIsolation
 import Registry

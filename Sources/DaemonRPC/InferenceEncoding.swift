@@ -1,5 +1,5 @@
 import InferenceDriver
-import JSONRPC
+import JSON
 
 /// How the `inference.*` methods and `host.status` show the router's endpoints and models
 /// (docs/PROTOCOL.md): API key sources, never keys.

@@ -1,5 +1,6 @@
 import Foundation
 import InferenceDriver
+import JSON
 import JSONRPC
 import SkillDaemon
 

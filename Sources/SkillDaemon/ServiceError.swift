@@ -1,4 +1,4 @@
-import JSONRPC
+import JSON
 import SkillhostModel
 
 /// An error a service method answers with: a domain kind, or invalid parameters, or an

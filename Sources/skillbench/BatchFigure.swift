@@ -1,4 +1,4 @@
-import JSONRPC
+import JSON
 
 extension BenchSession {
     /// Figure 5: items per second of a ``BenchPlan/batchItems``-item batch of the in-process

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import JSONRPC
+import JSON
 
 /// A `skillhostd` of skillbench's own: its data directory, socket and log in a folder of the
 /// bench's work directory, an empty config file (so the user's config cannot change what is

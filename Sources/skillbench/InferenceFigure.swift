@@ -1,5 +1,5 @@
 import Glibc
-import JSONRPC
+import JSON
 
 extension BenchSession {
     /// The prompt of every inference figure.

@@ -1,3 +1,4 @@
+import JSON
 import JSONRPC
 
 /// The blocking client skillbench measures with: one Unix socket connection, one request line

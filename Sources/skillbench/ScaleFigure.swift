@@ -1,5 +1,5 @@
 import Glibc
-import JSONRPC
+import JSON
 
 extension BenchSession {
     /// Figure 4, worker respawn: kills every worker of the noop skill (SIGKILL, as a crash

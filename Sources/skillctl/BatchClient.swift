@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import JSONRPC
 
 /// Carries out `skillctl batch ...`: unlike the other commands, some make several calls

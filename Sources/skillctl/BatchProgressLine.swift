@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import JSONRPC
+import JSON
 import Synchronization
 
 /// The progress bar of `batch start` on standard error: redrawn in place with `\r` when

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import JSONRPC
 
 /// Where skillctl writes: results to standard output, errors to standard error.

@@ -1,5 +1,5 @@
 import Foundation
-import JSONRPC
+import JSON
 
 /// One call to the daemon: a method and its params.
 struct DaemonRequest: Equatable {

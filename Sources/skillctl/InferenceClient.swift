@@ -1,3 +1,4 @@
+import JSON
 import JSONRPC
 
 /// Carries out `skillctl inference ...` and prints the result.

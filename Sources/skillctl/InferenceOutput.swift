@@ -1,4 +1,4 @@
-import JSONRPC
+import JSON
 
 /// How `skillctl inference ...` prints the daemon's answers for a person.
 enum InferenceOutput {

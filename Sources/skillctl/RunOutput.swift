@@ -1,4 +1,4 @@
-import JSONRPC
+import JSON
 
 /// How skillctl shows runs: `run`, `runs`, `runs show`.
 enum RunOutput {

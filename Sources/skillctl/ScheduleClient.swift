@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import JSONRPC
 
 /// Carries out `skillctl schedules ...` and prints the result.

@@ -1,4 +1,4 @@
-import JSONRPC
+import JSON
 
 /// How `skillctl schedules ...` prints the daemon's answers for a person.
 enum ScheduleOutput {

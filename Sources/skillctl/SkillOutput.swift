@@ -1,4 +1,4 @@
-import JSONRPC
+import JSON
 
 /// How skillctl shows skill records: `install`, `list`, `show`, `remove`.
 enum SkillOutput {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import JSONRPC
 
 /// What skillctl does with its command line, from parsing to exit status.

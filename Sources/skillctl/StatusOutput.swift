@@ -1,4 +1,4 @@
-import JSONRPC
+import JSON
 
 /// How `skillctl status` shows `host.status`.
 enum StatusOutput {

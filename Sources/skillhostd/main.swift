@@ -1,6 +1,6 @@
 import DaemonRPC
 import Foundation
-import JSONRPC
+import JSON
 import SkillDaemon
 import SkillRuntime
 import SkillWorker

@@ -1,5 +1,5 @@
 import Foundation
-import JSONRPC
+import JSON
 
 extension DaemonConfiguration {
     /// The URL of the one inference server when neither `models` nor `inference_url` is given.

@@ -1,6 +1,6 @@
 import Foundation
 import InferenceDriver
-import JSONRPC
+import JSON
 import Registry
 import SkillRuntime
 import SkillhostModel

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import JSONRPC
+import JSON
 
 /// The daemon's log: one JSON object per line on standard error (journald keeps them).
 /// Never give it secrets: fields are written as they are.
