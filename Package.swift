@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "Scheduling"),
         // JSON values, a strict parser and serialization; then the log, one JSON object a line.
         .target(name: "JSON"),
+        .target(name: "Logging", dependencies: ["JSON", "SkillhostModel"]),
         .target(name: "JSONRPC", dependencies: ["JSON", "CSystemShims"]),
         .target(name: "Registry", dependencies: ["SkillhostModel", "CSQLite", "CCrypto"]),
         .target(name: "InferenceDriver", dependencies: ["CSystemShims"]),
@@ -52,11 +53,11 @@ let package = Package(
         // The daemon's domain: runs, batches, schedules, skills and the configuration.
         .target(name: "SkillDaemon",
                 dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
-                               "ProcessIsolation", "JSONRPC"]),
+                               "ProcessIsolation", "JSONRPC", "Logging"]),
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
-                               "InferenceDriver", "Scheduling", "JSONRPC"]),
+                               "InferenceDriver", "Scheduling", "JSONRPC", "Logging"]),
 
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillWorker", "JSONRPC"]),
@@ -74,6 +75,7 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "SkillhostModel"]),
         .testTarget(name: "InferenceDriverTests", dependencies: ["InferenceDriver", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "LoggingTests", dependencies: ["Logging", "JSON"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
         .testTarget(name: "SkillHostTests",
                     dependencies: ["SkillRuntime", "WorkerProtocol", "SkillWorker", "ProcessIsolation", "SkillDaemon", "DaemonRPC",

@@ -4,6 +4,7 @@ import Glibc
 import InferenceDriver
 import JSON
 import JSONRPC
+import Logging
 import ProcessIsolation
 import Registry
 import Scheduling

@@ -2,6 +2,7 @@ import Foundation
 import InferenceDriver
 import JSON
 import JSONRPC
+import Logging
 import SkillDaemon
 
 /// The `inference.*` methods of docs/PROTOCOL.md: the models and endpoints of the daemon's

@@ -2,6 +2,7 @@ import Foundation
 import InferenceDriver
 import JSON
 import JSONRPC
+import Logging
 import Registry
 import SkillDaemon
 import SkillRuntime
