@@ -62,7 +62,7 @@ let package = Package(
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillWorker", "JSONRPC"]),
         .executableTarget(name: "skillctl", dependencies: ["JSONRPC", "Scheduling"]),
-        // The benchmark of issue 7 (docs/BENCHMARKS.md); bench/run builds and drives it.
+        // The benchmark (docs/BENCHMARKS.md); bench/run builds and drives it.
         .executableTarget(name: "skillbench",
                           dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSONRPC", "InferenceDriver", "CSQLite"]),
 
