@@ -32,16 +32,19 @@ let package = Package(
         // The words every layer shares: versions, run statuses, error kinds, usage, log lines.
         .target(name: "SkillhostModel"),
         .target(name: "Scheduling"),
-        .target(name: "JSONRPC", dependencies: ["CSystemShims"]),
+        // JSON values, a strict parser and serialization; then the log, one JSON object a line.
+        .target(name: "JSON"),
+        .target(name: "Logging", dependencies: ["JSON", "SkillhostModel"]),
+        .target(name: "JSONRPC", dependencies: ["JSON", "CSystemShims"]),
         .target(name: "Registry", dependencies: ["SkillhostModel", "CSQLite", "CCrypto"]),
         .target(name: "InferenceDriver", dependencies: ["CSystemShims"]),
         // skillhostd's protocol, declared once: every method (params, result, error kinds),
         // every notification, the registry of them all, and where the socket is.
-        .target(name: "SkillhostProtocol", dependencies: ["JSONRPC", "SkillhostModel"]),
+        .target(name: "SkillhostProtocol", dependencies: ["JSON", "JSONRPC", "SkillhostModel"]),
 
         // Running a skill, on both sides of the process boundary: loading and ABI checks, the
         // CSI host table, the invocation and its outcome, deadlines, in-process execution.
-        .target(name: "SkillRuntime", dependencies: ["SkillABI", "SkillhostModel", "InferenceDriver"]),
+        .target(name: "SkillRuntime", dependencies: ["SkillABI", "SkillhostModel", "InferenceDriver", "JSON"]),
         // The messages between the daemon and a worker process, and the channel they travel on.
         .target(name: "WorkerProtocol", dependencies: ["SkillABI", "SkillRuntime", "InferenceDriver"]),
         // The worker process's side: `skillhostd --worker` loads one skill and serves its runs.
@@ -53,18 +56,18 @@ let package = Package(
         // The daemon's domain: runs, batches, schedules, skills and the configuration.
         .target(name: "SkillDaemon",
                 dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
-                               "ProcessIsolation", "JSONRPC", "SkillhostProtocol"]),
+                               "ProcessIsolation", "JSONRPC", "SkillhostProtocol", "Logging"]),
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
-                               "InferenceDriver", "Scheduling", "JSONRPC", "SkillhostProtocol"]),
+                               "InferenceDriver", "Scheduling", "JSONRPC", "SkillhostProtocol", "Logging"]),
 
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillWorker", "JSONRPC"]),
-        .executableTarget(name: "skillctl", dependencies: ["JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling"]),
-        // The benchmark of issue 7 (docs/BENCHMARKS.md); bench/run builds and drives it.
+        .executableTarget(name: "skillctl", dependencies: ["JSON", "JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling"]),
+        // The benchmark (docs/BENCHMARKS.md); bench/run builds and drives it.
         .executableTarget(name: "skillbench",
-                          dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSONRPC", "SkillhostProtocol", "InferenceDriver",
+                          dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSON", "JSONRPC", "SkillhostProtocol", "InferenceDriver",
                                          "CSQLite"]),
 
         // Example skills: one in C, one in Swift.
@@ -73,15 +76,17 @@ let package = Package(
 
         // Tests, and what they share: child processes, fixture skills, the model server.
         .target(name: "TestSupport", dependencies: ["JSONRPC"], path: "Tests/TestSupport"),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "SkillhostModel"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "SkillhostModel", "CSQLite"]),
         .testTarget(name: "InferenceDriverTests", dependencies: ["InferenceDriver", "TestSupport"]),
-        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
-        .testTarget(name: "SkillhostProtocolTests", dependencies: ["SkillhostProtocol", "SkillhostModel", "JSONRPC"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "LoggingTests", dependencies: ["Logging", "JSON"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSON", "JSONRPC", "CSystemShims"]),
+        .testTarget(name: "SkillhostProtocolTests", dependencies: ["SkillhostProtocol", "SkillhostModel", "JSON", "JSONRPC"]),
         .testTarget(name: "SkillHostTests",
                     dependencies: ["SkillRuntime", "WorkerProtocol", "SkillWorker", "ProcessIsolation", "SkillDaemon", "DaemonRPC",
-                                   "SkillhostModel", "SkillhostProtocol", "Registry", "SkillABI", "JSONRPC", "TestSupport", "Scheduling",
-                                   "InferenceDriver"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["JSONRPC", "Registry", "SkillhostModel", "TestSupport"]),
+                                   "SkillhostModel", "SkillhostProtocol", "Registry", "SkillABI", "JSON", "JSONRPC", "Logging", "TestSupport",
+                                   "Scheduling", "InferenceDriver"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JSON", "JSONRPC", "Registry", "SkillhostModel", "TestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "SkillhostModelTests", dependencies: ["SkillhostModel"]),
     ],

@@ -2,7 +2,9 @@ import Dispatch
 import Foundation
 import Glibc
 import InferenceDriver
+import JSON
 import JSONRPC
+import Logging
 import ProcessIsolation
 import Registry
 import Scheduling

@@ -1,4 +1,5 @@
 import InferenceDriver
+import JSON
 import JSONRPC
 import SkillhostProtocol
 

@@ -1,6 +1,8 @@
 import Foundation
 import InferenceDriver
+import JSON
 import JSONRPC
+import Logging
 import SkillDaemon
 import SkillhostProtocol
 

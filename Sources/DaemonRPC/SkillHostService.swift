@@ -1,5 +1,7 @@
 import InferenceDriver
+import JSON
 import JSONRPC
+import Logging
 import Registry
 import SkillDaemon
 import SkillRuntime

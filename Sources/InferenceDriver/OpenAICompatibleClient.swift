@@ -11,8 +11,9 @@ import Foundation
 ///   calling task wakes that thread at once and closes the connection.
 /// - `https://` goes over one process-wide `URLSession`, with the answer delivered as it
 ///   arrives through its data delegate. `URLSession` is not used for `http://` because, on
-///   Linux, it can crash the process in libdispatch when a connection is refused, times
-///   out or is cancelled while connecting (swift-corelibs-foundation#4791).
+///   Linux, FoundationNetworking can crash the process in libdispatch when a connection is
+///   refused, times out or is cancelled while connecting: a known fault of Foundation on
+///   Linux, which the socket transport does not have.
 ///
 /// ## Timeouts
 /// - ``InferenceEndpoint/connectTimeout`` bounds name resolution and the TCP connection

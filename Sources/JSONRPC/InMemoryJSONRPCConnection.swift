@@ -1,3 +1,4 @@
+import JSON
 import Synchronization
 
 /// A client connection that lives in memory: each line given to it is parsed, validated

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import JSON
 import Synchronization
 
 /// A JSON-RPC 2.0 client over a Unix socket, one message per line.

@@ -1,3 +1,5 @@
+import JSON
+
 /// A client connection, as handlers see it: a way to send that client notifications while
 /// it stays connected.
 public struct JSONRPCConnectionHandle: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import JSON
+
 /// A JSON-RPC 2.0 error object: what a failed request is answered with.
 ///
 /// Every error made here carries `data.kind`, a stable string a program can switch on

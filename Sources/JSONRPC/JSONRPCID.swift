@@ -1,3 +1,5 @@
+import JSON
+
 /// The `id` of a JSON-RPC 2.0 request: an integer or a string.
 ///
 /// `null`, which the spec allows but discourages in requests and requires in error

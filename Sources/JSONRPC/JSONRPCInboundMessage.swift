@@ -1,3 +1,5 @@
+import JSON
+
 /// One line a server received, classified: a single message, a batch, or something to
 /// answer with an error straight away.
 public enum JSONRPCInboundMessage: Sendable, Equatable {

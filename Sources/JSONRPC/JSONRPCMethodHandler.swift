@@ -1,3 +1,5 @@
+import JSON
+
 /// What a ``JSONRPCServer`` calls for each request and notification it receives.
 public protocol JSONRPCMethodHandler: Sendable {
     /// Handles one request or notification; the result is ignored for notifications.

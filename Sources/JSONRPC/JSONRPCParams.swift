@@ -1,3 +1,5 @@
+import JSON
+
 /// Named parameters of a call, read with errors that name the parameter and what was
 /// expected, for handlers:
 ///

@@ -1,3 +1,5 @@
+import JSON
+
 /// A JSON-RPC 2.0 request or notification.
 public struct JSONRPCRequest: Sendable, Equatable {
     /// The method name.

@@ -1,3 +1,4 @@
+import JSON
 /// Answers the requests of one connection with a handler: what a ``JSONRPCServer`` does
 /// with each line once it is read, and an ``InMemoryJSONRPCConnection`` with each line it
 /// is given.

@@ -1,3 +1,5 @@
+import JSON
+
 /// A JSON-RPC 2.0 response: a result or an error, for the request with `id`.
 public struct JSONRPCResponse: Sendable, Equatable {
     /// The request's id; `nil` (sent as `null`) when it could not be read.

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import JSON
 import Synchronization
 
 /// A JSON-RPC 2.0 server on a Unix socket, one message (or batch) per line.

@@ -1,4 +1,5 @@
 import Dispatch
+import JSON
 import Synchronization
 
 /// A client connection of a ``JSONRPCServer``: its socket, the tasks of its in-flight

@@ -1,4 +1,4 @@
-import JSONRPC
+import JSON
 import SkillhostModel
 
 /// An error a service method answers with: its kind, a message that says what to do, and

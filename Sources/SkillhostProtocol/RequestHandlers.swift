@@ -1,3 +1,4 @@
+import JSON
 import JSONRPC
 
 /// The daemon's dispatch table: one handler per method, registered by the method's

@@ -1,3 +1,4 @@
+import JSON
 import JSONRPC
 
 /// A notification skillhostd sends a client while one of its requests runs

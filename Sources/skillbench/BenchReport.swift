@@ -1,5 +1,5 @@
 import Foundation
-import JSONRPC
+import JSON
 
 /// One line of the results: a figure, its p50 and p99 where it has a distribution, and its
 /// ratio to a baseline measured in the same run.

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import JSONRPC
+import JSON
 
 /// What the numbers depend on: the processors, the kernel, the memory, and how busy the
 /// machine was (the load average at the start and the end of the run).

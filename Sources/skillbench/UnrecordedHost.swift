@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import InferenceDriver
+import JSON
 import JSONRPC
 import SkillRuntime
 import SkillhostModel

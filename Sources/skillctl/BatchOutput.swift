@@ -1,4 +1,4 @@
-import JSONRPC
+import JSON
 
 /// How skillctl shows batches: their record, their items, their results.
 enum BatchOutput {

@@ -1,4 +1,4 @@
-import JSONRPC
+import JSON
 
 /// How skillctl shows values to people.
 enum Formatting {

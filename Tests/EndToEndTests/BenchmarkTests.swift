@@ -1,7 +1,7 @@
 import Foundation
-import JSONRPC
-import Testing
+import JSON
 import TestSupport
+import Testing
 
 /// `skillbench --quick` against the real daemon, sockets, SQLite file and model server: every
 /// figure of docs/BENCHMARKS.md is still measured. Timings are never asserted (`bench/run`

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import JSONRPC
+import JSON
 import Registry
 import SkillhostModel
 import TestSupport

@@ -1,8 +1,9 @@
 import Foundation
+import JSON
 import JSONRPC
 import Registry
-import Testing
 import TestSupport
+import Testing
 
 /// Models and endpoints through the real daemon: the config file's `models`,
 /// `inference.attach`, `inference.detach`, `inference.status` and `skillctl inference`.

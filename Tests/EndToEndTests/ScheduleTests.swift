@@ -1,9 +1,9 @@
 import Foundation
 import Glibc
-import JSONRPC
+import JSON
 import Registry
-import Testing
 import TestSupport
+import Testing
 
 /// Schedules through the real daemon and the real skillctl: a schedule over a JSONL file
 /// fires a batch whose runs carry trigger `schedule`, with a noop skill and with the real model.

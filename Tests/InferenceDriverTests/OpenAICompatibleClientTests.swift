@@ -159,9 +159,9 @@ struct OpenAICompatibleClientTests {
         }
     }
 
-    // Over URLSession, cancelling a task that is still connecting crashed the test process
-    // in libdispatch (swift-corelibs-foundation#4791); the socket transport has no such
-    // failure, so this runs on it only.
+    // Over URLSession, cancelling a task that is still connecting crashes the test process
+    // in libdispatch (a fault of FoundationNetworking on Linux); the socket transport has
+    // no such failure, so this runs on it only.
     @Test
     func unacceptedConnectionFailsAfterTheConnectTimeout() async throws {
         try await withFaultServer(.noaccept) { server async throws in

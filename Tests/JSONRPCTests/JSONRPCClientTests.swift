@@ -1,6 +1,7 @@
 import CSystemShims
 import Foundation
 import Glibc
+import JSON
 import JSONRPC
 import Synchronization
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import InferenceDriver
 import JSONRPC
+import Logging
 @testable import ProcessIsolation
 import Registry
 @testable import SkillDaemon

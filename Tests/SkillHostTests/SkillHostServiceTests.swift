@@ -4,6 +4,7 @@ import Glibc
 import InferenceDriver
 import JSONRPC
 @testable import ProcessIsolation
+import Logging
 import Registry
 import Scheduling
 @testable import SkillDaemon

@@ -5,10 +5,10 @@ import Synchronization
 /// A child process for tests: started with `posix_spawn`, talked to over its standard
 /// streams, signalled, waited for, and always reaped.
 ///
-/// Foundation's `Process` is not used: a child started from a Dispatch or async thread
-/// inherits a signal mask that blocks SIGTERM (swift-corelibs-foundation #4772). Here the
-/// child starts with an empty signal mask and default dispositions for the signals tests
-/// send, so `signal(SIGTERM)` really reaches it.
+/// Foundation's `Process` is not used: on Linux it does not reset the child's signal mask,
+/// so a child started from a Dispatch or async thread inherits that thread's mask, in
+/// which libdispatch blocks SIGTERM. Here the child starts with an empty signal mask and
+/// default dispositions for the signals tests send, so `signal(SIGTERM)` really reaches it.
 ///
 /// When the last reference goes away, a child that has not been waited for is killed
 /// with SIGKILL and reaped, so a failed test never leaves a process behind.

@@ -1,5 +1,5 @@
 import Foundation
-import JSONRPC
+import JSON
 import Registry
 
 /// The JSON shapes of docs/PROTOCOL.md for batches and their items.

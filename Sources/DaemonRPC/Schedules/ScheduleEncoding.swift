@@ -1,7 +1,7 @@
 import Foundation
-import Scheduling
-import JSONRPC
+import JSON
 import Registry
+import Scheduling
 
 /// The JSON shapes of docs/PROTOCOL.md for schedules and their fires.
 enum ScheduleEncoding {

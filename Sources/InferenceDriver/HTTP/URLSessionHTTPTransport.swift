@@ -7,7 +7,7 @@ import FoundationNetworking
 ///
 /// Plain `http://` uses ``SocketHTTPTransport`` instead: on Linux, FoundationNetworking
 /// can crash the process in libdispatch when a connection is refused, times out or is
-/// cancelled while connecting (swift-corelibs-foundation#4791 and its family).
+/// cancelled while connecting; the socket transport has no such fault.
 ///
 /// All exchanges share one session that lives as long as the process (tearing a session
 /// down races the same `DispatchSource`s), with no cookies, cache or credential store. Its

@@ -1,3 +1,4 @@
+import JSON
 extension JSONValue: Codable {
     /// Reads any JSON value from a decoder. ``JSONValueDecoder`` hands the value over
     /// as it is; other decoders are asked for each JSON type in turn.

@@ -1,3 +1,4 @@
+import JSON
 /// Why a ``JSONValue`` could not be decoded as a `Decodable` type: a member that is
 /// missing, of the wrong type, or not known to the type. The description names the member
 /// by its path (`"timeout_ms"`, `"items[3].name"`) and says what was expected.

@@ -1,3 +1,4 @@
+import JSON
 /// Encodes `Encodable` types as a ``JSONValue`` without going through text: the params of
 /// a request, the result of a call.
 ///

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import JSONRPC
+import JSON
 
 /// The items of a batch read from a JSONL file: one JSON value a line; blank lines are
 /// skipped.

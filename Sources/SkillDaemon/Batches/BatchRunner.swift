@@ -1,5 +1,6 @@
 import Foundation
-import JSONRPC
+import JSON
+import Logging
 import Registry
 import SkillhostModel
 import Synchronization

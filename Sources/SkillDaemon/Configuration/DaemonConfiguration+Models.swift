@@ -1,5 +1,5 @@
 import Foundation
-import JSONRPC
+import JSON
 
 extension DaemonConfiguration {
     /// The URL of the one inference server when neither `models` nor `inference_url` is given.
@@ -28,8 +28,8 @@ extension DaemonConfiguration {
             if let first = shorthand.first {
                 throw ConfigurationError(
                     source: sources["models"] ?? "models",
-                    message: "`models` and `\(first)` (\(sources[first] ?? "")) are both given: describe every endpoint "
-                        + "in `models` and drop \(shorthand.map { "`\($0)`" }.joined(separator: ", ")) "
+                    message: "`models` and `\(spelling(of: first))` (\(sources[first] ?? "")) are both given: describe every "
+                        + "endpoint in `models` and drop \(shorthand.map { "`\(spelling(of: $0))`" }.joined(separator: ", ")) "
                         + "(the shorthand for a single endpoint)")
             }
             resolved = models
@@ -44,7 +44,7 @@ extension DaemonConfiguration {
         if let defaultModel, !names.contains(defaultModel) {
             throw ConfigurationError(
                 source: sources["default_model"] ?? "default_model",
-                message: "`default_model` is \"\(defaultModel)\", which is not a configured model; "
+                message: "`\(spelling(of: "default_model"))` is \"\(defaultModel)\", which is not a configured model; "
                     + (names.isEmpty ? "no model is configured" : "the models are \(names.joined(separator: ", "))"))
         }
         return InferenceModels(models: resolved, defaultModel: defaultModel ?? (names.count == 1 ? names[0] : nil))

@@ -1,11 +1,14 @@
 import Foundation
+import JSON
 import JSONRPC
+import Logging
 import ProcessIsolation
 import Registry
 import SkillRuntime
 import SkillhostProtocol
 
-/// Everything skillhostd can be told: defaults, then the config file, then flags.
+/// Everything skillhostd can be told: the defaults (some from the environment), then the
+/// config file, then flags. ``DaemonSetting/all`` declares each setting and how it is given.
 public struct DaemonConfiguration: Sendable, Equatable {
     /// The Unix socket clients connect to.
     public var socketPath: String
@@ -60,6 +63,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Where each setting given was last set: a config file's path or "command line", for
     /// the errors of settings that contradict each other.
     private(set) var sources: [String: String] = [:]
+    /// How each setting given was last spelled: its flag (`--inference-url`) or its key, so
+    /// that those errors name it as its giver wrote it.
+    private var spellings: [String: String] = [:]
 
     /// The defaults for this user and environment.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -99,101 +105,37 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
     }
 
-    /// The keys of the config file, with the flag of the same name (`--socket` for `socket`).
-    public static let keys = [
-        "socket", "data_dir", "models", "default_model", "inference_url", "model", "api_key_env", "connect_timeout_ms",
-        "request_timeout_ms", "inference_retries", "retry_base_delay_ms", "retry_max_delay_ms",
-        "health_check_interval_ms", "run_timeout_ms", "max_run_timeout_ms", "max_concurrent_runs",
-        "max_line_bytes", "shutdown_grace_ms", "log_level", "default_isolation", "worker_pool_size",
-        "worker_idle_timeout_ms", "max_workers_per_skill", "memory_limit_bytes", "max_output_bytes",
-    ]
+    /// The keys of the config file, in the order of ``DaemonSetting/all``.
+    public static let keys = DaemonSetting.all.compactMap(\.configKey)
 
-    /// Applies one setting, from the config file or a flag (`--data-dir` is `data_dir`).
+    /// Applies the config file's setting `key` from `source` (a config file's path, or
+    /// ``ConfigurationError/commandLine`` for a flag given by its key).
     public mutating func apply(key: String, value: JSONValue, source: String) throws(ConfigurationError) {
-        func fail(_ expected: String) -> ConfigurationError {
-            ConfigurationError(source: source, message: "`\(key)` must be \(expected), not \(value.serialized())")
-        }
-        func text() throws(ConfigurationError) -> String {
-            guard case let .string(string) = value, !string.isEmpty else { throw fail("a non-empty string") }
-            return string
-        }
-        func milliseconds(minimum: Int64 = 1) throws(ConfigurationError) -> Duration {
-            guard case let .int(number) = value, number >= minimum else { throw fail("a whole number of milliseconds, at least \(minimum)") }
-            return .milliseconds(number)
-        }
-        func count(minimum: Int64 = 1) throws(ConfigurationError) -> Int {
-            guard case let .int(number) = value, number >= minimum, number <= Int64(Int32.max) else { throw fail("a whole number, at least \(minimum)") }
-            return Int(number)
-        }
-        func bytes(minimum: Int64) throws(ConfigurationError) -> Int {
-            guard case let .int(number) = value, number >= minimum else { throw fail("a whole number of bytes, at least \(minimum)") }
-            return Int(number)
-        }
-        switch key {
-        case "socket": socketPath = try text()
-        case "data_dir": dataDirectory = try text()
-        case "models": models = try Self.models(from: value, source: source)
-        case "default_model":
-            let name = try text()
-            guard EndpointConfiguration.isValidName(name) else { throw fail("a model name without spaces") }
-            defaultModel = name
-        case "inference_url":
-            switch EndpointConfiguration.url(from: try text()) {
-            case let .success(url): inferenceURL = url
-            case .failure(.credentials):
-                // Not repeated: the URL holds a password.
-                throw ConfigurationError(source: source, message: "`inference_url` must be \(EndpointURLProblem.credentials.expectation)")
-            case let .failure(problem): throw fail(problem.expectation)
-            }
-        case "model":
-            let name = try text()
-            guard EndpointConfiguration.isValidName(name) else { throw fail("a model name without spaces") }
-            model = name
-        case "api_key_env":
-            // Never repeated in the error: a key pasted in place of its variable's name.
-            guard case let .string(variable) = value, APIKeySource.isVariableName(variable) else {
-                throw ConfigurationError(source: source, message: "`api_key_env`: \(APIKeyError.notVariableName)")
-            }
-            apiKeyEnvironmentVariable = variable
-        case "connect_timeout_ms": inferenceConnectTimeout = try milliseconds()
-        case "request_timeout_ms": inferenceRequestTimeout = try milliseconds()
-        case "inference_retries": maximumInferenceAttempts = try count()
-        case "retry_base_delay_ms": inferenceRetryBaseDelay = try milliseconds(minimum: 0)
-        case "retry_max_delay_ms": inferenceRetryMaximumDelay = try milliseconds(minimum: 0)
-        case "health_check_interval_ms": healthCheckInterval = try milliseconds()
-        case "run_timeout_ms": defaultRunTimeout = try milliseconds()
-        case "max_run_timeout_ms": maximumRunTimeout = try milliseconds()
-        case "max_concurrent_runs": maximumConcurrentRuns = try count()
-        case "max_line_bytes": maximumLineBytes = try count(minimum: 1024)
-        case "shutdown_grace_ms": shutdownGrace = try milliseconds(minimum: 0)
-        case "log_level":
-            guard let level = Logger.Level(rawValue: try text()) else { throw fail("one of debug, info, warning, error") }
-            logLevel = level
-        case "default_isolation":
-            guard let mode = IsolationMode(rawValue: try text()) else { throw fail("process or inprocess") }
-            defaultIsolation = mode
-        case "worker_pool_size": processIsolation.poolSize = try count(minimum: 0)
-        case "worker_idle_timeout_ms": processIsolation.idleTimeout = try milliseconds()
-        case "max_workers_per_skill": processIsolation.maximumWorkersPerSkill = try count()
-        case "memory_limit_bytes":
-            let limit = try bytes(minimum: 0)
-            guard limit == 0 || limit >= 64 << 20 else { throw fail("0 (no limit) or at least 67108864 (64 MiB)") }
-            processIsolation.memoryLimitBytes = limit
-        case "max_output_bytes": maximumOutputBytes = try bytes(minimum: 1)
-        default:
+        guard let setting = DaemonSetting.named(key), setting.configKey == key else {
             throw ConfigurationError(
                 source: source, message: "unknown setting `\(key)`; known: \(Self.keys.joined(separator: ", "))")
         }
-        sources[key] = source
+        try apply(setting, SettingInput(value: value, source: source, spelling: key))
     }
-}
 
-/// A setting that cannot be applied, with where it came from.
-public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
-    /// The config file's path, or "command line".
-    public var source: String
-    /// What is wrong.
-    public var message: String
+    /// Applies `text`, given after `setting`'s flag spelled `flag` on the command line.
+    mutating func apply(_ setting: DaemonSetting, commandLineText text: String, flag: String) throws(ConfigurationError) {
+        try apply(setting, SettingInput(value: setting.commandLineValue(text), source: ConfigurationError.commandLine,
+                                        spelling: flag))
+    }
 
-    public var description: String { "\(source): \(message)" }
+    /// Applies `input` to `setting`, and notes where it came from.
+    private mutating func apply(_ setting: DaemonSetting, _ input: SettingInput) throws(ConfigurationError) {
+        guard case let .configures(assign) = setting.effect else {
+            throw input.refusal(explaining: "it names the config file, and can be given only on the command line")
+        }
+        try assign(&self, input)
+        sources[setting.name] = input.source
+        spellings[setting.name] = input.spelling
+    }
+
+    /// The setting `name` as it was last given: its flag or its key.
+    func spelling(of name: String) -> String {
+        spellings[name] ?? name
+    }
 }

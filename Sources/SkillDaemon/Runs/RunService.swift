@@ -1,6 +1,7 @@
 import Foundation
 import InferenceDriver
-import JSONRPC
+import JSON
+import Logging
 import Registry
 import SkillRuntime
 import SkillhostModel

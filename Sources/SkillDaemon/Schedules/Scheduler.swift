@@ -1,8 +1,10 @@
 import Foundation
 import Glibc
-import JSONRPC
+import JSON
+import Logging
 import Registry
 import Scheduling
+import SkillhostModel
 
 /// Fires the registry's schedules at their cron times: one task sleeps on a
 /// ``SchedulerClock`` until the earliest next fire time among the active schedules, and is

@@ -1,4 +1,5 @@
-/// A JSON value (RFC 8259), as the JSON-RPC layer and its handlers see it.
+/// A JSON value (RFC 8259): what the wire protocol, the config file, the registry's stored
+/// inputs and outputs, and the log lines are made of.
 ///
 /// Numbers written without a fraction or an exponent that fit in 64 bits parse as
 /// ``int(_:)``; every other number parses as ``double(_:)``. The two cases are distinct

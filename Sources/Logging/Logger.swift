@@ -1,0 +1,76 @@
+import Foundation
+import Glibc
+import JSON
+import SkillhostModel
+
+/// skillhost's log: one JSON object per line, `{"ts": ..., "level": ..., "msg": ..., ...fields}`,
+/// on standard error by default (journald keeps them). Never give it secrets: fields are
+/// written as they are.
+///
+/// A line's message and fields are autoclosures, evaluated only when the line reaches the
+/// logger's level, so a debug line costs one comparison while debug is off.
+public struct Logger: Sendable {
+    /// The lowest level written.
+    public var level: Level
+    /// Where lines are written. The logger neither owns nor closes it.
+    private let destination: Int32
+
+    /// Creates a logger that writes lines at `level` and above to `destination`.
+    public init(level: Level = .info, destination: Int32 = STDERR_FILENO) {
+        self.level = level
+        self.destination = destination
+    }
+
+    /// Whether a line of `severity` is written.
+    public func isEnabled(_ severity: Level) -> Bool {
+        severity >= level
+    }
+
+    /// Writes one line with `message` and `fields`, if `severity` reaches the logger's level;
+    /// otherwise neither is evaluated. A field named `ts`, `level` or `msg` is replaced by
+    /// the line's own.
+    public func log(_ severity: Level, _ message: @autoclosure () -> String,
+                    _ fields: @autoclosure () -> [String: JSONValue] = [:]) {
+        guard isEnabled(severity) else { return }
+        var line = fields()
+        line["ts"] = .string(Date().iso8601)
+        line["level"] = .string(severity.rawValue)
+        line["msg"] = .string(message())
+        write(JSONValue.object(line).serializedLine())
+    }
+
+    /// Writes a debug line.
+    public func debug(_ message: @autoclosure () -> String, _ fields: @autoclosure () -> [String: JSONValue] = [:]) {
+        log(.debug, message(), fields())
+    }
+
+    /// Writes an info line.
+    public func info(_ message: @autoclosure () -> String, _ fields: @autoclosure () -> [String: JSONValue] = [:]) {
+        log(.info, message(), fields())
+    }
+
+    /// Writes a warning line.
+    public func warning(_ message: @autoclosure () -> String, _ fields: @autoclosure () -> [String: JSONValue] = [:]) {
+        log(.warning, message(), fields())
+    }
+
+    /// Writes an error line.
+    public func error(_ message: @autoclosure () -> String, _ fields: @autoclosure () -> [String: JSONValue] = [:]) {
+        log(.error, message(), fields())
+    }
+
+    /// Writes `bytes` in one `write` call, continuing after a partial or interrupted one; the
+    /// rest of a line the destination refuses (closed, full disk) is dropped, since a log
+    /// line must never stop the work it describes.
+    private func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(destination, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// What a skillhostd command line asks to serve with: the config file, and the settings
+/// given as flags, in order.
+public struct DaemonInvocation: Equatable, Sendable {
+    /// One setting given as a flag.
+    public struct Flag: Equatable, Sendable {
+        /// The setting.
+        public var setting: DaemonSetting
+        /// The flag as it was typed (`--data-dir`).
+        public var spelling: String
+        /// The text after it.
+        public var value: String
+    }
+
+    /// `--config FILE`; nil: the default config file, if it exists.
+    public var configFile: String?
+    /// The settings given as flags, which override the config file's.
+    public var settings: [Flag] = []
+
+    /// The configuration: the defaults for `environment`, then the config file, then the flags.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the file or the flag, and what is wrong.
+    public func configuration(environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(ConfigurationError) -> DaemonConfiguration
+    {
+        var configuration = DaemonConfiguration(environment: environment)
+        if let configFile {
+            try configuration.apply(configFile: configFile)
+        } else {
+            let defaultFile = DaemonConfiguration.defaultConfigFile(environment: environment)
+            if FileManager.default.fileExists(atPath: defaultFile) {
+                try configuration.apply(configFile: defaultFile)
+            }
+        }
+        for flag in settings {
+            try configuration.apply(flag.setting, commandLineText: flag.value, flag: flag.spelling)
+        }
+        return configuration
+    }
+}

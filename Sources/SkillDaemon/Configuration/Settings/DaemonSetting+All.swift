@@ -1,0 +1,65 @@
+import SkillhostProtocol
+
+extension DaemonSetting {
+    /// Every setting of skillhostd, in the order `--help` and the README list them.
+    public static let all: [DaemonSetting] = [
+        .configFile(
+            summary: "JSON config file, whose keys are the other settings",
+            default: "`$XDG_CONFIG_HOME/skillhost/config.json` (else `~/.config/skillhost/config.json`), if present"),
+        .path("socket", \.socketPath, placeholder: "PATH", summary: "Unix socket clients connect to",
+              environmentVariable: SkillhostSocketPath.environmentVariable,
+              default: "`$XDG_RUNTIME_DIR/skillhost/skillhostd.sock`, else `/tmp/skillhost-<uid>/skillhostd.sock`"),
+        .path("data_dir", \.dataDirectory, placeholder: "DIR", summary: "registry and skill store",
+              default: "`$XDG_DATA_HOME/skillhost`, else `~/.local/share/skillhost`"),
+        .models("models", \.models, summary: "several named models, each served by one or more endpoints (see Models)",
+                default: "the one model of the shorthand (`inference_url`, `model`, `api_key_env`)"),
+        .modelName("default_model", \.defaultModel, summary: "model used when a skill and its caller name none",
+                   default: "the only model, if there is one"),
+        .endpointURL("inference_url", \.inferenceURL,
+                     summary: "shorthand for one model with one OpenAI-compatible server",
+                     default: "`\(DaemonConfiguration.defaultInferenceURL.absoluteString)`, unless `models` is given"),
+        .modelName("model", \.model, summary: "the shorthand's model: its name, and the name sent to the server",
+                   default: "the server's own, named `\(DaemonConfiguration.shorthandModelName)`"),
+        .variableName("api_key_env", \.apiKeyEnvironmentVariable,
+                      summary: "the shorthand's API key: the environment variable holding it"),
+        .milliseconds("connect_timeout_ms", \.inferenceConnectTimeout, summary: "connecting to an inference server"),
+        .milliseconds("request_timeout_ms", \.inferenceRequestTimeout, summary: "one inference request"),
+        .count("inference_retries", \.maximumInferenceAttempts,
+               summary: "attempts of an inference request, the first included, across the model's endpoints"),
+        .milliseconds("retry_base_delay_ms", \.inferenceRetryBaseDelay, minimum: 0,
+                      summary: "backoff before the first retry, doubled at each retry"),
+        .milliseconds("retry_max_delay_ms", \.inferenceRetryMaximumDelay, minimum: 0,
+                      summary: "longest backoff between attempts"),
+        .milliseconds("health_check_interval_ms", \.healthCheckInterval,
+                      summary: "how often every endpoint is probed (`GET /v1/models`)"),
+        .milliseconds("run_timeout_ms", \.defaultRunTimeout, summary: "deadline of a run that gives none"),
+        .milliseconds("max_run_timeout_ms", \.maximumRunTimeout, summary: "longest deadline a caller may ask for"),
+        .count("max_concurrent_runs", \.maximumConcurrentRuns,
+               summary: "runs in flight beyond which new ones are refused as `overloaded`"),
+        .count("max_line_bytes", \.maximumLineBytes, minimum: 1024, summary: "longest request line"),
+        .milliseconds("shutdown_grace_ms", \.shutdownGrace, minimum: 0,
+                      summary: "time runs in flight get to finish on SIGTERM"),
+        .choice("log_level", \.logLevel, placeholder: "LEVEL",
+                summary: "the lowest level logged; the log is JSON lines on standard error"),
+        .choice("default_isolation", \.defaultIsolation, placeholder: "MODE",
+                summary: "where skills installed without an isolation run"),
+        .count("worker_pool_size", \.processIsolation.poolSize, minimum: 0,
+               summary: "idle workers kept ready per skill once it ran"),
+        .milliseconds("worker_idle_timeout_ms", \.processIsolation.idleTimeout,
+                      summary: "idle time before a worker is shut down"),
+        .count("max_workers_per_skill", \.processIsolation.maximumWorkersPerSkill,
+               summary: "workers of one skill at once; more runs wait"),
+        .bytes("memory_limit_bytes", \.processIsolation.memoryLimitBytes, minimum: 0,
+               rule: ({ $0 == 0 || $0 >= 64 << 20 }, "0 (no limit) or at least 67108864 (64 MiB)"),
+               summary: "address-space limit (`RLIMIT_AS`) of each worker, 0 for none"),
+        .bytes("max_output_bytes", \.maximumOutputBytes, minimum: 1,
+               summary: "largest output of a run, chunks and returned bytes together"),
+    ]
+
+    /// The setting `name` names, as a config file key (`data_dir`) or a flag without its
+    /// dashes (`data-dir`), if skillhostd has one.
+    public static func named(_ name: String) -> DaemonSetting? {
+        let key = name.replacingOccurrences(of: "-", with: "_")
+        return all.first { $0.name == key }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import JSON
+
+/// The kinds of value a setting takes: each checks a value, refuses it in the giver's terms,
+/// stores it in the configuration, and shows the configuration's value as it would be given.
+extension DaemonSetting {
+    /// A property of the configuration that a setting sets.
+    typealias Property<Value> = WritableKeyPath<DaemonConfiguration, Value> & Sendable
+
+    /// A path, or any other non-empty string.
+    static func path(_ name: String, _ property: Property<String>, placeholder: String, summary: String,
+                     environmentVariable: String? = nil, default: String) -> DaemonSetting {
+        DaemonSetting(
+            name: name, placeholder: placeholder, expectation: "a non-empty string",
+            environmentVariable: environmentVariable, summary: summary, defaultDescription: `default`,
+            effect: .configures { configuration, input throws(ConfigurationError) in
+                configuration[keyPath: property] = try input.text()
+            })
+    }
+
+    /// The name of a model: not empty, without spaces.
+    static func modelName(_ name: String, _ property: Property<String?>, summary: String,
+                          default: String) -> DaemonSetting {
+        let expectation = "a model name without spaces"
+        return DaemonSetting(
+            name: name, placeholder: "NAME", expectation: expectation, summary: summary, defaultDescription: `default`,
+            effect: .configures { configuration, input throws(ConfigurationError) in
+                let model = try input.text()
+                guard EndpointConfiguration.isValidName(model) else { throw input.refusal(expectation) }
+                configuration[keyPath: property] = model
+            })
+    }
+
+    /// The base URL of an inference server: http or https, with a host, and no user name or
+    /// password, which a refusal does not repeat.
+    static func endpointURL(_ name: String, _ property: Property<URL?>, summary: String,
+                            default: String) -> DaemonSetting {
+        DaemonSetting(
+            name: name, placeholder: "URL", expectation: EndpointURLProblem.notHTTP.expectation, summary: summary,
+            defaultDescription: `default`,
+            effect: .configures { configuration, input throws(ConfigurationError) in
+                switch EndpointConfiguration.url(from: try input.text()) {
+                case let .success(url): configuration[keyPath: property] = url
+                case .failure(.credentials): throw input.refusalWithoutValue(EndpointURLProblem.credentials.expectation)
+                case let .failure(problem): throw input.refusal(problem.expectation)
+                }
+            })
+    }
+
+    /// The name of an environment variable that holds a secret; a refusal does not repeat
+    /// the value, which may be the secret pasted in its place.
+    static func variableName(_ name: String, _ property: Property<String?>, summary: String) -> DaemonSetting {
+        DaemonSetting(
+            name: name, placeholder: "VAR", expectation: "the name of an environment variable", summary: summary,
+            effect: .configures { configuration, input throws(ConfigurationError) in
+                guard case let .string(variable) = input.value, APIKeySource.isVariableName(variable) else {
+                    throw input.refusal(explaining: APIKeyError.notVariableName.description)
+                }
+                configuration[keyPath: property] = variable
+            })
+    }
+
+    /// A duration given as a whole number of milliseconds.
+    static func milliseconds(_ name: String, _ property: Property<Duration>, minimum: Int64 = 1,
+                             summary: String) -> DaemonSetting {
+        let expectation = "a whole number of milliseconds, at least \(minimum)"
+        return DaemonSetting(
+            name: name, placeholder: "N", expectation: expectation, summary: summary, takesNumber: true,
+            value: { configuration in String(Int64(configuration[keyPath: property] / .milliseconds(1))) },
+            effect: .configures { configuration, input throws(ConfigurationError) in
+                configuration[keyPath: property] = .milliseconds(
+                    try input.wholeNumber(in: minimum...Int64.max, expectation: expectation))
+            })
+    }
+
+    /// A number of things (attempts, runs, workers), up to 2^31 - 1.
+    static func count(_ name: String, _ property: Property<Int>, minimum: Int64 = 1, summary: String) -> DaemonSetting {
+        let expectation = "a whole number, at least \(minimum)"
+        return DaemonSetting(
+            name: name, placeholder: "N", expectation: expectation, summary: summary, takesNumber: true,
+            value: { configuration in String(configuration[keyPath: property]) },
+            effect: .configures { configuration, input throws(ConfigurationError) in
+                configuration[keyPath: property] = Int(
+                    try input.wholeNumber(in: minimum...Int64(Int32.max), expectation: expectation))
+            })
+    }
+
+    /// A size in bytes, at least `minimum`, and when `rule` is given also one that it
+    /// accepts, or refused as not its expectation.
+    static func bytes(_ name: String, _ property: Property<Int>, minimum: Int64,
+                      rule: (accepts: @Sendable (Int64) -> Bool, expectation: String)? = nil,
+                      summary: String) -> DaemonSetting {
+        let expectation = "a whole number of bytes, at least \(minimum)"
+        return DaemonSetting(
+            name: name, placeholder: "N", expectation: rule?.expectation ?? expectation, summary: summary,
+            takesNumber: true,
+            value: { configuration in String(configuration[keyPath: property]) },
+            effect: .configures { configuration, input throws(ConfigurationError) in
+                let size = try input.wholeNumber(in: minimum...Int64.max, expectation: expectation)
+                if let rule, !rule.accepts(size) { throw input.refusal(rule.expectation) }
+                configuration[keyPath: property] = Int(size)
+            })
+    }
+
+    /// One of the cases of `Choice`, by its raw value.
+    static func choice<Choice: RawRepresentable<String> & CaseIterable & Sendable>(
+        _ name: String, _ property: Property<Choice>, placeholder: String, summary: String
+    ) -> DaemonSetting {
+        let choices = Choice.allCases.map(\.rawValue)
+        let expectation = choices.count == 2
+            ? "\(choices[0]) or \(choices[1])" : "one of \(choices.joined(separator: ", "))"
+        return DaemonSetting(
+            name: name, placeholder: placeholder, expectation: expectation, choices: choices, summary: summary,
+            value: { configuration in configuration[keyPath: property].rawValue },
+            effect: .configures { configuration, input throws(ConfigurationError) in
+                guard let choice = Choice(rawValue: try input.text()) else { throw input.refusal(expectation) }
+                configuration[keyPath: property] = choice
+            })
+    }
+
+    /// The config file's `models`: an object naming each model and its endpoints.
+    static func models(_ name: String, _ property: Property<[ModelConfiguration]?>, summary: String,
+                       default: String) -> DaemonSetting {
+        DaemonSetting(
+            name: name, origins: .configFile, placeholder: "OBJECT",
+            expectation: "an object whose keys name the models", summary: summary, defaultDescription: `default`,
+            effect: .configures { configuration, input throws(ConfigurationError) in
+                configuration[keyPath: property] = try DaemonConfiguration.models(from: input.value, source: input.source)
+            })
+    }
+
+    /// `--config FILE`: the config file to read instead of the default one.
+    static func configFile(summary: String, default: String) -> DaemonSetting {
+        DaemonSetting(
+            name: "config", origins: .commandLine, placeholder: "FILE", expectation: "the path of a JSON file",
+            summary: summary, defaultDescription: `default`, effect: .readsConfigFile)
+    }
+}

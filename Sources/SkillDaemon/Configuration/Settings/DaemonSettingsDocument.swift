@@ -1,0 +1,118 @@
+/// What people read about skillhostd's settings, made from ``DaemonSetting/all``:
+/// `skillhostd --help`, and the settings table of the README.
+public enum DaemonSettingsDocument {
+    /// The width `--help` wraps its lines to.
+    static let lineWidth = 100
+    /// Where the help line of a flag starts.
+    static let summaryColumn = 28
+
+    /// The flags that are not settings, with their help lines.
+    static let otherFlags = [
+        ("-h, --help", "this help"),
+        ("--version", "the version"),
+        ("--worker ...", "internal: a worker of process isolation, started by skillhostd itself"),
+    ]
+
+    /// `skillhostd --help`.
+    public static var help: String {
+        let settings = DaemonSetting.all.compactMap { setting in
+            setting.flag.map { flag in helpEntry(flag + " " + setting.placeholder, helpLine(of: setting)) }
+        }
+        return """
+            usage: skillhostd [--config FILE] [--SETTING VALUE ...]
+                   skillhostd --help | --version
+
+            Hosts LLM skills built as shared objects against skill_abi.h, and serves JSON-RPC 2.0 on
+            a Unix socket (docs/PROTOCOL.md); `skillctl` is its client. Logs JSON lines on stderr.
+            Stops cleanly on SIGTERM or SIGINT.
+
+            Settings (config file key in brackets; flags override the file, which overrides the
+            environment):
+            \((settings + otherFlags.map(helpEntry)).joined(separator: "\n"))
+
+            Models (config file only): several named models, each served by one or more endpoints,
+            instead of the shorthand:
+              {"models": {"gemma": {"endpoints": [
+                  {"name": "gemma-a", "url": "http://127.0.0.1:8080", "served_model": "gemma-3-270m",
+                   "api_key_env": "GEMMA_KEY", "max_concurrent": 4},
+                  {"url": "http://10.0.0.2:8080", "api_key_file": "/etc/skillhost/gemma.key"}]}},
+               "default_model": "gemma"}
+            An endpoint has `url` (required), `name` (default: <model>-<n>), `served_model` (the name sent
+            to the server; default: the server's own), `api_key_env` or `api_key_file` (an absolute path
+            to a file only its owner may read; a trailing newline is ignored) and `max_concurrent` (requests
+            at once; default: \(EndpointConfiguration.defaultMaximumConcurrentRequests)). API keys are read when skillhostd starts and kept in memory
+            only; they never appear in logs, the registry, status answers or error messages, and the
+            variables they came from are removed from skillhostd's environment. Skill workers inherit only
+            PATH, HOME, USER, LOGNAME, LANG, LC_*, TZ, TMPDIR, LD_LIBRARY_PATH and SKILL_* variables.
+            Endpoints attached at run time (`skillctl inference attach`) last until skillhostd stops.
+
+            Exit status: 0 after a clean shutdown; 1 when it cannot start (the message says why); 2 on
+            a usage error or a setting that is wrong (the message names it).
+            """
+    }
+
+    /// The line that starts the README's settings table.
+    public static let markdownTableStart =
+        "<!-- skillhostd settings: made from DaemonSetting.all; DaemonSettingsTests checks that they agree -->"
+    /// The line that ends it.
+    public static let markdownTableEnd = "<!-- end of skillhostd settings -->"
+
+    /// The README's settings table, without its marker lines: every setting's flag, config
+    /// file key, default and help line.
+    public static var markdownTable: String {
+        let rows = DaemonSetting.all.map { setting in
+            let flag = setting.flag.map { "`\($0) \(setting.placeholder)`" } ?? "(config file only)"
+            let key = setting.configKey.map { "`\($0)`" } ?? "(command line only)"
+            let cells = [flag, key, defaultText(of: setting, code: { "`\($0)`" }) ?? "none", described(setting)]
+            return "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+        }
+        return (["| Flag | Config key | Default | What it sets |", "| --- | --- | --- | --- |"] + rows)
+            .joined(separator: "\n")
+    }
+
+    /// The setting's summary, with the values it takes when they are few.
+    private static func described(_ setting: DaemonSetting) -> String {
+        setting.choices.isEmpty ? setting.summary : "\(setting.summary); \(setting.expectation)"
+    }
+
+    /// The setting's default, led by its environment variable when it has one; values are
+    /// written with `code`. Nil when it has neither.
+    private static func defaultText(of setting: DaemonSetting, code: (String) -> String) -> String? {
+        let fallback: String? = switch setting.default {
+        case let .value(value)?: code(value)
+        case let .described(text)?: text
+        case nil: nil
+        }
+        guard let variable = setting.environmentVariable else { return fallback }
+        return code("$" + variable) + (fallback.map { ", else " + $0 } ?? "")
+    }
+
+    /// The setting's line in `--help`, in plain text: what it sets, its config file key, its
+    /// default.
+    private static func helpLine(of setting: DaemonSetting) -> String {
+        var line = described(setting)
+        if let key = setting.configKey { line += " [\(key)]" }
+        if let value = defaultText(of: setting, code: { $0 }) { line += " (default: \(value))" }
+        return line.replacingOccurrences(of: "`", with: "")
+    }
+
+    /// `usage` in the flag column and `text` beside it, wrapped to ``lineWidth``.
+    private static func helpEntry(_ usage: String, _ text: String) -> String {
+        let lead = "  " + usage
+        var line = lead.count + 2 <= summaryColumn
+            ? lead.padding(toLength: summaryColumn, withPad: " ", startingAt: 0) : lead + "  "
+        var lines: [String] = []
+        var lineHasWords = false
+        for word in text.split(separator: " ") {
+            if lineHasWords && line.count + 1 + word.count > lineWidth {
+                lines.append(line)
+                line = String(repeating: " ", count: summaryColumn)
+                lineHasWords = false
+            }
+            line += (lineHasWords ? " " : "") + word
+            lineHasWords = true
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n")
+    }
+}
