@@ -48,7 +48,8 @@ let package = Package(
         // The messages between the daemon and a worker process, and the channel they travel on.
         .target(name: "WorkerProtocol", dependencies: ["SkillABI", "SkillRuntime", "InferenceDriver"]),
         // The worker process's side: `skillhostd --worker` loads one skill and serves its runs.
-        .target(name: "SkillWorker", dependencies: ["SkillABI", "SkillRuntime", "WorkerProtocol", "CSystemShims"]),
+        .target(name: "SkillWorker",
+                dependencies: ["SkillABI", "SkillhostModel", "SkillRuntime", "WorkerProtocol", "InferenceDriver", "CSystemShims"]),
         // The daemon's side of process isolation: spawning, pooling and running on workers.
         .target(name: "ProcessIsolation",
                 dependencies: ["SkillABI", "SkillhostModel", "SkillRuntime", "WorkerProtocol", "InferenceDriver", "CSystemShims"]),
@@ -56,14 +57,14 @@ let package = Package(
         // The daemon's domain: runs, batches, schedules, skills and the configuration.
         .target(name: "SkillDaemon",
                 dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
-                               "ProcessIsolation", "JSONRPC", "SkillhostProtocol", "Logging"]),
+                               "ProcessIsolation", "JSON", "SkillhostProtocol", "Logging"]),
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
-                               "InferenceDriver", "Scheduling", "JSONRPC", "SkillhostProtocol", "Logging"]),
+                               "InferenceDriver", "Scheduling", "JSON", "JSONRPC", "SkillhostProtocol", "Logging"]),
 
         // Executables.
-        .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillWorker", "JSONRPC"]),
+        .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillRuntime", "SkillWorker", "JSONRPC"]),
         .executableTarget(name: "skillctl", dependencies: ["JSON", "JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling"]),
         // The benchmark (docs/BENCHMARKS.md); bench/run builds and drives it.
         .executableTarget(name: "skillbench",
@@ -89,6 +90,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["JSON", "JSONRPC", "Registry", "SkillhostModel", "TestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "SkillhostModelTests", dependencies: ["SkillhostModel"]),
+        .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
