@@ -39,23 +39,20 @@ package enum BatchInputFile {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
     }
 
-    /// Refuses a file the caller could not read itself: the daemon must not become a way to
-    /// read other users' files. The daemon's own user (and root) pass.
+    /// Refuses a path that is not a regular file the caller could read itself
+    /// (``CallerFileAccess``).
     private static func checkCallerMayRead(path: String, uid: UInt32, gid: UInt32) throws(ServiceError) {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            if errno == ENOENT { throw ServiceError(.notFound, "the batch input file \(path) does not exist") }
-            throw ServiceError(.permissionDenied, "cannot read the batch input file \(path): \(String(cString: strerror(errno)))")
-        }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            throw .invalidParams("the batch input file \(path) is not a regular file")
-        }
-        guard uid != 0, uid != getuid() else { return }
-        let readable = status.st_uid == uid
-            ? status.st_mode & S_IRUSR != 0
-            : status.st_gid == gid ? status.st_mode & S_IRGRP != 0 : status.st_mode & S_IROTH != 0
-        guard readable else {
-            throw ServiceError(.permissionDenied, "cannot use the batch input file \(path): uid \(uid) may not read it")
+        do {
+            try CallerFileAccess(uid: uid, gid: gid).check(path)
+        } catch {
+            switch error {
+            case .missing: throw ServiceError(.notFound, "the batch input file \(path) does not exist")
+            case let .unreachable(reason):
+                throw ServiceError(.permissionDenied, "cannot read the batch input file \(path): \(reason)")
+            case .notRegularFile: throw .invalidParams("the batch input file \(path) is not a regular file")
+            case .notReadable:
+                throw ServiceError(.permissionDenied, "cannot use the batch input file \(path): uid \(uid) may not read it")
+            }
         }
     }
 }

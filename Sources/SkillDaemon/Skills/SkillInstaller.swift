@@ -105,29 +105,18 @@ public struct SkillInstaller: Sendable {
         try? registry.discardStoredFileIfUnused(sha256: stored.sha256)
     }
 
-    /// Refuses a file the caller could not read itself: the daemon must not become a way to
-    /// read other users' files. Checks the file's own permission bits against the caller's
-    /// uid and primary gid; the daemon's own user (and root) pass. It is an approximation
-    /// (no directory search bits, supplementary groups or ACLs, and the file is opened again
-    /// afterwards): while the socket is 0600, only the daemon's own user and root can call,
-    /// so it refuses no one today. A daemon shared between users must receive the open file
-    /// from the client instead (SCM_RIGHTS), so the kernel does the check.
+    /// Refuses a path that is not a regular file the caller could read itself
+    /// (``CallerFileAccess``).
     static func checkCallerMayRead(path: String, uid: UInt32, gid: UInt32) throws(ServiceError) {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            let reason = String(cString: strerror(errno))
-            if errno == ENOENT { throw ServiceError(.notFound, "cannot install \(path): no such file") }
-            throw ServiceError(.invalidSkill, "cannot install \(path): \(reason)")
-        }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            throw ServiceError(.invalidSkill, "cannot install \(path): it is not a regular file")
-        }
-        guard uid != 0, uid != getuid() else { return }
-        let readable = status.st_uid == uid
-            ? status.st_mode & S_IRUSR != 0
-            : status.st_gid == gid ? status.st_mode & S_IRGRP != 0 : status.st_mode & S_IROTH != 0
-        guard readable else {
-            throw ServiceError(.permissionDenied, "cannot install \(path): uid \(uid) may not read it")
+        do {
+            try CallerFileAccess(uid: uid, gid: gid).check(path)
+        } catch {
+            switch error {
+            case .missing: throw ServiceError(.notFound, "cannot install \(path): no such file")
+            case let .unreachable(reason): throw ServiceError(.invalidSkill, "cannot install \(path): \(reason)")
+            case .notRegularFile: throw ServiceError(.invalidSkill, "cannot install \(path): it is not a regular file")
+            case .notReadable: throw ServiceError(.permissionDenied, "cannot install \(path): uid \(uid) may not read it")
+            }
         }
     }
 }
