@@ -2,6 +2,7 @@ import DaemonRPC
 import Foundation
 import Glibc
 import InferenceDriver
+import JSON
 import JSONRPC
 @testable import ProcessIsolation
 import Logging
@@ -130,6 +131,21 @@ struct SkillHostServiceTests {
         }
         await #expect(throws: JSONRPCError(.notFound, message: "no run 999: see `skillctl runs` for recent runs")) {
             try await fixture.send(GetRunRequest(runID: 999))
+        }
+    }
+
+    @Test("a parameter out of its range or not one of its names is invalid_params, naming it and what it takes",
+          arguments: [
+              (ListRunsRequest.method, ["limit": 0], "limit must be 1 to 1000, not 0"),
+              (ListRunsRequest.method, ["status": "done"],
+               #"status must be one of queued, running, succeeded, failed, timeout, crashed, cancelled, interrupted, not "done""#),
+              (BatchItemsRequest.method, ["batch_id": 1, "limit": 10_001], "limit must be 1 to 10000, not 10001"),
+              (SetIsolationRequest.method, ["name": "x", "isolation": "vm"], #"isolation must be one of process, inprocess, not "vm""#),
+          ] as [(String, JSONValue, String)])
+    func parameterChecks(method: String, params: JSONValue, message: String) async throws {
+        let fixture = try ServiceFixture()
+        await #expect(throws: JSONRPCError.invalidParams(message)) {
+            try await fixture.connection.call(method, params: params)
         }
     }
 }

@@ -34,19 +34,11 @@ struct BatchMethods: Sendable {
         case (_?, _?): throw ServiceError.invalidParams("give items or input_file, not both")
         }
         guard !items.isEmpty else { throw ServiceError.invalidParams("a batch needs at least one item; none were given") }
-        let parallelism = request.parallelism ?? 1
-        guard (1...64).contains(parallelism) else {
-            throw ServiceError.invalidParams("parallelism must be 1 to 64, not \(parallelism)")
-        }
-        let retries = request.retries ?? 2
-        guard (0...10).contains(retries) else { throw ServiceError.invalidParams("retries must be 0 to 10, not \(retries)") }
-        let timeout = request.timeoutMilliseconds
-        if let timeout {
-            let maximum = Int64(configuration.maximumRunTimeout.milliseconds)
-            guard (1...maximum).contains(timeout) else {
-                throw ServiceError.invalidParams("timeout_ms must be 1 to \(maximum) (max_run_timeout_ms), not \(timeout)")
-            }
-        }
+        let parallelism = try ParameterCheck.value(request.parallelism, named: "parallelism", default: 1, in: 1...64)
+        let retries = try ParameterCheck.value(request.retries, named: "retries", default: 2, in: 0...10)
+        let timeout = try ParameterCheck.value(
+            request.timeoutMilliseconds, named: "timeout_ms", in: 1...Int64(configuration.maximumRunTimeout.milliseconds),
+            bound: " (max_run_timeout_ms)")
         let batch = try registry.createBatch(NewBatch(
             skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256, parallelism: parallelism,
             maximumRetries: retries, timeoutMilliseconds: timeout, model: request.model,
@@ -62,16 +54,8 @@ struct BatchMethods: Sendable {
 
     private func items(_ request: BatchItemsRequest) throws -> BatchItems {
         let id = request.batchID
-        let limit = request.limit ?? 1000
-        guard (1...10_000).contains(limit) else { throw ServiceError.invalidParams("limit must be 1 to 10000, not \(limit)") }
-        var status: BatchItemStatus?
-        if let name = request.status {
-            guard let known = BatchItemStatus(rawValue: name) else {
-                throw ServiceError.invalidParams(
-                    "status must be one of \(BatchItemStatus.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(name)\"")
-            }
-            status = known
-        }
+        let limit = try ParameterCheck.value(request.limit, named: "limit", default: 1000, in: 1...10_000)
+        let status = try ParameterCheck.choice(request.status, named: "status", as: BatchItemStatus.self)
         let query = BatchItemQuery(batchID: id, status: status, limit: limit, after: request.after)
         guard let page = try registry.batchItems(matching: query) else { throw Self.notFound(id) }
         return BatchItems(batchID: id, items: page.map(BatchEncoding.json))

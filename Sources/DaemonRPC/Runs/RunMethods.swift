@@ -58,16 +58,8 @@ struct RunMethods: Sendable {
     }
 
     private func list(_ request: ListRunsRequest) throws -> RunList {
-        let limit = request.limit ?? 50
-        guard (1...1000).contains(limit) else { throw ServiceError.invalidParams("limit must be 1 to 1000, not \(limit)") }
-        var status: RunStatus?
-        if let name = request.status {
-            guard let known = RunStatus(rawValue: name) else {
-                throw ServiceError.invalidParams(
-                    "status must be one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(name)\"")
-            }
-            status = known
-        }
+        let limit = try ParameterCheck.value(request.limit, named: "limit", default: 50, in: 1...1000)
+        let status = try ParameterCheck.choice(request.status, named: "status", as: RunStatus.self)
         let query = RunQuery(skillName: request.skill, status: status, limit: Int(limit), before: request.before)
         return RunList(runs: try registry.runs(matching: query).map { RecordEncoding.json($0, includePayloads: false) })
     }

@@ -77,12 +77,10 @@ struct ScheduleMethods: Sendable {
         case let (value, nil):
             input = .fixed((value ?? .object([:])).serialized())
         }
-        let parallelism = request.parallelism ?? 1
-        guard (1...64).contains(parallelism) else {
-            throw ServiceError.invalidParams("parallelism must be 1 to 64, not \(parallelism)")
-        }
-        let concurrency = try Self.choice(request.concurrency, named: "concurrency", default: ScheduleConcurrency.allow)
-        let catchUp = try Self.choice(request.catchUp, named: "catch_up", default: ScheduleCatchUp.skip)
+        let parallelism = try ParameterCheck.value(request.parallelism, named: "parallelism", default: 1, in: 1...64)
+        let concurrency = try ParameterCheck.choice(request.concurrency, named: "concurrency", as: ScheduleConcurrency.self)
+            ?? .allow
+        let catchUp = try ParameterCheck.choice(request.catchUp, named: "catch_up", as: ScheduleCatchUp.self) ?? .skip
         let schedule = NewSchedule(
             skill: skill, cron: cronText, timeZone: zoneName, input: input, parallelism: parallelism,
             concurrency: concurrency, catchUp: catchUp, callerUID: peer.uid, callerGID: peer.gid,
@@ -103,18 +101,6 @@ struct ScheduleMethods: Sendable {
         } catch {
             throw Self.serviceError(error)
         }
-    }
-
-    /// The param `name`, one of `Choice`'s raw values, or `defaultValue` when absent.
-    private static func choice<Choice: RawRepresentable & CaseIterable>(
-        _ text: String?, named name: String, default defaultValue: Choice
-    ) throws(ServiceError) -> Choice where Choice.RawValue == String {
-        guard let text else { return defaultValue }
-        guard let value = Choice(rawValue: text) else {
-            let names = Choice.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ServiceError.invalidParams("\(name) must be one of \(names), not \"\(text)\"")
-        }
-        return value
     }
 
     private static func serviceError(_ failure: ScheduleFailure) -> ServiceError {

@@ -35,7 +35,7 @@ struct SkillMethods: Sendable {
     }
 
     private func install(_ request: InstallSkillRequest, peer: PeerCredentials) async throws -> InstalledSkill {
-        let requestedIsolation = try request.isolation.map(Self.isolation)
+        let requestedIsolation = try ParameterCheck.choice(request.isolation, named: "isolation", as: IsolationMode.self)
         let requestedLimit = try request.memoryLimitBytes.map(Self.memoryLimit)
         var result = try await installer.install(
             path: request.path, expectedSHA256: request.sha256, force: request.force ?? false,
@@ -84,7 +84,7 @@ struct SkillMethods: Sendable {
     }
 
     private func setIsolation(_ request: SetIsolationRequest) throws -> SkillList {
-        let mode = try Self.isolation(request.isolation)
+        let mode = try ParameterCheck.choice(request.isolation, named: "isolation", as: IsolationMode.self)
         let changed = try registry.updateIsolation(name: request.name, version: request.version, to: mode)
         guard !changed.isEmpty else { throw Self.notInstalled(request.name, version: request.version) }
         if mode == .inprocess {
@@ -124,14 +124,6 @@ struct SkillMethods: Sendable {
             throw .invalidParams("memory_limit_bytes must be 0 (no limit), at least 67108864 (64 MiB), or null (the daemon's default), not \(limit)")
         }
         return limit
-    }
-
-    /// The `isolation` param: `process` or `inprocess`.
-    private static func isolation(_ name: String) throws(ServiceError) -> IsolationMode {
-        guard let mode = IsolationMode(rawValue: name) else {
-            throw .invalidParams("isolation must be process or inprocess, not \"\(name)\"")
-        }
-        return mode
     }
 
     private static func notInstalled(_ name: String, version: String?) -> ServiceError {
