@@ -27,14 +27,17 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
         .target(name: "CSystemShims", path: "Sources/CSystemShims"),
+        // The system calls every layer makes, in Swift's terms: errno as a value, typed errors,
+        // EINTR retried, owned file descriptors, whole-file reads, Duration conversions.
+        .target(name: "SystemCalls", dependencies: ["CSystemShims"]),
 
         // Libraries, one concern each, from the bottom up. No module imports one listed after it.
         // The words every layer shares: versions, run statuses, error kinds, usage, log lines.
         .target(name: "SkillhostModel"),
         .target(name: "Scheduling"),
-        .target(name: "JSONRPC", dependencies: ["CSystemShims"]),
-        .target(name: "Registry", dependencies: ["SkillhostModel", "CSQLite", "CCrypto"]),
-        .target(name: "InferenceDriver", dependencies: ["CSystemShims"]),
+        .target(name: "JSONRPC", dependencies: ["CSystemShims", "SystemCalls"]),
+        .target(name: "Registry", dependencies: ["SkillhostModel", "SystemCalls", "CSQLite", "CCrypto"]),
+        .target(name: "InferenceDriver", dependencies: ["SystemCalls"]),
 
         // Running a skill, on both sides of the process boundary: loading and ABI checks, the
         // CSI host table, the invocation and its outcome, deadlines, in-process execution.
@@ -50,11 +53,11 @@ let package = Package(
         // The daemon's domain: runs, batches, schedules, skills and the configuration.
         .target(name: "SkillDaemon",
                 dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
-                               "ProcessIsolation", "JSONRPC"]),
+                               "ProcessIsolation", "JSONRPC", "SystemCalls"]),
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
-                               "InferenceDriver", "Scheduling", "JSONRPC"]),
+                               "InferenceDriver", "Scheduling", "JSONRPC", "SystemCalls"]),
 
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillWorker", "JSONRPC"]),
@@ -71,13 +74,14 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["JSONRPC"], path: "Tests/TestSupport"),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "SkillhostModel"]),
         .testTarget(name: "InferenceDriverTests", dependencies: ["InferenceDriver", "TestSupport"]),
-        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "SystemCalls"]),
         .testTarget(name: "SkillHostTests",
                     dependencies: ["SkillRuntime", "WorkerProtocol", "SkillWorker", "ProcessIsolation", "SkillDaemon", "DaemonRPC",
                                    "SkillhostModel", "Registry", "SkillABI", "JSONRPC", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSONRPC", "Registry", "SkillhostModel", "TestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "SkillhostModelTests", dependencies: ["SkillhostModel"]),
+        .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "CSystemShims"]),
     ],
     swiftLanguageModes: [.v6]
 )

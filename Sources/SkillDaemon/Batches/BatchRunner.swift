@@ -2,6 +2,7 @@ import Foundation
 import JSONRPC
 import Registry
 import Synchronization
+import SystemCalls
 
 /// Runs the items of batches through the ``RunService`` (trigger `batch`), as many at once as
 /// each batch's parallelism says, retrying the failures that can pass (see
