@@ -41,14 +41,15 @@ let package = Package(
 
         // Running a skill, on both sides of the process boundary: loading and ABI checks, the
         // CSI host table, the invocation and its outcome, deadlines, in-process execution.
-        .target(name: "SkillRuntime", dependencies: ["SkillABI", "SkillhostModel", "InferenceDriver"]),
+        .target(name: "SkillRuntime", dependencies: ["SkillABI", "SkillhostModel", "InferenceDriver", "SystemCalls"]),
         // The messages between the daemon and a worker process, and the channel they travel on.
-        .target(name: "WorkerProtocol", dependencies: ["SkillABI", "SkillRuntime", "InferenceDriver"]),
+        .target(name: "WorkerProtocol", dependencies: ["SkillABI", "SkillRuntime", "InferenceDriver", "SystemCalls"]),
         // The worker process's side: `skillhostd --worker` loads one skill and serves its runs.
-        .target(name: "SkillWorker", dependencies: ["SkillABI", "SkillRuntime", "WorkerProtocol", "CSystemShims"]),
+        .target(name: "SkillWorker", dependencies: ["SkillABI", "SkillRuntime", "WorkerProtocol", "CSystemShims", "SystemCalls"]),
         // The daemon's side of process isolation: spawning, pooling and running on workers.
         .target(name: "ProcessIsolation",
-                dependencies: ["SkillABI", "SkillhostModel", "SkillRuntime", "WorkerProtocol", "InferenceDriver", "CSystemShims"]),
+                dependencies: ["SkillABI", "SkillhostModel", "SkillRuntime", "WorkerProtocol", "InferenceDriver", "CSystemShims",
+                               "SystemCalls"]),
 
         // The daemon's domain: runs, batches, schedules, skills and the configuration.
         .target(name: "SkillDaemon",
@@ -64,14 +65,15 @@ let package = Package(
         .executableTarget(name: "skillctl", dependencies: ["JSONRPC", "Scheduling"]),
         // The benchmark of issue 7 (docs/BENCHMARKS.md); bench/run builds and drives it.
         .executableTarget(name: "skillbench",
-                          dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSONRPC", "InferenceDriver", "CSQLite"]),
+                          dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSONRPC", "InferenceDriver", "CSQLite",
+                                         "SystemCalls"]),
 
         // Example skills: one in C, one in Swift.
         .target(name: "HelloSkill", dependencies: ["SkillABI"], path: "Plugins/hello"),
         .target(name: "CompleteSkill", dependencies: ["SkillABI"], path: "Plugins/complete"),
 
         // Tests, and what they share: child processes, fixture skills, the model server.
-        .target(name: "TestSupport", dependencies: ["JSONRPC"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["JSONRPC", "SystemCalls"], path: "Tests/TestSupport"),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "SkillhostModel"]),
         .testTarget(name: "InferenceDriverTests", dependencies: ["InferenceDriver", "TestSupport"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "SystemCalls"]),

@@ -116,6 +116,22 @@ package struct FileDescriptor: ~Copyable, Sendable {
 }
 
 extension FileDescriptor {
+    /// Runs `body` with `rawValue`, a descriptor this process has open but no value owns
+    /// (standard error, say), as a ``FileDescriptor`` that is left open afterwards.
+    package static func withUnowned<Value, Failure: Error>(
+        _ rawValue: Int32, _ body: (borrowing FileDescriptor) throws(Failure) -> Value
+    ) throws(Failure) -> Value {
+        let view = FileDescriptor(adopting: rawValue)
+        let result = Result { () throws(Failure) in try body(view) }
+        view.relinquish()
+        return try result.get()
+    }
+
+    /// Gives up ownership without closing.
+    private consuming func relinquish() {
+        discard self
+    }
+
     /// The whole content of the file at `path`, read to its end (or `limit` bytes, as
     /// ``readToEnd(upTo:)``) with plain `read(2)` calls: right for `/proc` files, whose size
     /// reads as 0, as for a skill's bytes.
