@@ -27,6 +27,9 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
         .target(name: "CSystemShims", path: "Sources/CSystemShims"),
+        // The system calls every layer makes, in Swift's terms: errno as a value, typed errors,
+        // EINTR retried, owned file descriptors, whole-file reads, Duration conversions.
+        .target(name: "SystemCalls", dependencies: ["CSystemShims"]),
 
         // Libraries, one concern each, from the bottom up. No module imports one listed after it.
         // The words every layer shares: versions, run statuses, error kinds, usage, log lines.
@@ -34,34 +37,35 @@ let package = Package(
         .target(name: "Scheduling"),
         // JSON values, a strict parser and serialization; then the log, one JSON object a line.
         .target(name: "JSON"),
-        .target(name: "Logging", dependencies: ["JSON", "SkillhostModel"]),
-        .target(name: "JSONRPC", dependencies: ["JSON", "CSystemShims"]),
-        .target(name: "Registry", dependencies: ["SkillhostModel", "CSQLite", "CCrypto"]),
-        .target(name: "InferenceDriver", dependencies: ["CSystemShims"]),
+        .target(name: "Logging", dependencies: ["JSON", "SkillhostModel", "SystemCalls"]),
+        .target(name: "JSONRPC", dependencies: ["JSON", "CSystemShims", "SystemCalls"]),
+        .target(name: "Registry", dependencies: ["SkillhostModel", "SystemCalls", "CSQLite", "CCrypto"]),
+        .target(name: "InferenceDriver", dependencies: ["SystemCalls"]),
         // skillhostd's protocol, declared once: every method (params, result, error kinds),
         // every notification, the registry of them all, and where the socket is.
         .target(name: "SkillhostProtocol", dependencies: ["JSON", "JSONRPC", "SkillhostModel"]),
 
         // Running a skill, on both sides of the process boundary: loading and ABI checks, the
         // CSI host table, the invocation and its outcome, deadlines, in-process execution.
-        .target(name: "SkillRuntime", dependencies: ["SkillABI", "SkillhostModel", "InferenceDriver", "JSON"]),
+        .target(name: "SkillRuntime", dependencies: ["SkillABI", "SkillhostModel", "InferenceDriver", "JSON", "SystemCalls"]),
         // The messages between the daemon and a worker process, and the channel they travel on.
-        .target(name: "WorkerProtocol", dependencies: ["SkillABI", "SkillRuntime", "InferenceDriver"]),
+        .target(name: "WorkerProtocol", dependencies: ["SkillABI", "SkillRuntime", "InferenceDriver", "SystemCalls"]),
         // The worker process's side: `skillhostd --worker` loads one skill and serves its runs.
         .target(name: "SkillWorker",
-                dependencies: ["SkillABI", "SkillhostModel", "SkillRuntime", "WorkerProtocol", "InferenceDriver", "CSystemShims"]),
+                dependencies: ["SkillABI", "SkillhostModel", "SkillRuntime", "WorkerProtocol", "InferenceDriver", "CSystemShims", "SystemCalls"]),
         // The daemon's side of process isolation: spawning, pooling and running on workers.
         .target(name: "ProcessIsolation",
-                dependencies: ["SkillABI", "SkillhostModel", "SkillRuntime", "WorkerProtocol", "InferenceDriver", "CSystemShims"]),
+                dependencies: ["SkillABI", "SkillhostModel", "SkillRuntime", "WorkerProtocol", "InferenceDriver", "CSystemShims",
+                               "SystemCalls"]),
 
         // The daemon's domain: runs, batches, schedules, skills and the configuration.
         .target(name: "SkillDaemon",
                 dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
-                               "ProcessIsolation", "JSON", "SkillhostProtocol", "Logging"]),
+                               "ProcessIsolation", "JSON", "SkillhostProtocol", "Logging", "SystemCalls"]),
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
-                               "InferenceDriver", "Scheduling", "JSON", "JSONRPC", "SkillhostProtocol", "Logging"]),
+                               "InferenceDriver", "Scheduling", "JSON", "JSONRPC", "SkillhostProtocol", "Logging", "SystemCalls"]),
 
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillRuntime", "SkillWorker", "JSONRPC"]),
@@ -69,19 +73,19 @@ let package = Package(
         // The benchmark (docs/BENCHMARKS.md); bench/run builds and drives it.
         .executableTarget(name: "skillbench",
                           dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSON", "JSONRPC", "SkillhostProtocol", "InferenceDriver",
-                                         "CSQLite"]),
+                                         "CSQLite", "SystemCalls"]),
 
         // Example skills: one in C, one in Swift.
         .target(name: "HelloSkill", dependencies: ["SkillABI"], path: "Plugins/hello"),
         .target(name: "CompleteSkill", dependencies: ["SkillABI"], path: "Plugins/complete"),
 
         // Tests, and what they share: child processes, fixture skills, the model server.
-        .target(name: "TestSupport", dependencies: ["JSONRPC"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["JSONRPC", "SystemCalls"], path: "Tests/TestSupport"),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "SkillhostModel", "CSQLite"]),
         .testTarget(name: "InferenceDriverTests", dependencies: ["InferenceDriver", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "JSON"]),
-        .testTarget(name: "JSONRPCTests", dependencies: ["JSON", "JSONRPC", "CSystemShims"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSON", "JSONRPC", "CSystemShims", "SystemCalls"]),
         .testTarget(name: "SkillhostProtocolTests", dependencies: ["SkillhostProtocol", "SkillhostModel", "JSON", "JSONRPC"]),
         .testTarget(name: "SkillHostTests",
                     dependencies: ["SkillRuntime", "WorkerProtocol", "SkillWorker", "ProcessIsolation", "SkillDaemon", "DaemonRPC",
@@ -90,6 +94,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["JSON", "JSONRPC", "Registry", "SkillhostModel", "TestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "SkillhostModelTests", dependencies: ["SkillhostModel"]),
+        .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "CSystemShims"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Glibc
+import SystemCalls
 
 /// Why a ``JSONRPCClient`` call did not produce a result.
 public enum JSONRPCClientError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -27,8 +28,8 @@ public enum JSONRPCClientError: Error, Sendable, Equatable, CustomStringConverti
             return .connectionFailed(socketPath: socketPath, reason: failure.description)
         }
         switch error.errno {
-        case ENOENT, ECONNREFUSED, ENOTDIR: return .notRunning(socketPath: socketPath)
-        case EACCES, EPERM: return .permissionDenied(socketPath: socketPath)
+        case .noSuchFileOrDirectory, .connectionRefused, .notADirectory: return .notRunning(socketPath: socketPath)
+        case .permissionDenied, .notPermitted: return .permissionDenied(socketPath: socketPath)
         default: return .connectionFailed(socketPath: socketPath, reason: error.description)
         }
     }

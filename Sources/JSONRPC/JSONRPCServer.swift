@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import JSON
 import Synchronization
+import SystemCalls
 
 /// A JSON-RPC 2.0 server on a Unix socket, one message (or batch) per line.
 ///
@@ -95,9 +96,10 @@ public final class JSONRPCServer: Sendable {
             do {
                 socket = try listener.accept()
             } catch {
-                guard isRunning, error.errno != EINVAL else { return }
+                guard isRunning, error.errno != .invalidArgument else { return }
                 // Out of descriptors or memory: give the system a moment rather than spin.
-                if [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error.errno) { usleep(50_000) }
+                let isExhaustion = [.tooManyOpenFiles, .tooManyOpenFilesInSystem, .noBufferSpace, .outOfMemory].contains(error.errno)
+                if isExhaustion { usleep(50_000) }
                 continue
             }
             let connection = ServerConnection(socket: socket)

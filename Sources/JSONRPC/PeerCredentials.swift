@@ -1,4 +1,5 @@
 import CSystemShims
+import SystemCalls
 
 /// The identity of the process at the other end of a Unix socket, as the kernel reports
 /// it (`SO_PEERCRED`): what it was when it connected, not what it claims.
@@ -17,10 +18,10 @@ public struct PeerCredentials: Sendable, Hashable {
         self.gid = gid
     }
 
-    /// Reads the credentials of the peer connected to socket `fd`.
-    static func of(fileDescriptor fd: Int32) throws(SystemCallError) -> PeerCredentials {
+    /// Reads the credentials of the peer connected to `socket`.
+    static func of(socket: borrowing FileDescriptor) throws(SystemCallError) -> PeerCredentials {
         var credentials = cshim_peer_credentials()
-        try retryingOnInterrupt("getsockopt(SO_PEERCRED)") { cshim_peer_credentials_of(fd, &credentials) }
+        try retryingOnInterrupt("getsockopt(SO_PEERCRED)") { cshim_peer_credentials_of(socket.rawValue, &credentials) }
         return PeerCredentials(pid: credentials.pid, uid: credentials.uid, gid: credentials.gid)
     }
 }

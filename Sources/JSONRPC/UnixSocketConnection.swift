@@ -1,6 +1,7 @@
 import CSystemShims
 import Glibc
 import Synchronization
+import SystemCalls
 
 /// One end of a connected Unix stream socket.
 ///
@@ -13,24 +14,15 @@ import Synchronization
 public final class UnixSocketConnection: Sendable {
     /// The process at the other end, as the kernel saw it when the connection was made.
     public let peer: PeerCredentials
-    private let fileDescriptor: Int32
+    private let socket: FileDescriptor
     // Guards nothing but the right to write: one whole message at a time.
     private let writeLock = Mutex<Void>(())
 
-    /// Takes ownership of a connected socket `fd` and reads its peer's credentials.
-    /// On failure `fd` is closed.
-    init(adopting fd: Int32) throws(SystemCallError) {
-        do throws(SystemCallError) {
-            peer = try PeerCredentials.of(fileDescriptor: fd)
-        } catch {
-            Glibc.close(fd)
-            throw error
-        }
-        fileDescriptor = fd
-    }
-
-    deinit {
-        Glibc.close(fileDescriptor)
+    /// Takes ownership of a connected socket and reads its peer's credentials.
+    /// On failure the socket is closed.
+    init(adopting socket: consuming FileDescriptor) throws(SystemCallError) {
+        peer = try PeerCredentials.of(socket: socket)
+        self.socket = socket
     }
 
     /// Connects to the Unix socket at `path`.
@@ -40,15 +32,11 @@ public final class UnixSocketConnection: Sendable {
         let limit = Int(cshim_unix_path_max())
         guard path.utf8.count <= limit else { throw .pathTooLong(path: path, limit: limit) }
         do throws(SystemCallError) {
-            let fd = try retryingOnInterrupt("socket") { cshim_unix_stream_socket() }
+            let socket = FileDescriptor(adopting: try retryingOnInterrupt("socket") { cshim_unix_stream_socket() })
             // connect is not restarted after EINTR (the connection proceeds in the background),
             // and on a Unix socket it completes at once, so it is called exactly once.
-            guard cshim_connect_unix(fd, path) == 0 else {
-                let code = errno
-                Glibc.close(fd)
-                throw SystemCallError(call: "connect", errno: code, path: path)
-            }
-            return try UnixSocketConnection(adopting: fd)
+            try callingOnce("connect", path: path) { cshim_connect_unix(socket.rawValue, path) }
+            return try UnixSocketConnection(adopting: socket)
         } catch {
             throw .systemCall(error)
         }
@@ -56,28 +44,17 @@ public final class UnixSocketConnection: Sendable {
 
     /// Reads up to `buffer.count` bytes into `buffer`; returns 0 at end of stream.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int {
-        guard let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
-        return try retryingOnInterrupt("read") { Glibc.read(fileDescriptor, base, buffer.count) }
+        try socket.read(into: buffer)
     }
 
     /// Writes all of `bytes`, as one message no other write interleaves with.
     public func write(_ bytes: [UInt8]) throws(SystemCallError) {
-        let failure: SystemCallError? = writeLock.withLock { _ in
+        let outcome: Result<Void, SystemCallError> = writeLock.withLock { _ in
             bytes.withUnsafeBytes { buffer in
-                var written = 0
-                while written < buffer.count {
-                    do throws(SystemCallError) {
-                        written += try retryingOnInterrupt("send") {
-                            send(fileDescriptor, buffer.baseAddress! + written, buffer.count - written, Int32(MSG_NOSIGNAL))
-                        }
-                    } catch {
-                        return error
-                    }
-                }
-                return nil
+                Result { () throws(SystemCallError) in try socket.sendAll(buffer) }
             }
         }
-        if let failure { throw failure }
+        try outcome.get()
     }
 
     /// Writes as much of `bytes` as the socket takes now, without waiting for room: returns
@@ -88,16 +65,16 @@ public final class UnixSocketConnection: Sendable {
             bytes.withUnsafeBytes { buffer in
                 var written = 0
                 while written < buffer.count {
-                    let sent = send(fileDescriptor, buffer.baseAddress! + written, buffer.count - written,
-                                    Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
-                    if sent >= 0 {
-                        written += sent
-                        continue
+                    do throws(SystemCallError) {
+                        written += try retryingOnInterrupt("send") {
+                            send(socket.rawValue, buffer.baseAddress! + written, buffer.count - written,
+                                 Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+                        }
+                    } catch where error.errno == .wouldBlock {
+                        break
+                    } catch {
+                        return .failure(error)
                     }
-                    let code = errno
-                    if code == EINTR { continue }
-                    if code == EAGAIN || code == EWOULDBLOCK { break }
-                    return .failure(SystemCallError(call: "send", errno: code))
                 }
                 return .success(written)
             }
@@ -108,18 +85,18 @@ public final class UnixSocketConnection: Sendable {
     /// Ends both directions: the peer sees end of stream, a blocked ``read(into:)`` returns 0,
     /// later writes fail with `EPIPE`. Safe to call more than once, from any thread.
     public func shutdown() {
-        _ = Glibc.shutdown(fileDescriptor, Int32(SHUT_RDWR))
+        _ = Glibc.shutdown(socket.rawValue, Int32(SHUT_RDWR))
     }
 
     /// Ends the writing direction only: the peer sees end of stream, and can still answer.
     public func shutdownWriting() {
-        _ = Glibc.shutdown(fileDescriptor, Int32(SHUT_WR))
+        _ = Glibc.shutdown(socket.rawValue, Int32(SHUT_WR))
     }
 
     /// Whether the peer has closed its end completely (not merely shut down its writing
     /// side). Does not block.
     public var peerHasHungUp: Bool {
-        var descriptor = pollfd(fd: fileDescriptor, events: 0, revents: 0)
+        var descriptor = pollfd(fd: socket.rawValue, events: 0, revents: 0)
         let ready = (try? retryingOnInterrupt("poll") { poll(&descriptor, 1, 0) }) ?? 1
         return ready > 0 && descriptor.revents & Int16(POLLHUP | POLLERR) != 0
     }

@@ -1,3 +1,5 @@
+import SystemCalls
+
 /// Why a Unix socket could not be set up or used.
 public enum UnixSocketError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Another process holds the socket's lock file: a daemon is already serving `path`.

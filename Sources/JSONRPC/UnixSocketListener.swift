@@ -1,6 +1,7 @@
 import CSystemShims
 import Glibc
 import Synchronization
+import SystemCalls
 
 /// A listening Unix stream socket that only its owner can reach, and that only one
 /// process at a time serves.
@@ -18,12 +19,13 @@ import Synchronization
 ///    and listens.
 ///
 /// ``close()`` unlinks the socket and releases the lock. The lock file stays: unlinking it
-/// while locked would let two later daemons lock two different files of the same name.
+/// while locked would let two later daemons lock two different files of the same name. The
+/// descriptors themselves are closed when the listener goes away.
 public final class UnixSocketListener: Sendable {
     /// The socket's path.
     public let path: String
-    private let fileDescriptor: Int32
-    private let lockFileDescriptor: Int32
+    private let socket: FileDescriptor
+    private let lockFile: FileDescriptor
     private let isClosed = Atomic<Bool>(false)
 
     /// The lock file's path for a socket at `socketPath`.
@@ -35,34 +37,28 @@ public final class UnixSocketListener: Sendable {
         guard path.utf8.count <= limit else { throw .pathTooLong(path: path, limit: limit) }
         try Self.prepareDirectory(Self.directory(of: path))
         let lockPath = Self.lockPath(forSocket: path)
-        let lockFD = try Self.acquireLock(lockPath, socketPath: path)
-        do throws(UnixSocketError) {
-            try Self.removeStaleSocket(at: path)
-            fileDescriptor = try Self.bindAndListen(path, backlog: backlog)
-        } catch {
-            Glibc.close(lockFD)
-            throw error
-        }
+        let lockFile = try Self.acquireLock(lockPath, socketPath: path)
+        try Self.removeStaleSocket(at: path)
+        socket = try Self.bindAndListen(path, backlog: backlog)
         self.path = path
-        lockFileDescriptor = lockFD
+        self.lockFile = lockFile
     }
 
     deinit {
         close()
-        Glibc.close(fileDescriptor)
     }
 
     /// Blocks until a client connects, and returns the connection.
     /// - Throws: `EINVAL` once ``stopAccepting()`` was called; other errors of `accept4`.
     public func accept() throws(SystemCallError) -> UnixSocketConnection {
-        let fd = try retryingOnInterrupt("accept4", path: path) { cshim_accept_cloexec(fileDescriptor) }
-        return try UnixSocketConnection(adopting: fd)
+        let connection = try retryingOnInterrupt("accept4", path: path) { cshim_accept_cloexec(socket.rawValue) }
+        return try UnixSocketConnection(adopting: FileDescriptor(adopting: connection))
     }
 
     /// Wakes a thread blocked in ``accept()`` (it fails with `EINVAL`) and makes later
     /// calls fail at once. New clients are refused from now on.
     public func stopAccepting() {
-        _ = Glibc.shutdown(fileDescriptor, Int32(SHUT_RDWR))
+        _ = Glibc.shutdown(socket.rawValue, Int32(SHUT_RDWR))
     }
 
     /// Stops accepting, unlinks the socket, and releases the lock.
@@ -71,7 +67,7 @@ public final class UnixSocketListener: Sendable {
         guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         stopAccepting()
         unlink(path)
-        Glibc.close(lockFileDescriptor)
+        _ = try? retryingOnInterrupt("flock", path: Self.lockPath(forSocket: path)) { flock(lockFile.rawValue, LOCK_UN) }
     }
 
     // MARK: Setting up
@@ -85,14 +81,14 @@ public final class UnixSocketListener: Sendable {
     private static func prepareDirectory(_ directory: String) throws(UnixSocketError) {
         var info = stat()
         if stat(directory, &info) != 0 {
-            guard errno == ENOENT else { throw .systemCall(SystemCallError(call: "stat", errno: errno, path: directory)) }
+            guard errno == ENOENT else { throw .systemCall(.lastError(of: "stat", path: directory)) }
             let parent = Self.directory(of: directory)
             if parent != directory { try createMissingDirectory(parent) }
             if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-                throw .systemCall(SystemCallError(call: "mkdir", errno: errno, path: directory))
+                throw .systemCall(.lastError(of: "mkdir", path: directory))
             }
             guard stat(directory, &info) == 0 else {
-                throw .systemCall(SystemCallError(call: "stat", errno: errno, path: directory))
+                throw .systemCall(.lastError(of: "stat", path: directory))
             }
         }
         guard info.st_mode & S_IFMT == S_IFDIR else { throw .notADirectory(path: directory) }
@@ -111,38 +107,39 @@ public final class UnixSocketListener: Sendable {
     private static func createMissingDirectory(_ directory: String) throws(UnixSocketError) {
         var info = stat()
         if stat(directory, &info) == 0 { return }
-        guard errno == ENOENT else { throw .systemCall(SystemCallError(call: "stat", errno: errno, path: directory)) }
+        guard errno == ENOENT else { throw .systemCall(.lastError(of: "stat", path: directory)) }
         let parent = Self.directory(of: directory)
         if parent != directory { try createMissingDirectory(parent) }
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw .systemCall(SystemCallError(call: "mkdir", errno: errno, path: directory))
+            throw .systemCall(.lastError(of: "mkdir", path: directory))
         }
     }
 
-    private static func acquireLock(_ lockPath: String, socketPath: String) throws(UnixSocketError) -> Int32 {
-        let fd: Int32
+    private static func acquireLock(_ lockPath: String, socketPath: String) throws(UnixSocketError) -> FileDescriptor {
+        let lockFile = try openLockFile(lockPath)
         do throws(SystemCallError) {
-            fd = try retryingOnInterrupt("open", path: lockPath) { open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+            try retryingOnInterrupt("flock", path: lockPath) { flock(lockFile.rawValue, LOCK_EX | LOCK_NB) }
+        } catch {
+            let isHeldElsewhere = error.errno == .wouldBlock
+            throw isHeldElsewhere ? .alreadyServing(path: socketPath, pid: readPID(lockFile)) : .systemCall(error)
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(lockFile.rawValue, 0)
+        _ = pid.withUnsafeBytes { pwrite(lockFile.rawValue, $0.baseAddress, $0.count, 0) }
+        return lockFile
+    }
+
+    private static func openLockFile(_ lockPath: String) throws(UnixSocketError) -> FileDescriptor {
+        do throws(SystemCallError) {
+            return try FileDescriptor.open(lockPath, flags: O_RDWR | O_CREAT, permissions: 0o600)
         } catch {
             throw .systemCall(error)
         }
-        do throws(SystemCallError) {
-            try retryingOnInterrupt("flock", path: lockPath) { flock(fd, LOCK_EX | LOCK_NB) }
-        } catch {
-            let isHeldElsewhere = error.errno == EWOULDBLOCK
-            let holder = isHeldElsewhere ? readPID(fd) : nil
-            Glibc.close(fd)
-            throw isHeldElsewhere ? .alreadyServing(path: socketPath, pid: holder) : .systemCall(error)
-        }
-        let pid = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        return fd
     }
 
-    private static func readPID(_ fd: Int32) -> Int32? {
+    private static func readPID(_ lockFile: borrowing FileDescriptor) -> Int32? {
         var bytes = [UInt8](repeating: 0, count: 32)
-        let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        let count = bytes.withUnsafeMutableBytes { pread(lockFile.rawValue, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }
         let text = String(decoding: bytes[..<count], as: UTF8.self)
         return text.split(whereSeparator: \.isWhitespace).first.flatMap { Int32($0) }
@@ -151,32 +148,27 @@ public final class UnixSocketListener: Sendable {
     private static func removeStaleSocket(at path: String) throws(UnixSocketError) {
         var info = stat()
         guard lstat(path, &info) == 0 else {
-            guard errno == ENOENT else { throw .systemCall(SystemCallError(call: "lstat", errno: errno, path: path)) }
+            guard errno == ENOENT else { throw .systemCall(.lastError(of: "lstat", path: path)) }
             return
         }
         guard info.st_mode & S_IFMT == S_IFSOCK else { throw .notASocket(path: path) }
         guard unlink(path) == 0 || errno == ENOENT else {
-            throw .systemCall(SystemCallError(call: "unlink", errno: errno, path: path))
+            throw .systemCall(.lastError(of: "unlink", path: path))
         }
     }
 
-    private static func bindAndListen(_ path: String, backlog: Int32) throws(UnixSocketError) -> Int32 {
+    private static func bindAndListen(_ path: String, backlog: Int32) throws(UnixSocketError) -> FileDescriptor {
         do throws(SystemCallError) {
-            let fd = try retryingOnInterrupt("socket") { cshim_unix_stream_socket() }
+            let socket = FileDescriptor(adopting: try retryingOnInterrupt("socket") { cshim_unix_stream_socket() })
+            try retryingOnInterrupt("bind", path: path) { cshim_bind_unix(socket.rawValue, path) }
             do throws(SystemCallError) {
-                try retryingOnInterrupt("bind", path: path) { cshim_bind_unix(fd, path) }
-                do throws(SystemCallError) {
-                    try retryingOnInterrupt("chmod", path: path) { chmod(path, 0o600) }
-                    try retryingOnInterrupt("listen", path: path) { listen(fd, backlog) }
-                } catch {
-                    unlink(path)
-                    throw error
-                }
+                try retryingOnInterrupt("chmod", path: path) { chmod(path, 0o600) }
+                try retryingOnInterrupt("listen", path: path) { listen(socket.rawValue, backlog) }
             } catch {
-                Glibc.close(fd)
+                unlink(path)
                 throw error
             }
-            return fd
+            return socket
         } catch {
             throw .systemCall(error)
         }

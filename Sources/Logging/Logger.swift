@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import JSON
 import SkillhostModel
+import SystemCalls
 
 /// skillhost's log: one JSON object per line, `{"ts": ..., "level": ..., "msg": ..., ...fields}`,
 /// on standard error by default (journald keeps them). Never give it secrets: fields are
@@ -59,18 +60,12 @@ public struct Logger: Sendable {
         log(.error, message(), fields())
     }
 
-    /// Writes `bytes` in one `write` call, continuing after a partial or interrupted one; the
-    /// rest of a line the destination refuses (closed, full disk) is dropped, since a log
-    /// line must never stop the work it describes.
+    /// Writes `bytes`, continuing after a partial or interrupted write; the rest of a line the
+    /// destination refuses (closed, full disk) is dropped, since a log line must never stop
+    /// the work it describes.
     private func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(destination, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return }
-                offset += written
-            }
+        FileDescriptor.withUnowned(destination) { descriptor in
+            try? descriptor.writeAll(bytes)
         }
     }
 }

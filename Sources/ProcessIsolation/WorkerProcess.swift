@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import SkillhostModel
 import Synchronization
+import SystemCalls
 import WorkerProtocol
 
 /// What a worker's reader thread reports: each message it receives, then, once, how the
@@ -70,7 +71,7 @@ struct WorkerSpawnError: Error, Sendable, CustomStringConvertible {
     var executable: String
 
     var description: String {
-        "cannot start a worker process (\(executable) --worker): \(call) failed: \(String(cString: strerror(code))) (errno \(code))"
+        "cannot start a worker process (\(executable) --worker): \(SystemCallError(call: call, errno: Errno(rawValue: code)))"
     }
 }
 
@@ -184,7 +185,7 @@ final class WorkerProcess: Sendable {
             let code = errno
             _ = Glibc.kill(-pid, SIGKILL)
             var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            _ = try? retryingOnInterrupt("waitpid") { waitpid(pid, &status, 0) }
             [socketPair[0], outputPipe[0], errorPipe[0]].forEach { _ = close($0) }
             throw failure("pidfd_open", code)
         }
@@ -405,22 +406,19 @@ final class WorkerProcess: Sendable {
     /// ``kill()`` takes.
     private func reap() -> WorkerTermination {
         var watched = pollfd(fd: exitDescriptor, events: Int16(POLLIN), revents: 0)
-        var ready: Int32
-        repeat {
-            ready = poll(&watched, 1, Self.exitGraceMilliseconds)
-        } while ready < 0 && errno == EINTR
-        if ready <= 0 { kill() }
+        let ready = (try? retryingOnInterrupt("poll") { poll(&watched, 1, Self.exitGraceMilliseconds) }) ?? 0
+        if ready == 0 { kill() }
         return state.withLock { state in
             // The exited leader, a zombie until reaped, keeps the group id from being reused.
             _ = Glibc.kill(-pid, SIGKILL)
             var status: Int32 = 0
-            var result: pid_t
-            repeat {
-                result = waitpid(pid, &status, 0)
-            } while result < 0 && errno == EINTR
-            let failure = errno
-            state.reaped = true
-            return result == pid ? WorkerTermination(waitStatus: status) : .unknown(errno: failure)
+            defer { state.reaped = true }
+            do throws(SystemCallError) {
+                try retryingOnInterrupt("waitpid") { waitpid(pid, &status, 0) }
+                return WorkerTermination(waitStatus: status)
+            } catch {
+                return .unknown(errno: error.errno.rawValue)
+            }
         }
     }
 
@@ -434,19 +432,21 @@ final class WorkerProcess: Sendable {
         while true {
             let open = streams.withLock { $0.descriptors }
             guard open.contains(where: { $0 >= 0 }) else { break }
-            var timeout: Int32 = -1
-            if let exitedAt {
-                let left = Duration.milliseconds(Self.drainGraceAfterExit) - (clock.now - exitedAt)
-                guard left > .zero else {
-                    closeStreams()
-                    break
-                }
-                timeout = Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000) + 1
+            let graceEnds = exitedAt.map { $0 + .milliseconds(Self.drainGraceAfterExit) }
+            if let graceEnds, graceEnds <= clock.now {
+                closeStreams()
+                break
             }
             var pollSet = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             if exitedAt == nil { pollSet.append(pollfd(fd: exitDescriptor, events: Int16(POLLIN), revents: 0)) }
-            let ready = poll(&pollSet, nfds_t(pollSet.count), timeout)
-            if ready < 0 && errno != EINTR { break }
+            do throws(SystemCallError) {
+                // The timeout is worked out again on each try, so that signals cannot stretch the grace.
+                try retryingOnInterrupt("poll") {
+                    poll(&pollSet, nfds_t(pollSet.count), graceEnds.map { ($0 - clock.now).millisecondsRoundedUp } ?? -1)
+                }
+            } catch {
+                break
+            }
             if exitedAt == nil, pollSet.count > open.count, pollSet[open.count].revents != 0 { exitedAt = clock.now }
             drainAvailable(closingAtEnd: true)
         }
@@ -487,13 +487,12 @@ final class WorkerProcess: Sendable {
                        closingAtEnd: Bool) -> Bool
     {
         while true {
-            let count = read(descriptor, buffer.baseAddress, buffer.count)
-            if count > 0 {
+            do throws(SystemCallError) {
+                let count = try retryingOnInterrupt("read") { read(descriptor, buffer.baseAddress, buffer.count) }
+                guard count > 0 else { return !closingAtEnd }
                 tail.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            } else if count < 0 && errno == EINTR {
-                continue
-            } else {
-                return !(closingAtEnd && (count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)))
+            } catch {
+                return !(closingAtEnd && error.errno != .wouldBlock)
             }
         }
     }

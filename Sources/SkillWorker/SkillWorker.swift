@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import SkillABI
 import SkillRuntime
+import SystemCalls
 import WorkerProtocol
 
 /// The worker mode of `skillhostd` (docs/WORKER-PROTOCOL.md): `skillhostd --worker
@@ -92,19 +93,7 @@ public enum SkillWorker {
     /// logs) and exits with `status`.
     static func terminate(status: Int32, _ message: String) -> Never {
         let line = Array("skillhostd worker: \(message)\n".utf8)
-        line.withUnsafeBytes { bytes in
-            var written = 0
-            while written < bytes.count {
-                let result = write(STDERR_FILENO, bytes.baseAddress! + written, bytes.count - written)
-                if result > 0 {
-                    written += result
-                } else if result < 0 && errno == EINTR {
-                    continue
-                } else {
-                    break
-                }
-            }
-        }
+        FileDescriptor.withUnowned(STDERR_FILENO) { standardError in _ = try? standardError.writeAll(line) }
         exit(status)
     }
 

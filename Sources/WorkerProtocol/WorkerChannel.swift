@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import SystemCalls
 
 /// Blocking frame I/O of the worker protocol over a connected stream socket.
 ///
@@ -10,17 +11,13 @@ import Synchronization
 /// ``receive()``; the descriptor is closed only when the channel is released, so no thread
 /// can ever use a descriptor number that has been reused.
 package final class WorkerChannel: Sendable {
-    private let fileDescriptor: Int32
+    private let socket: FileDescriptor
     // Guards nothing but the right to write: one whole frame at a time.
     private let sendLock = Mutex<Void>(())
 
     /// Takes ownership of the connected stream socket `fileDescriptor`.
     package init(fileDescriptor: Int32) {
-        self.fileDescriptor = fileDescriptor
-    }
-
-    deinit {
-        Glibc.close(fileDescriptor)
+        socket = FileDescriptor(adopting: fileDescriptor)
     }
 
     /// Sends `message` as one frame.
@@ -33,21 +30,12 @@ package final class WorkerChannel: Sendable {
         guard length <= Int(WorkerMessage.maximumFrameLength) else {
             throw .frameTooLarge(length: UInt32(clamping: length))
         }
-        let failedErrno: Int32? = sendLock.withLock { _ in
+        let sent: Result<Void, SystemCallError> = sendLock.withLock { _ in
             frame.withUnsafeBytes { buffer in
-                var sent = 0
-                while sent < buffer.count {
-                    let result = Glibc.send(fileDescriptor, buffer.baseAddress! + sent, buffer.count - sent, Int32(MSG_NOSIGNAL))
-                    if result >= 0 {
-                        sent += result
-                    } else if errno != EINTR {
-                        return errno
-                    }
-                }
-                return nil
+                Result { () throws(SystemCallError) in try socket.sendAll(buffer) }
             }
         }
-        if let failedErrno { throw .systemCall(call: "send", errno: failedErrno) }
+        if case let .failure(error) = sent { throw .systemCall(call: error.call, errno: error.errno.rawValue) }
     }
 
     /// Blocks until a whole frame has arrived and decodes it. With `exitDescriptor` (a pidfd
@@ -95,7 +83,7 @@ package final class WorkerChannel: Sendable {
     /// ``WorkerProtocolError/connectionClosed``, later sends fail with `EPIPE`. Safe to call
     /// more than once, from any thread.
     package func shutdown() {
-        _ = Glibc.shutdown(fileDescriptor, Int32(SHUT_RDWR))
+        _ = Glibc.shutdown(socket.rawValue, Int32(SHUT_RDWR))
     }
 
     /// Reads until `buffer` is full or the stream ends (or, with `exitDescriptor`, the socket
@@ -103,28 +91,27 @@ package final class WorkerChannel: Sendable {
     private func readFully(into buffer: UnsafeMutableRawBufferPointer, exitDescriptor: Int32?) throws(WorkerProtocolError) -> Int {
         var filled = 0
         while filled < buffer.count {
-            if let exitDescriptor {
-                var watched = [pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0),
-                               pollfd(fd: exitDescriptor, events: Int16(POLLIN), revents: 0)]
-                let ready = poll(&watched, 2, -1)
-                if ready < 0 {
-                    guard errno == EINTR else { throw .systemCall(call: "poll", errno: errno) }
-                    continue
+            do throws(SystemCallError) {
+                if let exitDescriptor {
+                    var watched = [pollfd(fd: socket.rawValue, events: Int16(POLLIN), revents: 0),
+                                   pollfd(fd: exitDescriptor, events: Int16(POLLIN), revents: 0)]
+                    try retryingOnInterrupt("poll") { poll(&watched, 2, -1) }
+                    // The socket first: what the peer wrote before it exited is still read.
+                    if watched[0].revents == 0 {
+                        if watched[1].revents != 0 { break }
+                        continue
+                    }
                 }
-                // The socket first: what the peer wrote before it exited is still read.
-                if watched[0].revents == 0 {
-                    if watched[1].revents != 0 { break }
-                    continue
+                let received = try retryingOnInterrupt("recv") {
+                    Glibc.recv(socket.rawValue, buffer.baseAddress! + filled, buffer.count - filled,
+                               exitDescriptor == nil ? 0 : Int32(MSG_DONTWAIT))
                 }
-            }
-            let result = Glibc.recv(fileDescriptor, buffer.baseAddress! + filled, buffer.count - filled,
-                                     exitDescriptor == nil ? 0 : Int32(MSG_DONTWAIT))
-            if result > 0 {
-                filled += result
-            } else if result == 0 {
-                break
-            } else if errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK {
-                throw .systemCall(call: "recv", errno: errno)
+                if received == 0 { break }
+                filled += received
+            } catch where error.errno == .wouldBlock {
+                continue
+            } catch {
+                throw .systemCall(call: error.call, errno: error.errno.rawValue)
             }
         }
         return filled

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SystemCalls
 
 /// A minimal blocking HTTP/1.1 client over one TCP connection, for sending the inference
 /// server exactly the request the daemon sends, with nothing in between (no URLSession, no
@@ -116,24 +117,21 @@ final class HTTPConnection {
     }
 
     private func send(_ bytes: [UInt8]) throws(BenchError) {
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw BenchError("cannot send to the model server: \(String(cString: strerror(errno)))") }
-            written += count
+        let sent = FileDescriptor.withUnowned(fd) { socket in
+            bytes.withUnsafeBytes { buffer in Result { () throws(SystemCallError) in try socket.sendAll(buffer) } }
         }
+        if case let .failure(error) = sent { throw BenchError("cannot send to the model server: \(error.errno)") }
     }
 
     /// Reads what is available into `buffer`; returns the count (0 at end of stream).
     private func fill() throws(BenchError) -> Int {
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw BenchError("cannot read from the model server: \(String(cString: strerror(errno)))") }
+        do throws(SystemCallError) {
+            let count = try retryingOnInterrupt("recv") { chunk.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) } }
             buffer += chunk[..<count]
             return count
+        } catch {
+            throw BenchError("cannot read from the model server: \(error.errno)")
         }
     }
 

@@ -1,22 +1,12 @@
 import Glibc
+import SystemCalls
 
 /// Reads of `/proc`, with plain `read(2)`: Foundation reads these files as empty (their size
 /// is 0 until read).
 enum ProcFiles {
     /// The whole content of `path`, or nil when it cannot be read (the process is gone).
     static func read(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var content: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            content += chunk[..<count]
-        }
-        return content
+        try? FileDescriptor.contents(ofFile: path)
     }
 
     /// The resident set size of process `pid` in bytes (`VmRSS`), or nil when it is gone.

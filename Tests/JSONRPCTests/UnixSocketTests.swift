@@ -2,6 +2,7 @@ import CSystemShims
 import Foundation
 import Glibc
 import JSONRPC
+import SystemCalls
 import Testing
 
 @Suite("Unix socket listener and connections")
@@ -160,7 +161,7 @@ struct UnixSocketTests {
                 _ = try listener.accept()
                 return false
             } catch {
-                return error.errno == EINVAL
+                return error.errno == .invalidArgument
             }
         }
         #expect(failed)

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import SystemCalls
 
 /// A child process for tests: started with `posix_spawn`, talked to over its standard
 /// streams, signalled, waited for, and always reaped.
@@ -140,7 +141,7 @@ public final class ChildProcess: Sendable {
             if state.termination == nil {
                 kill(pid, SIGKILL)
                 var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                _ = try? retryingOnInterrupt("waitpid") { waitpid(pid, &status, 0) }
             }
             state.closeAll()
         }
@@ -204,12 +205,16 @@ public final class ChildProcess: Sendable {
         while !bytes.isEmpty {
             let sent = try state.withLock { state throws(TestSupportError) -> Int in
                 guard let fd = state.standardInput else { throw .notPiped(stream: "standard input", pid: pid) }
-                let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
-                guard sent < 0 else { return sent }
-                guard errno == EAGAIN || errno == EINTR else {
-                    throw .systemCallFailed(operation: "write", target: "the standard input of process \(pid)", errno: errno)
+                do throws(SystemCallError) {
+                    return try retryingOnInterrupt("send") {
+                        bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+                    }
+                } catch where error.errno == .wouldBlock {
+                    return 0
+                } catch {
+                    throw .systemCallFailed(operation: "write", target: "the standard input of process \(pid)",
+                                            errno: error.errno.rawValue)
                 }
-                return 0
             }
             bytes = bytes.dropFirst(sent)
             guard sent == 0 else { continue }
@@ -326,13 +331,14 @@ private struct ReadEnd {
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&poller, 1, 0) > 0 else { return false }
         var chunk = [UInt8](repeating: 0, count: 65_536)
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count > 0 {
+        do throws(SystemCallError) {
+            let count = try retryingOnInterrupt("read") { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
+            if count == 0 { atEnd = true }
             buffer.append(contentsOf: chunk[..<count])
-        } else if count == 0 {
-            atEnd = true
-        } else if errno != EINTR && errno != EAGAIN {
-            throw .systemCallFailed(operation: "read", target: "the \(output.rawValue) of process \(pid)", errno: errno)
+        } catch where error.errno == .wouldBlock {
+            return true
+        } catch {
+            throw .systemCallFailed(operation: "read", target: "the \(output.rawValue) of process \(pid)", errno: error.errno.rawValue)
         }
         return true
     }
@@ -356,13 +362,13 @@ private struct State {
     mutating func reap(_ pid: pid_t) throws(TestSupportError) -> Termination? {
         if let termination { return termination }
         var status: Int32 = 0
-        let result = waitpid(pid, &status, WNOHANG)
-        if result == pid {
-            termination = Termination(waitStatus: status)
-            return termination
+        do throws(SystemCallError) {
+            guard try retryingOnInterrupt("waitpid", { waitpid(pid, &status, WNOHANG) }) == pid else { return nil }
+        } catch {
+            throw .systemCallFailed(operation: "waitpid", target: "process \(pid)", errno: error.errno.rawValue)
         }
-        if result == 0 || errno == EINTR { return nil }
-        throw .systemCallFailed(operation: "waitpid", target: "process \(pid)", errno: errno)
+        termination = Termination(waitStatus: status)
+        return termination
     }
 
     /// Runs `body` on the read end of `output`, which must be piped.

@@ -1,3 +1,5 @@
+import SystemCalls
+
 /// The rate at which a batch's items end, as seen by one waiting client: items ended since
 /// it began to wait, over the time it has waited.
 struct BatchRate {

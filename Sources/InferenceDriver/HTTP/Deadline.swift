@@ -1,3 +1,5 @@
+import SystemCalls
+
 /// An instant after which waiting fails, and the error it fails with.
 struct Deadline: Sendable {
     /// When waiting ends.
@@ -12,10 +14,6 @@ struct Deadline: Sendable {
 
     /// The time left, rounded up to whole milliseconds for `poll(2)`; 0 once passed.
     func remainingMilliseconds(now: ContinuousClock.Instant = .now) -> Int32 {
-        let remaining = instant - now
-        guard remaining > .zero else { return 0 }
-        let (seconds, attoseconds) = remaining.components
-        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: milliseconds)
+        (instant - now).millisecondsRoundedUp
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import SystemCalls
 
 /// Name resolution with `getaddrinfo(3)` that a deadline and a cancellation can cut short.
 ///
@@ -61,7 +62,7 @@ enum HostResolver {
         defer { if let list { freeaddrinfo(list) } }
         guard status == 0 else {
             let reason = status == EAI_SYSTEM
-                ? SystemError(code: errno).description
+                ? Errno.current.description
                 : String(cString: gai_strerror(status))
             return .failure(.unknownHost(host, reason: reason))
         }

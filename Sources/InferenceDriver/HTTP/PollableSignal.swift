@@ -1,6 +1,6 @@
-import CSystemShims
 import Glibc
 import Synchronization
+import SystemCalls
 
 /// A one-shot event that `poll(2)` can wait for: the read end of a pipe becomes readable
 /// once the event has fired.
@@ -9,26 +9,17 @@ import Synchronization
 /// Both ends of the pipe are close-on-exec, and closed when the last reference goes, so
 /// that a late `fire()` from a cancellation handler never writes to a reused descriptor.
 final class PollableSignal: Sendable {
-    /// The read end: readable once the signal has fired.
-    let fileDescriptor: Int32
-    private let writeEnd: Int32
+    private let pipe: PipeEnds
     private let fired = Atomic<Bool>(false)
+
+    /// The read end: readable once the signal has fired.
+    var fileDescriptor: Int32 { pipe.readEnd.rawValue }
 
     /// Creates an unfired signal.
     ///
-    /// - Throws: ``SystemError`` when no pipe can be made (out of file descriptors).
-    init() throws(SystemError) {
-        var ends: [Int32] = [-1, -1]
-        if case let .failure(error) = SystemError.retryingInterrupted({ cshim_pipe_cloexec(&ends) }) {
-            throw error
-        }
-        fileDescriptor = ends[0]
-        writeEnd = ends[1]
-    }
-
-    deinit {
-        close(fileDescriptor)
-        close(writeEnd)
+    /// - Throws: ``SystemCallError`` when no pipe can be made (out of file descriptors).
+    init() throws(SystemCallError) {
+        pipe = try PipeEnds()
     }
 
     /// Whether ``fire()`` has been called.
@@ -38,7 +29,6 @@ final class PollableSignal: Sendable {
     /// empty pipe.
     func fire() {
         guard !fired.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        var byte: UInt8 = 1
-        _ = SystemError.retryingInterrupted { write(writeEnd, &byte, 1) }
+        _ = try? pipe.writeEnd.writeAll([1])
     }
 }

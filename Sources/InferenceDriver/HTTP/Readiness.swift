@@ -1,4 +1,5 @@
 import Glibc
+import SystemCalls
 
 /// Waiting, with `poll(2)`, for a file descriptor to become ready, for a cancellation,
 /// or for a deadline, whichever comes first.
@@ -18,19 +19,18 @@ enum Readiness {
         ]
         while true {
             // The timeout is worked out again on each try, so that signals cannot stretch it.
-            let result = SystemError.retryingInterrupted {
-                poll(&descriptors, nfds_t(descriptors.count), deadline.remainingMilliseconds())
+            do throws(SystemCallError) {
+                try retryingOnInterrupt("poll") {
+                    poll(&descriptors, nfds_t(descriptors.count), deadline.remainingMilliseconds())
+                }
+            } catch {
+                throw .ioFailed(reason: "poll failed: \(error.errno)")
             }
-            switch result {
-            case let .failure(error):
-                throw .ioFailed(reason: "poll failed: \(error)")
-            case .success:
-                if descriptors[1].revents != 0 || cancellation.hasFired { throw .cancelled }
-                if descriptors[0].revents != 0 { return }
-                // poll rounds its timeout to the clock's granularity and may return a
-                // little early: only the clock says whether the deadline has passed.
-                if deadline.remainingMilliseconds() == 0 { throw deadline.failure }
-            }
+            if descriptors[1].revents != 0 || cancellation.hasFired { throw .cancelled }
+            if descriptors[0].revents != 0 { return }
+            // poll rounds its timeout to the clock's granularity and may return a
+            // little early: only the clock says whether the deadline has passed.
+            if deadline.remainingMilliseconds() == 0 { throw deadline.failure }
         }
     }
 }

@@ -1,19 +1,11 @@
 import Glibc
+import SystemCalls
 
 /// A connected, non-blocking TCP socket whose every wait is bounded by a deadline and
 /// cut short by a cancellation. Closed when it goes out of scope.
 struct TCPSocket: ~Copyable {
     /// The socket's file descriptor.
-    let fileDescriptor: Int32
-
-    private init(fileDescriptor: Int32) {
-        self.fileDescriptor = fileDescriptor
-    }
-
-    deinit {
-        // Never retried: on Linux the descriptor is released even when close reports EINTR.
-        close(fileDescriptor)
-    }
+    let descriptor: FileDescriptor
 
     /// Connects to the first of `addresses` that accepts, trying them in order.
     ///
@@ -40,11 +32,11 @@ struct TCPSocket: ~Copyable {
     /// A new non-blocking, close-on-exec stream socket for `address`'s family.
     private static func open(for address: SocketAddress) throws(HTTPTransportError) -> TCPSocket {
         let type = Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
-        switch SystemError.retryingInterrupted({ socket(address.family, type, address.protocolNumber) }) {
-        case let .success(descriptor):
-            return TCPSocket(fileDescriptor: descriptor)
-        case let .failure(error):
-            throw .ioFailed(reason: "cannot create a socket: \(error)")
+        do throws(SystemCallError) {
+            let rawValue = try retryingOnInterrupt("socket") { socket(address.family, type, address.protocolNumber) }
+            return TCPSocket(descriptor: FileDescriptor(adopting: rawValue))
+        } catch {
+            throw .ioFailed(reason: "cannot create a socket: \(error.errno)")
         }
     }
 
@@ -55,34 +47,38 @@ struct TCPSocket: ~Copyable {
         // Not retried on EINTR: a second connect(2) would fail with EALREADY. An interrupted
         // non-blocking connect goes on in the background, like one in progress.
         let started = address.withSocketAddress { pointer, length in
-            SystemError.once { Glibc.connect(fileDescriptor, pointer, length) }
+            Result { () throws(SystemCallError) in
+                try callingOnce("connect") { Glibc.connect(descriptor.rawValue, pointer, length) }
+            }
         }
         switch started {
         case .success:
             return nil
-        case let .failure(error) where ![EINPROGRESS, EINTR, EALREADY].contains(error.code):
-            return Self.connectFailure(error)
+        case let .failure(error) where ![.inProgress, .interrupted, .alreadyInProgress].contains(error.errno):
+            return Self.connectFailure(error.errno)
         case .failure:
-            try Readiness.wait(for: fileDescriptor, events: POLLOUT, until: deadline, cancellation: cancellation)
-            var pending: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            if case let .failure(error) = SystemError.retryingInterrupted({
-                getsockopt(fileDescriptor, SOL_SOCKET, SO_ERROR, &pending, &length)
-            }) {
-                return .connectFailed(reason: "\(error)")
-            }
-            return pending == 0 ? nil : Self.connectFailure(SystemError(code: pending))
+            try Readiness.wait(for: descriptor.rawValue, events: POLLOUT, until: deadline, cancellation: cancellation)
         }
+        var pending: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        do throws(SystemCallError) {
+            try retryingOnInterrupt("getsockopt(SO_ERROR)") {
+                getsockopt(descriptor.rawValue, SOL_SOCKET, SO_ERROR, &pending, &length)
+            }
+        } catch {
+            return .connectFailed(reason: error.errno.description)
+        }
+        return pending == 0 ? nil : Self.connectFailure(Errno(rawValue: pending))
     }
 
-    private static func connectFailure(_ error: SystemError) -> HTTPTransportError {
-        error.code == ECONNREFUSED ? .connectionRefused : .connectFailed(reason: error.description)
+    private static func connectFailure(_ errno: Errno) -> HTTPTransportError {
+        errno == .connectionRefused ? .connectionRefused : .connectFailed(reason: errno.description)
     }
 
     /// Sends requests as soon as they are written: each is written whole, in one go.
     private func disableNagle() {
         var on: Int32 = 1
-        _ = setsockopt(fileDescriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        _ = setsockopt(descriptor.rawValue, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// Sends all of `bytes`.
@@ -92,16 +88,18 @@ struct TCPSocket: ~Copyable {
     func send(_ bytes: [UInt8], until deadline: Deadline, cancellation: PollableSignal) throws(HTTPTransportError) {
         var offset = 0
         while offset < bytes.count {
-            let result = bytes.withUnsafeBytes { buffer in
-                SystemError.retryingInterrupted {
-                    Glibc.send(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+            let sent = bytes.withUnsafeBytes { buffer in
+                Result { () throws(SystemCallError) in
+                    try retryingOnInterrupt("send") {
+                        Glibc.send(descriptor.rawValue, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                    }
                 }
             }
-            switch result {
-            case let .success(sent):
-                offset += sent
-            case let .failure(error) where error.code == EAGAIN || error.code == EWOULDBLOCK:
-                try Readiness.wait(for: fileDescriptor, events: POLLOUT, until: deadline, cancellation: cancellation)
+            switch sent {
+            case let .success(count):
+                offset += count
+            case let .failure(error) where error.errno == .wouldBlock:
+                try Readiness.wait(for: descriptor.rawValue, events: POLLOUT, until: deadline, cancellation: cancellation)
             case let .failure(error):
                 throw Self.transferFailure(error, while: "sending the request")
             }
@@ -118,24 +116,22 @@ struct TCPSocket: ~Copyable {
             // Checked before each read too, so that a fast server cannot keep a cancelled
             // exchange going.
             if cancellation.hasFired { throw .cancelled }
-            let result = SystemError.retryingInterrupted { recv(fileDescriptor, buffer.baseAddress, buffer.count, 0) }
-            switch result {
-            case let .success(count):
-                return count
-            case let .failure(error) where error.code == EAGAIN || error.code == EWOULDBLOCK:
-                try Readiness.wait(for: fileDescriptor, events: POLLIN, until: deadline, cancellation: cancellation)
-            case let .failure(error):
+            do throws(SystemCallError) {
+                return try retryingOnInterrupt("recv") { recv(descriptor.rawValue, buffer.baseAddress, buffer.count, 0) }
+            } catch where error.errno == .wouldBlock {
+                try Readiness.wait(for: descriptor.rawValue, events: POLLIN, until: deadline, cancellation: cancellation)
+            } catch {
                 throw Self.transferFailure(error, while: "receiving the answer")
             }
         }
     }
 
-    private static func transferFailure(_ error: SystemError, while activity: String) -> HTTPTransportError {
-        switch error.code {
-        case ECONNRESET, EPIPE:
+    private static func transferFailure(_ error: SystemCallError, while activity: String) -> HTTPTransportError {
+        switch error.errno {
+        case .connectionReset, .brokenPipe:
             .connectionLost(reason: "the server closed or reset the connection while \(activity)")
         default:
-            .ioFailed(reason: "\(activity) failed: \(error)")
+            .ioFailed(reason: "\(activity) failed: \(error.errno)")
         }
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Synchronization
+import SystemCalls
 
 /// One request on ``URLSessionHTTPTransport``'s session: feeds the task's events to the
 /// receiver, enforces the timeouts, and resumes the waiting caller when the task ends.

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import SystemCalls
 
 /// HTTP over Foundation's `URLSession`, for `https://` URLs (TLS is libcurl's).
 ///

@@ -1,4 +1,5 @@
 import Glibc
+import SystemCalls
 
 /// Skill files stored by content: each at `<directory>/sha256/<hex>.so`, written once,
 /// atomically, and read-only (0444) afterwards.
@@ -68,12 +69,16 @@ public struct ContentStore: Sendable {
         do throws(RegistryError) {
             let copied: (sha256: String, size: Int64)
             do {
-                let temporary = try FileDescriptor(opening: temporaryPath, flags: O_WRONLY | O_TRUNC)
+                let temporary = try FileSystem.open(temporaryPath, flags: O_WRONLY | O_TRUNC)
                 copied = try Self.hash(fileAt: sourcePath) { (chunk) throws(RegistryError) in
-                    try temporary.writeAll(chunk)
+                    try FileSystem.performing("write", on: temporaryPath) { () throws(SystemCallError) in
+                        try temporary.writeAll(chunk)
+                    }
                 }
-                try temporary.synchronize()
-                try temporary.setPermissions(Self.fileMode)
+                try FileSystem.performing("fsync", on: temporaryPath) { () throws(SystemCallError) in try temporary.synchronize() }
+                try FileSystem.performing("chmod", on: temporaryPath) { () throws(SystemCallError) in
+                    try temporary.setPermissions(Self.fileMode)
+                }
             }
             guard copied.sha256 == sha256, copied.size == size else {
                 throw .fileChangedWhileStoring(path: sourcePath)
@@ -110,8 +115,8 @@ public struct ContentStore: Sendable {
     private static func hash(
         fileAt path: String, consume: (UnsafeRawBufferPointer) throws(RegistryError) -> Void
     ) throws(RegistryError) -> (sha256: String, size: Int64) {
-        let source = try FileDescriptor(opening: path, flags: O_RDONLY)
-        let status = try source.status()
+        let source = try FileSystem.open(path, flags: O_RDONLY)
+        let status = try FileSystem.performing("stat", on: path) { () throws(SystemCallError) in try source.status() }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
             throw .notARegularFile(path: path)
         }
@@ -123,7 +128,9 @@ public struct ContentStore: Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         while true {
-            let count = try source.read(into: buffer)
+            let count = try FileSystem.performing("read", on: path) { () throws(SystemCallError) in
+                try source.read(into: buffer)
+            }
             if count == 0 {
                 break
             }

@@ -1,10 +1,28 @@
 import Glibc
+import SystemCalls
 
 /// The few path-level system calls the store needs, with errors that name the path.
 enum FileSystem {
     /// The failure in `errno` as a ``RegistryError/io(path:operation:reason:)``.
     static func lastError(path: String, operation: String) -> RegistryError {
-        .io(path: path, operation: operation, reason: String(cString: strerror(errno)))
+        .io(path: path, operation: operation, reason: Errno.current.explanation)
+    }
+
+    /// Runs `body`, system calls about the file at `path`, and reports their failure as
+    /// ``RegistryError/io(path:operation:reason:)`` with `operation` ("read", "fsync").
+    static func performing<Value: ~Copyable>(
+        _ operation: String, on path: String, _ body: () throws(SystemCallError) -> Value
+    ) throws(RegistryError) -> Value {
+        do {
+            return try body()
+        } catch {
+            throw .io(path: path, operation: operation, reason: error.errno.explanation)
+        }
+    }
+
+    /// Opens `path` with `open(2)` `flags` (and `O_CLOEXEC`).
+    static func open(_ path: String, flags: Int32) throws(RegistryError) -> FileDescriptor {
+        try performing("open", on: path) { () throws(SystemCallError) in try FileDescriptor.open(path, flags: flags) }
     }
 
     /// Creates `path` and any missing parents with `mode`; an existing directory is accepted
@@ -42,8 +60,8 @@ enum FileSystem {
 
     /// `fsync(2)` on a directory, so that a rename or an unlink inside it survives a power loss.
     static func synchronizeDirectory(_ path: String) throws(RegistryError) {
-        let directory = try FileDescriptor(opening: path, flags: O_RDONLY | O_DIRECTORY)
-        try directory.synchronize()
+        let directory = try open(path, flags: O_RDONLY | O_DIRECTORY)
+        try performing("fsync", on: path) { () throws(SystemCallError) in try directory.synchronize() }
     }
 
     /// `rename(2)`: atomically replaces `destination`.

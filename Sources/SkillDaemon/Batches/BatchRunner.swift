@@ -4,6 +4,7 @@ import Logging
 import Registry
 import SkillhostModel
 import Synchronization
+import SystemCalls
 
 /// Runs the items of batches through the ``RunService`` (trigger `batch`), as many at once as
 /// each batch's parallelism says, retrying the failures that can pass (see

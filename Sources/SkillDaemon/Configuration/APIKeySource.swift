@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SystemCalls
 
 /// Where an inference endpoint's API key comes from: an environment variable of the daemon
 /// or a file only its owner can read. The configuration, the registry, logs and status
@@ -66,33 +67,32 @@ public enum APIKeySource: Sendable, Equatable, CustomStringConvertible {
     /// group nor others may read or write, and that belongs to `callerUID` when given.
     private static func contents(ofKeyFile path: String, callerUID: UInt32?) throws(APIKeyError) -> String {
         guard path.hasPrefix("/") else { throw .relativePath }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-        guard descriptor >= 0 else { throw .unreadableFile(path, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw .unreadableFile(path, reason: String(cString: strerror(errno)))
+        let file = try readingKeyFile(path) { () throws(SystemCallError) in
+            try FileDescriptor.open(path, flags: O_RDONLY | O_NOCTTY | O_NONBLOCK)
         }
+        let status = try readingKeyFile(path) { () throws(SystemCallError) in try file.status() }
         guard status.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile(path) }
         let permissions = status.st_mode & 0o777
         guard permissions & 0o077 == 0 else { throw .exposedFile(path, mode: permissions) }
         if let callerUID, callerUID != 0, callerUID != getuid(), status.st_uid != callerUID {
             throw .notCallersFile(path, uid: callerUID)
         }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .unreadableFile(path, reason: String(cString: strerror(errno)))
-            }
-            if count == 0 { break }
-            bytes += buffer[..<count]
-            guard bytes.count <= maximumFileBytes else { throw .oversizedFile(path, limit: maximumFileBytes) }
-        }
+        let bytes = try readingKeyFile(path) { () throws(SystemCallError) in try file.readToEnd(upTo: maximumFileBytes + 1) }
+        guard bytes.count <= maximumFileBytes else { throw .oversizedFile(path, limit: maximumFileBytes) }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .notText(path) }
         return text
+    }
+
+    /// Runs `body`, system calls on the key file at `path`, and reports their failure as
+    /// ``APIKeyError/unreadableFile(_:reason:)``.
+    private static func readingKeyFile<Value: ~Copyable>(
+        _ path: String, _ body: () throws(SystemCallError) -> Value
+    ) throws(APIKeyError) -> Value {
+        do {
+            return try body()
+        } catch {
+            throw .unreadableFile(path, reason: error.errno.description)
+        }
     }
 
     /// Whether `name` can name an environment variable: letters, digits and `_`, not

@@ -1,4 +1,5 @@
 import Glibc
+import SystemCalls
 
 /// What the first bytes of a file say about it, read before `dlopen` so that a file that
 /// cannot be a skill for this host is refused with a precise reason instead of a loader
@@ -64,20 +65,14 @@ package struct ELFIdentity: Equatable {
 
     /// Reads the identity of the file at `path`.
     package static func read(path: String) throws(SkillLoadError) -> ELFIdentity {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        let header: [UInt8]
+        do throws(SystemCallError) {
+            header = try FileDescriptor.contents(ofFile: path, upTo: 64)
+        } catch {
+            throw .unreadable(path: path, reason: error.errno.description)
         }
-        defer { close(fd) }
-        var header = [UInt8](repeating: 0, count: 64)
-        let count = header.withUnsafeMutableBytes { buffer in
-            readFully(fd, buffer)
-        }
-        guard count >= 0 else {
-            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
-        }
-        guard let identity = ELFIdentity(header: Array(header.prefix(count))) else {
-            throw .notELF(path: path, leadingBytes: Array(header.prefix(min(count, 4))))
+        guard let identity = ELFIdentity(header: header) else {
+            throw .notELF(path: path, leadingBytes: Array(header.prefix(4)))
         }
         return identity
     }
@@ -96,19 +91,4 @@ package struct ELFIdentity: Equatable {
                 hostArchitecture: Self.machineName(Self.hostMachine))
         }
     }
-}
-
-/// Reads until `buffer` is full or the file ends, retrying on EINTR; the count read, or -1.
-private func readFully(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Int {
-    var total = 0
-    while total < buffer.count {
-        let result = Glibc.read(fd, buffer.baseAddress! + total, buffer.count - total)
-        if result == 0 { break }
-        if result < 0 {
-            if errno == EINTR { continue }
-            return -1
-        }
-        total += result
-    }
-    return total
 }
