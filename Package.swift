@@ -61,7 +61,10 @@ let package = Package(
 
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillWorker", "JSONRPC"]),
-        .executableTarget(name: "skillctl", dependencies: ["JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling"]),
+        // skillctl's commands, each declared once (arguments, options, help, request, rendering), and the
+        // parser, help and README table made from that list; the executable only hands it its command line.
+        .target(name: "SkillctlCommands", dependencies: ["JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling"]),
+        .executableTarget(name: "skillctl", dependencies: ["SkillctlCommands"]),
         // The benchmark of issue 7 (docs/BENCHMARKS.md); bench/run builds and drives it.
         .executableTarget(name: "skillbench",
                           dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSONRPC", "SkillhostProtocol", "InferenceDriver",
