@@ -87,6 +87,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["JSONRPC", "Registry", "SkillhostModel", "TestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "SkillhostModelTests", dependencies: ["SkillhostModel"]),
+        .testTarget(name: "SkillctlCommandsTests", dependencies: ["SkillctlCommands", "SkillhostProtocol", "Scheduling"]),
     ],
     swiftLanguageModes: [.v6]
 )
