@@ -3,6 +3,9 @@ import SkillhostProtocol
 
 /// What skillctl does with its command line, from parsing to exit status.
 package enum Skillctl {
+    /// skillctl's version, as `skillctl --version` prints it.
+    static let version = "0.1.0"
+
     /// Runs skillctl with `arguments` (without the program name) and returns its exit status.
     package static func run(_ arguments: [String], environment: [String: String], workingDirectory: String) async -> ExitCode {
         let invocation: Invocation
@@ -17,7 +20,7 @@ package enum Skillctl {
             Console.output(HelpText(parser: SkillctlCommandList.parser).text(for: topic))
             return .success
         case .version:
-            Console.output("skillctl \(HelpText.version)")
+            Console.output("skillctl \(version)")
             return .success
         case .execute(let command):
             let context = CommandContext(

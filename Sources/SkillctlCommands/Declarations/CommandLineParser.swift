@@ -11,7 +11,8 @@ struct CommandLineParser: Sendable {
     /// after it, each word is the command's, so `remove NAME --version V` is `remove`'s
     /// `--version`. `-h` or `--help` anywhere before `--` asks for the command's help.
     func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
-        var invocation = Invocation(action: .version)
+        var socketPath: String?
+        var json = false
         var wantsHelp = false
         var wantsVersion = false
         var index = 0
@@ -19,45 +20,49 @@ struct CommandLineParser: Sendable {
             let argument = arguments[index]
             index += 1
             switch argument {
-            case GlobalOptions.json.declaration.name: invocation.json = true
+            case GlobalOptions.json.declaration.name: json = true
             case _ where GlobalOptions.helpWords.contains(argument): wantsHelp = true
             case GlobalOptions.version.declaration.name: wantsVersion = true
             case GlobalOptions.socket.declaration.name:
                 guard index < arguments.count, !arguments[index].isEmpty else {
                     throw UsageError("--socket needs a path, e.g. --socket /run/user/1000/skillhost/skillhostd.sock")
                 }
-                invocation.socketPath = arguments[index]
+                socketPath = arguments[index]
                 index += 1
             case _ where argument.hasPrefix("--socket="):
                 let path = String(argument.dropFirst("--socket=".count))
                 guard !path.isEmpty else { throw UsageError("--socket needs a path") }
-                invocation.socketPath = path
+                socketPath = path
             default:
                 throw UsageError("unknown option \(argument)")
             }
         }
         let words = Array(arguments[index...])
+        let action: Invocation.Action
         if wantsHelp {
-            invocation.action = .help(try helpTopic(words, strict: false))
-            return invocation
+            action = .help(try helpTopic(words, strict: false))
+        } else if wantsVersion {
+            action = .version
+        } else {
+            action = try self.action(of: words)
         }
-        if wantsVersion { return invocation }
+        return Invocation(socketPath: socketPath, json: json, action: action)
+    }
+
+    /// What the words after the global options ask for.
+    private func action(of words: [String]) throws(UsageError) -> Invocation.Action {
         guard let first = words.first else {
             throw UsageError("no command given: try `skillctl status`, or one of \(commandNames)")
         }
-        if first == "help" {
-            invocation.action = .help(try helpTopic(Array(words.dropFirst()), strict: true))
-            return invocation
-        }
+        if first == "help" { return .help(try helpTopic(Array(words.dropFirst()), strict: true)) }
         switch try command(named: words) {
         case .groupHelp(let group):
-            invocation.action = .help(.group(group))
+            return .help(.group(group))
         case .command(let leaf, let rest) where Self.asksForHelp(rest):
-            invocation.action = .help(.command(leaf))
+            return .help(.command(leaf))
         case .command(let leaf, let rest):
-            invocation.action = .execute(try leaf.type.init(try Self.arguments(Array(rest), of: leaf)))
+            return .execute(try leaf.type.init(try Self.arguments(Array(rest), of: leaf)))
         }
-        return invocation
     }
 
     /// Every command, each in its place, in the order help lists them.

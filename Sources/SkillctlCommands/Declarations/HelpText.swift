@@ -1,8 +1,5 @@
 /// The help skillctl prints, made from the command list: the tool's, a group's, a command's.
 struct HelpText: Sendable {
-    /// skillctl's version.
-    static let version = "0.1.0"
-
     /// The lines help is wrapped to.
     private static let width = 92
     /// The widest left column of a two-column list; longer entries put their text on the next line.

@@ -11,11 +11,11 @@ struct Invocation: Sendable {
     }
 
     /// `--socket PATH`, if given.
-    var socketPath: String?
+    let socketPath: String?
     /// `--json`: print the daemon's JSON as it comes, for programs.
-    var json = false
+    let json: Bool
     /// What to do.
-    var action: Action
+    let action: Action
 }
 
 /// Whose help to print.

@@ -29,6 +29,15 @@ extension ValueKind<String> {
     /// A skill, `NAME` or `NAME@VERSION`; the daemon says whether it is installed.
     static let skill = text("SKILL", completion: .skill)
 
+    /// A model the daemon routes inference to.
+    static let model = text("NAME", completion: .model)
+
+    /// One of the daemon's inference endpoints, by name.
+    static let endpoint = text("NAME", completion: .endpoint)
+
+    /// An IANA time zone name, such as `Europe/Berlin`; whoever uses it says whether it exists.
+    static let timeZone = text("ZONE", completion: .timeZone)
+
     /// A path to a file, as typed: commands make it absolute against the working directory.
     static func file(_ valueName: String = "PATH", extensions: [String] = []) -> Self {
         text(valueName, completion: .file(extensions: extensions))

@@ -8,7 +8,7 @@ struct CronNextCommand: SkillctlCommand, Equatable {
     static let defaultCount = 5
 
     static let expression = Argument("EXPR", kind: .cronExpression, help: "the cron expression, as ONE argument: quote it")
-    static let timeZone = Option("--tz", "ZONE", kind: .text("ZONE", completion: .timeZone),
+    static let timeZone = Option("--tz", kind: .timeZone,
                                  help: "an IANA time zone, e.g. Europe/Berlin (default: the local one)")
     static let after = Option("--after", kind: .instant, help: """
         start after this instant, e.g. 2026-03-29T00:00:00+01:00 or 2026-03-28T23:00:00Z (default: now)

@@ -3,13 +3,13 @@ import SkillhostProtocol
 
 /// `skillctl inference attach MODEL URL ...`: adds an endpoint until the daemon stops.
 struct AttachEndpointCommand: DaemonRequestCommand, Equatable {
-    static let model = Argument("MODEL", kind: .text("MODEL", completion: .model),
+    static let model = Argument("MODEL", kind: .model,
                                 help: "the model it serves: a new one, or one more endpoint of a known one")
     static let url = Argument(kind: .url, help: "the OpenAI-compatible server's base URL")
-    static let name = Option("--name", "N", kind: .text("N"), help: "the endpoint's name (default: MODEL-<n>)")
-    static let servedModel = Option("--served-model", "M", kind: .text("M"),
+    static let name = Option("--name", kind: .text("N"), help: "the endpoint's name (default: MODEL-<n>)")
+    static let servedModel = Option("--served-model", kind: .text("M"),
                                     help: "the model name sent to the server (default: the server's own)")
-    static let apiKeyEnvironmentVariable = Option("--api-key-env", "VAR", kind: .text("VAR"),
+    static let apiKeyEnvironmentVariable = Option("--api-key-env", kind: .text("VAR"),
                                                   help: "send the key held in VAR, a variable of the DAEMON's environment")
     static let apiKeyFile = Option("--api-key-file", kind: .file(), help: """
         send the key in PATH, read by the daemon; it must be yours, and private (chmod 600)

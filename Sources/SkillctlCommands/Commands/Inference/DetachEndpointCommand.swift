@@ -2,7 +2,7 @@ import SkillhostProtocol
 
 /// `skillctl inference detach NAME`: removes an endpoint.
 struct DetachEndpointCommand: DaemonRequestCommand, Equatable {
-    static let name = Argument("NAME", kind: .text("NAME", completion: .endpoint), help: "the endpoint")
+    static let name = Argument(kind: .endpoint, help: "the endpoint")
 
     static let declaration = CommandDeclaration(
         name: "detach", abstract: "removes an endpoint; requests in flight on it finish", arguments: [name])

@@ -7,7 +7,7 @@ struct RunCommand: DaemonRequestCommand, Equatable {
                                 help: "the skill's input: JSON or text, - for standard input, @FILE for a file's")
     static let timeout = Option("--timeout", kind: .seconds, help: "fail the run after this long (e.g. 30, 0.5)")
     static let timeoutMilliseconds = Option("--timeout-ms", kind: .milliseconds, help: "the same, in milliseconds")
-    static let model = Option("--model", "NAME", kind: .text("NAME", completion: .model), help: """
+    static let model = Option("--model", kind: .model, help: """
         the model the skill's inference calls use (one of `skillctl inference models`; default: the daemon's \
         default model)
         """)

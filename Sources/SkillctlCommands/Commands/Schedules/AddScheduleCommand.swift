@@ -17,14 +17,14 @@ struct AddScheduleCommand: DaemonRequestCommand, Equatable {
     }
 
     static let skill = Argument(kind: .skill, help: "NAME or NAME@VERSION")
-    static let input = Argument("INPUT|@FILE", kind: .text("INPUT|@FILE", completion: .input(fileExtensions: ["jsonl"])),
+    static let input = Argument(kind: .text("INPUT|@FILE", completion: .input(fileExtensions: ["jsonl"])),
                                 isOptional: true, help: """
         each fire's input: JSON, else a string; @FILE: the file's text; default {}; with --batch, @FILE.jsonl: \
         a batch over the file's lines, read by the daemon at each fire
         """)
-    static let cron = Option("--cron", "EXPR", kind: .text("EXPR"), isRequired: true, example: "'30 6 * * MON-FRI'",
+    static let cron = Option("--cron", kind: .text("EXPR"), isRequired: true, example: "'30 6 * * MON-FRI'",
                              help: "when it fires: a cron expression (see `skillctl help cron next`), quoted")
-    static let timeZone = Option("--tz", "ZONE", kind: .text("ZONE", completion: .timeZone),
+    static let timeZone = Option("--tz", kind: .timeZone,
                                  help: "an IANA time zone (default: the daemon's)")
     static let batch = Flag("--batch", help: "each fire starts a batch over the lines of @FILE.jsonl")
     static let parallelism = Option("--parallelism", kind: .wholeNumber(in: 1...64),

@@ -3,7 +3,7 @@ import SkillhostProtocol
 /// `skillctl remove NAME [--version V]`: removes a skill, or one of its versions.
 struct RemoveSkillCommand: DaemonRequestCommand, Equatable {
     static let name = Argument("NAME", kind: .skill, help: "the skill")
-    static let version = Option("--version", "V", kind: .text("V"), help: "remove only this version")
+    static let version = Option("--version", kind: .text("V"), help: "remove only this version")
 
     static let declaration = CommandDeclaration(
         name: "remove", abstract: "removes a skill, or only its version V; runs keep their history",
