@@ -10,6 +10,7 @@ import Registry
 import Scheduling
 import SkillDaemon
 import SkillRuntime
+import SkillhostModel
 
 /// skillhostd: opens the registry, records runs left `running` by a daemon that died as
 /// `interrupted`, serves JSON-RPC on the Unix socket, and shuts down cleanly on SIGTERM or
@@ -84,7 +85,7 @@ public final class Daemon: Sendable {
         }
         await scheduler.start()
         logger.info("skillhostd is serving", [
-            "version": .string(SkillHostService.version), "pid": .int(Int64(getpid())),
+            "version": .string(SkillhostRelease.version), "pid": .int(Int64(getpid())),
             "socket": .string(configuration.socketPath), "data_dir": .string(configuration.dataDirectory),
             "models": .array(inference.models().map(JSONValue.string)),
             "default_model": inference.defaultModel.map(JSONValue.string) ?? .null,

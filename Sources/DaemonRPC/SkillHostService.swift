@@ -10,9 +10,6 @@ import SkillhostProtocol
 /// The methods of docs/PROTOCOL.md: the JSON-RPC face of the registry and the run service,
 /// one handler per declared method.
 public final class SkillHostService: JSONRPCMethodHandler {
-    /// The version of skillhost reported by `host.status`.
-    public static let version = "0.1.0"
-
     private let handlers: RequestHandlers
 
     /// Creates the service; `batches` runs the batches that `batches.start` records,

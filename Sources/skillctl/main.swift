@@ -1,4 +1,5 @@
 import Foundation
+import SkillctlCommands
 
 let status = await Skillctl.run(Array(CommandLine.arguments.dropFirst()),
                                 environment: ProcessInfo.processInfo.environment,

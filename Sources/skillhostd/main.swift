@@ -3,6 +3,7 @@ import Foundation
 import SkillDaemon
 import SkillRuntime
 import SkillWorker
+import SkillhostModel
 
 // Worker mode (docs/WORKER-PROTOCOL.md) comes before anything else: no logging, no config.
 if CommandLine.arguments.dropFirst().first == "--worker" {
@@ -26,7 +27,7 @@ do {
         print(DaemonSettingsDocument.help)
         exit(0)
     case .version:
-        print("skillhostd \(SkillHostService.version) (skill ABI \(SkillLoader.abiMajor).\(SkillLoader.abiMinor))")
+        print("skillhostd \(SkillhostRelease.version) (skill ABI \(SkillLoader.abiMajor).\(SkillLoader.abiMinor))")
         exit(0)
     case let .serve(given):
         invocation = given

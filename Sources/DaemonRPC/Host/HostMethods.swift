@@ -3,6 +3,7 @@ import InferenceDriver
 import Registry
 import SkillDaemon
 import SkillRuntime
+import SkillhostModel
 import SkillhostProtocol
 
 /// `host.status` (docs/PROTOCOL.md): the daemon at a glance.
@@ -29,7 +30,7 @@ struct HostMethods: Sendable {
             throw .internal("cannot read the registry: \(error)")
         }
         return HostStatus(
-            version: SkillHostService.version, abi: "\(SkillLoader.abiMajor).\(SkillLoader.abiMinor)", pid: Int64(getpid()),
+            version: SkillhostRelease.version, abi: "\(SkillLoader.abiMajor).\(SkillLoader.abiMinor)", pid: Int64(getpid()),
             uptimeMilliseconds: (ContinuousClock.now - startedAt).milliseconds, socket: configuration.socketPath,
             dataDirectory: configuration.dataDirectory, skills: Int64(skillCount),
             runs: HostStatus.RunCounts(total: Int64(runCounts.total), running: Int64(runs.activeRuns)),

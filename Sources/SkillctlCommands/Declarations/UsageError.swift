@@ -2,7 +2,8 @@
 struct UsageError: Error, Equatable, CustomStringConvertible {
     /// What was wrong and what was expected.
     let message: String
-    /// The command whose `--help` explains it (`nil` for the tool's own).
+    /// The command whose `--help` explains it, as typed after `skillctl` (`runs show`);
+    /// `nil` for the tool's own.
     let command: String?
 
     init(_ message: String, command: String? = nil) {

@@ -1,0 +1,74 @@
+import SkillhostProtocol
+
+/// `skillctl run SKILL [INPUT|-|@FILE]`: runs a skill and prints its output.
+struct RunCommand: DaemonRequestCommand, Equatable {
+    static let skill = Argument(kind: .skill, help: "NAME or NAME@VERSION")
+    static let input = Argument(kind: .runInput, isOptional: true,
+                                help: "the skill's input: JSON or text, - for standard input, @FILE for a file's")
+    static let timeout = Option("--timeout", kind: .seconds, help: "fail the run after this long (e.g. 30, 0.5)")
+    static let timeoutMilliseconds = Option("--timeout-ms", kind: .milliseconds, help: "the same, in milliseconds")
+    static let model = Option("--model", kind: .model, help: """
+        the model the skill's inference calls use (one of `skillctl inference models`; default: the daemon's \
+        default model)
+        """)
+    static let stream = Flag("--stream", help: """
+        print the output as the run produces it (chunks the skill writes, and model text it streams), with the \
+        run's log lines on standard error; with --json, each notification is a line of JSON before the result. \
+        Interrupting skillctl cancels the run.
+        """)
+
+    static let declaration = CommandDeclaration(
+        name: "run",
+        abstract: "runs a skill and prints its output (with --stream, as it is produced)",
+        discussion: """
+            Runs SKILL (NAME or NAME@VERSION) and prints its output: a JSON string raw,
+            any other JSON value pretty-printed.
+
+            INPUT is parsed as JSON when it is valid JSON, and sent as a JSON string
+            otherwise; text that starts with { or [ but is not valid JSON is refused as a
+            likely typo. `-` reads it from standard input, `@FILE` from a file (text that is
+            not JSON loses one trailing newline). Without INPUT the skill gets {}.
+            """,
+        arguments: [skill, input], options: [timeout, timeoutMilliseconds, model, stream],
+        exclusiveOptions: [[timeout, timeoutMilliseconds]])
+
+    /// `NAME` or `NAME@VERSION`.
+    var skill: String
+    /// Where the input comes from; `nil`: the daemon's default, `{}`.
+    var input: RunInput?
+    /// `--timeout` or `--timeout-ms`, in milliseconds.
+    var timeoutMilliseconds: Int64?
+    /// `--model`.
+    var model: String?
+    /// `--stream`.
+    var stream: Bool
+
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        skill = try arguments.required(Self.skill)
+        input = try arguments.value(Self.input)
+        timeoutMilliseconds = try arguments.value(Self.timeout)
+        if timeoutMilliseconds == nil { timeoutMilliseconds = try arguments.value(Self.timeoutMilliseconds) }
+        model = try arguments.value(Self.model)
+        stream = arguments.isSet(Self.stream)
+    }
+
+    func request(in context: CommandContext) throws(UsageError) -> RunSkillRequest {
+        RunSkillRequest(skill: skill, input: try input?.value(in: context), model: model,
+                        timeoutMilliseconds: timeoutMilliseconds, stream: stream ? true : nil)
+    }
+
+    func render(_ result: RunResult) -> String {
+        RunOutput.renderRunResult(result)
+    }
+
+    /// With `--stream`, prints the output as it comes; else the one answer.
+    func execute(in context: CommandContext) async -> ExitCode {
+        guard stream else { return await send(in: context) }
+        do {
+            return await StreamedRun.run(try request(in: context), at: context.socketPath, json: context.json)
+        } catch {
+            Console.error(error.description)
+            return .usage
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import SkillhostProtocol
+
+/// `skillctl status`: the daemon's state.
+struct StatusCommand: DaemonRequestCommand, Equatable {
+    static let declaration = CommandDeclaration(
+        name: "status",
+        abstract: "the daemon's version, uptime, counts, models and endpoints",
+        discussion: "Shows the daemon's version, uptime, socket, data directory, counts, models and inference endpoints.")
+
+    init(_ arguments: ParsedArguments) {}
+
+    func request(in context: CommandContext) -> HostStatusRequest {
+        HostStatusRequest()
+    }
+
+    func render(_ result: HostStatus) -> String {
+        StatusOutput.render(result)
+    }
+}

@@ -1,0 +1,56 @@
+/// Every command of skillctl, in the order help lists them: the one list the parser,
+/// `--help`, `skillctl help COMMAND` and the README's command table are made from.
+enum SkillctlCommandList {
+    /// The commands and groups of commands.
+    static let entries: [CommandEntry] = [
+        .command(StatusCommand.self),
+        .command(InstallCommand.self),
+        .command(ListSkillsCommand.self),
+        .command(ShowSkillCommand.self),
+        .command(RemoveSkillCommand.self),
+        .command(RunCommand.self),
+        .group(CommandGroup(
+            name: "runs", abstract: "the runs the daemon recorded",
+            subcommands: [ListRunsCommand.self, ShowRunCommand.self], defaultSubcommand: "list")),
+        .command(RunLogsCommand.self),
+        .command(SetIsolationCommand.self),
+        .command(SetMemoryLimitCommand.self),
+        .group(CommandGroup(name: "cron", abstract: "cron expressions, checked locally", subcommands: [CronNextCommand.self])),
+        .group(CommandGroup(
+            name: "batch", abstract: "batches: a skill run once per line of a JSONL file, several at a time",
+            discussion: """
+                A batch runs SKILL (NAME or NAME@VERSION) once per item, several at a time, retrying
+                the failures that can pass (inference_failed, timeout, crashed) with exponential
+                backoff. The daemon keeps its progress: if it stops, the batch goes on when it starts
+                again, and every item ends once, as done or failed.
+                """,
+            subcommands: [StartBatchCommand.self, ShowBatchCommand.self, BatchItemsCommand.self, CancelBatchCommand.self,
+                          BatchResultsCommand.self])),
+        .group(CommandGroup(
+            name: "schedules", abstract: "schedules: a skill or a batch fired at the times of a cron expression",
+            discussion: """
+                A schedule runs SKILL (NAME or NAME@VERSION) at the times of a cron expression (see
+                `skillctl help cron next`), in a time zone. The daemon keeps schedules and records every
+                fire time: started (with its run or batch), skipped (and why) or missed.
+                """,
+            subcommands: [ListSchedulesCommand.self, AddScheduleCommand.self, ShowScheduleCommand.self,
+                          RemoveScheduleCommand.self, PauseScheduleCommand.self, ResumeScheduleCommand.self,
+                          TriggerScheduleCommand.self],
+            defaultSubcommand: "list")),
+        .group(CommandGroup(
+            name: "inference", abstract: "the daemon's models and inference endpoints",
+            discussion: """
+                The daemon routes each inference call of a skill to an endpoint of the model it
+                names (or the default model): an OpenAI-compatible server. A model may have several
+                endpoints; calls go to the healthy one with the fewest requests in flight, and a
+                failed attempt is retried on another. API keys are never shown, only where they
+                come from (env:VAR or file:PATH).
+                """,
+            subcommands: [InferenceStatusCommand.self, InferenceModelsCommand.self, AttachEndpointCommand.self,
+                          DetachEndpointCommand.self],
+            defaultSubcommand: "status")),
+    ]
+
+    /// The parser of these commands.
+    static let parser = CommandLineParser(commands: entries)
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The real skillctl binary's command line: its help, and options read per command.
+@Suite("skillctl's command line, the real binary")
+struct SkillctlCommandLineTests {
+    @Test("--help lists the commands, the global options and the exit statuses")
+    func toolHelp() async throws {
+        let help = try await DaemonHarness.skillctl(arguments: ["--help"])
+        #expect(help.status == 0, "\(help.standardError)")
+        #expect(help.standardOutput.hasPrefix("skillctl: control skillhostd"))
+        for line in ["  remove NAME ", "  runs show ID ", "  inference [status] ", "  --socket PATH ", "  9  overloaded"] {
+            #expect(help.standardOutput.contains(line), "skillctl --help lacks \"\(line)\"")
+        }
+        #expect(help.standardError.isEmpty)
+    }
+
+    @Test("a command's help: its usage, arguments and options, the same by `help COMMAND` and `COMMAND --help`")
+    func commandHelp() async throws {
+        let help = try await DaemonHarness.skillctl(arguments: ["remove", "--help"])
+        #expect(help.status == 0, "\(help.standardError)")
+        #expect(help.standardOutput.hasPrefix("usage: skillctl remove NAME [--version V]\n"))
+        #expect(help.standardOutput.contains("  --version V  remove only this version"))
+        let same = try await DaemonHarness.skillctl(arguments: ["help", "remove"])
+        #expect(same.standardOutput == help.standardOutput)
+    }
+
+    @Test("remove NAME --version V removes that version only, and a global option after the command is refused")
+    func removeVersion() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
+
+        let other = try await daemon.skillctl("remove", "echo", "--version", "9.9.9")
+        #expect(other.status == 4, "not_found, not skillctl's version: \(other.standardOutput)\(other.standardError)")
+        #expect(other.standardError.contains("9.9.9"), "\(other.standardError)")
+        #expect(try await daemon.skillctl("show", "echo").status == 0, "echo 1.0.0 is still installed")
+
+        let removed = try await daemon.skillctl("remove", "echo", "--version", "1.0.0")
+        #expect(removed.standardOutput == "removed echo 1.0.0\n", "\(removed.standardError)")
+        #expect(try await daemon.skillctl("show", "echo").status == 4)
+
+        let late = try await daemon.skillctl("list", "--json")
+        #expect(late.status == 2)
+        #expect(late.standardError.contains("put it before the command, e.g. `skillctl --json list ...`"), "\(late.standardError)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+}
