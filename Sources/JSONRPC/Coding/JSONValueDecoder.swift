@@ -118,6 +118,7 @@ private struct ValueDecoder: Decoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func decodeValue<Value: Decodable>(_ type: Value.Type) throws -> Value {
+        if let common = try decodeCommon(type) { return common }
         if let parameter = type as? any JSONRPCParameterValue.Type {
             guard let decoded = parameter.init(jsonParameter: value) else { throw mismatch(type) }
             return decoded as! Value
@@ -134,6 +135,21 @@ private struct ValueDecoder: Decoder {
             return Float(number) as! Value
         }
         return try Value(from: self)
+    }
+
+    /// The value as one of the types nearly every member has, when it is one, found by
+    /// comparing metatypes (a pointer compare); nil otherwise, and for a value of another
+    /// JSON type, which the general path below refuses with its message. Params are decoded
+    /// on every call, and the casts to protocols below search the conformance tables: this
+    /// keeps them off the path of `skills.run`.
+    private func decodeCommon<Value>(_ type: Value.Type) throws -> Value? {
+        if type == JSONValue.self { return (value as! Value) }
+        switch value {
+        case let .string(text) where type == String.self: return (text as! Value)
+        case let .bool(flag) where type == Bool.self: return (flag as! Value)
+        case let .int(number) where type == Int64.self: return (number as! Value)
+        default: return nil
+        }
     }
 
     var path: String { JSONCodingPath.text(codingPath) }

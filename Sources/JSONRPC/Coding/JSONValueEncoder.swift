@@ -36,7 +36,13 @@ public struct JSONValueEncoder: Sendable {
     }
 
     fileprivate func encodeValue(_ value: some Encodable, at path: [any CodingKey]) throws -> JSONValue {
-        if let json = value as? JSONValue { return json }
+        // The types nearly every member has, found by comparing metatypes (a pointer compare)
+        // before any cast: results are encoded on every call.
+        let valueType = type(of: value)
+        if valueType == JSONValue.self { return value as! JSONValue }
+        if valueType == String.self { return .string(value as! String) }
+        if valueType == Int64.self { return .int(value as! Int64) }
+        if valueType == Bool.self { return .bool(value as! Bool) }
         let encoder = ValueEncoder(codingPath: path, options: self)
         try value.encode(to: encoder)
         return encoder.storage.value ?? .object([:])
