@@ -148,6 +148,9 @@ private struct ValueDecoder: Decoder {
         case let .string(text) where type == String.self: return (text as! Value)
         case let .bool(flag) where type == Bool.self: return (flag as! Value)
         case let .int(number) where type == Int64.self: return (number as! Value)
+        case let .int(number) where type == Int.self: return Int(exactly: number).map { $0 as! Value }
+        case let .double(number) where type == Double.self: return (number as! Value)
+        case let .int(number) where type == Double.self: return (Double(number) as! Value)
         default: return nil
         }
     }

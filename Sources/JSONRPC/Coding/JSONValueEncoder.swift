@@ -36,16 +36,26 @@ public struct JSONValueEncoder: Sendable {
     }
 
     fileprivate func encodeValue(_ value: some Encodable, at path: [any CodingKey]) throws -> JSONValue {
-        // The types nearly every member has, found by comparing metatypes (a pointer compare)
-        // before any cast: results are encoded on every call.
-        let valueType = type(of: value)
-        if valueType == JSONValue.self { return value as! JSONValue }
-        if valueType == String.self { return .string(value as! String) }
-        if valueType == Int64.self { return .int(value as! Int64) }
-        if valueType == Bool.self { return .bool(value as! Bool) }
+        if let common = Self.encodeCommon(value) { return common }
         let encoder = ValueEncoder(codingPath: path, options: self)
         try value.encode(to: encoder)
         return encoder.storage.value ?? .object([:])
+    }
+}
+
+extension JSONValueEncoder {
+    /// `value` as JSON when its type is one that nearly every member has, found by comparing
+    /// metatypes (a pointer compare); nil for any other type. Results are encoded on every
+    /// call, and a cast to a protocol (`any FixedWidthInteger`) searches the conformance
+    /// tables: this keeps those casts off the path of `skills.run`.
+    fileprivate static func encodeCommon<Value>(_ value: Value) -> JSONValue? {
+        if Value.self == JSONValue.self { return (value as! JSONValue) }
+        if Value.self == String.self { return .string(value as! String) }
+        if Value.self == Int64.self { return .int(value as! Int64) }
+        if Value.self == Int.self { return .int(Int64(value as! Int)) }
+        if Value.self == Bool.self { return .bool(value as! Bool) }
+        if Value.self == Double.self { return .double(value as! Double) }
+        return nil
     }
 }
 
@@ -135,7 +145,8 @@ private struct ValueEncoder: Encoder {
     func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(encoder: self) }
 
     /// `value` as JSON, at `path`.
-    func json(_ value: some Encodable, at path: [any CodingKey]) throws -> JSONValue {
+    func json<Value: Encodable>(_ value: Value, at path: [any CodingKey]) throws -> JSONValue {
+        if let common = JSONValueEncoder.encodeCommon(value) { return common }
         switch value {
         case let value as Bool: return .bool(value)
         case let value as String: return .string(value)
