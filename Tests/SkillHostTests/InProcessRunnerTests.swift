@@ -172,6 +172,25 @@ struct InProcessRunnerTests {
         #expect(reports.allSatisfy { $0.outcome == .failure(.timedOut(after: .milliseconds(200))) })
     }
 
+    @Test("a run whose deadline passed while the skill's init ran never calls its run")
+    func deadlineDuringInit() async throws {
+        let runner = InProcessRunner(inference: ScriptedInference(.answer(delay: .zero)))
+        let path = try await FixtureSkills.path(for: "slow_init")
+        let directory = try TemporaryDirectory(prefix: "init")
+        let late = directory.path("late"), onTime = directory.path("on-time")
+        func run(touching file: String, timeout: Duration) async -> InvocationReport {
+            await runner.run(skillPath: path, sha256: "slow-init",
+                             invocation: Invocation(input: Array(file.utf8), model: nil, timeout: timeout))
+        }
+        let timedOut = await run(touching: late, timeout: .milliseconds(50))
+        #expect(timedOut.outcome == .failure(.timedOut(after: .milliseconds(50))))
+        let succeeded = await run(touching: onTime, timeout: .seconds(10))
+        #expect(succeeded.outcome == .success("{}"))
+        #expect(FileManager.default.fileExists(atPath: onTime))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!FileManager.default.fileExists(atPath: late), "the timed-out run's skill code ran after its deadline")
+    }
+
     @Test("threads of runs that passed their deadline count against the limit until they end")
     func threadLimit() async throws {
         let runner = InProcessRunner(inference: ScriptedInference(.answer(delay: .zero)), maximumThreads: 2)

@@ -54,6 +54,7 @@ public final class InProcessRunner: SkillRunner {
                     defer { liveThreads.subtract(1, ordering: .relaxed) }
                     switch cell.instance() {
                     case let .success(skill):
+                        guard context.start() else { return }
                         Self.execute(skill, context: context, input: input)
                     case let .failure(error):
                         context.trap(.loadFailed(message: error.description))

@@ -29,11 +29,17 @@ final class InvocationContext: HostServices {
 
     // MARK: The invocation's life
 
-    /// Installs the continuation the caller awaits and marks the skill started. Returns
-    /// false when the invocation was trapped already (the caller is resumed): then the
-    /// skill must not be started.
+    /// Installs the continuation the caller awaits. Returns false when the invocation was
+    /// trapped already (the caller is resumed): then nothing of it may start.
     func begin(_ continuation: CheckedContinuation<InvocationReport, Never>) -> Bool {
-        core.begin(continuation) && core.withMachine { $0.start(on: nil) }
+        core.begin(continuation)
+    }
+
+    /// Marks the skill's `run` started, on its thread, just before the call. False when the
+    /// invocation ended while it waited for a thread or for the skill's `init` (its deadline
+    /// passed, its caller went away): then `run` must not be called.
+    func start() -> Bool {
+        core.withMachine { $0.start(on: nil) }
     }
 
     /// Ends the invocation with `failure` if it has not ended yet: resumes the caller at
