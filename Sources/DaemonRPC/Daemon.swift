@@ -161,6 +161,7 @@ public struct DaemonError: Error, Sendable, CustomStringConvertible {
     /// What failed and what to do.
     public var description: String
 
+    /// An error that says `description`.
     package init(_ description: String) {
         self.description = description
     }

@@ -143,7 +143,7 @@ final class WorkerProcess: Sendable {
         guard code == 0 else { return ("posix_spawnattr_init", code) }
         defer { posix_spawnattr_destroy(&attributes) }
         // Threads of Dispatch and of the Swift pool block signals; without an explicit empty
-        // mask the worker would inherit that mask (LINUX-NOTES.md). Dispositions the daemon
+        // mask the worker would inherit that mask from the spawning thread. Dispositions the daemon
         // inherited as SIG_IGN (SIGHUP under nohup, say) must not reach skills either.
         var emptyMask = sigset_t()
         sigemptyset(&emptyMask)

@@ -4,7 +4,7 @@ import Logging
 import ProcessIsolation
 import Registry
 import SkillRuntime
-import SkillhostProtocol
+import SkillhostModel
 
 /// Everything skillhostd can be told: the defaults (some from the environment), then the
 /// config file, then flags. ``DaemonSetting/all`` declares each setting and how it is given.

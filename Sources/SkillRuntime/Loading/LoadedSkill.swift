@@ -22,6 +22,7 @@ public final class LoadedSkill: @unchecked Sendable {
     /// Held around `run` for skills with `SKILL_FLAG_SERIAL`.
     private let serialRun = Mutex(())
 
+    /// The skill `dlopen` gave as `handle`, whose `init` returned `state`; the loader makes it.
     package init(path: String, handle: UnsafeMutableRawPointer, descriptor: skill_descriptor,
                  manifest: SkillManifest, state: UnsafeMutableRawPointer?) {
         self.path = path

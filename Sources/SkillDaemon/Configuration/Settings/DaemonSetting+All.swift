@@ -1,4 +1,4 @@
-import SkillhostProtocol
+import SkillhostModel
 
 extension DaemonSetting {
     /// Every setting of skillhostd, in the order `--help` and the README list them.

@@ -1,4 +1,4 @@
-import SkillhostProtocol
+import SkillhostModel
 import Testing
 
 @Suite("Socket path")
