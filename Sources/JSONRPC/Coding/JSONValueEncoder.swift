@@ -90,9 +90,13 @@ private final class Storage {
         }
     }
 
+    // The collection is taken out of `content` before it grows, so that it is uniquely
+    // referenced and grows in place, instead of being copied for every member.
+
     func member(_ key: String) -> Storage {
         var members: [String: Storage] = [:]
         if case .object(let existing) = content { members = existing }
+        content = .empty
         let child = Storage()
         members[key] = child
         content = .object(members)
@@ -102,6 +106,7 @@ private final class Storage {
     func appendElement() -> Storage {
         var elements: [Storage] = []
         if case .array(let existing) = content { elements = existing }
+        content = .empty
         let child = Storage()
         elements.append(child)
         content = .array(elements)
