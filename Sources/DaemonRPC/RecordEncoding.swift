@@ -44,10 +44,8 @@ enum RecordEncoding {
             "started_at": run.startedAt.map(timestamp) ?? .null,
             "finished_at": run.finishedAt.map(timestamp) ?? .null,
             "duration_ms": run.duration.map { .double($0.milliseconds) } ?? .null,
-            "usage": .object([
-                "prompt_tokens": .int(Int64(run.usage.promptTokens)),
-                "completion_tokens": .int(Int64(run.usage.completionTokens)),
-            ]),
+            "usage": TokenCounts(
+                promptTokens: Int64(run.usage.promptTokens), completionTokens: Int64(run.usage.completionTokens)).json,
             "batch_id": run.batchID.map(JSONValue.int) ?? .null,
             "batch_item": run.batchItem.map { .int(Int64($0)) } ?? .null,
             "schedule_id": run.scheduleID.map(JSONValue.int) ?? .null,

@@ -20,6 +20,13 @@ public protocol SkillhostRequest: Codable, Sendable {
     /// The kinds of skillhost's own errors the method may answer with, besides
     /// `invalid_params` and `internal`, which any method may.
     static var errorKinds: [ErrorKind] { get }
+
+    /// The request a call's `params` make. Declared here so that a method on the path of
+    /// every run can read its params directly (``DirectParams``); the others use the
+    /// Codable default below.
+    static func decodeParams(_ params: JSONValue?) throws(JSONRPCError) -> Self
+    /// A result as it goes on the wire; a requirement for the same reason.
+    static func encodeResult(_ result: Result) throws(JSONRPCError) -> JSONValue
 }
 
 extension SkillhostRequest {
