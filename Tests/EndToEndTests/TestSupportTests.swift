@@ -11,7 +11,7 @@ import TestSupport
         "bad_name": "Bad Name!", "bad_utf8_output": "bad-utf8-output", "bad_version": "bad-version",
         "complete_twice": "complete-twice", "echo": "echo", "failing": "failing", "no_entry": nil,
         "null_run": "null-run", "rejects_input": "rejects-input", "serial_counter": "serial-counter",
-        "sleeps": "sleeps", "streams": "streams",
+        "sleeps": "sleeps", "slow_init": "slow-init", "streams": "streams",
         "segfaults": "segfaults", "aborts": "aborts", "exits": "exits", "spins": "spins", "allocates": "allocates",
         "init_deadlock": "init-deadlock", "stdout_garbage": "stdout-garbage", "huge_output": "huge-output",
         "csi_misuse": "csi-misuse", "complete_parallel": "complete-parallel", "reports_pid": "reports-pid", "waits_for_file": "waits-for-file",

@@ -36,4 +36,20 @@ struct ReadmeCommandTableTests {
             #expect(documented == expected, "README.md's rows are in another order than the command list's")
         }
     }
+
+    @Test("the exit-status table between its markers is the one ExitCode makes")
+    func exitStatuses() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let begin = "<!-- skillctl exit statuses: begin -->", end = "<!-- skillctl exit statuses: end -->"
+        guard let start = readme.range(of: begin + "\n"), let stop = readme.range(of: end, range: start.upperBound..<readme.endIndex) else {
+            Issue.record("README.md lacks the lines \(begin) and, after it, \(end) around the exit-status table")
+            return
+        }
+        let expected = (["| Status | Meaning |", "| --- | --- |"]
+            + ExitCode.allCases.map { "| \($0.rawValue) | \($0.meaning) |" }).joined(separator: "\n") + "\n"
+        #expect(String(readme[start.upperBound..<stop.lowerBound]) == expected,
+                "README.md's exit statuses differ from ExitCode; the table to put between the markers:\n\(expected)")
+    }
 }
