@@ -178,6 +178,25 @@ struct DatabaseTests {
     }
 }
 
+extension DatabaseTests {
+    @Test("a name that two columns of the query share is an error, not the first of them")
+    func ambiguousColumn() async throws {
+        try await withTemporaryDirectory { directory in
+            let queue = try DatabaseQueue(path: directory + "/test.sqlite3")
+            #expect {
+                try queue.write { (database) throws(DatabaseError) in
+                    try database.execute("CREATE TABLE t (name TEXT, size INTEGER, note TEXT)")
+                    try database.execute("INSERT INTO t VALUES ('a', 7, NULL)")
+                    _ = try database.fetchOne(NamedRow.self, "SELECT t.name, u.name, t.size, t.note FROM t, t AS u")
+                }
+            } throws: { error in
+                let error = try #require(error as? DatabaseError)
+                return error.extendedResultCode == SQLITE_RANGE && error.message.contains("several columns named name")
+            }
+        }
+    }
+}
+
 /// A row of the tests' table `t`, read by column name.
 private struct NamedRow: FetchableRecord, Equatable {
     var name: String

@@ -14,12 +14,14 @@ final class Statement {
     let sql: String
     private let handle: OpaquePointer
     /// The index of each result column by name, read from SQLite when first asked for: a
-    /// record reads its columns by name, whatever their order in the query.
+    /// record reads its columns by name, whatever their order in the query. A name that two
+    /// columns share maps to ``ambiguousColumn``: reading it is an error, not a guess.
     private lazy var columnIndexes: [String: Int] = Dictionary(
         (0..<Int(sqlite3_column_count(handle))).map { index in
             (sqlite3_column_name(handle, Int32(index)).map { String(cString: $0) } ?? "", index)
         },
-        uniquingKeysWith: { first, _ in first })
+        uniquingKeysWith: { _, _ in Self.ambiguousColumn })
+    private static let ambiguousColumn = -1
 
     /// The virtual machine steps this statement has run since it was prepared: how much
     /// work its executions took, whatever their timing (for tests of query plans).
@@ -180,11 +182,17 @@ final class Statement {
     /// The index of the result column `name`.
     ///
     /// - Throws: A `SQLITE_RANGE` error naming the column when the query has none of that
-    ///   name: the record and its query disagree, which a test of the table finds at once.
+    ///   name, or several: the record and its query disagree, which a test of the table
+    ///   finds at once.
     func columnIndex(_ name: String) throws(DatabaseError) -> Int {
         guard let index = columnIndexes[name] else {
             throw DatabaseError(
                 extendedResultCode: SQLITE_RANGE, message: "the query has no column named \(name)", sql: sql)
+        }
+        guard index != Self.ambiguousColumn else {
+            throw DatabaseError(
+                extendedResultCode: SQLITE_RANGE,
+                message: "the query has several columns named \(name): give each its own name with AS", sql: sql)
         }
         return index
     }

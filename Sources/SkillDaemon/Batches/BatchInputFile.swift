@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import JSON
+import SystemCalls
 
 /// The items of a batch read from a JSONL file: one JSON value a line; blank lines are
 /// skipped.
@@ -17,11 +18,14 @@ package enum BatchInputFile {
             throw .invalidParams("input_file must be an absolute path, not \"\(path)\"")
         }
         try checkCallerMayRead(path: path, uid: uid, gid: gid)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ServiceError(.permissionDenied, "cannot read the batch input file \(path): \(String(cString: strerror(errno)))")
+        let data: [UInt8]
+        do {
+            data = try FileDescriptor.contents(ofFile: path, upTo: maximumBytes + 1)
+        } catch {
+            throw ServiceError(.permissionDenied, "cannot read the batch input file \(path): \(error.errno)")
         }
         guard data.count <= maximumBytes else {
-            throw .invalidParams("the batch input file \(path) is \(data.count) bytes, more than the \(maximumBytes) allowed: split it into several batches")
+            throw .invalidParams("the batch input file \(path) is more than the \(maximumBytes) bytes allowed: split it into several batches")
         }
         var items: [JSONValue] = []
         for (offset, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
