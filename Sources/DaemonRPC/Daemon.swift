@@ -72,7 +72,8 @@ public final class Daemon: Sendable {
         do {
             try server.start()
         } catch {
-            throw DaemonError("\(error)")
+            let remedy = error.remedy(otherPath: "pass --socket with another path")
+            throw DaemonError("\(error)" + (remedy.map { ": \($0)" } ?? ""))
         }
         prewarmInstalledSkills(registry: registry, runner: runner)
         do {

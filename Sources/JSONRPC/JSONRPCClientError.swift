@@ -34,28 +34,27 @@ public enum JSONRPCClientError: Error, Sendable, Equatable, CustomStringConverti
         }
     }
 
-    /// What failed and what to do about it.
+    /// What failed, in the terms of this layer: a program adds what its user can do about it
+    /// (the flag that picks another socket, the server to start).
     public var description: String {
         switch self {
         case .notRunning(let path):
-            return "skillhostd is not running at \(path): start it with `skillhostd` (or pass --socket / set SKILLHOST_SOCKET)"
+            return "no server is listening at \(path)"
         case .permissionDenied(let path):
-            return "permission denied connecting to \(path): the socket belongs to another user; "
-                + "run as that user, or pass --socket / set SKILLHOST_SOCKET"
+            return "permission denied connecting to \(path): the socket belongs to another user"
         case let .connectionFailed(path, reason):
-            return "cannot connect to skillhostd at \(path): \(reason)"
+            return "cannot connect to \(path): \(reason)"
         case .server(let error):
             return error.message
         case let .connectionLost(path, reason):
-            return "the connection to skillhostd at \(path) was lost before it answered"
+            return "the connection to \(path) was lost before the server answered"
                 + (reason.map { ": \($0)" } ?? " (did it stop or restart?)")
         case .closed:
             return "the client was closed before the call was answered"
         case .cancelled(let method):
             return "the call of \(method) was cancelled before it was answered"
         case let .unreadableResult(method, reason):
-            return "skillhostd answered \(method) with a result this client cannot read (\(reason)): "
-                + "is skillctl as new as the daemon?"
+            return "the server answered \(method) with a result this client cannot read (\(reason))"
         }
     }
 }

@@ -6,7 +6,7 @@ import JSON
 /// (`parse_error`, `invalid_request`, `method_not_found`, `invalid_params`, `internal`, and
 /// the domain kinds of docs/PROTOCOL.md, built with ``init(code:kind:message:extra:)``).
 public struct JSONRPCError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The error code: -32700...-32600 for the standard errors, -32099...-32000 for skillhost's own.
+    /// The error code: -32700...-32600 for the standard errors, -32099...-32000 for the server's own (JSON-RPC's implementation-defined range).
     public let code: Int
     /// A sentence for people.
     public let message: String

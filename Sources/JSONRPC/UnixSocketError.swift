@@ -19,29 +19,41 @@ public enum UnixSocketError: Error, Sendable, Equatable, CustomStringConvertible
     /// The server was started twice, or after it was shut down.
     case alreadyStarted
 
-    /// What failed and what to do about it.
+    /// What failed, in the terms of this layer; ``remedy`` says what to do instead, in
+    /// terms of "another path", which a program names by its own flag.
     public var description: String {
         switch self {
         case let .alreadyServing(path, pid):
             let owner = pid.map { " (pid \($0))" } ?? ""
-            return "another skillhostd is already serving \(path)\(owner): stop it first or pass --socket"
+            return "another server is already serving \(path)\(owner)"
         case let .directoryNotOwned(directory, ownerUID, currentUID):
-            return "the socket directory \(directory) belongs to uid \(ownerUID), not to you (uid \(currentUID)): "
-                + "pass --socket with a path in a directory of your own"
+            return "the socket directory \(directory) belongs to uid \(ownerUID), not to you (uid \(currentUID))"
         case let .directoryWritableByOthers(directory, mode):
             return "the socket directory \(directory) has mode \(String(mode, radix: 8)): other users could replace "
-                + "the socket. Run `chmod go-w \(directory)`, or pass --socket with a path in a private directory"
+                + "the socket. Run `chmod go-w \(directory)`"
         case .notADirectory(let path):
-            return "\(path) is not a directory, so it cannot hold the socket: pass --socket with another path"
+            return "\(path) is not a directory, so it cannot hold the socket"
         case .notASocket(let path):
-            return "\(path) exists and is not a socket; it was left alone: remove it or pass --socket with another path"
+            return "\(path) exists and is not a socket; it was left alone"
         case let .pathTooLong(path, limit):
-            return "the socket path \(path) is \(path.utf8.count) bytes, over the limit of \(limit) for a Unix socket: "
-                + "pass --socket with a shorter path"
+            return "the socket path \(path) is \(path.utf8.count) bytes, over the limit of \(limit) for a Unix socket"
         case .systemCall(let error):
             return error.description
         case .alreadyStarted:
             return "the server was already started; create a new one to serve again"
+        }
+    }
+
+    /// How to get past the error, with `otherPath` naming the way to pick another socket
+    /// path (a program's flag); nil when there is no remedy to give.
+    public func remedy(otherPath: String) -> String? {
+        switch self {
+        case .alreadyServing: "stop it first, or \(otherPath)"
+        case .directoryNotOwned: "\(otherPath) in a directory of your own"
+        case .directoryWritableByOthers: "or \(otherPath) in a private directory"
+        case .notADirectory, .pathTooLong: otherPath
+        case .notASocket: "remove it, or \(otherPath)"
+        case .systemCall, .alreadyStarted: nil
         }
     }
 }

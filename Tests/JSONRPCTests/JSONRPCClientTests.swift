@@ -73,7 +73,7 @@ struct JSONRPCClientTests {
         let path = directory.file("none.sock")
         #expect(throws: JSONRPCClientError.notRunning(socketPath: path)) { try JSONRPCClient(socketPath: path) }
         #expect(JSONRPCClientError.notRunning(socketPath: path).description
-            == "skillhostd is not running at \(path): start it with `skillhostd` (or pass --socket / set SKILLHOST_SOCKET)")
+            == "no server is listening at \(path)")
     }
 
     @Test("a socket file nobody listens on means the daemon is not running")

@@ -72,7 +72,7 @@ struct UnixSocketTests {
             try UnixSocketListener(path: socketPath)
         }
         let message = UnixSocketError.alreadyServing(path: socketPath, pid: getpid()).description
-        #expect(message == "another skillhostd is already serving \(socketPath) (pid \(getpid())): stop it first or pass --socket")
+        #expect(message == "another server is already serving \(socketPath) (pid \(getpid()))")
         // The refused attempt must not have disturbed the first listener.
         let client = try UnixSocketConnection.connect(to: socketPath)
         let accepted = try first.accept()

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import JSONRPC
+import SkillhostModel
 import SkillhostProtocol
 
 /// Where skillctl writes: results to standard output, errors to standard error.
@@ -24,11 +25,32 @@ enum Console {
             }
             return ExitCode(errorKind: serverError.errorKind)
         case .notRunning, .permissionDenied, .connectionFailed, .connectionLost:
-            self.error(error.description)
+            self.error(message(for: error))
             return .unreachable
         case .closed, .cancelled, .unreadableResult:
-            self.error(error.description)
+            self.error(message(for: error))
             return .failed
+        }
+    }
+
+    /// A client error in skillctl's terms: the daemon by name, and what to do (start it,
+    /// `--socket`, `SKILLHOST_SOCKET`).
+    static func message(for error: JSONRPCClientError) -> String {
+        let otherSocket = "pass --socket / set \(SkillhostSocketPath.environmentVariable)"
+        switch error {
+        case .notRunning(let path):
+            return "skillhostd is not running at \(path): start it with `skillhostd` (or \(otherSocket))"
+        case .permissionDenied:
+            return "\(error.description); run as that user, or \(otherSocket)"
+        case let .connectionFailed(path, reason):
+            return "cannot connect to skillhostd at \(path): \(reason)"
+        case let .connectionLost(path, reason):
+            return "the connection to skillhostd at \(path) was lost before it answered"
+                + (reason.map { ": \($0)" } ?? " (did it stop or restart?)")
+        case .unreadableResult:
+            return "\(error.description): is skillctl as new as the daemon?"
+        case .server, .closed, .cancelled:
+            return error.description
         }
     }
 
