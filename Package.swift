@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "SkillhostModelTests", dependencies: ["SkillhostModel"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "CSystemShims"]),
-        .testTarget(name: "SkillctlCommandsTests", dependencies: ["SkillctlCommands", "SkillhostProtocol", "Scheduling", "JSON"]),
+        .testTarget(name: "SkillctlCommandsTests", dependencies: ["SkillctlCommands", "SkillhostProtocol", "Scheduling", "JSON", "JSONRPC"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
