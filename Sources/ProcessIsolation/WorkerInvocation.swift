@@ -159,18 +159,8 @@ final class WorkerInvocation: Sendable {
             trap(call.failure(of: error))
             return
         }
-        let inference = self.inference
-        let request = call.request
-        let onChunk = core.streamedTextSink(for: call)
-        _ = core.startWork { [self] in
-            let completion: Completion
-            do throws(InferenceError) {
-                completion = try await inference.complete(request, onChunk: onChunk)
-            } catch {
-                trap(call.failure(of: error))
-                return
-            }
-            guard core.withMachine({ $0.recordUsage(completion.usage) }) else { return }
+        _ = core.startInference(call, on: inference) { [self] completion in
+            guard let completion else { return }
             // A blocking send, so not on this pool thread: the worker's own queue sends it,
             // checking right before that the invocation still runs. The call counts as
             // answered from then on.

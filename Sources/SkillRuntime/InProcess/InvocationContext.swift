@@ -66,26 +66,9 @@ final class InvocationContext: HostServices {
     /// streamed call writes each piece of text to the output as it arrives, on the
     /// inference's I/O thread. A failure traps the invocation.
     func complete(_ call: InferenceCall) -> HostCompletion? {
-        let outcome = BlockingResult<Result<Completion, InferenceError>>()
-        let inference = self.inference
-        let request = call.request
-        let onChunk = core.streamedTextSink(for: call)
-        let started = core.startWork {
-            do throws(InferenceError) {
-                outcome.deliver(.success(try await inference.complete(request, onChunk: onChunk)))
-            } catch {
-                outcome.deliver(.failure(error))
-            }
-        }
-        guard started else { return nil }
-        switch outcome.wait() {
-        case let .failure(error):
-            trap(call.failure(of: error))
-            return nil
-        case let .success(completion):
-            guard core.withMachine({ $0.recordUsage(completion.usage) }) else { return nil }
-            return HostCompletion(text: Array(completion.text.utf8), usage: completion.usage)
-        }
+        let outcome = BlockingResult<Completion?>()
+        guard core.startInference(call, on: inference, finished: { outcome.deliver($0) }) else { return nil }
+        return outcome.wait().map { HostCompletion(text: Array($0.text.utf8), usage: $0.usage) }
     }
 
     func appendOutput(_ bytes: UnsafeRawBufferPointer) -> skill_status {

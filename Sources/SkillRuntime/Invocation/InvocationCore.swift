@@ -1,3 +1,4 @@
+import InferenceDriver
 import SkillhostModel
 import Synchronization
 
@@ -81,9 +82,31 @@ package final class InvocationCore<Executor: InvocationExecutor>: Sendable {
         }
     }
 
+    /// Starts `call` on `inference` as work of the invocation, cancelled if it ends first;
+    /// the text of a streamed call goes to the output as it arrives. A failure traps the
+    /// invocation with the call's failure. `finished` gets the answer, its tokens counted in
+    /// the usage, or nil when the call failed or the invocation ended meanwhile. Starts
+    /// nothing, and returns false, once the invocation is over.
+    package func startInference(
+        _ call: InferenceCall, on inference: any InferenceService,
+        finished: @escaping @Sendable (Completion?) -> Void
+    ) -> Bool {
+        let request = call.request
+        let onChunk = streamedTextSink(for: call)
+        return startWork { [self] in
+            do throws(InferenceError) {
+                let completion = try await inference.complete(request, onChunk: onChunk)
+                finished(withMachine { $0.recordUsage(completion.usage) } ? completion : nil)
+            } catch {
+                trap(call.failure(of: error))
+                finished(nil)
+            }
+        }
+    }
+
     /// Where the model's text goes as `call` generates it: to the output, when the call
     /// streams it (`SKILL_COMPLETE_STREAM`); nil when it does not.
-    package func streamedTextSink(for call: InferenceCall) -> (@Sendable (String) -> Void)? {
+    private func streamedTextSink(for call: InferenceCall) -> (@Sendable (String) -> Void)? {
         guard call.streamsOutput else { return nil }
         return { [self] text in recordOutput(Array(text.utf8)) }
     }
