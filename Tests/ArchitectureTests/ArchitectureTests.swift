@@ -8,8 +8,8 @@ import TestSupport
 @Suite("Architecture: the module table and the imports")
 struct ArchitectureTests {
     @Test("docs/ARCHITECTURE.md lists every library module under Sources with exactly its dependencies, in Package.swift's order")
-    func moduleTable() throws {
-        let package = try PackageManifest.read()
+    func moduleTable() async throws {
+        let package = try await PackageManifest.read()
         let documented = try DocumentedModules.read()
         let libraries = package.targets.filter { $0.kind == .library && $0.path.hasPrefix("Sources/") }
         #expect(documented.map(\.name) == libraries.map(\.name),
@@ -22,8 +22,8 @@ struct ArchitectureTests {
     }
 
     @Test("every source and test file imports only its own target's declared dependencies")
-    func importsAreDeclared() throws {
-        let package = try PackageManifest.read()
+    func importsAreDeclared() async throws {
+        let package = try await PackageManifest.read()
         let names = Set(package.targets.map(\.name))
         var undeclared: [String] = []
         for target in package.targets {
@@ -38,8 +38,8 @@ struct ArchitectureTests {
     }
 
     @Test("no library module depends on one listed after it in Package.swift")
-    func layering() throws {
-        let package = try PackageManifest.read()
+    func layering() async throws {
+        let package = try await PackageManifest.read()
         let order = package.targets.map(\.name)
         for target in package.targets where target.kind == .library {
             let position = order.firstIndex(of: target.name)!

@@ -1,7 +1,8 @@
 import Foundation
 import TestSupport
 
-/// The targets of Package.swift, read from its text: their kinds, folders and dependencies.
+/// The targets of Package.swift as SwiftPM itself reads them (`swift package dump-package`):
+/// their kinds, folders and dependencies, in the order the manifest lists them.
 struct PackageManifest {
     /// One target.
     struct Target {
@@ -20,31 +21,41 @@ struct PackageManifest {
     /// The targets, in the order Package.swift lists them.
     var targets: [Target]
 
-    /// Reads Package.swift from the package's root.
-    static func read() throws -> PackageManifest {
-        let text = try String(contentsOf: BuildProducts.packageRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
-        let declaration = try Regex(#"\.(target|systemLibrary|executableTarget|testTarget)\(\s*name:\s*"(\w+)"([^)]*)\)"#)
-        let quoted = try Regex(#""(\w+)""#)
-        let pathPattern = try Regex(#"path:\s*"([^"]+)""#)
-        let dependencyList = try Regex(#"dependencies:\s*\[([^\]]*)\]"#)
-        var targets: [Target] = []
-        for match in text.matches(of: declaration) {
-            let function = String(match.output[1].substring ?? "")
-            let name = String(match.output[2].substring ?? "")
-            let rest = String(match.output[3].substring ?? "")
-            let kind: Target.Kind = switch function {
-            case "executableTarget": .executable
-            case "testTarget": .test
+    /// What `swift package dump-package` printed that this cannot read.
+    struct Unreadable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Asks SwiftPM for the manifest of the package at the root, with a scratch folder of its
+    /// own so that it never waits for the build folder's lock the running tests hold.
+    static func read() async throws -> PackageManifest {
+        let scratch = try TemporaryDirectory(prefix: "manifest")
+        let swift = try ChildProcess(
+            "swift", arguments: ["package", "--package-path", BuildProducts.packageRoot.path,
+                                 "--scratch-path", scratch.path, "dump-package"],
+            standardOutput: .pipe)
+        let text = try await swift.readAll(from: .standardOutput, timeout: .seconds(120))
+        let status = try await swift.wait(timeout: .seconds(120))
+        guard status == .exited(0), let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+              let targets = json["targets"] as? [[String: Any]]
+        else {
+            throw Unreadable(description: "swift package dump-package ended \(status): \(text.prefix(500))")
+        }
+        return PackageManifest(targets: try targets.map { (target) throws -> Target in
+            guard let name = target["name"] as? String, let type = target["type"] as? String else {
+                throw Unreadable(description: "a target without a name or type: \(target)")
+            }
+            let kind: Target.Kind = switch type {
+            case "executable": .executable
+            case "test": .test
             default: .library
             }
-            let defaultFolder = kind == .test ? "Tests/\(name)" : "Sources/\(name)"
-            let path = rest.firstMatch(of: pathPattern).flatMap { $0.output[1].substring.map(String.init) } ?? defaultFolder
-            let dependencies = rest.firstMatch(of: dependencyList).map { list in
-                String(list.output[1].substring ?? "").matches(of: quoted).compactMap { $0.output[1].substring.map(String.init) }
-            } ?? []
-            targets.append(Target(name: name, kind: kind, path: path, dependencies: dependencies))
-        }
-        return PackageManifest(targets: targets)
+            let path = target["path"] as? String ?? (kind == .test ? "Tests/\(name)" : "Sources/\(name)")
+            let dependencies = (target["dependencies"] as? [[String: Any]] ?? []).compactMap { dependency in
+                (dependency["byName"] ?? dependency["target"]).flatMap { ($0 as? [Any])?.first as? String }
+            }
+            return Target(name: name, kind: kind, path: path, dependencies: dependencies)
+        })
     }
 }
 
