@@ -159,39 +159,23 @@ struct DatabaseTests {
         }
     }
 
-    @Test("a column the query lacks is an error that names it, not a value read from elsewhere")
-    func missingColumn() async throws {
+    @Test("a column the query lacks, or has twice, is an error that names it, not a value read from elsewhere",
+          arguments: [
+              ("SELECT name, note FROM t", "no column named size"),
+              ("SELECT t.name, u.name, t.size, t.note FROM t, t AS u", "several columns named name"),
+          ])
+    func unreadableColumn(sql: String, message: String) async throws {
         try await withTemporaryDirectory { directory in
             let queue = try DatabaseQueue(path: directory + "/test.sqlite3")
             #expect {
                 try queue.write { (database) throws(DatabaseError) in
                     try database.execute("CREATE TABLE t (name TEXT, size INTEGER, note TEXT)")
                     try database.execute("INSERT INTO t VALUES ('a', 7, NULL)")
-                    _ = try database.fetchOne(NamedRow.self, "SELECT name, note FROM t")
+                    _ = try database.fetchOne(NamedRow.self, sql)
                 }
             } throws: { error in
                 let error = try #require(error as? DatabaseError)
-                return error.extendedResultCode == SQLITE_RANGE && error.message.contains("no column named size")
-                    && error.sql == "SELECT name, note FROM t"
-            }
-        }
-    }
-}
-
-extension DatabaseTests {
-    @Test("a name that two columns of the query share is an error, not the first of them")
-    func ambiguousColumn() async throws {
-        try await withTemporaryDirectory { directory in
-            let queue = try DatabaseQueue(path: directory + "/test.sqlite3")
-            #expect {
-                try queue.write { (database) throws(DatabaseError) in
-                    try database.execute("CREATE TABLE t (name TEXT, size INTEGER, note TEXT)")
-                    try database.execute("INSERT INTO t VALUES ('a', 7, NULL)")
-                    _ = try database.fetchOne(NamedRow.self, "SELECT t.name, u.name, t.size, t.note FROM t, t AS u")
-                }
-            } throws: { error in
-                let error = try #require(error as? DatabaseError)
-                return error.extendedResultCode == SQLITE_RANGE && error.message.contains("several columns named name")
+                return error.extendedResultCode == SQLITE_RANGE && error.message.contains(message) && error.sql == sql
             }
         }
     }
