@@ -29,10 +29,8 @@ struct DirectParamsTests {
     private func direct(_ params: JSONValue) -> Reading {
         do {
             return .request(try RunSkillRequest.decodeParams(params).params)
-        } catch let error as JSONRPCError {
-            return .refused(error.message)
         } catch {
-            return .refused("\(error)")
+            return .refused(error.message)
         }
     }
 
