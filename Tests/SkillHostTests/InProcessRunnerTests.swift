@@ -102,8 +102,10 @@ struct InProcessRunnerTests {
     @Test("the deadline cancels an inference call in flight")
     func deadlineCancelsInference() async throws {
         let inference = ScriptedInference(.stall)
-        let report = try await run("complete_twice", input: "x", timeout: .milliseconds(150), inference: inference)
-        #expect(report.outcome == .failure(.timedOut(after: .milliseconds(150))))
+        // Long enough for the skill's thread to start and call on a loaded machine: a run whose
+        // deadline passes first never calls the skill at all.
+        let report = try await run("complete_twice", input: "x", timeout: .seconds(1), inference: inference)
+        #expect(report.outcome == .failure(.timedOut(after: .seconds(1))))
         let deadline = ContinuousClock.now + .seconds(5)
         while inference.cancelled == 0, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
@@ -201,8 +203,13 @@ struct InProcessRunnerTests {
             await runner.run(skillPath: path, sha256: "waits-for-file",
                              invocation: Invocation(input: Array(release.utf8), model: nil, timeout: timeout))
         }
+        // Loads the skill (its thread then parks), so that the runs below reach its `run`
+        // before their deadlines: one whose deadline passes first never calls the skill.
+        #expect(await runner.run(skillPath: path, sha256: "waits-for-file",
+                                 invocation: Invocation(input: Array(directory.path.utf8), model: nil, timeout: .seconds(5)))
+            .outcome == .success("{}"))
         for _ in 0..<2 {
-            #expect(await run(timeout: .milliseconds(50)).outcome == .failure(.timedOut(after: .milliseconds(50))))
+            #expect(await run(timeout: .milliseconds(500)).outcome == .failure(.timedOut(after: .milliseconds(500))))
         }
         guard case let .failure(failure) = await run(timeout: .seconds(5)).outcome else {
             Issue.record("a third thread must be refused while two are stuck")
@@ -222,8 +229,8 @@ struct InProcessRunnerTests {
     @Test("a trap cancels every inference call in flight, from every thread of the skill")
     func trapCancelsEveryCall() async throws {
         let inference = ScriptedInference(.stall)
-        let report = try await run("complete_parallel", input: "x", timeout: .milliseconds(300), inference: inference)
-        #expect(report.outcome == .failure(.timedOut(after: .milliseconds(300))))
+        let report = try await run("complete_parallel", input: "x", timeout: .seconds(1), inference: inference)
+        #expect(report.outcome == .failure(.timedOut(after: .seconds(1))))
         let deadline = ContinuousClock.now + .seconds(5)
         while inference.cancelled < 3, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
