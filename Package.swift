@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "skillhostd", targets: ["skillhostd"]),
         .executable(name: "skillctl", targets: ["skillctl"]),
         .executable(name: "skillbench", targets: ["skillbench"]),
+        .executable(name: "skillhost-worker-init", targets: ["skillhost-worker-init"]),
         .library(name: "SkillABI", targets: ["SkillABI"]),
         // Example skills, built as real shared objects: lib<name>.so in the build folder.
         .library(name: "hello", type: .dynamic, targets: ["HelloSkill"]),
@@ -49,7 +50,7 @@ let package = Package(
         // CSI host table, the invocation and its outcome, deadlines, in-process execution.
         .target(name: "SkillRuntime", dependencies: ["SkillABI", "SkillhostModel", "InferenceDriver", "JSON", "SystemCalls"]),
         // The messages between the daemon and a worker process, and the channel they travel on.
-        .target(name: "WorkerProtocol", dependencies: ["SkillABI", "SkillRuntime", "InferenceDriver", "SystemCalls"]),
+        .target(name: "WorkerProtocol", dependencies: ["SkillABI", "SkillhostModel", "SkillRuntime", "InferenceDriver", "SystemCalls"]),
         // The worker process's side: `skillhostd --worker` loads one skill and serves its runs.
         .target(name: "SkillWorker",
                 dependencies: ["SkillABI", "SkillhostModel", "SkillRuntime", "WorkerProtocol", "InferenceDriver", "CSystemShims", "SystemCalls"]),
@@ -74,6 +75,7 @@ let package = Package(
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillRuntime", "SkillWorker", "SkillhostModel", "JSONRPC"]),
         .executableTarget(name: "skillctl", dependencies: ["SkillctlCommands"]),
+        .executableTarget(name: "skillhost-worker-init"),
         // The benchmark (docs/BENCHMARKS.md); bench/run builds and drives it.
         .executableTarget(name: "skillbench",
                           dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSON", "JSONRPC", "SkillhostProtocol", "InferenceDriver",

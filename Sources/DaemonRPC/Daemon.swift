@@ -11,6 +11,7 @@ import Scheduling
 import SkillDaemon
 import SkillRuntime
 import SkillhostModel
+import SkillhostProtocol
 
 /// skillhostd: opens the registry, records runs left `running` by a daemon that died as
 /// `interrupted`, serves JSON-RPC on the Unix socket, and shuts down cleanly on SIGTERM or
@@ -51,6 +52,11 @@ public final class Daemon: Sendable {
                            ["pids": .array(leftovers.map { .int(Int64($0)) })])
         }
 
+        do throws(WorkerSandboxSettings.UnknownUser) {
+            try configuration.processIsolation.sandbox.validate()
+        } catch {
+            throw DaemonError("\(error)")
+        }
         let environment = ProcessInfo.processInfo.environment
         let inference = try makeRouter(environment: environment)
         var limits = InvocationLimits()
@@ -58,13 +64,14 @@ public final class Daemon: Sendable {
         let runner = IsolatingRunner(
             process: ProcessRunner(inference: inference, limits: limits, settings: configuration.processIsolation),
             inProcess: InProcessRunner(inference: inference, limits: limits))
+        let sandbox = try await probeSandbox(runner.process)
         let runs = RunService(registry: registry, runner: runner, configuration: configuration, logger: logger,
                               inference: inference)
         let batches = BatchRunner(registry: registry, runs: runs, logger: logger)
         let scheduler = Scheduler(registry: registry, runs: runs, batches: batches, clock: SystemSchedulerClock(), logger: logger)
         let service = SkillHostService(
             registry: registry, runs: runs, runner: runner, batches: batches, scheduler: scheduler, inference: inference,
-            environment: environment, configuration: configuration, logger: logger)
+            environment: environment, configuration: configuration, sandbox: sandbox, logger: logger)
         let server = JSONRPCServer(
             socketPath: configuration.socketPath, handler: service, maxLineBytes: configuration.maximumLineBytes)
 
@@ -104,6 +111,38 @@ public final class Daemon: Sendable {
         runner.process.shutDown()
         inference.shutdown()
         logger.info("skillhostd stopped")
+    }
+
+    /// The sandbox of workers on this machine, from a worker started to report it: logged
+    /// (a missing layer as a warning), and fatal under `sandbox = required` when a layer is
+    /// missing or no worker can start.
+    private func probeSandbox(_ runner: ProcessRunner) async throws(DaemonError) -> SandboxStatus {
+        let mode = configuration.processIsolation.sandbox.mode
+        guard let probe = await runner.probeSandbox() else {
+            logger.warning("the worker sandbox is off (sandbox = off): skills in worker processes have the daemon's authority")
+            return SandboxStatus(mode: mode.rawValue, layers: [])
+        }
+        let report: SandboxReport
+        switch probe {
+        case let .success(probed):
+            report = probed
+        case let .failure(error):
+            guard mode != .required else { throw DaemonError("\(error)") }
+            logger.warning("\(error)")
+            return SandboxStatus(mode: mode.rawValue, layers: [])
+        }
+        let layers = JSONValue.array(report.activeLayers.map { .string($0.rawValue) })
+        let missing = JSONValue.object(Dictionary(uniqueKeysWithValues: report.missing.map { ($0.layer.rawValue, JSONValue.string($0.detail)) }))
+        var fields: [String: JSONValue] = ["mode": .string(mode.rawValue), "active": layers]
+        if let reason = runner.namespacesUnavailableReason { fields["namespaces_unavailable"] = .string(reason) }
+        if report.missing.isEmpty {
+            logger.info("worker sandbox: every layer is active", fields)
+        } else {
+            fields["missing"] = missing
+            logger.warning("worker sandbox: some layers are missing; set sandbox to required to refuse to run without them",
+                           fields)
+        }
+        return SandboxStatus(mode: mode.rawValue, layers: report.entries)
     }
 
     /// Starts, in the background, the workers of every installed skill that runs in a

@@ -15,12 +15,13 @@ public final class SkillHostService: JSONRPCMethodHandler {
     /// Creates the service; `batches` runs the batches that `batches.start` records,
     /// `scheduler` fires the schedules that `schedules.add` records, and `inference` routes
     /// the runs' inference calls, its endpoints shown and changed by `inference.*`, which
-    /// read API keys from `environment` (the daemon's as it started).
+    /// read API keys from `environment` (the daemon's as it started); `host.status` shows
+    /// `sandbox`.
     public init(registry: Registry, runs: RunService, runner: IsolatingRunner, batches: BatchRunner, scheduler: Scheduler,
                 inference: InferenceRouter, environment: [String: String], configuration: DaemonConfiguration,
-                logger: Logger) {
+                sandbox: SandboxStatus = SandboxStatus(mode: "off", layers: []), logger: Logger) {
         var handlers = RequestHandlers()
-        HostMethods(registry: registry, runs: runs, inference: inference, configuration: configuration)
+        HostMethods(registry: registry, runs: runs, inference: inference, configuration: configuration, sandbox: sandbox)
             .register(in: &handlers)
         SkillMethods(registry: registry, runs: runs, runner: runner, configuration: configuration).register(in: &handlers)
         RunMethods(registry: registry, runs: runs).register(in: &handlers)

@@ -11,7 +11,8 @@ import Glibc
 /// The rule, run once at start-up before this daemon spawns any worker: a process whose
 /// `/proc/<pid>/exe` is this daemon's executable, whose arguments start with `--worker`
 /// and name a `--parent-pid P`, is a leftover when
-/// - its current parent (`/proc/<pid>/stat`) is not `P`: only the death of its daemon can
+/// - its current parent (`/proc/<pid>/stat`; for a worker started by the
+///   `skillhost-worker-init` of its PID namespace, the init's parent) is not `P`: only the death of its daemon can
 ///   change a process's parent, and the new parent is whatever reaper the kernel chose
 ///   (pid 1, or a subreaper, which in a container is often not pid 1): a process that was
 ///   alive next to the daemon, so never `P` itself; or
@@ -36,7 +37,7 @@ package enum LeftoverWorkers {
                   executable(of: entry) == ownExecutable,
                   let index = arguments.firstIndex(of: "--parent-pid"), index + 1 < arguments.count,
                   let intendedParent = pid_t(arguments[index + 1]),
-                  let parent = parentPID(of: pid), parent != intendedParent || intendedParent == getpid()
+                  let parent = daemonSideParent(of: pid), parent != intendedParent || intendedParent == getpid()
             else { continue }
             _ = kill(-pid, SIGKILL)
             _ = kill(pid, SIGKILL)
@@ -64,6 +65,14 @@ package enum LeftoverWorkers {
     private static func executable(of entry: String) -> String? {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/exe") else { return nil }
         return target.hasSuffix(" (deleted)") ? String(target.dropLast(" (deleted)".count)) : target
+    }
+
+    /// The parent of the worker `pid` on the daemon's side: its parent, or, when that is the
+    /// `skillhost-worker-init` of its PID namespace, the init's parent.
+    private static func daemonSideParent(of pid: pid_t) -> pid_t? {
+        guard let parent = parentPID(of: pid) else { return nil }
+        guard executable(of: String(parent))?.hasSuffix("/" + WorkerLaunch.initFileName) == true else { return parent }
+        return parentPID(of: parent)
     }
 
     /// The fourth field of `/proc/<pid>/stat`, after the parenthesised command name.

@@ -19,6 +19,8 @@ public struct ProcessIsolationSettings: Sendable, Equatable {
     /// How long the worker that inspects a file at install may take to load it (its ELF
     /// constructors included) before it is killed and the install fails.
     public var inspectionTimeout: Duration = .seconds(10)
+    /// The sandbox of every worker (docs/SECURITY.md).
+    public var sandbox = WorkerSandboxSettings()
 
     /// The defaults.
     public init() {}

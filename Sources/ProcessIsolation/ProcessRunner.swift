@@ -1,6 +1,7 @@
 import Dispatch
 import InferenceDriver
 import SkillRuntime
+import SkillhostModel
 import Synchronization
 
 /// Runs skills in worker processes (docs/WORKER-PROTOCOL.md): a crash, a hang or runaway
@@ -16,28 +17,37 @@ public final class ProcessRunner: SkillRunner {
     private let inference: any InferenceService
     private let limits: InvocationLimits
     private let settings: ProcessIsolationSettings
+    /// Who workers run as outside their user namespace.
+    private let identity: WorkerSandboxSettings.Identity
     let pool: WorkerPool
     private let nextInvocation = Atomic<UInt64>(1)
 
-    /// Creates a runner whose skills reach inference through `inference`.
+    /// Creates a runner whose skills reach inference through `inference`. Check
+    /// `settings.sandbox` with ``WorkerSandboxSettings/validate()`` first: when `sandbox_user`
+    /// names no user, a root daemon's workers run as uid and gid 65534.
     public init(inference: any InferenceService, limits: InvocationLimits = InvocationLimits(),
                 settings: ProcessIsolationSettings = ProcessIsolationSettings())
     {
         self.inference = inference
         self.limits = limits
         self.settings = settings
-        pool = WorkerPool(settings: settings)
+        identity = (try? settings.sandbox.identity()) ?? .overflow
+        pool = WorkerPool(settings: settings, identity: identity)
     }
 
-    /// Runs `invocation` in a worker whose memory limit is the daemon's default.
+    /// Runs `invocation` in a worker whose memory limit is the daemon's default, without grants.
     public func run(skillPath: String, sha256: String, invocation: Invocation) async -> InvocationReport {
-        await run(skillPath: skillPath, sha256: sha256, memoryLimitBytes: nil, invocation: invocation)
+        await run(skillPath: skillPath, sha256: sha256, memoryLimitBytes: nil, grants: .none, invocation: invocation)
     }
 
     /// Runs `invocation` in a worker started with `RLIMIT_AS` = `memoryLimitBytes` (0: none;
-    /// nil: the daemon's default). Workers of another limit are never used for it.
-    public func run(skillPath: String, sha256: String, memoryLimitBytes: Int?, invocation: Invocation) async -> InvocationReport {
-        let key = WorkerPool.Key(sha256: sha256, memoryLimitBytes: memoryLimitBytes ?? settings.memoryLimitBytes)
+    /// nil: the daemon's default), sandboxed with `grants`. Workers of another limit or other
+    /// grants are never used for it.
+    public func run(skillPath: String, sha256: String, memoryLimitBytes: Int?, grants: SkillGrants,
+                    invocation: Invocation) async -> InvocationReport
+    {
+        let key = WorkerPool.Key(sha256: sha256, memoryLimitBytes: memoryLimitBytes ?? settings.memoryLimitBytes,
+                                 grants: grants)
         let run = WorkerInvocation(
             id: nextInvocation.add(1, ordering: .relaxed).oldValue, inference: inference,
             model: invocation.model, limits: limits, events: invocation.events)
@@ -77,9 +87,10 @@ public final class ProcessRunner: SkillRunner {
     }
 
     /// Starts the skill's workers in the background, so that its first run finds one ready.
-    /// `memoryLimitBytes` as in ``run(skillPath:sha256:memoryLimitBytes:invocation:)``.
-    public func prewarm(skillPath: String, sha256: String, memoryLimitBytes: Int?) {
-        pool.prewarm(key: WorkerPool.Key(sha256: sha256, memoryLimitBytes: memoryLimitBytes ?? settings.memoryLimitBytes),
+    /// `memoryLimitBytes` and `grants` as in ``run(skillPath:sha256:memoryLimitBytes:grants:invocation:)``.
+    public func prewarm(skillPath: String, sha256: String, memoryLimitBytes: Int?, grants: SkillGrants) {
+        pool.prewarm(key: WorkerPool.Key(sha256: sha256, memoryLimitBytes: memoryLimitBytes ?? settings.memoryLimitBytes,
+                                         grants: grants),
                      path: skillPath)
     }
 
@@ -87,8 +98,40 @@ public final class ProcessRunner: SkillRunner {
     /// declares, without running its `init`: the file's ELF constructors run there, never in
     /// the daemon. Bounded by ``ProcessIsolationSettings/inspectionTimeout``.
     public func inspect(path: String) async -> Result<SkillManifest, SkillInspectionError> {
-        await WorkerInspection.inspect(path: path, settings: settings)
+        await WorkerInspection.inspect(path: path, settings: settings, identity: identity)
     }
+
+    /// The sandbox a worker without grants gets on this machine, from a worker started to
+    /// report it and shut down; nil when the sandbox is off. For the start-up log and
+    /// `host.status`.
+    public func probeSandbox() async -> Result<SandboxReport, SandboxProbeError>? {
+        let launch = WorkerLaunch(settings: settings, memoryLimitBytes: settings.memoryLimitBytes, skillPath: nil,
+                                  grants: .none, identity: identity)
+        guard launch.sandbox != nil else { return nil }
+        let spawned = await SpawnThread.shared.run { () -> Result<WorkerProcess, WorkerSpawnError> in
+            do throws(WorkerSpawnError) {
+                return .success(try WorkerProcess.spawn(launch, handler: { _ in }))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let worker: WorkerProcess
+        switch spawned {
+        case let .success(started): worker = started
+        case let .failure(error): return .failure(SandboxProbeError(reason: error.description))
+        }
+        let timer = DeadlineTimer(after: settings.inspectionTimeout) { [weak worker] in worker?.kill() }
+        defer { timer.cancel() }
+        let report = await worker.sandboxReport()
+        worker.shutDown()
+        guard let report else {
+            return .failure(SandboxProbeError(reason: worker.endReason.map { "the worker " + $0 } ?? "the worker ended before it reported its sandbox"))
+        }
+        return .success(report)
+    }
+
+    /// Why the namespaces of workers are unavailable, when a clone into them was refused.
+    public var namespacesUnavailableReason: String? { NamespaceSupport.shared.unavailableReason }
 
     /// Shuts the skill's idle workers down.
     public func evict(sha256: String) {

@@ -8,15 +8,18 @@ import Synchronization
 /// would keep every inspected file mapped for good. The worker loads the file, answers
 /// `inspected` or `load_failed`, and exits 0.
 enum WorkerInspection {
-    /// Inspects the file at `path` in a new worker started with `settings`; kills the
+    /// Inspects the file at `path` in a new worker started with `settings` as `identity`,
+    /// sandboxed without grants; kills the
     /// worker when it has not answered after ``ProcessIsolationSettings/inspectionTimeout``.
-    static func inspect(path: String, settings: ProcessIsolationSettings) async -> Result<SkillManifest, SkillInspectionError> {
+    static func inspect(path: String, settings: ProcessIsolationSettings,
+                        identity: WorkerSandboxSettings.Identity) async -> Result<SkillManifest, SkillInspectionError>
+    {
         let answer = Answer()
+        let launch = WorkerLaunch(settings: settings, memoryLimitBytes: settings.memoryLimitBytes, skillPath: path,
+                                  grants: .none, identity: identity)
         let spawned = await SpawnThread.shared.run { () -> Result<WorkerProcess, WorkerSpawnError> in
             do throws(WorkerSpawnError) {
-                return .success(try WorkerProcess.spawn(
-                    executable: settings.workerExecutable, memoryLimitBytes: settings.memoryLimitBytes,
-                    handler: { answer.receive($0, path: path) }))
+                return .success(try WorkerProcess.spawn(launch, handler: { answer.receive($0, path: path) }))
             } catch {
                 return .failure(error)
             }

@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import SkillRuntime
+import SkillhostModel
 import Synchronization
 
 /// Worker processes per skill (by content hash and memory limit): loaded, idle workers
@@ -15,18 +16,20 @@ import Synchronization
 ///   acquire and release, ``ProcessIsolationSettings/poolSize`` idle (or loading) workers
 ///   are made ready in the background, so no run, not even the first, pays for a spawn
 ///   when the pool keeps up; a run that finds none spawns its own.
-/// - Memory limits: workers are pooled per ``Key``, so a worker started with one
-///   `RLIMIT_AS` never serves a run that asks for another.
+/// - Memory limits and grants: workers are pooled per ``Key``, so a worker started with
+///   one `RLIMIT_AS` or sandbox never serves a run that asks for another.
 /// - Idle timeout: a worker idle for ``ProcessIsolationSettings/idleTimeout`` gets
 ///   `shutdown`.
 /// - A worker that crashed, was killed, or whose run was trapped is never reused.
 final class WorkerPool: Sendable {
-    /// What makes workers interchangeable: the skill file and the limit they run under.
+    /// What makes workers interchangeable: the skill file and the limits they run under.
     struct Key: Hashable, Sendable {
         /// The content hash of the skill file.
         var sha256: String
         /// The workers' `RLIMIT_AS` in bytes; 0: none.
         var memoryLimitBytes: Int
+        /// The skill's grants, which shape the workers' sandbox.
+        var grants = SkillGrants.none
     }
 
     private struct IdleWorker {
@@ -63,11 +66,14 @@ final class WorkerPool: Sendable {
     }
 
     private let settings: ProcessIsolationSettings
+    /// Who the workers run as outside their user namespace.
+    private let identity: WorkerSandboxSettings.Identity
     private let state = Mutex(State())
 
-    /// Creates an empty pool.
-    init(settings: ProcessIsolationSettings) {
+    /// Creates an empty pool of workers that run as `identity`.
+    init(settings: ProcessIsolationSettings, identity: WorkerSandboxSettings.Identity) {
         self.settings = settings
+        self.identity = identity
     }
 
     // MARK: Runs
@@ -109,7 +115,7 @@ final class WorkerPool: Sendable {
             case let .take(worker):
                 return .success(worker)
             case .spawn:
-                let launched = await launch(path: path, memoryLimitBytes: key.memoryLimitBytes, timeout: nil)
+                let launched = await launch(path: path, key: key, timeout: nil)
                 if case .failure = launched {
                     state.withLock { state in state.skills[key]?.busy -= 1 }
                     wakeOneIfCapacity(key)
@@ -254,7 +260,7 @@ final class WorkerPool: Sendable {
     }
 
     private func warmUp(key: Key, path: String) async {
-        let launched = await launch(path: path, memoryLimitBytes: key.memoryLimitBytes, timeout: settings.backgroundLoadTimeout)
+        let launched = await launch(path: path, key: key, timeout: settings.backgroundLoadTimeout)
         guard case let .success(worker) = launched else {
             // A skill that cannot load is not retried in the background; a run waiting for
             // this worker starts its own, which reports why.
@@ -285,16 +291,15 @@ final class WorkerPool: Sendable {
 
     // MARK: Starting a worker
 
-    /// Spawns a worker and loads the skill at `path` in it; kills it if the calling task is
+    /// Spawns a worker of `key` and loads the skill at `path` in it; kills it if the calling task is
     /// cancelled or `timeout` passes first.
-    private func launch(path: String, memoryLimitBytes: Int, timeout: Duration?) async -> Result<WorkerProcess, InvocationFailure> {
+    private func launch(path: String, key: Key, timeout: Duration?) async -> Result<WorkerProcess, InvocationFailure> {
         let handshake = LoadHandshake()
-        let settings = self.settings
+        let launch = WorkerLaunch(settings: settings, memoryLimitBytes: key.memoryLimitBytes, skillPath: path,
+                                  grants: key.grants, identity: identity)
         let spawned = await SpawnThread.shared.run { () -> Result<WorkerProcess, WorkerSpawnError> in
             do throws(WorkerSpawnError) {
-                return .success(try WorkerProcess.spawn(
-                    executable: settings.workerExecutable, memoryLimitBytes: memoryLimitBytes,
-                    handler: handshake.handle))
+                return .success(try WorkerProcess.spawn(launch, handler: handshake.handle))
             } catch {
                 return .failure(error)
             }

@@ -7,8 +7,8 @@ import Synchronization
 import SystemCalls
 import WorkerProtocol
 
-/// One worker process (docs/WORKER-PROTOCOL.md): `skillhostd --worker` started with
-/// `posix_spawn`, its socket, and the two threads that serve it.
+/// One worker process (docs/WORKER-PROTOCOL.md): `skillhostd --worker` started in its
+/// sandbox (docs/SECURITY.md), its socket, and the two threads that serve it.
 ///
 /// - The *reader* thread receives the worker's messages and hands them to the event
 ///   handler; when the connection ends it reaps the process (giving it a second to exit on
@@ -42,6 +42,10 @@ final class WorkerProcess: Sendable {
         var exit: WorkerExit?
         var killedByDaemon = false
         var reaped = false
+        /// The worker's `sandboxed` report, its first message.
+        var sandbox: SandboxReport?
+        /// Tasks waiting for it.
+        var sandboxWaiters: [CheckedContinuation<SandboxReport?, Never>] = []
     }
 
     private struct Streams {
@@ -53,6 +57,9 @@ final class WorkerProcess: Sendable {
     let pid: pid_t
     /// A pidfd of the process: readable once it has exited. Closed with this object.
     private let exitDescriptor: Int32
+    /// The read end of the status pipe of `skillhost-worker-init`, which writes the
+    /// worker's wait status there before it exits; -1 when the worker is the process itself.
+    private let statusDescriptor: Int32
     /// Sends messages that must not block a thread of the Swift pool, in order.
     private let outbox: DispatchQueue
     /// The `RLIMIT_AS` it was started with, in bytes; 0: none.
@@ -64,11 +71,12 @@ final class WorkerProcess: Sendable {
     private let streams: Mutex<Streams>
     private let streamsDrained = DispatchSemaphore(value: 0)
 
-    private init(pid: pid_t, exitDescriptor: Int32, channel: WorkerChannel, streamDescriptors: [Int32],
-                 memoryLimitBytes: Int, handler: @escaping @Sendable (WorkerEvent) -> Void)
+    private init(pid: pid_t, exitDescriptor: Int32, statusDescriptor: Int32, channel: WorkerChannel,
+                 streamDescriptors: [Int32], memoryLimitBytes: Int, handler: @escaping @Sendable (WorkerEvent) -> Void)
     {
         self.pid = pid
         self.exitDescriptor = exitDescriptor
+        self.statusDescriptor = statusDescriptor
         outbox = DispatchQueue(label: "skillhost.worker.outbox")
         self.channel = channel
         self.memoryLimitBytes = memoryLimitBytes
@@ -78,16 +86,27 @@ final class WorkerProcess: Sendable {
 
     deinit {
         close(exitDescriptor)
+        if statusDescriptor >= 0 { close(statusDescriptor) }
     }
 
-    /// Starts `executable --worker --parent-pid <this pid> --memory-limit-bytes <n>` and its
-    /// two threads. `handler` receives every event until ``setEventHandler(_:)`` replaces it.
-    static func spawn(executable: String, memoryLimitBytes: Int,
+    /// Starts `executable --worker --parent-pid <this pid> --memory-limit-bytes <n>` and the
+    /// sandbox's options, as `launch` says, and its two threads. `handler` receives every
+    /// event until ``setEventHandler(_:)`` replaces it.
+    static func spawn(_ launch: WorkerLaunch,
                       handler: @escaping @Sendable (WorkerEvent) -> Void) throws(WorkerSpawnError) -> WorkerProcess
     {
+        let executable = launch.executable
         func failure(_ call: String, _ code: Int32 = errno) -> WorkerSpawnError {
             WorkerSpawnError(call: call, code: code, executable: executable)
         }
+        // The worker may not be able to open the file itself: in its view the daemon's path
+        // does not exist, and as another uid it may not read the daemon's private files.
+        var skillFile: Int32 = -1
+        if launch.sandbox?.skillDescriptor == true, let path = launch.skillPath {
+            skillFile = open(path, O_RDONLY | O_CLOEXEC)
+            guard skillFile >= 0 else { throw failure("open(\(path))") }
+        }
+        defer { if skillFile >= 0 { close(skillFile) } }
         var socketPair: [Int32] = [-1, -1]
         var outputPipe: [Int32] = [-1, -1]
         var errorPipe: [Int32] = [-1, -1]
@@ -102,15 +121,26 @@ final class WorkerProcess: Sendable {
             (socketPair + outputPipe).forEach { _ = close($0) }
             throw failure("pipe2", code)
         }
-        let childEnds = [socketPair[1], outputPipe[1], errorPipe[1]]
+        // pid 1 of the worker's PID namespace tells the worker's wait status through it.
+        var statusPipe: [Int32] = [-1, -1]
+        guard cshim_pipe_cloexec(&statusPipe) == 0 else {
+            let code = errno
+            (socketPair + outputPipe + errorPipe).forEach { _ = close($0) }
+            throw failure("pipe2", code)
+        }
+        let childEnds = [socketPair[1], outputPipe[1], errorPipe[1], statusPipe[1]]
         defer { childEnds.forEach { _ = close($0) } }
 
         var pid: pid_t = 0
-        let (call, code) = spawnWorker(executable: executable, memoryLimitBytes: memoryLimitBytes, pid: &pid,
-                               channel: socketPair[1], standardOutput: outputPipe[1], standardError: errorPipe[1])
+        let (call, code, viaInit) = start(launch, pid: &pid,
+                                          descriptors: [outputPipe[1], errorPipe[1], socketPair[1], skillFile, statusPipe[1]])
         guard code == 0 else {
-            [socketPair[0], outputPipe[0], errorPipe[0]].forEach { _ = close($0) }
+            [socketPair[0], outputPipe[0], errorPipe[0], statusPipe[0]].forEach { _ = close($0) }
             throw failure(call, code)
+        }
+        if !viaInit {
+            close(statusPipe[0])
+            statusPipe[0] = -1
         }
         let exitDescriptor = cshim_pidfd_open(pid)
         guard exitDescriptor >= 0 else {
@@ -118,65 +148,51 @@ final class WorkerProcess: Sendable {
             _ = Glibc.kill(-pid, SIGKILL)
             var status: Int32 = 0
             _ = try? retryingOnInterrupt("waitpid") { waitpid(pid, &status, 0) }
-            [socketPair[0], outputPipe[0], errorPipe[0]].forEach { _ = close($0) }
+            [socketPair[0], outputPipe[0], errorPipe[0], statusPipe[0]].forEach { _ = close($0) }
             throw failure("pidfd_open", code)
         }
-        for descriptor in [outputPipe[0], errorPipe[0]] {
+        for descriptor in [outputPipe[0], errorPipe[0], statusPipe[0]] where descriptor >= 0 {
             _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
         }
         let worker = WorkerProcess(
-            pid: pid, exitDescriptor: exitDescriptor, channel: WorkerChannel(fileDescriptor: socketPair[0]),
-            streamDescriptors: [outputPipe[0], errorPipe[0]], memoryLimitBytes: memoryLimitBytes, handler: handler)
+            pid: pid, exitDescriptor: exitDescriptor, statusDescriptor: statusPipe[0],
+            channel: WorkerChannel(fileDescriptor: socketPair[0]),
+            streamDescriptors: [outputPipe[0], errorPipe[0]], memoryLimitBytes: launch.memoryLimitBytes, handler: handler)
         worker.startThreads()
         return worker
     }
 
-    /// `posix_spawn` as docs/WORKER-PROTOCOL.md says: empty signal mask, every signal at its
-    /// default disposition, a process group of its own, fds 0-3 set up and every other
-    /// descriptor closed (the daemon may have inherited some without close-on-exec).
-    /// Returns 0, or the call that failed and its error number.
-    private static func spawnWorker(executable: String, memoryLimitBytes: Int, pid: inout pid_t,
-                                    channel: Int32, standardOutput: Int32, standardError: Int32) -> (call: String, code: Int32)
+    /// Starts the process as docs/WORKER-PROTOCOL.md and docs/SECURITY.md say: in the
+    /// namespaces of the sandbox (or none, when the kernel refuses them), empty signal
+    /// mask, every signal at its default disposition, a process group of its own, stdin
+    /// /dev/null, `descriptors` as 1, 2, 3, 4 (the skill file) and 5 (the status pipe of
+    /// `skillhost-worker-init`), every other descriptor closed (the daemon may have
+    /// inherited some without close-on-exec). With a PID namespace, the process is
+    /// `skillhost-worker-init`, which starts the worker as pid 2 (`viaInit`). Returns 0, or
+    /// the call that failed and its error number.
+    private static func start(_ launch: WorkerLaunch, pid: inout pid_t,
+                              descriptors: [Int32]) -> (call: String, code: Int32, viaInit: Bool)
     {
-        var attributes = posix_spawnattr_t()
-        var code = posix_spawnattr_init(&attributes)
-        guard code == 0 else { return ("posix_spawnattr_init", code) }
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Threads of Dispatch and of the Swift pool block signals; without an explicit empty
-        // mask the worker would inherit that mask from the spawning thread. Dispositions the daemon
-        // inherited as SIG_IGN (SIGHUP under nohup, say) must not reach skills either.
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        let flags = Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP)
-        for (call, result) in [("posix_spawnattr_setsigmask", posix_spawnattr_setsigmask(&attributes, &emptyMask)),
-                               ("posix_spawnattr_setsigdefault", posix_spawnattr_setsigdefault(&attributes, &allSignals)),
-                               ("posix_spawnattr_setpgroup", posix_spawnattr_setpgroup(&attributes, 0)),
-                               ("posix_spawnattr_setflags", posix_spawnattr_setflags(&attributes, flags))]
-            where result != 0
-        {
-            return (call, result)
+        var sandbox = launch.sandbox
+        var wanted = sandbox.map { NamespaceSupport.shared.namespaces(wanted: $0.wantedNamespaces) } ?? []
+        let initExecutable = launch.initExecutable
+        if initExecutable == nil { wanted.remove(.pid) }
+        sandbox?.namespaces = wanted
+        var (call, code) = clone(launch, sandbox: sandbox, initExecutable: initExecutable, pid: &pid, descriptors: descriptors)
+        if code != 0, call == "clone", !wanted.isEmpty, NamespaceSupport.shared.recordRefusal(code) {
+            sandbox?.namespaces = []
+            (call, code) = clone(launch, sandbox: sandbox, initExecutable: initExecutable, pid: &pid, descriptors: descriptors)
         }
+        return (call, code, sandbox?.namespaces.contains(.pid) == true)
+    }
 
-        var actions = posix_spawn_file_actions_t()
-        code = posix_spawn_file_actions_init(&actions)
-        guard code == 0 else { return ("posix_spawn_file_actions_init", code) }
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        // Targets 1 and 2 first: the daemon's own 0-2 are open, so the pipes are above 2,
-        // and duplicating onto 3 last cannot clobber a descriptor still to be duplicated.
-        // (glibc clears close-on-exec when a descriptor is duplicated onto itself.)
-        for (call, result) in [("posix_spawn_file_actions_adddup2", posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)),
-                               ("posix_spawn_file_actions_adddup2", posix_spawn_file_actions_adddup2(&actions, standardError, 2)),
-                               ("posix_spawn_file_actions_adddup2", posix_spawn_file_actions_adddup2(&actions, channel, 3)),
-                               ("posix_spawn_file_actions_addopen", posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)),
-                               ("posix_spawn_file_actions_addclosefrom_np", cshim_spawn_file_actions_addclosefrom(&actions, 4))]
-            where result != 0
-        {
-            return (call, result)
-        }
-
-        let arguments = [executable, "--worker", "--parent-pid", "\(getpid())", "--memory-limit-bytes", "\(memoryLimitBytes)"]
+    private static func clone(_ launch: WorkerLaunch, sandbox: WorkerSandboxOptions?, initExecutable: String?,
+                              pid: inout pid_t, descriptors: [Int32]) -> (call: String, code: Int32)
+    {
+        let viaInit = sandbox?.namespaces.contains(.pid) == true
+        let worker = [launch.executable, "--worker", "--parent-pid", "\(getpid())",
+                      "--memory-limit-bytes", "\(launch.memoryLimitBytes)"] + (sandbox?.arguments ?? [])
+        let arguments = viaInit ? [initExecutable ?? "", String(descriptors.count)] + worker : worker
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)
         defer { argv.forEach { free($0) } }
@@ -194,7 +210,24 @@ final class WorkerProcess: Sendable {
         environment.append(strdup("SWIFT_BACKTRACE=enable=no"))
         environment.append(nil)
         defer { environment.forEach { free($0) } }
-        return ("posix_spawn", posix_spawn(&pid, executable, &actions, &attributes, argv, environment))
+        let namespaces = sandbox.map { NamespaceSupport.cloneFlags($0.namespaces) } ?? 0
+        let identity = launch.identity
+        var failedCall: UnsafePointer<CChar>?
+        let code = arguments[0].withCString { path in
+            argv.withUnsafeBufferPointer { argv in
+                environment.withUnsafeBufferPointer { environment in
+                    descriptors.withUnsafeBufferPointer { descriptors in
+                        var start = cshim_sandbox_start(
+                            path: path, argv: argv.baseAddress, envp: environment.baseAddress,
+                            descriptors: descriptors.baseAddress, descriptor_count: Int32(viaInit ? descriptors.count : descriptors.count - 1),
+                            namespaces: namespaces, outer_uid: identity.uid, outer_gid: identity.gid,
+                            clear_groups: identity.daemonIsPrivileged ? 1 : 0)
+                        return cshim_sandbox_spawn(&start, &pid, &failedCall)
+                    }
+                }
+            }
+        }
+        return (failedCall.map { String(cString: $0) } ?? "clone", code)
     }
 
     private func startThreads() {
@@ -239,6 +272,22 @@ final class WorkerProcess: Sendable {
             if stillWanted() { send(message) }
         }
     }
+
+    /// The sandbox the worker reported having, once it has; nil when it ended first.
+    func sandboxReport() async -> SandboxReport? {
+        await withCheckedContinuation { continuation in
+            let known = state.withLock { state -> SandboxReport?? in
+                if let report = state.sandbox { return .some(report) }
+                if state.exit != nil { return .some(nil) }
+                state.sandboxWaiters.append(continuation)
+                return nil
+            }
+            if let known { continuation.resume(returning: known) }
+        }
+    }
+
+    /// How the worker ended, in the words of a crash message; nil while it runs.
+    var endReason: String? { state.withLock { $0.exit?.crashReason } }
 
     /// Whether the worker has ended (its process reaped).
     var hasEnded: Bool { state.withLock { $0.exit != nil } }
@@ -298,7 +347,16 @@ final class WorkerProcess: Sendable {
         while true {
             do {
                 let message = try channel.receive(exitDescriptor: exitDescriptor)
-                deliver(.message(message))
+                if case let .sandboxed(report) = message {
+                    let waiters = state.withLock { state in
+                        state.sandbox = report
+                        defer { state.sandboxWaiters = [] }
+                        return state.sandboxWaiters
+                    }
+                    waiters.forEach { $0.resume(returning: report) }
+                } else {
+                    deliver(.message(message))
+                }
             } catch {
                 protocolError = error
                 break
@@ -321,10 +379,12 @@ final class WorkerProcess: Sendable {
                        memoryLimitBytes: memoryLimitBytes, memoryExhausted: errorLines.contains { $0.hasPrefix(marker) },
                        standardErrorTail: errorLines.filter { !$0.hasPrefix(marker) }.suffix(5).joined(separator: " | "))
         }
-        let handler = state.withLock { state in
+        let (handler, waiters) = state.withLock { state in
             state.exit = exit
-            return state.handler
+            defer { state.sandboxWaiters = [] }
+            return (state.handler, state.sandboxWaiters)
         }
+        waiters.forEach { $0.resume(returning: nil) }
         handler(.ended(exit))
     }
 
@@ -347,11 +407,20 @@ final class WorkerProcess: Sendable {
             defer { state.reaped = true }
             do throws(SystemCallError) {
                 try retryingOnInterrupt("waitpid") { waitpid(pid, &status, 0) }
-                return WorkerTermination(waitStatus: status)
+                return WorkerTermination(waitStatus: workerStatus() ?? status)
             } catch {
                 return .unknown(errno: error.errno.rawValue)
             }
         }
+    }
+
+    /// The worker's wait status as `skillhost-worker-init` reported it; nil when there is
+    /// no init, or it was killed before the worker ended (by the daemon, with the group).
+    private func workerStatus() -> Int32? {
+        guard statusDescriptor >= 0 else { return nil }
+        var status: Int32 = 0
+        let count = withUnsafeMutableBytes(of: &status) { read(statusDescriptor, $0.baseAddress, $0.count) }
+        return count == MemoryLayout<Int32>.size ? status : nil
     }
 
     // MARK: The drain thread

@@ -44,8 +44,10 @@ public enum SkillWorker {
         guard cshim_set_parent_death_signal(SIGKILL) == 0 else {
             terminate(status: ExitStatus.setupFailed, "prctl(PR_SET_PDEATHSIG) failed: \(String(cString: strerror(errno)))")
         }
-        // Checked after the prctl: a daemon that died before it went unnoticed.
-        guard getppid() == options.parentPID else {
+        // Checked after the prctl: a daemon that died before it went unnoticed. In a PID
+        // namespace the parent is skillhost-worker-init (pid 1), not the daemon: there the
+        // daemon's end of the channel tells.
+        if channelPeerIsGone() || getppid() != 1 && getppid() != options.parentPID {
             terminate(status: ExitStatus.orphaned, "the daemon (pid \(options.parentPID)) is gone; the parent is now pid \(getppid())")
         }
         if options.memoryLimitBytes > 0 {
@@ -54,6 +56,12 @@ public enum SkillWorker {
                 terminate(status: ExitStatus.setupFailed,
                           "setrlimit(RLIMIT_AS, \(options.memoryLimitBytes)) failed: \(String(cString: strerror(errno)))")
             }
+        }
+        // Before any other thread exists and any skill code is loaded.
+        let sandbox: WorkerSandbox.Outcome
+        switch WorkerSandbox.enter(options.sandbox) {
+        case let .success(outcome): sandbox = outcome
+        case let .failure(failure): terminate(status: ExitStatus.setupFailed, failure.message)
         }
         // Names the memory limit in the run's crash message only when the crash shows signs
         // of it (docs/WORKER-PROTOCOL.md); the skill may install handlers of its own.
@@ -64,7 +72,7 @@ public enum SkillWorker {
         _ = fcntl(channelDescriptor, F_SETFD, FD_CLOEXEC)
         // pthread_create, not Thread: Thread gives no error when the thread cannot be made
         // (a memory limit too small for its stack), and the worker would wait forever.
-        let created = startSkillThread()
+        let created = startSkillThread(sandbox)
         guard created == 0 else {
             terminate(status: ExitStatus.setupFailed,
                       "cannot start the skill's thread (\(skillThreadStackSize >> 20) MiB stack): \(String(cString: strerror(created)))"
@@ -75,18 +83,36 @@ public enum SkillWorker {
         }
     }
 
+    /// Whether the daemon's end of the channel is closed: the daemon is gone.
+    private static func channelPeerIsGone() -> Bool {
+        // POLLRDHUP (0x2000), which Glibc does not export without _GNU_SOURCE: the peer closed.
+        let peerClosed: Int16 = 0x2000
+        var watched = pollfd(fd: channelDescriptor, events: peerClosed, revents: 0)
+        return poll(&watched, 1, 0) > 0 && watched.revents & (peerClosed | Int16(POLLHUP | POLLERR | POLLNVAL)) != 0
+    }
+
+    /// The sandbox's outcome, handed to the skill's thread.
+    private final class SandboxBox {
+        let outcome: WorkerSandbox.Outcome
+        init(_ outcome: WorkerSandbox.Outcome) { self.outcome = outcome }
+    }
+
     /// Starts the thread that serves the protocol and runs the skill; it ends the process
     /// when the conversation ends. Returns 0 or the error number of `pthread_create`.
-    private static func startSkillThread() -> Int32 {
-        let body: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { _ in
-            exit(SkillWorker.serve(WorkerChannel(fileDescriptor: SkillWorker.channelDescriptor)))
+    private static func startSkillThread(_ sandbox: WorkerSandbox.Outcome) -> Int32 {
+        let body: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { argument in
+            let sandbox = Unmanaged<SandboxBox>.fromOpaque(argument!).takeRetainedValue().outcome
+            exit(SkillWorker.serve(WorkerChannel(fileDescriptor: SkillWorker.channelDescriptor), sandbox: sandbox))
         }
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setstacksize(&attributes, skillThreadStackSize)
         var thread = pthread_t()
-        return pthread_create(&thread, &attributes, body, nil)
+        let argument = Unmanaged.passRetained(SandboxBox(sandbox)).toOpaque()
+        let created = pthread_create(&thread, &attributes, body, argument)
+        if created != 0 { Unmanaged<SandboxBox>.fromOpaque(argument).release() }
+        return created
     }
 
     /// Writes "skillhostd worker: `message`" to stderr (the daemon keeps it with the run's
@@ -97,22 +123,24 @@ public enum SkillWorker {
         exit(status)
     }
 
-    /// The protocol's conversation: `load`, then `run`s until `shutdown` or end of stream;
-    /// or `inspect` alone. Returns the exit status; the skill is released (its `deinit` runs)
-    /// before it returns.
-    private static func serve(_ channel: WorkerChannel) -> Int32 {
+    /// The protocol's conversation: `sandboxed`, then `load` and `run`s until `shutdown` or
+    /// end of stream, or `inspect` alone. The skill file is the sandbox's copy when it made
+    /// one. Returns the exit status; the skill is released (its `deinit` runs) before it
+    /// returns.
+    private static func serve(_ channel: WorkerChannel, sandbox: WorkerSandbox.Outcome) -> Int32 {
+        send(.sandboxed(sandbox.report), on: channel)
         let skill: LoadedSkill
         switch receive(channel, expecting: "load or inspect") {
         case let .load(path)?:
             do {
-                skill = try SkillLoader.load(path: path)
+                skill = try SkillLoader.load(path: sandbox.skillPath ?? path)
             } catch {
                 send(.loadFailed(message: error.description), on: channel)
                 return ExitStatus.success
             }
         case let .inspect(path)?:
             do {
-                send(.inspected(try SkillLoader.inspect(path: path)), on: channel)
+                send(.inspected(try SkillLoader.inspect(path: sandbox.skillPath ?? path)), on: channel)
             } catch {
                 send(.loadFailed(message: error.description), on: channel)
             }
@@ -130,7 +158,9 @@ public enum SkillWorker {
             switch receive(channel, expecting: "run or shutdown") {
             case let .run(number, input, model)?:
                 let invocation = SkillWorkerInvocation(number: number, model: model, channel: channel)
+                WorkerSandbox.beginRun(sandbox)
                 let (status, output) = HostTable.run(skill, input: input, services: invocation)
+                WorkerSandbox.endRun(sandbox)
                 for message in invocation.finish(status: status, output: output) {
                     send(message, on: channel)
                 }
@@ -165,6 +195,7 @@ public enum SkillWorker {
     private struct Options {
         var parentPID: pid_t
         var memoryLimitBytes: UInt64
+        var sandbox: WorkerSandboxOptions
 
         struct Problem: Error {
             let message: String
@@ -174,8 +205,15 @@ public enum SkillWorker {
             guard arguments.first == "--worker" else { return .failure(Problem(message: "the first argument must be --worker")) }
             var parentPID: pid_t?
             var memoryLimitBytes: UInt64 = 0
+            var sandbox = WorkerSandboxOptions()
             var remaining = arguments.dropFirst()
             while let flag = remaining.popFirst() {
+                if let takesValue = WorkerSandboxOptions.takesValue(flag) {
+                    let value = takesValue ? remaining.popFirst() : nil
+                    if takesValue && value == nil { return .failure(Problem(message: "\(flag) needs a value")) }
+                    if let problem = sandbox.apply(flag, value: value) { return .failure(Problem(message: problem)) }
+                    continue
+                }
                 guard let value = remaining.popFirst() else { return .failure(Problem(message: "\(flag) needs a value")) }
                 switch flag {
                 case "--parent-pid":
@@ -193,7 +231,7 @@ public enum SkillWorker {
                 }
             }
             guard let parentPID else { return .failure(Problem(message: "--parent-pid is missing")) }
-            return .success(Options(parentPID: parentPID, memoryLimitBytes: memoryLimitBytes))
+            return .success(Options(parentPID: parentPID, memoryLimitBytes: memoryLimitBytes, sandbox: sandbox))
         }
     }
 }

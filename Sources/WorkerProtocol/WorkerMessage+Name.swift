@@ -8,6 +8,7 @@ extension WorkerMessage {
         case .run: "run"
         case .completeReply: "complete_reply"
         case .shutdown: "shutdown"
+        case .sandboxed: "sandboxed"
         case .loaded: "loaded"
         case .loadFailed: "load_failed"
         case .inspected: "inspected"

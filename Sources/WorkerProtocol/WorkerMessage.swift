@@ -1,5 +1,6 @@
 import InferenceDriver
 import SkillRuntime
+import SkillhostModel
 
 /// One message of the worker protocol (docs/WORKER-PROTOCOL.md), between the daemon and a
 /// worker process that hosts one skill.
@@ -24,6 +25,9 @@ package enum WorkerMessage: Equatable, Sendable {
 
     // Worker → daemon.
 
+    /// The worker's first message: the layers of the sandbox it set up, and why any is
+    /// missing (docs/SECURITY.md).
+    case sandboxed(SandboxReport)
     /// The skill loaded; its descriptor's identity.
     case loaded(name: String, version: String, flags: UInt32, abiMajor: UInt32, abiMinor: UInt32)
     /// The skill did not load, with the loader's reason.
@@ -51,7 +55,7 @@ package enum WorkerMessage: Equatable, Sendable {
     private enum Kind: UInt8 {
         case load = 1, run = 2, completeReply = 3, shutdown = 4, inspect = 5
         case loaded = 64, loadFailed = 65, completeCall = 66, outputChunk = 67, log = 68, runDone = 69, csiMisuse = 70
-        case inspected = 71, chatCall = 72
+        case inspected = 71, chatCall = 72, sandboxed = 73
     }
 
     /// The whole frame: length prefix, type, payload.
@@ -81,6 +85,14 @@ package enum WorkerMessage: Equatable, Sendable {
             writer.integer(completionTokens)
         case .shutdown:
             writer.type(.shutdown)
+        case let .sandboxed(report):
+            writer.type(.sandboxed)
+            writer.integer(UInt32(truncatingIfNeeded: report.entries.count))
+            for entry in report.entries {
+                writer.string(entry.layer.rawValue)
+                writer.integer(UInt8(entry.active ? 1 : 0))
+                writer.string(entry.detail)
+            }
         case let .loaded(name, version, flags, abiMajor, abiMinor):
             writer.type(.loaded)
             writer.string(name)
@@ -167,6 +179,17 @@ package enum WorkerMessage: Equatable, Sendable {
                 completionTokens: try reader.u32("complete_reply.completion_tokens"))
         case .shutdown:
             message = .shutdown
+        case .sandboxed:
+            let entries = try reader.list("sandboxed.layer_count", elementBytes: 9) {
+                reader, index throws(WorkerProtocolError) in
+                let name = try reader.string("sandboxed.layers[\(index)].layer")
+                guard let layer = SandboxLayer(rawValue: name) else {
+                    throw .malformed("sandboxed.layers[\(index)].layer is \(name), not a layer of the sandbox")
+                }
+                let active = try reader.u8("sandboxed.layers[\(index)].active") != 0
+                return SandboxReport.Entry(layer: layer, active: active, detail: try reader.string("sandboxed.layers[\(index)].detail"))
+            }
+            message = .sandboxed(SandboxReport(entries: entries))
         case .loaded:
             message = .loaded(
                 name: try reader.string("loaded.name"), version: try reader.string("loaded.version"),

@@ -107,8 +107,12 @@ struct InferenceSecretsTests {
         // Skill workers started from now on do not inherit a key variable the daemon has read.
         #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "reports_pid")).status == 0)
         let reported = try await daemon.skillctl("--json", "run", "reports-pid")
-        let workerPID = try #require(try reported.json()["output"]?["pid"]?.int64Value)
-        let workerEnvironment = try environment(ofProcess: workerPID)
+        let output = try reported.json()["output"]
+        let reportedPID = try #require(output?["pid"]?.int64Value)
+        let pidNamespace = try #require(output?["pid_namespace"]?.stringValue)
+        let workerPID = try #require(WorkerProcesses.hostPID(of: daemon.process.pid, reportedPID: reportedPID,
+                                                             pidNamespace: pidNamespace))
+        let workerEnvironment = try environment(ofProcess: Int64(workerPID))
         #expect(workerEnvironment.contains("SKILLHOST_TEST_ENV_KEY=") == false)
         #expect(workerEnvironment.contains("SKILLHOST_TEST_ATTACH_KEY=") == false)
         #expect(workerEnvironment.contains("UNCONFIGURED_API_KEY=") == false, "only an allowlist reaches skills")

@@ -60,20 +60,7 @@ struct IsolationTests {
     /// The pids of the daemon's workers (`skillhostd --worker --parent-pid DAEMON`) that have
     /// the skill file with this hash mapped: loaded, ready for a run.
     private static func loadedWorkers(of daemon: pid_t, sha256: String) -> [pid_t] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(pid_t.init).filter { pid in
-            let arguments = procFile(pid, "cmdline").split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            guard arguments.dropFirst().starts(with: ["--worker", "--parent-pid", "\(daemon)"]) else { return false }
-            return String(decoding: procFile(pid, "maps"), as: UTF8.self).contains(sha256)
-        }
-    }
-
-    /// `/proc/<pid>/<name>`, read to its end: /proc reports a size of 0, which
-    /// `FileManager.contents(atPath:)` and `String(contentsOfFile:)` believe.
-    private static func procFile(_ pid: pid_t, _ name: String) -> Data {
-        guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/\(name)") else { return Data() }
-        defer { try? file.close() }
-        return (try? file.readToEnd()) ?? Data()
+        WorkerProcesses.loaded(of: daemon, sha256: sha256)
     }
 
     /// Polls up to 10 s for `condition`.
@@ -129,7 +116,7 @@ struct IsolationTests {
         // The echo worker runs under the daemon's default limit (2 GiB), not the 256 MiB.
         let echoSHA = try #require(echo["skill"]?["sha256"]?.stringValue)
         let worker = try #require(Self.loadedWorkers(of: daemon.process.pid, sha256: echoSHA).first)
-        let limits = String(decoding: Self.procFile(worker, "limits"), as: UTF8.self)
+        let limits = String(decoding: WorkerProcesses.file(worker, "limits"), as: UTF8.self)
         #expect(limits.split(separator: "\n").contains { $0.hasPrefix("Max address space") && $0.contains("\(2 << 30)") }, "\(limits)")
 
         let reset = try await client.call("skills.set_limits", params: ["name": "allocates", "memory_limit_bytes": .null])
@@ -153,8 +140,10 @@ struct IsolationTests {
         let warm = try await Self.lastingLoadedWorkers(of: pid, sha256: sha256)
         #expect(!warm.isEmpty, "no loaded worker of reports-pid after install")
         let first = try await client.call("skills.run", params: ["skill": "reports-pid"])
-        let servedBy = try #require(first["output"]?["pid"]?.int64Value)
-        #expect(warm.contains(pid_t(servedBy)), "the first run ran in \(servedBy), not in a worker spawned before it \(warm)")
+        let reportedPID = try #require(first["output"]?["pid"]?.int64Value)
+        let pidNamespace = try #require(first["output"]?["pid_namespace"]?.stringValue)
+        let servedBy = try #require(WorkerProcesses.hostPID(of: pid, reportedPID: reportedPID, pidNamespace: pidNamespace))
+        #expect(warm.contains(servedBy), "the first run ran in \(servedBy), not in a worker spawned before it \(warm)")
         client.close()
         #expect(try await daemon.stop() == .exited(0))
 

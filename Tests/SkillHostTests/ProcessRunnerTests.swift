@@ -86,7 +86,7 @@ struct ProcessRunnerTests {
         let runner = try makeRunner { $0.poolSize = 1 }
         defer { runner.shutDown() }
         let path = try await FixtureSkills.path(for: "forks_then_aborts")
-        runner.prewarm(skillPath: path, sha256: "forks_then_aborts", memoryLimitBytes: nil)
+        runner.prewarm(skillPath: path, sha256: "forks_then_aborts", memoryLimitBytes: nil, grants: .none)
         await eventually(within: .seconds(3)) { !runner.pool.idleWorkerPIDs(sha256: "forks_then_aborts").isEmpty }
         let group = try #require(runner.pool.idleWorkerPIDs(sha256: "forks_then_aborts").first)
         let clock = ContinuousClock()
@@ -127,11 +127,11 @@ struct ProcessRunnerTests {
         let previousQuit = signal(SIGQUIT, SIG_IGN)
         let runner = try makeRunner { $0.poolSize = 1 }
         defer { runner.shutDown() }
-        runner.prewarm(skillPath: try await FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: nil)
+        runner.prewarm(skillPath: try await FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: nil, grants: .none)
         await eventually(within: .seconds(3)) { !runner.pool.idleWorkerPIDs(sha256: "echo").isEmpty }
         signal(SIGHUP, previousHangup)
         signal(SIGQUIT, previousQuit)
-        let worker = try #require(runner.pool.idleWorkerPIDs(sha256: "echo").first)
+        let worker = WorkerProcesses.worker(startedAs: try #require(runner.pool.idleWorkerPIDs(sha256: "echo").first))
         let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(worker)/fd").compactMap(Int32.init)
         #expect(!descriptors.contains(leaked), "fd \(leaked) leaked into the worker: \(descriptors.sorted())")
         #expect(descriptors.sorted() == Self.workerDescriptors, "\(descriptors.sorted())")
@@ -184,7 +184,7 @@ struct ProcessRunnerTests {
         let runner = try makeRunner { $0.memoryLimitBytes = 1 << 30 }
         defer { runner.shutDown() }
         let allocates = await runner.run(
-            skillPath: try await FixtureSkills.path(for: "allocates"), sha256: "allocates", memoryLimitBytes: 256 << 20,
+            skillPath: try await FixtureSkills.path(for: "allocates"), sha256: "allocates", memoryLimitBytes: 256 << 20, grants: .none,
             invocation: Invocation(input: Array("{}".utf8), model: nil, timeout: .seconds(30)))
         let failure = try #require(failureOf(allocates))
         #expect(failure.kind == .crashed, "\(failure)")
@@ -193,7 +193,7 @@ struct ProcessRunnerTests {
         // A worker of another limit is not reused: echo under 512 MiB gets a worker of its own.
         let idleBefore = Set(runner.pool.idleWorkerPIDs(sha256: "echo"))
         let limited = await runner.run(
-            skillPath: try await FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: 512 << 20,
+            skillPath: try await FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: 512 << 20, grants: .none,
             invocation: Invocation(input: Array("{}".utf8), model: nil, timeout: .seconds(20)))
         #expect(try limited.outcome.get() == "{}")
         #expect(Set(runner.pool.idleWorkerPIDs(sha256: "echo")).isStrictSuperset(of: idleBefore))
@@ -226,7 +226,7 @@ struct ProcessRunnerTests {
     func prewarm() async throws {
         let runner = try makeRunner()
         defer { runner.shutDown() }
-        runner.prewarm(skillPath: try await FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: nil)
+        runner.prewarm(skillPath: try await FixtureSkills.path(for: "echo"), sha256: "echo", memoryLimitBytes: nil, grants: .none)
         await eventually(within: .seconds(3)) { !runner.pool.idleWorkerPIDs(sha256: "echo").isEmpty }
         let warm = try #require(runner.pool.idleWorkerPIDs(sha256: "echo").first)
         try await expectEchoWorks(runner)

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import SkillABI
+import SkillhostModel
 @testable import SkillRuntime
 import TestSupport
 import Testing
@@ -11,6 +12,8 @@ import Testing
 private final class SpawnedWorker {
     let pid: pid_t
     let channel: WorkerChannel
+    /// What the worker reported of its sandbox: none, as it was started without `--sandbox`.
+    let sandbox: SandboxReport
     /// Where the worker's stderr goes.
     let standardErrorPath: String
     private var termination: Termination?
@@ -64,6 +67,11 @@ private final class SpawnedWorker {
         let result = posix_spawn(&spawned, executable, &actions, &attributes, argv, envp)
         guard result == 0 else { throw WorkerProtocolError.systemCall(call: "posix_spawn", errno: result) }
         pid = spawned
+        // Its first message, whatever it is asked: started without --sandbox, it has none.
+        guard case let .sandboxed(report) = try channel.receive() else {
+            throw WorkerProtocolError.malformed("the worker's first message is not sandboxed")
+        }
+        sandbox = report
     }
 
     deinit {

@@ -7,4 +7,8 @@
  * thread that created it exits. Returns 0, or -1 with errno set. */
 int cshim_set_parent_death_signal(int signal);
 
+/** prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants of this process become its
+ * children, not init's. Returns 0, or -1 with errno set. */
+int cshim_set_child_subreaper(void);
+
 #endif

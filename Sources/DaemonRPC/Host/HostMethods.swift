@@ -12,6 +12,8 @@ struct HostMethods: Sendable {
     let runs: RunService
     let inference: InferenceRouter
     let configuration: DaemonConfiguration
+    /// The sandbox of workers, as probed at start-up.
+    let sandbox: SandboxStatus
     /// When the daemon began serving, for `uptime_ms`.
     let startedAt = ContinuousClock.now
 
@@ -34,6 +36,6 @@ struct HostMethods: Sendable {
             uptimeMilliseconds: (ContinuousClock.now - startedAt).milliseconds, socket: configuration.socketPath,
             dataDirectory: configuration.dataDirectory, skills: Int64(skillCount),
             runs: HostStatus.RunCounts(total: Int64(runCounts.total), running: Int64(runs.activeRuns)),
-            inference: InferenceEncoding.status(of: inference))
+            inference: InferenceEncoding.status(of: inference), sandbox: sandbox)
     }
 }

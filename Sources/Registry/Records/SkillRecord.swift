@@ -1,4 +1,5 @@
 import Foundation
+import SkillhostModel
 
 /// An installed skill: one name and version, the stored file it runs from, and what its
 /// descriptor declares.
@@ -28,6 +29,8 @@ public struct SkillRecord: Sendable, Equatable {
     /// The address-space limit of the skill's worker processes in bytes (0: none); nil: the
     /// daemon's default (`memory_limit_bytes`).
     public var memoryLimitBytes: Int64?
+    /// What the skill's worker may do beyond its CSI context: network, paths, limits.
+    public var grants: SkillGrants
     /// When the skill was installed (or last replaced).
     public var installedAt: Date
 
@@ -36,7 +39,7 @@ public struct SkillRecord: Sendable, Equatable {
         name: String, version: String, sha256: String, size: Int64, description: String,
         inputSchema: String? = nil, outputSchema: String? = nil, flags: UInt32 = 0,
         abiMajor: Int, abiMinor: Int, isolation: IsolationMode = .process, memoryLimitBytes: Int64? = nil,
-        installedAt: Date
+        grants: SkillGrants = .none, installedAt: Date
     ) {
         self.name = name
         self.version = version
@@ -50,6 +53,7 @@ public struct SkillRecord: Sendable, Equatable {
         self.abiMinor = abiMinor
         self.isolation = isolation
         self.memoryLimitBytes = memoryLimitBytes
+        self.grants = grants
         self.installedAt = installedAt
     }
 }

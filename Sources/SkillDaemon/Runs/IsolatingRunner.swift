@@ -31,7 +31,8 @@ public struct IsolatingRunner: Sendable {
         switch skill.isolation {
         case .process:
             await process.run(skillPath: path, sha256: skill.sha256,
-                              memoryLimitBytes: skill.memoryLimitBytes.map { Int($0) }, invocation: invocation)
+                              memoryLimitBytes: skill.memoryLimitBytes.map { Int($0) }, grants: skill.grants,
+                              invocation: invocation)
         case .inprocess:
             await inProcess.run(skillPath: path, sha256: skill.sha256, invocation: invocation)
         }
@@ -41,7 +42,8 @@ public struct IsolatingRunner: Sendable {
     /// in a worker, so that its first run does not pay for a spawn; does nothing otherwise.
     public func prewarm(_ skill: SkillRecord, path: String) {
         guard skill.isolation == .process else { return }
-        process.prewarm(skillPath: path, sha256: skill.sha256, memoryLimitBytes: skill.memoryLimitBytes.map { Int($0) })
+        process.prewarm(skillPath: path, sha256: skill.sha256, memoryLimitBytes: skill.memoryLimitBytes.map { Int($0) },
+                        grants: skill.grants)
     }
 
     /// Drops what both runners keep for the skill file with this hash.

@@ -1,5 +1,6 @@
 import JSON
 import JSONRPC
+import SkillhostModel
 import SkillhostProtocol
 
 /// How `skillctl status` shows `host.status`.
@@ -15,7 +16,15 @@ enum StatusOutput {
             ("runs", "\(status.runs.total) total, \(status.runs.running) running"),
             ("models", models(status.inference)),
             ("endpoints", endpoints(status.inference)),
+            ("sandbox", sandbox(status.sandbox)),
         ])
+    }
+
+    /// "on: user_namespace, pid_namespace, ...; missing: landlock (the kernel has no Landlock)".
+    private static func sandbox(_ sandbox: SandboxStatus) -> String {
+        guard sandbox.mode != "off" else { return "off: skills in workers have the daemon's authority" }
+        guard !sandbox.layers.isEmpty else { return "\(sandbox.mode): unknown (the probe failed; see the daemon's log)" }
+        return "\(sandbox.mode): \(SandboxReport(entries: sandbox.layers).summary)"
     }
 
     /// "gemma (default), llama", or "none configured".

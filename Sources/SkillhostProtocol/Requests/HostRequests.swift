@@ -32,10 +32,13 @@ public struct HostStatus: Codable, Sendable {
     public var runs: RunCounts
     /// The inference router, as `inference.status` shows it.
     public var inference: InferenceStatus
+    /// The sandbox of worker processes.
+    public var sandbox: SandboxStatus
 
     /// A status as given.
     public init(version: String, abi: String, pid: Int64, uptimeMilliseconds: Double, socket: String,
-                dataDirectory: String, skills: Int64, runs: RunCounts, inference: InferenceStatus) {
+                dataDirectory: String, skills: Int64, runs: RunCounts, inference: InferenceStatus,
+                sandbox: SandboxStatus) {
         self.version = version
         self.abi = abi
         self.pid = pid
@@ -45,10 +48,11 @@ public struct HostStatus: Codable, Sendable {
         self.skills = skills
         self.runs = runs
         self.inference = inference
+        self.sandbox = sandbox
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, abi, pid, socket, skills, runs, inference
+        case version, abi, pid, socket, skills, runs, inference, sandbox
         case uptimeMilliseconds = "uptime_ms"
         case dataDirectory = "data_dir"
     }
@@ -65,5 +69,20 @@ public struct HostStatus: Codable, Sendable {
             self.total = total
             self.running = running
         }
+    }
+}
+
+/// The sandbox of worker processes in `host.status` (docs/SECURITY.md).
+public struct SandboxStatus: Codable, Sendable, Equatable {
+    /// The `sandbox` setting: `on`, `required` or `off`.
+    public var mode: String
+    /// Every layer a worker without grants has or lacks on this machine, as a worker
+    /// started at start-up reported them; empty when the sandbox is off.
+    public var layers: [SandboxReport.Entry]
+
+    /// A status as given.
+    public init(mode: String, layers: [SandboxReport.Entry]) {
+        self.mode = mode
+        self.layers = layers
     }
 }
