@@ -20,7 +20,7 @@ public final class SkillHostService: JSONRPCMethodHandler {
                 inference: InferenceRouter, environment: [String: String], configuration: DaemonConfiguration,
                 logger: Logger) {
         var handlers = RequestHandlers()
-        HostMethods(registry: registry, runs: runs, inference: inference, configuration: configuration)
+        HostMethods(registry: registry, runs: runs, runner: runner, inference: inference, configuration: configuration)
             .register(in: &handlers)
         SkillMethods(registry: registry, runs: runs, runner: runner, configuration: configuration).register(in: &handlers)
         RunMethods(registry: registry, runs: runs).register(in: &handlers)

@@ -10,6 +10,7 @@ import SkillhostProtocol
 struct HostMethods: Sendable {
     let registry: Registry
     let runs: RunService
+    let runner: IsolatingRunner
     let inference: InferenceRouter
     let configuration: DaemonConfiguration
     /// When the daemon began serving, for `uptime_ms`.
@@ -34,6 +35,10 @@ struct HostMethods: Sendable {
             uptimeMilliseconds: (ContinuousClock.now - startedAt).milliseconds, socket: configuration.socketPath,
             dataDirectory: configuration.dataDirectory, skills: Int64(skillCount),
             runs: HostStatus.RunCounts(total: Int64(runCounts.total), running: Int64(runs.activeRuns)),
-            inference: InferenceEncoding.status(of: inference))
+            inference: InferenceEncoding.status(of: inference),
+            stuckSkillThreads: runner.inProcess.stuckThreads.map {
+                HostStatus.StuckSkillThread(skill: $0.owner?.skill, runID: $0.owner?.runID, since: $0.since.iso8601,
+                                            threadID: $0.threadID.map(Int64.init), priorityLowered: $0.priorityLowered)
+            })
     }
 }

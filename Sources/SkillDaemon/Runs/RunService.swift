@@ -132,7 +132,8 @@ public final class RunService: Sendable {
         let report = await runner.run(
             skill, path: path,
             invocation: Invocation(input: Array(inputText.utf8), model: model, timeout: timeout,
-                                   events: request.events))
+                                   events: request.events,
+                                   owner: InvocationOwner(skill: "\(skill.name)@\(skill.version)", runID: record.id)))
         let duration = clock.now - begin
 
         return try await finish(record, report: report, duration: duration)

@@ -1,0 +1,76 @@
+import Foundation
+import Glibc
+import JSON
+import Registry
+import Testing
+import TestSupport
+
+/// What an in-process skill can do to the real daemon that no thread can undo: spin past its
+/// deadline, close the daemon's descriptors. The run is recorded, the stuck thread reported,
+/// and a daemon that can no longer serve exits for its supervisor to restart it.
+@Suite("In-process skills that hang or break the daemon", .serialized)
+struct InProcessFaultTests {
+    private let noInference = URL(string: "http://127.0.0.1:9")!
+
+    /// The nice value of thread `threadID` of process `pid`: field 19 of its `stat`.
+    private static func niceValue(pid: pid_t, threadID: Int64) -> Int? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(threadID)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after the command's closing parenthesis start at field 3 (state).
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 16 ? Int(fields[16]) : nil
+    }
+
+    @Test("a spinning skill past its deadline is recorded as timeout, reported as stuck at nice 19, and leaves the report when it returns")
+    func stuckThread() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: noInference)
+        let path = try await FixtureSkills.path(for: "spins_until_file")
+        #expect(try await daemon.skillctl("install", path, "--isolation", "inprocess").status == 0)
+        let release = daemon.directory.path("release")
+
+        let run = try await daemon.skillctl("--json", "run", "spins-until-file", release, "--timeout-ms", "1000")
+        #expect(run.status == 6, "timeout: \(run.standardError)")
+        let record = try #require(try daemon.registry().runs(matching: RunQuery(skillName: "spins-until-file")).first)
+        #expect(record.status == .timeout && record.errorKind == .timeout, "\(record)")
+
+        let status = try await daemon.skillctl("--json", "status").json()
+        let stuck = try #require(status["stuck_skill_threads"]?.arrayValue)
+        #expect(stuck.count == 1, "\(status)")
+        let thread = try #require(stuck.first)
+        #expect(thread["skill"] == "spins-until-file@1.0.0")
+        #expect(thread["run_id"]?.int64Value == record.id)
+        #expect(thread["priority_lowered"] == true)
+        let since = try #require(thread["since"]?.stringValue)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let ended = try #require(formatter.date(from: since), "\(since)")
+        #expect(abs(ended.timeIntervalSinceNow) < 60, "since is when the run ended: \(since)")
+        let threadID = try #require(thread["thread_id"]?.int64Value)
+        #expect(Self.niceValue(pid: daemon.process.pid, threadID: threadID) == 19, "the kernel runs the stuck thread at nice 19")
+
+        let text = try await daemon.skillctl("status")
+        #expect(text.standardOutput.contains("1 in-process skill thread runs past the end of its run"), "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("spins-until-file@1.0.0"), "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("nice 19"), "\(text.standardOutput)")
+
+        // The daemon still serves other runs meanwhile.
+        #expect(try await daemon.skillctl("install", try BuildProducts.plugin(named: "hello"), "--isolation", "inprocess").status == 0)
+        #expect(try await daemon.skillctl("run", "hello", #"{"name":"beside a stuck thread"}"#).status == 0)
+
+        // Once the skill returns, the thread leaves the report, and it exits rather than park
+        // at nice 19 for the next run.
+        #expect(FileManager.default.createFile(atPath: release, contents: nil))
+        var after = try await daemon.skillctl("--json", "status").json()
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while after["stuck_skill_threads"] != .array([]), clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            after = try await daemon.skillctl("--json", "status").json()
+        }
+        #expect(after["stuck_skill_threads"] == .array([]), "\(after)")
+        #expect(try await daemon.skillctl("status").standardOutput.contains("stuck threads  none"))
+        await eventually(within: .seconds(5)) { !FileManager.default.fileExists(atPath: "/proc/\(daemon.process.pid)/task/\(threadID)") }
+        #expect(!FileManager.default.fileExists(atPath: "/proc/\(daemon.process.pid)/task/\(threadID)"), "the thread retired")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+}
