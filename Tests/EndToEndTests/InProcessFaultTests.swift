@@ -73,4 +73,41 @@ struct InProcessFaultTests {
         #expect(!FileManager.default.fileExists(atPath: "/proc/\(daemon.process.pid)/task/\(threadID)"), "the thread retired")
         #expect(try await daemon.stop() == .exited(0))
     }
+
+    @Test("a skill that closes the daemon's descriptors makes it exit with status 70 and say why",
+          arguments: ["3", "0"])
+    func closedDescriptors(lowest: String) async throws {
+        let daemon = try await DaemonHarness(inferenceURL: noInference)
+        let path = try await FixtureSkills.path(for: "closes_descriptors")
+        #expect(try await daemon.skillctl("install", path, "--isolation", "inprocess").status == 0)
+        // Its own connection is among the descriptors closed: the client sees the daemon go.
+        let run = try await daemon.skillctl("run", "closes-descriptors", lowest)
+        #expect(run.status != 0)
+        let termination = try await daemon.process.wait(timeout: .seconds(15))
+        #expect(termination == .exited(70), "\(daemon.log())")
+        if lowest == "3" {
+            // Standard error is still open: the log says what happened.
+            #expect(daemon.log().contains("lost a descriptor it cannot serve without"), "\(daemon.log())")
+            #expect(daemon.log().contains("was closed"), "\(daemon.log())")
+        }
+    }
+
+    @Test("SIGTERM still stops a daemon whose event-loop descriptors an in-process skill closed")
+    func stopsWithoutItsEventLoop() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: noInference, arguments: ["--shutdown-grace-ms", "200"])
+        let path = try await FixtureSkills.path(for: "closes_descriptors")
+        #expect(try await daemon.skillctl("install", path, "--isolation", "inprocess").status == 0)
+        _ = try await daemon.skillctl("run", "closes-descriptors", "anon_inodes")
+        let clock = ContinuousClock()
+        let start = clock.now
+        daemon.process.signal(SIGTERM)
+        let termination = try await daemon.process.wait(timeout: .seconds(30))
+        // Within the grace, the daemon's margin and a little: stopped cleanly (0), or, when the
+        // shutdown itself could not finish, by the daemon's own limit (70, said in the log).
+        #expect(clock.now - start < .seconds(15), "\(daemon.log())")
+        #expect(termination == .exited(0) || termination == .exited(70), "\(termination): \(daemon.log())")
+        if termination == .exited(70) {
+            #expect(daemon.log().contains("did not finish stopping within"), "\(daemon.log())")
+        }
+    }
 }
