@@ -1,28 +1,16 @@
-/* spins-until-file: its input is a path (bare, or a JSON string without escapes); it spins at full speed, without calling the host
- * or sleeping, until a file exists there, then returns {}. For in-process deadlines: the run
+/* spins-until-file: its input is a path (fixture_path.h); it spins at full speed, without
+ * calling the host or sleeping, until a file exists there, then returns {}. For in-process deadlines: the run
  * times out while its thread keeps spinning, which nothing in the daemon can stop, and tests
  * end the spin by creating the file. */
+#include "fixture_path.h"
 #include <skill_abi.h>
-#include <limits.h>
-#include <string.h>
 #include <unistd.h>
 
 static skill_status spin_run(const skill_host *host, skill_invocation *inv, void *state,
                              skill_bytes input, skill_bytes *output) {
     (void)state;
     char path[PATH_MAX];
-    if (input.len == 0 || input.len >= sizeof path) {
-        host->set_error(inv, SKILL_BYTES_LITERAL("the input must be a path"));
-        return SKILL_ERR_INVALID_INPUT;
-    }
-    const char *text = input.data;
-    size_t length = input.len;
-    if (length >= 2 && text[0] == '"' && text[length - 1] == '"') {
-        text++;
-        length -= 2;
-    }
-    memcpy(path, text, length);
-    path[length] = '\0';
+    if (!fixture_path(host, inv, input, path)) return SKILL_ERR_INVALID_INPUT;
     for (;;) {
         for (volatile unsigned long spin = 0; spin < 1000000; spin++) {}
         if (access(path, F_OK) == 0) break;
