@@ -48,6 +48,8 @@ struct InProcessFaultTests {
         let threadID = try #require(thread["thread_id"]?.int64Value)
         #expect(Self.niceValue(pid: daemon.process.pid, threadID: threadID) == 19, "the kernel runs the stuck thread at nice 19")
 
+        #expect(daemon.log().contains("an in-process skill's thread still runs after its run ended"), "\(daemon.log())")
+
         let text = try await daemon.skillctl("status")
         #expect(text.standardOutput.contains("1 in-process skill thread runs past the end of its run"), "\(text.standardOutput)")
         #expect(text.standardOutput.contains("spins-until-file@1.0.0"), "\(text.standardOutput)")
