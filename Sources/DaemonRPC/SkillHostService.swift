@@ -21,7 +21,8 @@ public final class SkillHostService: JSONRPCMethodHandler {
                 inference: InferenceRouter, environment: [String: String], configuration: DaemonConfiguration,
                 sandbox: SandboxStatus = SandboxStatus(mode: "off", layers: []), logger: Logger) {
         var handlers = RequestHandlers()
-        HostMethods(registry: registry, runs: runs, inference: inference, configuration: configuration, sandbox: sandbox)
+        HostMethods(registry: registry, runs: runs, runner: runner, inference: inference, configuration: configuration,
+                    sandbox: sandbox)
             .register(in: &handlers)
         SkillMethods(registry: registry, runs: runs, runner: runner, configuration: configuration).register(in: &handlers)
         RunMethods(registry: registry, runs: runs).register(in: &handlers)

@@ -80,6 +80,15 @@ public final class JSONRPCServer: Sendable {
         listener?.close()
     }
 
+    /// The descriptors the server cannot serve without, as they were opened: its listening
+    /// socket and lock file while it runs; none before or after.
+    package var vitalDescriptors: [DescriptorIdentity] {
+        state.withLock { state in
+            if case .running(let listener) = state.phase { return listener.descriptorIdentities }
+            return []
+        }
+    }
+
     /// Polls `condition` every few milliseconds until it is false or `limit` has passed.
     private static func wait(upTo limit: Duration, while condition: () -> Bool) async {
         let deadline = ContinuousClock.now + limit
@@ -97,6 +106,9 @@ public final class JSONRPCServer: Sendable {
                 socket = try listener.accept()
             } catch {
                 guard isRunning, error.errno != .invalidArgument else { return }
+                // The socket's descriptor was closed (or its number reused) by code in this
+                // process: accepting cannot work again; the owner's watcher sees the loss.
+                guard error.errno != .badFileDescriptor, error.errno != .notASocket else { return }
                 // Out of descriptors or memory: give the system a moment rather than spin.
                 let isExhaustion = [.tooManyOpenFiles, .tooManyOpenFilesInSystem, .noBufferSpace, .outOfMemory].contains(error.errno)
                 if isExhaustion { usleep(50_000) }

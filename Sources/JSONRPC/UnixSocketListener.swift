@@ -27,6 +27,9 @@ public final class UnixSocketListener: Sendable {
     private let socket: FileDescriptor
     private let lockFile: FileDescriptor
     private let isClosed = Atomic<Bool>(false)
+    /// The listening socket and the lock file as they were opened, for a watcher to check that
+    /// nothing in the process closed or replaced them.
+    package let descriptorIdentities: [DescriptorIdentity]
 
     /// The lock file's path for a socket at `socketPath`.
     public static func lockPath(forSocket socketPath: String) -> String { socketPath + ".lock" }
@@ -41,6 +44,10 @@ public final class UnixSocketListener: Sendable {
         try Self.removeStaleSocket(at: path)
         socket = try Self.bindAndListen(path, backlog: backlog)
         self.path = path
+        descriptorIdentities = [
+            try? DescriptorIdentity(of: socket.rawValue, role: "the listening socket \(path)"),
+            try? DescriptorIdentity(of: lockFile.rawValue, role: "the lock file \(lockPath)"),
+        ].compactMap { $0 }
         self.lockFile = lockFile
     }
 

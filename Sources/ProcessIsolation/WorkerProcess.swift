@@ -64,6 +64,9 @@ final class WorkerProcess: Sendable {
     private let outbox: DispatchQueue
     /// The `RLIMIT_AS` it was started with, in bytes; 0: none.
     let memoryLimitBytes: Int
+    /// The kernel's count of OOM kills when the worker was started, so that its crash
+    /// message can say whether the OOM killer acted while it lived.
+    private let oomKillsAtStart = SystemOOMKills.count()
     private let channel: WorkerChannel
     private let standardOutput = OutputTail(capacity: WorkerProcess.streamCapacity)
     private let standardError = OutputTail(capacity: WorkerProcess.streamCapacity)
@@ -377,6 +380,7 @@ final class WorkerProcess: Sendable {
         let exit = state.withLock { state in
             WorkerExit(termination: termination, protocolError: protocolError, killedByDaemon: state.killedByDaemon,
                        memoryLimitBytes: memoryLimitBytes, memoryExhausted: errorLines.contains { $0.hasPrefix(marker) },
+                       systemOOMKills: SystemOOMKills.since(oomKillsAtStart),
                        standardErrorTail: errorLines.filter { !$0.hasPrefix(marker) }.suffix(5).joined(separator: " | "))
         }
         let (handler, waiters) = state.withLock { state in

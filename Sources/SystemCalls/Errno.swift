@@ -76,6 +76,8 @@ extension Errno {
     public static let invalidArgument = Errno(rawValue: EINVAL)
     /// `EBADF`: the number is not an open file descriptor (or not open for this use).
     public static let badFileDescriptor = Errno(rawValue: EBADF)
+    /// `ENOTSOCK`: the descriptor is not a socket (another file took a socket's number).
+    public static let notASocket = Errno(rawValue: ENOTSOCK)
     /// `EACCES`: permission denied by the file's mode.
     public static let permissionDenied = Errno(rawValue: EACCES)
     /// `EPERM`: the operation is not permitted to this process.

@@ -30,6 +30,21 @@ struct IsolationTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("a skill that sends itself SIGKILL is crashed with a message that blames neither memory nor the OOM killer")
+    func selfInflictedSIGKILL() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: noInference)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "raises_sigkill")).status == 0)
+        let run = try await daemon.skillctl("run", "raises-sigkill")
+        #expect(run.status == 8, "crashed: \(run.standardError)")
+        let record = try #require(try daemon.registry().runs(matching: RunQuery(skillName: "raises-sigkill")).first)
+        #expect(record.status == .crashed)
+        let message = try #require(record.errorMessage)
+        #expect(message.contains("killed by SIGKILL, not sent by the daemon (the skill, another process or the kernel)"),
+                "\(message)")
+        #expect(!message.contains("memory") && !message.contains("most likely"), "\(message)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     @Test("skillctl isolation and install --isolation switch a skill between the modes")
     func switchIsolation() async throws {
         let daemon = try await DaemonHarness(inferenceURL: noInference)

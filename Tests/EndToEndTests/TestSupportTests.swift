@@ -19,6 +19,8 @@ import TestSupport
         "forks_then_aborts": "forks-then-aborts",
         "chats": "chats", "streams_completion": "streams-completion", "complete_abi_1_0": "complete-abi-1-0",
         "writes_until_aborted": "writes-until-aborted",
+        "raises_sigkill": "raises-sigkill", "exceeds_cpu_time": "exceeds-cpu-time", "spins_until_file": "spins-until-file",
+        "closes_descriptors": "closes-descriptors",
     ]
 
     /// The fixtures that are safe to `dlopen` here: the `constructor_*` ones crash or hang

@@ -226,6 +226,40 @@ struct InProcessRunnerTests {
         #expect(freed, "the threads ended and freed their places")
     }
 
+    @Test("a thread still spinning past its run's deadline is reported with its run, at nice 19, until the skill returns")
+    func stuckThreadReport() async throws {
+        let runner = InProcessRunner(inference: ScriptedInference(.answer(delay: .zero)))
+        let path = try await FixtureSkills.path(for: "spins_until_file")
+        let directory = try TemporaryDirectory(prefix: "stuck")
+        let release = directory.path("release")
+        let owner = InvocationOwner(skill: "spins-until-file@1.0.0", runID: 42)
+        #expect(runner.stuckThreads.isEmpty)
+        let before = Date()
+        let report = await runner.run(skillPath: path, sha256: "spins", invocation: Invocation(
+            input: Array(release.utf8), model: nil, timeout: .seconds(1), owner: owner))
+        #expect(report.outcome == .failure(.timedOut(after: .seconds(1))), "the run is a timeout, whatever its thread does")
+        let stuck = try #require(runner.stuckThreads.first)
+        #expect(runner.stuckThreads.count == 1)
+        #expect(stuck.owner == owner && stuck.priorityLowered && stuck.since >= before)
+        let threadID = try #require(stuck.threadID)
+        /// The nice value in a `stat` file of /proc: field 19, the 17th after the command.
+        func nice(_ path: String) throws -> Substring {
+            let stat = try String(contentsOfFile: path, encoding: .utf8)
+            return stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")[16]
+        }
+        #expect(try nice("/proc/self/task/\(threadID)/stat") == "19", "setpriority lowered the stuck thread")
+        #expect(try nice("/proc/self/task/\(getpid())/stat") != "19", "and that thread only, not the process's main thread")
+        #expect(FileManager.default.createFile(atPath: release, contents: nil))
+        await eventually(within: .seconds(10)) { runner.stuckThreads.isEmpty }
+        #expect(runner.stuckThreads.isEmpty, "a thread whose skill returned leaves the report")
+        await eventually(within: .seconds(5)) { !FileManager.default.fileExists(atPath: "/proc/self/task/\(threadID)") }
+        #expect(!FileManager.default.fileExists(atPath: "/proc/self/task/\(threadID)"), "it retired instead of parking at nice 19")
+        // A run that returns in time is never reported, and its thread keeps its priority.
+        #expect(try await runner.run(skillPath: path, sha256: "spins", invocation: Invocation(
+            input: Array(release.utf8), model: nil, timeout: .seconds(10), owner: owner)).outcome.get() == "{}")
+        #expect(runner.stuckThreads.isEmpty)
+    }
+
     @Test("a trap cancels every inference call in flight, from every thread of the skill")
     func trapCancelsEveryCall() async throws {
         let inference = ScriptedInference(.stall)

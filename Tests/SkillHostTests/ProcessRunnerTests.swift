@@ -81,6 +81,52 @@ struct ProcessRunnerTests {
         try await expectEchoWorks(runner)
     }
 
+    @Test("a SIGKILL the skill sent itself is not blamed on the OOM killer or memory")
+    func selfInflictedSIGKILL() async throws {
+        let runner = try makeRunner()
+        defer { runner.shutDown() }
+        let oomKillsBefore = SystemOOMKills.count()
+        let failure = try #require(failureOf(try await run(runner, "raises_sigkill")))
+        #expect(failure.kind == .crashed, "\(failure)")
+        #expect(failure.description.hasPrefix(
+            "the skill's process was killed by SIGKILL, not sent by the daemon (the skill, another process or the kernel)"),
+                "\(failure)")
+        #expect(!failure.description.contains("memory"), "\(failure)")
+        // The OOM killer is named only when the kernel counted an OOM kill while the worker lived.
+        if SystemOOMKills.since(oomKillsBefore) == 0 {
+            #expect(!failure.description.contains("OOM"), "\(failure)")
+        }
+        try await expectEchoWorks(runner)
+    }
+
+    @Test("a crash message names the OOM killer only on the kernel's count, and memory only on the crash reporter's word")
+    func crashReasonEvidence() {
+        var exit = WorkerExit(termination: .signaled(signal: SIGKILL, coreDumped: false), protocolError: nil,
+                              killedByDaemon: false, memoryLimitBytes: 256 << 20, memoryExhausted: false,
+                              systemOOMKills: 0, standardErrorTail: "")
+        #expect(exit.crashReason == "the skill's process was killed by SIGKILL, not sent by the daemon "
+            + "(the skill, another process or the kernel)")
+        exit.systemOOMKills = 1
+        #expect(exit.crashReason.hasSuffix("; the kernel's OOM killer killed a process on this machine while it ran "
+            + "(/proc/vmstat oom_kill), which may have been it"), "\(exit.crashReason)")
+        exit.termination = .signaled(signal: SIGSEGV, coreDumped: false)
+        #expect(exit.crashReason == "the skill's process was killed by SIGSEGV", "a SIGSEGV is not blamed on the OOM killer")
+        exit.memoryExhausted = true
+        #expect(exit.crashReason == "the skill's process was killed by SIGSEGV (memory limit 256 MiB; RLIMIT_AS)")
+        #expect(SystemOOMKills.count() != nil, "this kernel has /proc/vmstat's oom_kill")
+    }
+
+    @Test("a skill past its CPU time limit (RLIMIT_CPU) is crashed with SIGXCPU, and the message says so")
+    func cpuTimeLimit() async throws {
+        let runner = try makeRunner()
+        defer { runner.shutDown() }
+        let failure = try #require(failureOf(try await run(runner, "exceeds_cpu_time", timeout: .seconds(30))))
+        #expect(failure.kind == .crashed, "\(failure)")
+        #expect(failure.description.contains("killed by SIGXCPU"), "\(failure)")
+        #expect(failure.description.contains("it exceeded its CPU time limit (RLIMIT_CPU)"), "\(failure)")
+        try await expectEchoWorks(runner)
+    }
+
     @Test("a skill that forks, then aborts, is crashed at once, and its child dies with it")
     func forksThenAborts() async throws {
         let runner = try makeRunner { $0.poolSize = 1 }

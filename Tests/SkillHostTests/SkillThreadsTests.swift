@@ -8,11 +8,13 @@ import Testing
 @Suite("Threads of in-process skills", .timeLimit(.minutes(1)))
 struct SkillThreadsTests {
     /// Runs `body` on `threads` and returns the id of the thread it ran on, once it returned.
-    private static func threadRunning(on threads: SkillThreads, _ body: @escaping @Sendable () -> Void = {}) async -> pthread_t {
+    private static func threadRunning(on threads: SkillThreads, then afterRun: SkillThreads.AfterRun = .park,
+                                      _ body: @escaping @Sendable () -> Void = {}) async -> pthread_t {
         await withCheckedContinuation { continuation in
             threads.run {
                 body()
                 continuation.resume(returning: pthread_self())
+                return afterRun
             }
         }
     }
@@ -50,6 +52,14 @@ struct SkillThreadsTests {
         #expect(Set(ids.map(UInt.init)).count == 4)
         await eventually(within: .seconds(5)) { threads.parkedCount == 4 }
         #expect(threads.parkedCount == 4 && threads.threadCount == 4)
+    }
+
+    @Test("a thread whose run says it must retire exits instead of parking")
+    func retiringThreadsExit() async throws {
+        let threads = SkillThreads(stackSize: 1 << 20)
+        _ = await Self.threadRunning(on: threads, then: .retire)
+        await eventually(within: .seconds(5)) { threads.threadCount == 0 }
+        #expect(threads.threadCount == 0 && threads.parkedCount == 0)
     }
 
     @Test("a thread parked for the idle timeout exits")

@@ -10,6 +10,7 @@ import SkillhostProtocol
 struct HostMethods: Sendable {
     let registry: Registry
     let runs: RunService
+    let runner: IsolatingRunner
     let inference: InferenceRouter
     let configuration: DaemonConfiguration
     /// The sandbox of workers, as probed at start-up.
@@ -36,6 +37,11 @@ struct HostMethods: Sendable {
             uptimeMilliseconds: (ContinuousClock.now - startedAt).milliseconds, socket: configuration.socketPath,
             dataDirectory: configuration.dataDirectory, skills: Int64(skillCount),
             runs: HostStatus.RunCounts(total: Int64(runCounts.total), running: Int64(runs.activeRuns)),
-            inference: InferenceEncoding.status(of: inference), sandbox: sandbox)
+            inference: InferenceEncoding.status(of: inference),
+            stuckSkillThreads: runner.inProcess.stuckThreads.map {
+                HostStatus.StuckSkillThread(skill: $0.owner?.skill, runID: $0.owner?.runID, since: $0.since.iso8601,
+                                            threadID: $0.threadID.map(Int64.init), priorityLowered: $0.priorityLowered)
+            },
+            sandbox: sandbox)
     }
 }

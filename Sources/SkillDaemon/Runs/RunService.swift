@@ -132,10 +132,23 @@ public final class RunService: Sendable {
         let report = await runner.run(
             skill, path: path,
             invocation: Invocation(input: Array(inputText.utf8), model: model, timeout: timeout,
-                                   events: request.events))
+                                   events: request.events,
+                                   owner: InvocationOwner(skill: "\(skill.name)@\(skill.version)", runID: record.id)))
         let duration = clock.now - begin
+        if skill.isolation == .inprocess, case .failure = report.outcome { warnIfStuck(record) }
 
         return try await finish(record, report: report, duration: duration)
+    }
+
+    /// Logs a warning when the in-process skill thread of `record`, a run that just ended,
+    /// still runs the skill's code: nothing can stop it, and `host.status` lists it.
+    private func warnIfStuck(_ record: RunRecord) {
+        guard let stuck = runner.inProcess.stuckThreads.first(where: { $0.owner?.runID == record.id }) else { return }
+        logger.warning("an in-process skill's thread still runs after its run ended; nothing can stop it until the skill "
+            + "returns (it runs at nice 19 meanwhile; `skillctl status` lists it): run untrusted skills in process isolation", [
+            "run_id": .int(record.id), "skill": .string("\(record.skillName)@\(record.skillVersion)"),
+            "thread_id": stuck.threadID.map { .int(Int64($0)) } ?? .null, "priority_lowered": .bool(stuck.priorityLowered),
+        ])
     }
 
     /// Records the run's final state; the registry writes it by group commit with the other

@@ -4,19 +4,20 @@ import Synchronization
 /// Runs skills on threads of the daemon: microsecond overhead, for skills the operator
 /// trusts. A thread cannot be stopped safely, so a trapped invocation resumes its caller at
 /// once and the skill's thread is left to notice `SKILL_ERR_ABORTED` and return; a skill
-/// that never returns keeps its thread. Untrusted skills belong in process isolation.
+/// that never returns keeps its thread, at the lowest priority, and is reported in
+/// ``stuckThreads``. Untrusted skills belong in process isolation.
 public final class InProcessRunner: SkillRunner {
     /// Stack size of the thread each invocation runs on; C skills expect a process-like stack.
     package static let skillThreadStackSize = 8 << 20
 
     private let inference: any InferenceService
     private let limits: InvocationLimits
-    private let maximumThreads: Int
     /// Loaded instances by content hash: each skill file is opened and initialised once.
     private let instances = Mutex<[String: SkillInstanceCell]>([:])
-    /// Skill threads alive, including those of runs that ended by a trap while the skill's
-    /// code went on: they hold memory and maybe locks, so they count against the limit.
-    private let liveThreads = Atomic<Int>(0)
+    /// The runs whose skill threads are alive, including those of runs that ended by a trap
+    /// while the skill's code went on: they hold memory and maybe locks, so they count
+    /// against the limit, and they are reported as stuck.
+    private let roster: SkillThreadRoster
     /// The threads skills run on, parked between runs.
     private let threads = SkillThreads(stackSize: skillThreadStackSize)
 
@@ -25,13 +26,19 @@ public final class InProcessRunner: SkillRunner {
     public init(inference: any InferenceService, limits: InvocationLimits = InvocationLimits(), maximumThreads: Int = 256) {
         self.inference = inference
         self.limits = limits
-        self.maximumThreads = maximumThreads
+        roster = SkillThreadRoster(maximum: maximumThreads)
+    }
+
+    /// The skill threads still running the code of a run that ended (its deadline passed, its
+    /// caller went away, a CSI call failed), the longest stuck first. Nothing can stop them:
+    /// each runs at the lowest priority until its skill returns, and then leaves this list.
+    public var stuckThreads: [StuckSkillThread] {
+        roster.stuck
     }
 
     public func run(skillPath: String, sha256: String, invocation: Invocation) async -> InvocationReport {
-        guard liveThreads.add(1, ordering: .relaxed).newValue <= maximumThreads else {
-            liveThreads.subtract(1, ordering: .relaxed)
-            let reason = "\(maximumThreads) in-process skill threads are alive, the most this daemon allows; some may "
+        guard let ticket = roster.admit(invocation.owner) else {
+            let reason = "\(roster.maximum) in-process skill threads are alive, the most this daemon allows; some may "
                 + "belong to runs that passed their deadline without returning: retry later, or run this skill in "
                 + "process isolation (`skillctl isolation NAME process`)"
             return InvocationReport(outcome: .failure(.overloaded(reason: reason)), usage: .zero, logs: [])
@@ -43,27 +50,32 @@ public final class InProcessRunner: SkillRunner {
         // The deadline starts before the skill is loaded, so a hanging `init` is bounded too.
         let deadline = DeadlineTimer(after: timeout) { context.trap(.timedOut(after: timeout)) }
         defer { deadline.cancel() }
-        return await withTaskCancellationHandler {
+        let report = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 guard context.begin(continuation) else {
-                    liveThreads.subtract(1, ordering: .relaxed)
+                    roster.threadFinished(ticket)
                     return
                 }
                 let input = invocation.input
                 threads.run { [self] in
-                    defer { liveThreads.subtract(1, ordering: .relaxed) }
+                    roster.threadStarted(ticket)
                     switch cell.instance() {
                     case let .success(skill):
-                        guard context.start() else { return }
-                        Self.execute(skill, context: context, input: input)
+                        guard context.start() else { return roster.threadFinished(ticket) }
+                        return Self.execute(skill, context: context, input: input) { roster.threadFinished(ticket) }
                     case let .failure(error):
+                        let afterRun = roster.threadFinished(ticket)
                         context.trap(.loadFailed(message: error.description))
+                        return afterRun
                     }
                 }
             }
         } onCancel: {
             context.trap(.cancelled(reason: "the caller went away"))
         }
+        // A thread that still has the run now is stuck in the skill's code.
+        roster.runEnded(ticket)
+        return report
     }
 
     public func evict(sha256: String) {
@@ -79,12 +91,16 @@ public final class InProcessRunner: SkillRunner {
         }
     }
 
-    /// The body of a skill thread: calls `run` with the context as its host, and hands the
-    /// result to the context, which frees the invocation's memory now that the skill is done
-    /// with it.
-    private static func execute(_ skill: LoadedSkill, context: InvocationContext, input: [UInt8]) {
+    /// The body of a skill thread: calls `run` with the context as its host, tells the roster
+    /// the skill's code is done (`finished`, before the caller can be resumed, so that a run
+    /// that returned is never taken for a stuck one), and hands the result to the context,
+    /// which frees the invocation's memory now that the skill is done with it.
+    private static func execute(_ skill: LoadedSkill, context: InvocationContext, input: [UInt8],
+                                finished: () -> SkillThreads.AfterRun) -> SkillThreads.AfterRun {
         let (status, output) = HostTable.run(skill, input: input, services: context)
+        let afterRun = finished()
         context.skillReturned(status: status, output: output)
+        return afterRun
     }
 }
 

@@ -9,8 +9,17 @@ import Synchronization
 /// exit (skillbench: 136 µs of CPU per noop run, against 79 µs with parked threads). Only a
 /// thread whose skill returned is parked, so there are never more threads than runs in
 /// flight plus those parked from the last burst; a skill that never returns keeps its
-/// thread, as before.
+/// thread, as before, and a thread whose run ended while it was stuck in the skill exits
+/// once the skill returns.
 final class SkillThreads: Sendable {
+    /// What a thread does once its run is done.
+    enum AfterRun {
+        /// It parks for the next run.
+        case park
+        /// It exits (its run lowered its priority while it was stuck in the skill).
+        case retire
+    }
+
     /// The stack size of each thread.
     let stackSize: Int
     /// How long a parked thread waits for a run before it exits.
@@ -26,8 +35,9 @@ final class SkillThreads: Sendable {
         self.idleTimeout = idleTimeout
     }
 
-    /// Runs `body` on a parked thread, or on a new one when none is parked.
-    func run(_ body: @escaping @Sendable () -> Void) {
+    /// Runs `body` on a parked thread, or on a new one when none is parked; the thread parks
+    /// afterwards, or exits when `body` says it must retire.
+    func run(_ body: @escaping @Sendable () -> AfterRun) {
         if let thread = parked.withLock({ $0.popLast() }) {
             thread.hand(body)
             return
@@ -52,12 +62,12 @@ final class SkillThreads: Sendable {
     }
 
     /// The body of a thread: runs `first`, then each run handed to it while parked, until it
-    /// waits a whole ``idleTimeout`` for one.
-    private func serve(first: @escaping @Sendable () -> Void) {
+    /// waits a whole ``idleTimeout`` for one, or a run says it must retire.
+    private func serve(first: @escaping @Sendable () -> AfterRun) {
         var body = first
         let slot = ParkedThread()
         while true {
-            body()
+            guard body() == .park else { return }
             parked.withLock { $0.append(slot) }
             if let next = slot.waitForWork(timeout: idleTimeout) {
                 body = next
@@ -78,16 +88,16 @@ final class SkillThreads: Sendable {
 /// A parked thread's mailbox: one run handed over, and the signal that wakes the thread.
 private final class ParkedThread: Sendable {
     private let wake = DispatchSemaphore(value: 0)
-    private let work = Mutex<(@Sendable () -> Void)?>(nil)
+    private let work = Mutex<(@Sendable () -> SkillThreads.AfterRun)?>(nil)
 
     /// Hands `body` to the thread and wakes it.
-    func hand(_ body: @escaping @Sendable () -> Void) {
+    func hand(_ body: @escaping @Sendable () -> SkillThreads.AfterRun) {
         work.withLock { $0 = body }
         wake.signal()
     }
 
     /// The run handed over, once it is; nil when `timeout` passes first.
-    func waitForWork(timeout: Duration?) -> (@Sendable () -> Void)? {
+    func waitForWork(timeout: Duration?) -> (@Sendable () -> SkillThreads.AfterRun)? {
         if let timeout {
             guard wake.wait(timeout: .now() + timeout.dispatchInterval) == .success else { return nil }
         } else {

@@ -18,13 +18,32 @@ public struct Invocation: Sendable {
     /// caller is resumed with the report. It must return quickly and must not wait for the
     /// run: the end of the invocation waits for a call in progress.
     public var events: (@Sendable (RunEvent) -> Void)?
+    /// The run this invocation is, for what the runner reports of it after it ended (a skill
+    /// thread still running past its end); nil: an invocation of no recorded run.
+    public var owner: InvocationOwner?
 
     /// Creates an invocation.
-    public init(input: [UInt8], model: String?, timeout: Duration, events: (@Sendable (RunEvent) -> Void)? = nil) {
+    public init(input: [UInt8], model: String?, timeout: Duration, events: (@Sendable (RunEvent) -> Void)? = nil,
+                owner: InvocationOwner? = nil) {
         self.input = input
         self.model = model
         self.timeout = timeout
         self.events = events
+        self.owner = owner
+    }
+}
+
+/// The run an invocation belongs to: its skill and its id in the registry.
+public struct InvocationOwner: Sendable, Equatable {
+    /// The skill, `name@version`.
+    public var skill: String
+    /// The run's id.
+    public var runID: Int64
+
+    /// The invocation of run `runID` of `skill` (`name@version`).
+    public init(skill: String, runID: Int64) {
+        self.skill = skill
+        self.runID = runID
     }
 }
 

@@ -17,7 +17,25 @@ enum StatusOutput {
             ("models", models(status.inference)),
             ("endpoints", endpoints(status.inference)),
             ("sandbox", sandbox(status.sandbox)),
+            ("stuck threads", stuckThreads(status.stuckSkillThreads)),
         ])
+    }
+
+    /// "none", or how many in-process skill threads still run past the end of their run,
+    /// then one line each: "12  slow@1.0.0  2026-12-03T10:00:00.000Z  4242  nice 19".
+    private static func stuckThreads(_ threads: [HostStatus.StuckSkillThread]) -> String {
+        guard !threads.isEmpty else { return "none" }
+        var table = TextTable(header: ["RUN", "SKILL", "SINCE", "THREAD", "PRIORITY"])
+        for thread in threads {
+            table.append([
+                thread.runID.map(String.init) ?? "-", thread.skill ?? "-", thread.since,
+                thread.threadID.map(String.init) ?? "-", thread.priorityLowered ? "nice 19" : "unchanged",
+            ])
+        }
+        let summary = threads.count == 1
+            ? "1 in-process skill thread runs past the end of its run; only the skill returning ends it"
+            : "\(threads.count) in-process skill threads run past the end of their runs; only the skill returning ends one"
+        return summary + "\n" + table.rendered
     }
 
     /// "on: user_namespace, pid_namespace, ...; missing: landlock (the kernel has no Landlock)".

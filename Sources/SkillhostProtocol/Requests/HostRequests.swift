@@ -1,10 +1,11 @@
 import JSONRPC
 import SkillhostModel
 
-/// `host.status`: the daemon's version, uptime, socket, data directory, counts and inference.
+/// `host.status`: the daemon's version, uptime, socket, data directory, counts, inference, and
+/// the in-process skill threads stuck past their run's end.
 public struct HostStatusRequest: SkillhostRequest {
     public static let method = "host.status"
-    public static let summary = "the daemon's version, ABI, pid, uptime, socket, data directory, counts and inference endpoints"
+    public static let summary = "the daemon's version, ABI, pid, uptime, socket, data directory, counts, inference endpoints and stuck skill threads"
     public static let errorKinds: [ErrorKind] = []
     public typealias Result = HostStatus
 
@@ -34,11 +35,14 @@ public struct HostStatus: Codable, Sendable {
     public var inference: InferenceStatus
     /// The sandbox of worker processes.
     public var sandbox: SandboxStatus
+    /// The in-process skill threads still running the code of a run that ended, the longest
+    /// stuck first: nothing can stop them until their skill returns.
+    public var stuckSkillThreads: [StuckSkillThread]
 
     /// A status as given.
     public init(version: String, abi: String, pid: Int64, uptimeMilliseconds: Double, socket: String,
                 dataDirectory: String, skills: Int64, runs: RunCounts, inference: InferenceStatus,
-                sandbox: SandboxStatus) {
+                stuckSkillThreads: [StuckSkillThread], sandbox: SandboxStatus) {
         self.version = version
         self.abi = abi
         self.pid = pid
@@ -49,12 +53,46 @@ public struct HostStatus: Codable, Sendable {
         self.runs = runs
         self.inference = inference
         self.sandbox = sandbox
+        self.stuckSkillThreads = stuckSkillThreads
     }
 
     private enum CodingKeys: String, CodingKey {
         case version, abi, pid, socket, skills, runs, inference, sandbox
         case uptimeMilliseconds = "uptime_ms"
         case dataDirectory = "data_dir"
+        case stuckSkillThreads = "stuck_skill_threads"
+    }
+
+    /// An in-process skill thread still running the code of a run that ended (`host.status`'s
+    /// `stuck_skill_threads`).
+    public struct StuckSkillThread: Codable, Sendable, Equatable {
+        /// The skill, `name@version`; nil for a run the daemon did not record.
+        public var skill: String?
+        /// The run whose code it runs; nil for a run the daemon did not record.
+        public var runID: Int64?
+        /// When that run ended, ISO 8601.
+        public var since: String
+        /// The kernel's id of the thread (`/proc/<pid>/task/<thread_id>`); nil while it has
+        /// not started the run.
+        public var threadID: Int64?
+        /// Whether its scheduling priority was lowered to nice 19.
+        public var priorityLowered: Bool
+
+        /// A stuck thread as given.
+        public init(skill: String?, runID: Int64?, since: String, threadID: Int64?, priorityLowered: Bool) {
+            self.skill = skill
+            self.runID = runID
+            self.since = since
+            self.threadID = threadID
+            self.priorityLowered = priorityLowered
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case skill, since
+            case runID = "run_id"
+            case threadID = "thread_id"
+            case priorityLowered = "priority_lowered"
+        }
     }
 
     /// The runs of `host.status`.

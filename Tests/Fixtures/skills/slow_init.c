@@ -1,9 +1,8 @@
 /* slow-init: its init takes 300 ms; its run creates the file named by its input and returns
  * {}. Tests use it to see whether a run whose deadline passed during init still runs. */
+#include "fixture_path.h"
 #include <skill_abi.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,12 +17,7 @@ static skill_status touch_run(const skill_host *host, skill_invocation *inv, voi
                               skill_bytes input, skill_bytes *output) {
     (void)state;
     char path[PATH_MAX];
-    if (input.len == 0 || input.len >= sizeof path) {
-        host->set_error(inv, SKILL_BYTES_LITERAL("the input must be a path"));
-        return SKILL_ERR_INVALID_INPUT;
-    }
-    memcpy(path, input.data, input.len);
-    path[input.len] = '\0';
+    if (!fixture_path(host, inv, input, path)) return SKILL_ERR_INVALID_INPUT;
     int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd >= 0) close(fd);
     *output = SKILL_BYTES_LITERAL("{}");

@@ -1,9 +1,8 @@
 /* waits-for-file: its input is a path; it returns {} once a file exists there, polling
  * every 10 ms. Tests use it to hold a skill's thread for exactly as long as they need, then
  * let it go by creating the file, whatever the machine's load. */
+#include "fixture_path.h"
 #include <skill_abi.h>
-#include <limits.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -11,12 +10,7 @@ static skill_status wait_run(const skill_host *host, skill_invocation *inv, void
                              skill_bytes input, skill_bytes *output) {
     (void)state;
     char path[PATH_MAX];
-    if (input.len == 0 || input.len >= sizeof path) {
-        host->set_error(inv, SKILL_BYTES_LITERAL("the input must be a path"));
-        return SKILL_ERR_INVALID_INPUT;
-    }
-    memcpy(path, input.data, input.len);
-    path[input.len] = '\0';
+    if (!fixture_path(host, inv, input, path)) return SKILL_ERR_INVALID_INPUT;
     struct timespec pause = { 0, 10 * 1000 * 1000 };
     while (access(path, F_OK) != 0) nanosleep(&pause, NULL);
     *output = SKILL_BYTES_LITERAL("{}");

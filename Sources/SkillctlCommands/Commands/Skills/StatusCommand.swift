@@ -5,7 +5,9 @@ struct StatusCommand: DaemonRequestCommand, Equatable {
     static let declaration = CommandDeclaration(
         name: "status",
         abstract: "the daemon's version, uptime, counts, models and endpoints",
-        discussion: "Shows the daemon's version, uptime, socket, data directory, counts, models and inference endpoints.")
+        discussion: "Shows the daemon's version, uptime, socket, data directory, counts, models and inference endpoints, "
+            + "and the in-process skill threads still running past the end of their runs (stuck threads: nothing "
+            + "can stop them until their skill returns).")
 
     init(_ arguments: ParsedArguments) {}
 
