@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "SkillctlCommands", dependencies: ["JSON", "JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling"]),
 
         // Executables.
-        .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillRuntime", "SkillWorker", "SkillhostModel", "JSONRPC"]),
+        .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillRuntime", "SkillWorker", "SkillhostModel", "JSONRPC", "SystemCalls"]),
         .executableTarget(name: "skillctl", dependencies: ["SkillctlCommands"]),
         // The benchmark (docs/BENCHMARKS.md); bench/run builds and drives it.
         .executableTarget(name: "skillbench",

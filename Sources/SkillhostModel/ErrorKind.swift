@@ -41,6 +41,9 @@ public enum ErrorKind: String, Sendable, CaseIterable, Codable {
     case invalidCSICall = "invalid_csi_call"
     /// -32013: the daemon shut down before the run finished.
     case interrupted
+    /// -32014: the daemon serves as many connections as it allows (`max_connections`); the
+    /// connection is closed.
+    case tooManyConnections = "too_many_connections"
 
     /// The JSON-RPC error code of this kind.
     public var code: Int {
@@ -63,6 +66,7 @@ public enum ErrorKind: String, Sendable, CaseIterable, Codable {
         case .invalidInput: -32011
         case .invalidCSICall: -32012
         case .interrupted: -32013
+        case .tooManyConnections: -32014
         }
     }
 }

@@ -85,6 +85,19 @@ extension DaemonSetting {
             })
     }
 
+    /// A number of things that is worked out when not given, as `default` says.
+    static func count(_ name: String, _ property: Property<Int?>, minimum: Int64 = 1, summary: String,
+                      default: String) -> DaemonSetting {
+        let expectation = "a whole number, at least \(minimum)"
+        return DaemonSetting(
+            name: name, placeholder: "N", expectation: expectation, summary: summary, defaultDescription: `default`,
+            takesNumber: true, value: { configuration in configuration[keyPath: property].map { String($0) } },
+            effect: .configures { configuration, input throws(ConfigurationError) in
+                configuration[keyPath: property] = Int(
+                    try input.wholeNumber(in: minimum...Int64(Int32.max), expectation: expectation))
+            })
+    }
+
     /// A size in bytes, at least `minimum`, and when `rule` is given also one that it
     /// accepts, or refused as not its expectation.
     static func bytes(_ name: String, _ property: Property<Int>, minimum: Int64,
