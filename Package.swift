@@ -84,7 +84,7 @@ let package = Package(
         .target(name: "CompleteSkill", dependencies: ["SkillABI"], path: "Plugins/complete"),
 
         // Tests, and what they share: child processes, fixture skills, the model server.
-        .target(name: "TestSupport", dependencies: ["JSONRPC", "SystemCalls"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["JSON", "JSONRPC", "SystemCalls"], path: "Tests/TestSupport"),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "SkillhostModel", "CSQLite"]),
         .testTarget(name: "InferenceDriverTests", dependencies: ["InferenceDriver", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
