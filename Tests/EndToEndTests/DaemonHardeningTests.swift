@@ -98,6 +98,19 @@ struct DaemonHardeningTests {
             #expect(mode & 0o077 == 0, "\(path) has mode \(String(mode, radix: 8)): its group or others may use it")
         }
         #expect(try await daemon.stop() == .exited(0))
+
+        // Files left readable by others (as an older skillhost made them) are made private
+        // when the next daemon opens them.
+        let exposed = [data + "/registry.sqlite3"] + created.keys.filter { $0.hasSuffix(".so") }
+        for path in exposed { #expect(chmod(path, path.hasSuffix(".so") ? 0o444 : 0o644) == 0) }
+        let next = try await DaemonHarness(inferenceURL: noInference, directory: directory)
+        for path in exposed {
+            var info = stat()
+            #expect(stat(path, &info) == 0)
+            #expect(info.st_mode & 0o077 == 0, "\(path) still has mode \(String(info.st_mode & 0o777, radix: 8))")
+        }
+        #expect(try await next.skillctl("run", "hello", #"{"name":"again"}"#).status == 0, "the skill still runs")
+        #expect(try await next.stop() == .exited(0))
     }
 
     @Test("beyond max_connections a client is told why and closed; once one leaves, a new client is served")

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import SystemCalls
 
@@ -25,10 +26,14 @@ public struct ContentStore: Sendable {
         directory + "/sha256"
     }
 
-    /// Opens the store at `directory`, creating it (0700) if needed.
+    /// Opens the store at `directory`, creating it (0700) if needed; files stored by an older
+    /// skillhost with 0444 are made private (0400).
     public init(directory: String) throws(RegistryError) {
         self.directory = directory
         try FileSystem.createDirectories(filesDirectory, mode: Self.directoryMode)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: filesDirectory)) ?? [] where name.hasSuffix(".so") {
+            FileSystem.removeGroupAndOtherAccess(filesDirectory + "/" + name)
+        }
     }
 
     /// The path of the file whose content hashes to `sha256`, whether or not it is stored.
