@@ -7,7 +7,8 @@
 public enum ErrorKind: String, Sendable, CaseIterable, Codable {
     /// -32700: the line is not JSON.
     case parseError = "parse_error"
-    /// -32600: not a JSON-RPC 2.0 request, an empty batch, a line over the limit.
+    /// -32600: not a JSON-RPC 2.0 request, an empty batch, a line or a batch over its limit
+    /// (`max_request_bytes`, `max_batch_length`).
     case invalidRequest = "invalid_request"
     /// -32601: no such method.
     case methodNotFound = "method_not_found"
