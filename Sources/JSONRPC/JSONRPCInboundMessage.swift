@@ -16,8 +16,7 @@ public enum JSONRPCInboundMessage: Sendable, Equatable {
     /// take memory.
     public init(line: [UInt8], limits: JSONRPCServerLimits = JSONRPCServerLimits()) {
         if let length = Self.batchLength(of: line), length > limits.maximumBatchLength {
-            let exceeded = JSONRPCLimitExceeded.batchLength(length: length, limit: limits.maximumBatchLength)
-            self = .rejected(JSONRPCResponse(id: nil, error: limits.refusal(exceeded)))
+            self = .rejected(limits.response(refusing: .batchLength(length: length, limit: limits.maximumBatchLength)))
             return
         }
         let value: JSONValue

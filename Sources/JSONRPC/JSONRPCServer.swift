@@ -145,7 +145,7 @@ public final class JSONRPCServer: Sendable {
     /// one line, and the accepting thread must not be held up by a client that does not read.
     /// The descriptor is closed when `socket` goes away, at the end of this call.
     private func refuse(_ socket: UnixSocketConnection, _ exceeded: JSONRPCLimitExceeded) {
-        let line = JSONRPCResponse(id: nil, error: limits.refusal(exceeded)).jsonValue.serializedLine()
+        let line = limits.response(refusing: exceeded).jsonValue.serializedLine()
         _ = try? socket.writeWithoutWaiting(line[...])
         socket.shutdown()
     }
@@ -167,8 +167,7 @@ public final class JSONRPCServer: Sendable {
             case .lineTooLong:
                 // The line is not read to its end: whatever the client still sends is
                 // dropped with the connection.
-                let exceeded = JSONRPCLimitExceeded.requestBytes(limit: limits.maximumRequestBytes)
-                connection.send(JSONRPCResponse(id: nil, error: limits.refusal(exceeded)).jsonValue)
+                connection.send(limits.response(refusing: .requestBytes(limit: limits.maximumRequestBytes)).jsonValue)
                 break reading
             case .end:
                 // The client may only have shut down its writing side: answer what it sent,

@@ -25,6 +25,11 @@ public struct JSONRPCServerLimits: Sendable {
         self.maximumBatchLength = maximumBatchLength
         self.refusal = refusal
     }
+
+    /// The response (id null) that refuses what `exceeded` says.
+    public func response(refusing exceeded: JSONRPCLimitExceeded) -> JSONRPCResponse {
+        JSONRPCResponse(id: nil, error: refusal(exceeded))
+    }
 }
 
 /// A limit of ``JSONRPCServerLimits`` that a client went beyond.
