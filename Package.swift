@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "SkillctlCommands", dependencies: ["JSON", "JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling"]),
 
         // Executables.
-        .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillRuntime", "SkillWorker", "SkillhostModel", "JSONRPC"]),
+        .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillRuntime", "SkillWorker", "SkillhostModel", "JSONRPC", "SystemCalls"]),
         .executableTarget(name: "skillctl", dependencies: ["SkillctlCommands"]),
         .executableTarget(name: "skillhost-worker-init"),
         // The benchmark (docs/BENCHMARKS.md); bench/run builds and drives it.
@@ -86,7 +86,7 @@ let package = Package(
         .target(name: "CompleteSkill", dependencies: ["SkillABI"], path: "Plugins/complete"),
 
         // Tests, and what they share: child processes, fixture skills, the model server.
-        .target(name: "TestSupport", dependencies: ["JSONRPC", "SystemCalls"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["JSON", "JSONRPC", "SystemCalls"], path: "Tests/TestSupport"),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "SkillhostModel", "CSQLite"]),
         .testTarget(name: "InferenceDriverTests", dependencies: ["InferenceDriver", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),

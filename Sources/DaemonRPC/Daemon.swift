@@ -12,6 +12,7 @@ import SkillDaemon
 import SkillRuntime
 import SkillhostModel
 import SkillhostProtocol
+import SystemCalls
 
 /// skillhostd: opens the registry, records runs left `running` by a daemon that died as
 /// `interrupted`, serves JSON-RPC on the Unix socket, and shuts down cleanly on SIGTERM or
@@ -20,15 +21,45 @@ import SkillhostProtocol
 public final class Daemon: Sendable {
     private let configuration: DaemonConfiguration
     private let logger: Logger
+    /// The environment the daemon was started with, where `inference attach --api-key-env`
+    /// finds its variable; the live environment no longer holds the key variables.
+    private let environment: [String: String]
+    private let models: InferenceModels
+    /// The API key of each endpoint that has one, by endpoint name.
+    private let keys: [String: String]
 
-    /// Creates a daemon with `configuration`.
-    public init(configuration: DaemonConfiguration) {
+    /// Creates a daemon with `configuration`, and reads the API keys of its endpoints now,
+    /// from `environment` or their files: the variables they came from are then withdrawn
+    /// from the process's environment and overwritten in the area `/proc/PID/environ`
+    /// shows (``APIKeySource/withdrawFromEnvironment()``), so call this first thing.
+    /// - Throws: ``DaemonError`` naming the setting or the endpoint whose key cannot be read.
+    public init(configuration: DaemonConfiguration,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws(DaemonError) {
         self.configuration = configuration
         self.logger = Logger(level: configuration.logLevel)
+        self.environment = environment
+        do {
+            models = try configuration.inferenceModels()
+            keys = try configuration.apiKeys(for: models, environment: environment)
+        } catch {
+            throw DaemonError("\(error)")
+        }
+        for (_, endpoint) in models.endpoints {
+            endpoint.apiKey?.withdrawFromEnvironment()
+        }
     }
 
     /// Serves until SIGTERM or SIGINT. Throws when the daemon cannot start.
     public func run() async throws(DaemonError) {
+        // Raised before anything opens a descriptor; connections get their share of it.
+        let descriptors: ProcessHardening.DescriptorLimit
+        do {
+            descriptors = try ProcessHardening.raiseDescriptorLimit()
+        } catch {
+            throw DaemonError("cannot raise the descriptor limit: \(error)")
+        }
+        let maximumConnections = configuration.maximumConnections
+            ?? DaemonConfiguration.defaultMaximumConnections(descriptorLimit: descriptors.current)
         let registry: Registry
         do {
             registry = try Registry(dataDirectory: configuration.dataDirectory)
@@ -57,8 +88,7 @@ public final class Daemon: Sendable {
         } catch {
             throw DaemonError("\(error)")
         }
-        let environment = ProcessInfo.processInfo.environment
-        let inference = try makeRouter(environment: environment)
+        let inference = try makeRouter()
         var limits = InvocationLimits()
         limits.maximumOutputBytes = configuration.maximumOutputBytes
         let runner = IsolatingRunner(
@@ -73,7 +103,8 @@ public final class Daemon: Sendable {
             registry: registry, runs: runs, runner: runner, batches: batches, scheduler: scheduler, inference: inference,
             environment: environment, configuration: configuration, sandbox: sandbox, logger: logger)
         let server = JSONRPCServer(
-            socketPath: configuration.socketPath, handler: service, maxLineBytes: configuration.maximumLineBytes)
+            socketPath: configuration.socketPath, handler: service,
+            limits: JSONRPCServerLimits(configuration: configuration, maximumConnections: maximumConnections))
 
         let stop: StopSignal
         do {
@@ -105,6 +136,11 @@ public final class Daemon: Sendable {
             "socket": .string(configuration.socketPath), "data_dir": .string(configuration.dataDirectory),
             "models": .array(inference.models().map(JSONValue.string)),
             "default_model": inference.defaultModel.map(JSONValue.string) ?? .null,
+            "descriptor_limit": .int(Int64(descriptors.current)), "descriptor_limit_before": .int(Int64(descriptors.previous)),
+            "max_connections": .int(Int64(maximumConnections)), "listen_backlog": .int(Int64(server.listenBacklog)),
+            "max_request_bytes": .int(Int64(configuration.maximumRequestBytes)),
+            "max_batch_length": .int(Int64(configuration.maximumBatchLength)),
+            "dumpable": .bool(ProcessHardening.isDumpable),
         ])
 
         let signal = await stop.wait()
@@ -192,21 +228,8 @@ public final class Daemon: Sendable {
         }
     }
 
-    /// The router over the configured models' endpoints, their API keys read now from
-    /// `environment` or their files; the variables read are then removed from the process's
-    /// environment, so that no worker process inherits a key.
-    private func makeRouter(environment: [String: String]) throws(DaemonError) -> InferenceRouter {
-        let models: InferenceModels
-        let keys: [String: String]
-        do {
-            models = try configuration.inferenceModels()
-            keys = try configuration.apiKeys(for: models, environment: environment)
-        } catch {
-            throw DaemonError("\(error)")
-        }
-        for (_, endpoint) in models.endpoints {
-            endpoint.apiKey?.withdrawFromEnvironment()
-        }
+    /// The router over the configured models' endpoints, with the keys read at init.
+    private func makeRouter() throws(DaemonError) -> InferenceRouter {
         let policy = RoutingPolicy(
             maximumAttempts: configuration.maximumInferenceAttempts, baseRetryDelay: configuration.inferenceRetryBaseDelay,
             maximumRetryDelay: configuration.inferenceRetryMaximumDelay, healthCheckInterval: configuration.healthCheckInterval)

@@ -7,7 +7,9 @@ import Synchronization
 ///
 /// Calls may be made concurrently on one client: each gets the next integer id and is
 /// resumed by the response with that id, in whatever order responses come. If the
-/// connection drops, every pending call fails with ``JSONRPCClientError/connectionLost(socketPath:reason:)``.
+/// connection drops, every pending call fails with ``JSONRPCClientError/connectionLost(socketPath:reason:)``,
+/// or with ``JSONRPCClientError/server(_:)`` when the server's last word was an error tied
+/// to no request (it refused the connection, or a line).
 /// Notifications from the server go to `onNotification`, on the client's reader thread.
 public final class JSONRPCClient: Sendable {
     /// The socket's path.
@@ -96,6 +98,9 @@ public final class JSONRPCClient: Sendable {
                                       calls: PendingCalls, onNotification: (@Sendable (String, JSONValue?) -> Void)?) {
         var reader = LineReader(connection: socket, maximumLineBytes: maxLineBytes)
         var lastWord: String?
+        // An error the server could not tie to a request says why it hangs up (too many
+        // connections, a line over its limit): it is every pending call's answer.
+        var farewell: JSONRPCError?
         reading: while true {
             switch reader.next() {
             case .line(let line):
@@ -106,8 +111,7 @@ public final class JSONRPCClient: Sendable {
                         if case .int(let id)? = response.id {
                             calls.resolve(id, with: response.outcome.mapError { .server($0) })
                         } else if case .failure(let error) = response.outcome {
-                            // An error the server could not tie to a request: it says why it hangs up.
-                            lastWord = error.message
+                            farewell = error
                         }
                     } else if let method = message["method"]?.stringValue, message["id"] == nil {
                         onNotification?(method, message["params"])
@@ -121,7 +125,7 @@ public final class JSONRPCClient: Sendable {
             }
         }
         socket.shutdown()
-        calls.failAll(with: .connectionLost(socketPath: socketPath, reason: lastWord))
+        calls.failAll(with: farewell.map(JSONRPCClientError.server) ?? .connectionLost(socketPath: socketPath, reason: lastWord))
     }
 }
 

@@ -13,13 +13,19 @@ import SystemCalls
 /// cancelled. A client that only shuts down its writing side (as `socat` does at the end
 /// of its input) still gets the responses to what it sent.
 ///
-/// A line longer than `maxLineBytes` is answered with `invalid_request` (id null) and the
-/// connection is closed. Empty lines are ignored.
+/// What it refuses is in ``limits``: a client beyond ``JSONRPCServerLimits/maximumConnections``
+/// gets the refusal (id null) and is closed at once; a line longer than
+/// ``JSONRPCServerLimits/maximumRequestBytes`` is read no further, gets the refusal, and its
+/// connection is closed; a batch longer than ``JSONRPCServerLimits/maximumBatchLength`` gets
+/// the refusal instead of answers. Empty lines are ignored.
 public final class JSONRPCServer: Sendable {
     /// The socket's path.
     public let socketPath: String
-    /// The longest line accepted, in bytes.
-    public let maxLineBytes: Int
+    /// What the server refuses, and how it says so.
+    public let limits: JSONRPCServerLimits
+    /// The listen backlog: connections the kernel queues until they are accepted, as many
+    /// as the system allows (`/proc/sys/net/core/somaxconn`).
+    public let listenBacklog = UnixSocketListener.systemMaximumBacklog()
     private let handler: any JSONRPCMethodHandler
     private let state = Mutex(State())
 
@@ -33,12 +39,12 @@ public final class JSONRPCServer: Sendable {
         var connections: [ObjectIdentifier: ServerConnection] = [:]
     }
 
-    /// A server for `socketPath` that passes every call to `handler`. Nothing happens
-    /// until ``start()``.
-    public init(socketPath: String, handler: any JSONRPCMethodHandler, maxLineBytes: Int = 16 << 20) {
+    /// A server for `socketPath` that passes every call to `handler`, within `limits`.
+    /// Nothing happens until ``start()``.
+    public init(socketPath: String, handler: any JSONRPCMethodHandler, limits: JSONRPCServerLimits = JSONRPCServerLimits()) {
         self.socketPath = socketPath
         self.handler = handler
-        self.maxLineBytes = maxLineBytes
+        self.limits = limits
     }
 
     /// Sets up the socket (see ``UnixSocketListener``) and starts accepting; returns once
@@ -47,7 +53,7 @@ public final class JSONRPCServer: Sendable {
     public func start() throws(UnixSocketError) {
         let listener: UnixSocketListener = try state.withLock { state throws(UnixSocketError) in
             guard case .created = state.phase else { throw .alreadyStarted }
-            let listener = try UnixSocketListener(path: socketPath)
+            let listener = try UnixSocketListener(path: socketPath, backlog: listenBacklog)
             state.phase = .running(listener)
             return listener
         }
@@ -115,12 +121,19 @@ public final class JSONRPCServer: Sendable {
                 continue
             }
             let connection = ServerConnection(socket: socket)
-            let accepted = state.withLock { state in
-                guard case .running = state.phase else { return false }
+            let admission = state.withLock { state -> Admission in
+                guard case .running = state.phase else { return .stopped }
+                guard state.connections.count < limits.maximumConnections else { return .full }
                 state.connections[ObjectIdentifier(connection)] = connection
-                return true
+                return .admitted
             }
-            guard accepted else {
+            switch admission {
+            case .admitted:
+                break
+            case .full:
+                refuse(socket, JSONRPCLimitExceeded.connections(limit: limits.maximumConnections))
+                continue
+            case .stopped:
                 socket.shutdown()
                 return
             }
@@ -128,6 +141,25 @@ public final class JSONRPCServer: Sendable {
             thread.name = "jsonrpc-connection-\(socket.peer.pid)"
             thread.start()
         }
+    }
+
+    /// What becomes of a connection just accepted.
+    private enum Admission {
+        case admitted
+        /// ``JSONRPCServerLimits/maximumConnections`` are being served.
+        case full
+        /// The server is shutting down.
+        case stopped
+    }
+
+    /// Answers a client the server will not serve with the refusal for `exceeded`, and
+    /// closes its connection, all without waiting: a new connection's socket has room for
+    /// one line, and the accepting thread must not be held up by a client that does not read.
+    /// The descriptor is closed when `socket` goes away, at the end of this call.
+    private func refuse(_ socket: UnixSocketConnection, _ exceeded: JSONRPCLimitExceeded) {
+        let line = limits.response(refusing: exceeded).jsonValue.serializedLine()
+        _ = try? socket.writeWithoutWaiting(line[...])
+        socket.shutdown()
     }
 
     private var isRunning: Bool {
@@ -138,15 +170,16 @@ public final class JSONRPCServer: Sendable {
     }
 
     private func serve(_ connection: ServerConnection) {
-        var reader = LineReader(connection: connection.socket, maximumLineBytes: maxLineBytes)
+        var reader = LineReader(connection: connection.socket, maximumLineBytes: limits.maximumRequestBytes)
         reading: while true {
             switch reader.next() {
             case .line(let line):
                 guard !line.allSatisfy(Self.isJSONWhitespace) else { continue }
-                dispatch(JSONRPCInboundMessage(line: line), on: connection)
+                dispatch(JSONRPCInboundMessage(line: line, limits: limits), on: connection)
             case .lineTooLong:
-                connection.send(JSONRPCResponse(id: nil, error: .invalidRequest(
-                    "the line is longer than the limit of \(maxLineBytes) bytes; closing the connection")).jsonValue)
+                // The line is not read to its end: whatever the client still sends is
+                // dropped with the connection.
+                connection.send(limits.response(refusing: .requestBytes(limit: limits.maximumRequestBytes)).jsonValue)
                 break reading
             case .end:
                 // The client may only have shut down its writing side: answer what it sent,

@@ -1,5 +1,6 @@
 /// Splits the bytes of a connection into `\n`-terminated lines, with a limit on the
-/// length of a line so a peer cannot make the reader buffer without bound.
+/// length of a line so a peer cannot make the reader buffer without bound: of a line longer
+/// than the limit, no more than the limit and one byte is ever read.
 public struct LineReader {
     /// What ``next()`` found.
     public enum Event: Equatable, Sendable {
@@ -41,8 +42,12 @@ public struct LineReader {
                 scanned -= lineStart
                 lineStart = 0
             }
+            // Never more than one byte past the limit is held of a line, however long the
+            // line the peer sends: that byte tells a line over the limit from one at it.
+            let room = maximumLineBytes - (buffer.count - lineStart)
+            let allowance = room < chunk.count ? room + 1 : chunk.count
             let count = chunk.withUnsafeMutableBytes { [connection] chunk in
-                (try? connection.read(into: chunk)) ?? 0
+                (try? connection.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[..<allowance]))) ?? 0
             }
             guard count > 0 else {
                 guard buffer.count > lineStart else { return .end }

@@ -34,8 +34,19 @@ public final class UnixSocketListener: Sendable {
     /// The lock file's path for a socket at `socketPath`.
     public static func lockPath(forSocket socketPath: String) -> String { socketPath + ".lock" }
 
-    /// Sets up and listens on `path`; see the type's documentation.
-    public init(path: String, backlog: Int32 = 128) throws(UnixSocketError) {
+    /// The largest listen backlog the system grants, `/proc/sys/net/core/somaxconn` (4096
+    /// since Linux 5.4), or glibc's `SOMAXCONN` when that cannot be read: `listen` silently
+    /// cuts any larger backlog down to it.
+    public static func systemMaximumBacklog() -> Int32 {
+        let text = (try? FileDescriptor.contents(ofFile: "/proc/sys/net/core/somaxconn", upTo: 64))
+            .map { String(decoding: $0, as: UTF8.self) }
+        let value = text?.split(whereSeparator: \.isWhitespace).first.flatMap { Int32($0) }
+        return value.flatMap { $0 > 0 ? $0 : nil } ?? Int32(SOMAXCONN)
+    }
+
+    /// Sets up and listens on `path` with room for `backlog` connections not yet accepted;
+    /// see the type's documentation.
+    public init(path: String, backlog: Int32 = systemMaximumBacklog()) throws(UnixSocketError) {
         let limit = Int(cshim_unix_path_max())
         guard path.utf8.count <= limit else { throw .pathTooLong(path: path, limit: limit) }
         try Self.prepareDirectory(Self.directory(of: path))

@@ -21,7 +21,8 @@ public final class Registry: Sendable {
     private let skillLookups = SkillLookupCache()
 
     /// Opens the registry in `dataDirectory`, creating the directory (0700), the database and
-    /// the store as needed, and migrating the schema.
+    /// the store as needed, and migrating the schema. The database's files, when an older
+    /// skillhost left them readable by others, are made private first.
     ///
     /// - Throws: ``RegistryError/schemaTooNew(path:found:known:)`` when the file was written by a
     ///   newer skillhost; ``RegistryError/io(path:operation:reason:)`` or
@@ -30,6 +31,9 @@ public final class Registry: Sendable {
         self.dataDirectory = dataDirectory
         try FileSystem.createDirectories(dataDirectory, mode: ContentStore.directoryMode)
         let databasePath = dataDirectory + "/registry.sqlite3"
+        for suffix in ["", "-wal", "-shm"] {
+            FileSystem.removeGroupAndOtherAccess(databasePath + suffix)
+        }
         database = try mapped(DatabaseQueue(path: databasePath))
         do {
             try RegistrySchema.migrator.migrate(database)

@@ -7,7 +7,8 @@
 public enum ErrorKind: String, Sendable, CaseIterable, Codable {
     /// -32700: the line is not JSON.
     case parseError = "parse_error"
-    /// -32600: not a JSON-RPC 2.0 request, an empty batch, a line over the limit.
+    /// -32600: not a JSON-RPC 2.0 request, an empty batch, a line or a batch over its limit
+    /// (`max_request_bytes`, `max_batch_length`).
     case invalidRequest = "invalid_request"
     /// -32601: no such method.
     case methodNotFound = "method_not_found"
@@ -41,6 +42,9 @@ public enum ErrorKind: String, Sendable, CaseIterable, Codable {
     case invalidCSICall = "invalid_csi_call"
     /// -32013: the daemon shut down before the run finished.
     case interrupted
+    /// -32014: the daemon serves as many connections as it allows (`max_connections`); the
+    /// connection is closed.
+    case tooManyConnections = "too_many_connections"
 
     /// The JSON-RPC error code of this kind.
     public var code: Int {
@@ -63,6 +67,7 @@ public enum ErrorKind: String, Sendable, CaseIterable, Codable {
         case .invalidInput: -32011
         case .invalidCSICall: -32012
         case .interrupted: -32013
+        case .tooManyConnections: -32014
         }
     }
 }

@@ -4,6 +4,7 @@ import SkillDaemon
 import SkillRuntime
 import SkillWorker
 import SkillhostModel
+import SystemCalls
 
 // Worker mode (docs/WORKER-PROTOCOL.md) comes before anything else: no logging, no config.
 if CommandLine.arguments.dropFirst().first == "--worker" {
@@ -19,6 +20,20 @@ func fail(_ message: String, status: Int32) -> Never {
     FileHandle.standardError.write(Data("skillhostd: \(message)\n".utf8))
     exit(status)
 }
+
+// Before anything else, the daemon makes itself private to its user's other processes (a
+// skill's worker among them): not dumpable, so that they cannot ptrace it or read its
+// /proc/PID/environ, mem or fd; and a creation mask of 077, so that the registry, its -wal
+// and -shm, and everything else it creates are its user's alone whatever the mode of the
+// data directory. Workers are started with execve, which makes them dumpable again.
+do {
+    try ProcessHardening.makeNotDumpable()
+} catch {
+    fail("cannot make the daemon's process private: \(error)", status: 1)
+}
+ProcessHardening.restrictFileCreationMask()
+// The environment as started, taken before the key variables are withdrawn from it.
+let environment = ProcessInfo.processInfo.environment
 
 let invocation: DaemonInvocation
 do {
@@ -36,16 +51,17 @@ do {
     fail("\(error)", status: 2)
 }
 
-let configuration: DaemonConfiguration
+// The daemon reads its API keys as it is created, and overwrites the variables that held
+// them in its environment area, before it starts a thread or a worker.
+let daemon: Daemon
 do {
-    configuration = try invocation.configuration()
-    _ = try configuration.apiKeys(for: configuration.inferenceModels())
+    daemon = try Daemon(configuration: try invocation.configuration(environment: environment), environment: environment)
 } catch {
     fail("\(error)", status: 2)
 }
 
 do {
-    try await Daemon(configuration: configuration).run()
+    try await daemon.run()
 } catch {
     fail("\(error)", status: 1)
 }

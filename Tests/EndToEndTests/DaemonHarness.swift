@@ -34,9 +34,11 @@ final class DaemonHarness: Sendable {
     let process: ChildProcess
 
     /// Starts a daemon whose inference goes to `inferenceURL` (nil: as `arguments` say, such
-    /// as a config file's `models`), and waits for its socket.
+    /// as a config file's `models`), and waits for its socket. With `user`, the daemon runs
+    /// as that uid and gid (through `setpriv`, which this process, root, may run), and its
+    /// directory belongs to it.
     init(inferenceURL: URL?, arguments: [String] = [], environment: [String: String] = [:],
-         directory: TemporaryDirectory? = nil) async throws {
+         directory: TemporaryDirectory? = nil, user: uid_t? = nil) async throws {
         let directory = try directory ?? TemporaryDirectory(prefix: "e2e")
         self.directory = directory
         socketPath = directory.path("run/skillhostd.sock")
@@ -44,10 +46,16 @@ final class DaemonHarness: Sendable {
         logPath = directory.path("skillhostd.log")
         var childEnvironment = ProcessInfo.processInfo.environment
         childEnvironment.merge(environment) { $1 }
+        let daemonArguments = ["--socket", socketPath, "--data-dir", dataDirectory, "--log-level", "debug"]
+            + (inferenceURL.map { ["--inference-url", $0.absoluteString] } ?? []) + arguments
+        var launcher: [String] = []
+        if let user {
+            guard chown(directory.path, user, user) == 0 else { throw HarnessError("cannot chown \(directory.path): errno \(errno)") }
+            launcher = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--"]
+        }
+        let command = launcher + [try BuildProducts.skillhostd()] + daemonArguments
         process = try ChildProcess(
-            try BuildProducts.skillhostd(),
-            arguments: ["--socket", socketPath, "--data-dir", dataDirectory, "--log-level", "debug"]
-                + (inferenceURL.map { ["--inference-url", $0.absoluteString] } ?? []) + arguments,
+            command[0], arguments: Array(command.dropFirst()),
             // Nothing of this process's own output is handed down: a daemon outliving a
             // crashed test run must not keep swift test waiting for the end of its output.
             environment: childEnvironment, standardOutput: .null, standardError: .file(logPath))
@@ -56,17 +64,25 @@ final class DaemonHarness: Sendable {
 
     /// Polls until `skillctl status` answers, or fails with the daemon's log.
     private func waitUntilServing() async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        guard try await answersStatus(within: .seconds(20)) else {
+            throw HarnessError("skillhostd did not serve \(socketPath) within 20 s; its log:\n\(log())")
+        }
+    }
+
+    /// Polls until `skillctl status` succeeds: true then, false after `timeout`.
+    /// - Throws: when the daemon has ended, with its log.
+    func answersStatus(within timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let termination = try process.pollTermination() {
                 throw HarnessError("skillhostd \(termination) before serving; its log:\n\(log())")
             }
             if FileManager.default.fileExists(atPath: socketPath), try await skillctl("status").status == 0 {
-                return
+                return true
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw HarnessError("skillhostd did not serve \(socketPath) within 20 s; its log:\n\(log())")
+        return false
     }
 
     /// The daemon's log so far.

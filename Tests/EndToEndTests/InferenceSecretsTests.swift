@@ -49,20 +49,9 @@ struct InferenceSecretsTests {
         return files
     }
 
-    /// The environment process `pid` started with, from `/proc/PID/environ` (read with
-    /// `read`, which Foundation's file reading cannot do for /proc), one variable a line.
+    /// The environment process `pid` started with, from `/proc/PID/environ`, one variable a line.
     private func environment(ofProcess pid: Int64) throws -> String {
-        let descriptor = open("/proc/\(pid)/environ", O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw HarnessError("cannot open /proc/\(pid)/environ: errno \(errno)") }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else { break }
-            bytes += buffer[..<count]
-        }
-        return String(decoding: bytes.map { $0 == 0 ? UInt8(ascii: "\n") : $0 }, as: UTF8.self)
+        String(decoding: try ProcFile.contents("/proc/\(pid)/environ").map { $0 == 0 ? UInt8(ascii: "\n") : $0 }, as: UTF8.self)
     }
 
     @Test("keys from the environment, a key file and attach reach the server, and appear nowhere else")
@@ -103,6 +92,15 @@ struct InferenceSecretsTests {
         #expect(attachEnvironment.status == 0, "\(attachEnvironment.standardError)")
         var seen = [attachFile.standardOutput, attachFile.standardError, attachEnvironment.standardOutput,
                     attachEnvironment.standardError]
+
+        // The daemon's own environment area, which /proc shows for its whole life, holds the
+        // names of the key variables it read (configured, and attached since) but not their
+        // values; the variables it read no key from are left as they were.
+        let daemonEnvironment = try environment(ofProcess: Int64(daemon.process.pid))
+        #expect(daemonEnvironment.split(separator: "\n").contains("SKILLHOST_TEST_ENV_KEY="), "\(daemonEnvironment)")
+        #expect(daemonEnvironment.split(separator: "\n").contains("SKILLHOST_TEST_ATTACH_KEY="), "\(daemonEnvironment)")
+        #expect(daemonEnvironment.contains("UNCONFIGURED_API_KEY=sk-never-configured"), "the area was read")
+        seen.append(daemonEnvironment)
 
         // Skill workers started from now on do not inherit a key variable the daemon has read.
         #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "reports_pid")).status == 0)

@@ -76,6 +76,25 @@ struct JSONRPCMessageTests {
         #expect(inbound("[]") == .rejected(JSONRPCResponse(id: nil, error: .invalidRequest("an empty batch"))))
     }
 
+    @Test("a batch is counted without parsing it, through strings, escapes and nested values, and refused over the limit",
+          arguments: [
+              (#"[{"jsonrpc":"2.0","method":"a","id":1}]"#, 1),
+              (#" [ 1 , "a,b]" , {"x":[1,2,{"y":","}]} , [3,4] ] "#, 4),
+              (#"["\\",2,"\"],[",{"k":"}"}]"#, 4),
+              (#"[[],[],[[],[]]]"#, 3),
+          ])
+    func batchLength(line: String, length: Int) {
+        let refused = JSONRPCInboundMessage(line: Array(line.utf8), limits: JSONRPCServerLimits(maximumBatchLength: length - 1))
+        let expected = JSONRPCLimitExceeded.batchLength(length: length, limit: length - 1).standardError
+        #expect(refused == .rejected(JSONRPCResponse(id: nil, error: expected)))
+        guard case .batch(let entries) = JSONRPCInboundMessage(line: Array(line.utf8), limits: JSONRPCServerLimits(maximumBatchLength: length))
+        else {
+            Issue.record("a batch of \(length) at a limit of \(length) is not a batch")
+            return
+        }
+        #expect(entries.count == length)
+    }
+
     @Test("a batch keeps each entry's verdict in order")
     func batch() {
         let line = #"[{"jsonrpc":"2.0","method":"a","id":1},{"jsonrpc":"2.0","method":"b"},1,{"foo":"boo"}]"#

@@ -67,12 +67,12 @@ final class TestServer: Sendable {
     let server: JSONRPCServer
     let events: AsyncStream<String>
 
-    init(maxLineBytes: Int = 16 << 20) throws {
+    init(limits: JSONRPCServerLimits = JSONRPCServerLimits()) throws {
         directory = try TemporaryDirectory()
         let (events, continuation) = AsyncStream.makeStream(of: String.self)
         self.events = events
         server = JSONRPCServer(socketPath: directory.file("s.sock"), handler: TestHandler(events: continuation),
-                               maxLineBytes: maxLineBytes)
+                               limits: limits)
         try server.start()
     }
 
@@ -200,7 +200,7 @@ struct JSONRPCServerTests {
 
     @Test("a line over the limit gets invalid_request naming the limit, then the connection closes")
     func lineLimit() async throws {
-        let server = try TestServer(maxLineBytes: 1024)
+        let server = try TestServer(limits: JSONRPCServerLimits(maximumRequestBytes: 1024))
         let client = try server.rawClient()
         try client.send(#"{"jsonrpc":"2.0","method":"echo","params":["small"],"id":1}"#)
         #expect(await client.nextJSON()?["result"] == ["small"])

@@ -17,7 +17,7 @@ struct ContentStoreTests {
             #expect(stored.size == Int64(bytes.count))
             #expect(stored.path == "\(directory)/skills/sha256/\(stored.sha256).so")
             #expect(try sha256sum(stored.path) == stored.sha256)
-            #expect(permissions(of: stored.path) == 0o444)
+            #expect(permissions(of: stored.path) == 0o400)
             #expect(permissions(of: directory + "/skills") == 0o700)
             #expect(permissions(of: directory + "/skills/sha256") == 0o700)
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/skills/sha256")

@@ -75,6 +75,22 @@ struct DaemonSettingsTests {
         #expect(DaemonSetting.named("api_key_env")?.default == nil)
     }
 
+    @Test("max_connections is worked out from the descriptor limit unless given, leaving room for what requests open")
+    func connectionsFromDescriptors() throws {
+        #expect(DaemonConfiguration(environment: [:]).maximumConnections == nil)
+        #expect(DaemonSetting.named("max_connections")?.default
+            == .described("(descriptor limit − 256) / 2, at most 4096; the soft descriptor limit is raised to the hard one at start"))
+        #expect(DaemonConfiguration.defaultMaximumConnections(descriptorLimit: 1024) == 384, "systemd's soft limit")
+        #expect(DaemonConfiguration.defaultMaximumConnections(descriptorLimit: 524_288) == 4096, "systemd's hard limit")
+        #expect(DaemonConfiguration.defaultMaximumConnections(descriptorLimit: 100) == 1)
+        guard case let .serve(invocation) = try DaemonCommandLine.parse(["--max-connections", "7", "--max-batch-length=3"]) else {
+            Issue.record("not a command line to serve with")
+            return
+        }
+        let configuration = try invocation.configuration(environment: ["HOME": "/nonexistent"])
+        #expect(configuration.maximumConnections == 7 && configuration.maximumBatchLength == 3)
+    }
+
     @Test("a bad value is refused in the giver's terms: the flag typed, or the config file's key")
     func refusalsNameTheFlagOrTheKey() throws {
         for setting in DaemonSetting.all where setting.configKey != nil {

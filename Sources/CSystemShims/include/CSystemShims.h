@@ -32,6 +32,7 @@ int cshim_connect_unix(int fd, const char *path);
 /** The longest path a Unix socket address holds, without its NUL. */
 int cshim_unix_path_max(void);
 
+#include "cshim_daemon.h"
 #include "cshim_errno.h"
 #include "cshim_isolation.h"
 #include "cshim_process.h"

@@ -1,8 +1,9 @@
+import Foundation
 import Glibc
 import SystemCalls
 
 /// Skill files stored by content: each at `<directory>/sha256/<hex>.so`, written once,
-/// atomically, and read-only (0444) afterwards.
+/// atomically, and read-only and private to the daemon's user (0400) afterwards.
 ///
 /// The store is a value holding only its paths; every operation is a short sequence of system
 /// calls that is safe to run from several threads at once (a file only ever appears complete,
@@ -14,7 +15,7 @@ public struct ContentStore: Sendable {
     /// Permissions of the store's directories.
     static let directoryMode: mode_t = 0o700
     /// Permissions of a stored file.
-    static let fileMode: mode_t = 0o444
+    static let fileMode: mode_t = 0o400
     private static let chunkSize = 1 << 20
 
     /// The store's root, such as `<data>/skills`.
@@ -25,10 +26,14 @@ public struct ContentStore: Sendable {
         directory + "/sha256"
     }
 
-    /// Opens the store at `directory`, creating it (0700) if needed.
+    /// Opens the store at `directory`, creating it (0700) if needed; files stored by an older
+    /// skillhost with 0444 are made private (0400).
     public init(directory: String) throws(RegistryError) {
         self.directory = directory
         try FileSystem.createDirectories(filesDirectory, mode: Self.directoryMode)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: filesDirectory)) ?? [] where name.hasSuffix(".so") {
+            FileSystem.removeGroupAndOtherAccess(filesDirectory + "/" + name)
+        }
     }
 
     /// The path of the file whose content hashes to `sha256`, whether or not it is stored.

@@ -78,6 +78,15 @@ enum FileSystem {
         }
     }
 
+    /// Takes every permission of its group and of others from the regular file at `path`,
+    /// if it has any: for the files an older skillhost created before it ran with a creation
+    /// mask of 077. Nothing at `path`, or a failure to change it, is left as it is.
+    static func removeGroupAndOtherAccess(_ path: String) {
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_mode & 0o077 != 0 else { return }
+        _ = chmod(path, status.st_mode & 0o700)
+    }
+
     /// The directory part of `path`: `"/a/b"` for `"/a/b/c"`, `"/"` for `"/a"`, `"."` for `"a"`.
     static func parentDirectory(of path: String) -> String {
         var trimmed = Substring(path)

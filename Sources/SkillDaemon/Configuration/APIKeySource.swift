@@ -53,14 +53,12 @@ public enum APIKeySource: Sendable, Equatable, CustomStringConvertible {
 
     /// Removes the variable that holds the key from this process's environment, once the
     /// key is read, so that the processes the daemon starts (skill workers, whose output
-    /// is kept with their runs) never inherit it. Does nothing for a key file.
-    ///
-    /// glibc's `unsetenv` takes the environment's lock and never frees the strings it
-    /// removes, so a thread reading the environment meanwhile sees it with or without the
-    /// variable, never a dangling pointer.
+    /// is kept with their runs) never inherit it, and overwrites its value in the
+    /// environment area the daemon was started with, so that `/proc/PID/environ` no longer
+    /// shows it (see ``ProcessEnvironment/withdraw(_:)``). Does nothing for a key file.
     public func withdrawFromEnvironment() {
         guard case let .environment(variable) = self else { return }
-        unsetenv(variable)
+        ProcessEnvironment.withdraw(variable)
     }
 
     /// The text of the key file at `path`, checked to be a regular file that neither its

@@ -47,8 +47,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maximumRunTimeout: Duration = .seconds(3600)
     /// Runs in flight beyond which new ones are refused as `overloaded`.
     public var maximumConcurrentRuns = 256
-    /// The longest request line accepted.
-    public var maximumLineBytes = 16 << 20
+    /// The longest request line accepted, in bytes (`max_request_bytes`): a longer line is
+    /// read no further than this, answered with an error and its connection closed.
+    public var maximumRequestBytes = 16 << 20
+    /// The most requests one JSON-RPC batch may hold (`max_batch_length`).
+    public var maximumBatchLength = 1000
+    /// The most client connections served at once (`max_connections`); nil: as many as
+    /// ``defaultMaximumConnections(descriptorLimit:)`` allows for the descriptor limit.
+    public var maximumConnections: Int?
     /// How long SIGTERM waits for runs in flight before recording them as interrupted.
     public var shutdownGrace: Duration = .seconds(10)
     /// The daemon log's level.
@@ -65,6 +71,21 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// How each setting given was last spelled: its flag (`--inference-url`) or its key, so
     /// that those errors name it as its giver wrote it.
     private var spellings: [String: String] = [:]
+
+    /// Descriptors kept for everything but client connections before the rest is shared
+    /// out: the registry's SQLite files, the log, signal and timer descriptors.
+    static let reservedDescriptors = 256
+    /// The most connections served at once by default, whatever the descriptor limit: each
+    /// has a reader thread of its own.
+    static let connectionCeiling = 4096
+
+    /// The default of `max_connections` under a limit of `descriptorLimit` descriptors: half
+    /// of what is left after ``reservedDescriptors``, the other half being for what the
+    /// connections' requests open (worker socket pairs, pidfds and pipes, inference
+    /// sockets), at least 1 and at most ``connectionCeiling``. 384 at a limit of 1,024.
+    public static func defaultMaximumConnections(descriptorLimit: Int) -> Int {
+        min(connectionCeiling, max(1, (descriptorLimit - reservedDescriptors) / 2))
+    }
 
     /// The defaults for this user and environment.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {

@@ -21,7 +21,7 @@ package enum ExitCode: Int32, CaseIterable {
     case inferenceFailed = 7
     /// `crashed`: the skill's process died.
     case crashed = 8
-    /// `overloaded`: the daemon has no room now; retry later.
+    /// `overloaded` or `too_many_connections`: the daemon has no room now; retry later.
     case overloaded = 9
 
     /// What the status means, as `skillctl --help` lists it.
@@ -36,7 +36,7 @@ package enum ExitCode: Int32, CaseIterable {
         case .timeout: "timeout: the run passed its deadline"
         case .inferenceFailed: "inference_failed: the inference server failed"
         case .crashed: "crashed: the skill's process died"
-        case .overloaded: "overloaded: no room now; retry later"
+        case .overloaded: "overloaded or too_many_connections: no room now; retry later"
         }
     }
 
@@ -48,7 +48,7 @@ package enum ExitCode: Int32, CaseIterable {
         case .timeout: self = .timeout
         case .inferenceFailed: self = .inferenceFailed
         case .crashed: self = .crashed
-        case .overloaded: self = .overloaded
+        case .overloaded, .tooManyConnections: self = .overloaded
         default: self = .failed
         }
     }

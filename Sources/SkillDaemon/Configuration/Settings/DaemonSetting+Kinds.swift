@@ -75,13 +75,29 @@ extension DaemonSetting {
 
     /// A number of things (attempts, runs, workers), up to 2^31 - 1.
     static func count(_ name: String, _ property: Property<Int>, minimum: Int64 = 1, summary: String) -> DaemonSetting {
+        count(name, minimum: minimum, summary: summary, defaultDescription: nil,
+              value: { configuration in String(configuration[keyPath: property]) },
+              assign: { configuration, count in configuration[keyPath: property] = count })
+    }
+
+    /// A number of things that is worked out when not given, as `default` says.
+    static func count(_ name: String, _ property: Property<Int?>, minimum: Int64 = 1, summary: String,
+                      default: String) -> DaemonSetting {
+        count(name, minimum: minimum, summary: summary, defaultDescription: `default`,
+              value: { configuration in configuration[keyPath: property].map { String($0) } },
+              assign: { configuration, count in configuration[keyPath: property] = count })
+    }
+
+    /// A whole number from `minimum` to 2^31 - 1, shown by `value` and stored by `assign`.
+    private static func count(_ name: String, minimum: Int64, summary: String, defaultDescription: String?,
+                              value: @escaping @Sendable (DaemonConfiguration) -> String?,
+                              assign: @escaping @Sendable (inout DaemonConfiguration, Int) -> Void) -> DaemonSetting {
         let expectation = "a whole number, at least \(minimum)"
         return DaemonSetting(
-            name: name, placeholder: "N", expectation: expectation, summary: summary, takesNumber: true,
-            value: { configuration in String(configuration[keyPath: property]) },
+            name: name, placeholder: "N", expectation: expectation, summary: summary, defaultDescription: defaultDescription,
+            takesNumber: true, value: value,
             effect: .configures { configuration, input throws(ConfigurationError) in
-                configuration[keyPath: property] = Int(
-                    try input.wholeNumber(in: minimum...Int64(Int32.max), expectation: expectation))
+                assign(&configuration, Int(try input.wholeNumber(in: minimum...Int64(Int32.max), expectation: expectation)))
             })
     }
 

@@ -42,9 +42,11 @@ public enum DaemonSettingsDocument {
             to a file only its owner may read; a trailing newline is ignored) and `max_concurrent` (requests
             at once; default: \(EndpointConfiguration.defaultMaximumConcurrentRequests)). API keys are read when skillhostd starts and kept in memory
             only; they never appear in logs, the registry, status answers or error messages, and the
-            variables they came from are removed from skillhostd's environment. Skill workers inherit only
-            PATH, HOME, USER, LOGNAME, LANG, LC_*, TZ, TMPDIR, LD_LIBRARY_PATH and SKILL_* variables.
-            Endpoints attached at run time (`skillctl inference attach`) last until skillhostd stops.
+            variables they came from are removed from skillhostd's environment, their values overwritten
+            where /proc/PID/environ shows them. skillhostd is not dumpable (other processes of its user
+            cannot ptrace it or read its /proc files) and creates its files with umask 077. Skill workers
+            inherit only PATH, HOME, USER, LOGNAME, LANG, LC_*, TZ, TMPDIR, LD_LIBRARY_PATH and SKILL_*
+            variables. Endpoints attached at run time (`skillctl inference attach`) last until skillhostd stops.
 
             Exit status: 0 after a clean shutdown; 1 when it cannot start (the message says why); 2 on
             a usage error or a setting that is wrong (the message names it).
