@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@ enum { maximum_descriptors = 8, duplicate_floor = 64 };
 static const char *const child_steps[] = {
     "read of the start signal", "setresgid", "setgroups", "setresuid", "prctl(PR_SET_PDEATHSIG)",
     "setpgid", "open(/dev/null)", "fcntl(F_DUPFD_CLOEXEC)", "dup2", "close_range", "sigprocmask", "execve",
+    "prctl(PR_SET_DUMPABLE)",
 };
 
 /* What a failed child writes to the report pipe before it exits. */
@@ -42,7 +44,13 @@ static void run_child(const cshim_sandbox_start *spawn, int start_signal, int re
     int moved = fcntl(report, F_DUPFD_CLOEXEC, duplicate_floor);
     if (moved < 0) fail_child(report, 7);
     report = moved;
-    char byte;
+    char byte = 0;
+    if (spawn->namespaces & CSHIM_NAMESPACE_USER && !spawn->clear_groups) {
+        /* A daemon that is not root writes the maps as their owner, which it is only while
+         * this copy of it is dumpable (a non-dumpable process's /proc files are root's).
+         * The copy holds the daemon's memory until the execve, within microseconds. */
+        if (prctl(PR_SET_DUMPABLE, 1UL, 0UL, 0UL, 0UL) != 0 || write(start_signal, &byte, 1) != 1) fail_child(report, 12);
+    }
     if (read(start_signal, &byte, 1) != 1) fail_child(report, 0);
     if (spawn->namespaces & CSHIM_NAMESPACE_USER) {
         /* uid 0 of the namespace is the outer uid: take it, so that files created and
@@ -135,9 +143,11 @@ static int reap_failed_child(pid_t pid) {
 }
 
 int cshim_sandbox_spawn(const cshim_sandbox_start *spawn, pid_t *pid, const char **failed_call) {
+    /* start: a socket pair, both ways: the child may say it is ready for its maps, then
+     * the daemon says it may go on. */
     int start[2], report[2];
-    if (pipe2(start, O_CLOEXEC) != 0) {
-        *failed_call = "pipe2";
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, start) != 0) {
+        *failed_call = "socketpair";
         return errno;
     }
     if (pipe2(report, O_CLOEXEC) != 0) {
@@ -171,8 +181,16 @@ int cshim_sandbox_spawn(const cshim_sandbox_start *spawn, pid_t *pid, const char
     }
     *pid = (pid_t)child;
     int code = 0;
-    if (spawn->namespaces & CSHIM_NAMESPACE_USER) code = map_identities(spawn, (pid_t)child, failed_call);
-    if (code == 0 && write(start[1], "", 1) != 1) {
+    int ended_early = 0;
+    if (spawn->namespaces & CSHIM_NAMESPACE_USER && !spawn->clear_groups) {
+        char ready;
+        ssize_t length;
+        while ((length = read(start[1], &ready, 1)) < 0 && errno == EINTR) {}
+        /* No byte: the child failed first, and its report says why. */
+        ended_early = length != 1;
+    }
+    if (!ended_early && spawn->namespaces & CSHIM_NAMESPACE_USER) code = map_identities(spawn, (pid_t)child, failed_call);
+    if (!ended_early && code == 0 && write(start[1], "", 1) != 1) {
         code = errno;
         *failed_call = "write of the start signal";
     }

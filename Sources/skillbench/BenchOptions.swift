@@ -26,11 +26,15 @@ struct BenchOptions {
     var figures: Set<Int> = [1, 2, 3, 4, 5]
     /// Facts about the machine given by the caller (`--machine key=value`).
     var machine: [String: String] = [:]
+    /// Arguments every daemon under test is started with (`--daemon-arg ARG`, repeatable),
+    /// such as `--sandbox=off` for the baseline of the sandbox's cost.
+    var daemonArguments: [String] = []
 
     static let usage = """
         usage: skillbench --daemon PATH --floor PATH --noop-inprocess PATH.so --noop-worker PATH.so
                           --work-dir DIR [--complete PATH.so --model-url URL | --no-model REASON]
                           [--quick] [--out FILE.json] [--only 1,2,...] [--machine KEY=VALUE]...
+                          [--daemon-arg ARG]...
                skillbench host --socket PATH --skill PATH.so --name NAME
                skillbench load --socket PATH --skill NAME [--clients N] [--seconds S]
 
@@ -75,6 +79,7 @@ struct BenchOptions {
                 let text = try value(flag)
                 guard let equals = text.firstIndex(of: "=") else { throw BenchError("--machine takes KEY=VALUE, not \(text)") }
                 machine[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            case "--daemon-arg": daemonArguments.append(try value(flag))
             case "-h", "--help":
                 print(Self.usage)
                 exit(0)

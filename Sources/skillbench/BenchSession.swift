@@ -53,7 +53,7 @@ final class BenchSession {
     func startDaemon(named name: String, extraArguments: [String] = []) throws(BenchError) -> DaemonUnderTest {
         let daemon = try DaemonUnderTest(
             executable: options.daemon, directory: options.workDirectory + "/" + name,
-            inferenceURL: options.modelURL?.absoluteString ?? "http://127.0.0.1:9", extraArguments: extraArguments)
+            inferenceURL: options.modelURL?.absoluteString ?? "http://127.0.0.1:9", extraArguments: options.daemonArguments + extraArguments)
         try daemon.start()
         _ = try daemon.install(options.noopInProcess, isolation: "inprocess")
         _ = try daemon.install(options.noopWorker, isolation: "process")

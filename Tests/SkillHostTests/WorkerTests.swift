@@ -12,8 +12,8 @@ import Testing
 private final class SpawnedWorker {
     let pid: pid_t
     let channel: WorkerChannel
-    /// What the worker reported of its sandbox: none, as it was started without `--sandbox`.
-    let sandbox: SandboxReport
+    /// Whether ``receive()`` has passed the worker's `sandboxed` report over.
+    private var sawSandboxReport = false
     /// Where the worker's stderr goes.
     let standardErrorPath: String
     private var termination: Termination?
@@ -67,11 +67,21 @@ private final class SpawnedWorker {
         let result = posix_spawn(&spawned, executable, &actions, &attributes, argv, envp)
         guard result == 0 else { throw WorkerProtocolError.systemCall(call: "posix_spawn", errno: result) }
         pid = spawned
-        // Its first message, whatever it is asked: started without --sandbox, it has none.
-        guard case let .sandboxed(report) = try channel.receive() else {
-            throw WorkerProtocolError.malformed("the worker's first message is not sandboxed")
+    }
+
+    /// The next message from the worker. Its first, `sandboxed`, is checked and passed
+    /// over: started without --sandbox, the worker reports every layer off.
+    func receive() throws -> WorkerMessage {
+        let message = try channel.receive()
+        guard !sawSandboxReport else { return message }
+        sawSandboxReport = true
+        guard case let .sandboxed(report) = message else {
+            throw WorkerProtocolError.malformed("the worker's first message is \(message.name), not sandboxed")
         }
-        sandbox = report
+        guard report.activeLayers.isEmpty else {
+            throw WorkerProtocolError.malformed("a worker started without --sandbox reported \(report.activeLayers)")
+        }
+        return try channel.receive()
     }
 
     deinit {
@@ -85,7 +95,7 @@ private final class SpawnedWorker {
     /// Loads `path` and returns the worker's answer.
     func load(_ path: String) throws -> WorkerMessage {
         try channel.send(.load(path: path))
-        return try channel.receive()
+        return try receive()
     }
 
     /// Waits up to 10 s for the worker to end, polling without holding a thread of the pool.
@@ -125,8 +135,8 @@ struct WorkerTests {
             == .loaded(name: "hello", version: "1.0.0", flags: 0, abiMajor: 1, abiMinor: 1))
         for (number, name) in [(UInt64(1), "Ada"), (2, "Grace")] {
             try worker.channel.send(.run(invocation: number, input: Array(#"{"name":"\#(name)"}"#.utf8), model: ""))
-            #expect(try worker.channel.receive() == .log(invocation: number, level: 1, message: Array("greeted".utf8)))
-            #expect(try worker.channel.receive() == .runDone(
+            #expect(try worker.receive() == .log(invocation: number, level: 1, message: Array("greeted".utf8)))
+            #expect(try worker.receive() == .runDone(
                 invocation: number, status: SKILL_OK, output: Array(#"{"greeting":"Hello, \#(name)!"}"#.utf8),
                 errorMessage: ""))
         }
@@ -155,11 +165,11 @@ struct WorkerTests {
             return
         }
         try worker.channel.send(.run(invocation: 4, input: Array("Once upon".utf8), model: "gemma"))
-        #expect(try worker.channel.receive() == .completeCall(
+        #expect(try worker.receive() == .completeCall(
             invocation: 4, call: 1, prompt: Array("Once upon".utf8), parameters: WorkerInferenceParameters(model: "gemma")))
         try worker.channel.send(.completeReply(call: 1, status: SKILL_OK, text: Array("xyz".utf8),
                                                promptTokens: 2, completionTokens: 3))
-        #expect(try worker.channel.receive() == .runDone(invocation: 4, status: SKILL_OK, output: Array("xyz".utf8),
+        #expect(try worker.receive() == .runDone(invocation: 4, status: SKILL_OK, output: Array("xyz".utf8),
                                                          errorMessage: ""))
     }
 
@@ -172,14 +182,14 @@ struct WorkerTests {
             return
         }
         try worker.channel.send(.run(invocation: 8, input: Array("abc".utf8), model: ""))
-        guard case let .completeCall(8, 1, _, parameters) = try worker.channel.receive(), parameters.model.isEmpty else {
+        guard case let .completeCall(8, 1, _, parameters) = try worker.receive(), parameters.model.isEmpty else {
             Issue.record("expected complete_call 1 of invocation 8 with the default model")
             return
         }
         try worker.channel.send(.completeReply(call: 1, status: SKILL_ERR_ABORTED, text: [], promptTokens: 0,
                                                completionTokens: 0))
         // No second complete_call, no log, no output_chunk: the very next message is run_done.
-        guard case let .runDone(8, status, output, errorMessage) = try worker.channel.receive() else {
+        guard case let .runDone(8, status, output, errorMessage) = try worker.receive() else {
             Issue.record("expected run_done of invocation 8")
             return
         }
@@ -198,9 +208,9 @@ struct WorkerTests {
             return
         }
         try worker.channel.send(.run(invocation: 3, input: [], model: ""))
-        #expect(try worker.channel.receive() == .outputChunk(invocation: 3, chunk: Array("[1,".utf8)))
-        #expect(try worker.channel.receive() == .outputChunk(invocation: 3, chunk: Array("2,".utf8)))
-        #expect(try worker.channel.receive() == .runDone(invocation: 3, status: SKILL_OK, output: Array("3]".utf8),
+        #expect(try worker.receive() == .outputChunk(invocation: 3, chunk: Array("[1,".utf8)))
+        #expect(try worker.receive() == .outputChunk(invocation: 3, chunk: Array("2,".utf8)))
+        #expect(try worker.receive() == .runDone(invocation: 3, status: SKILL_OK, output: Array("3]".utf8),
                                                          errorMessage: ""))
     }
 
@@ -212,7 +222,7 @@ struct WorkerTests {
             return
         }
         try worker.channel.send(.run(invocation: 1, input: [], model: ""))
-        #expect(try worker.channel.receive() == .runDone(invocation: 1, status: SKILL_ERR_FAILED, output: [],
+        #expect(try worker.receive() == .runDone(invocation: 1, status: SKILL_ERR_FAILED, output: [],
                                                          errorMessage: "the skill failed on purpose"))
     }
 
@@ -239,7 +249,7 @@ struct WorkerTests {
     func inspect() async throws {
         let worker = try SpawnedWorker(directory: directory)
         try worker.channel.send(.inspect(path: try await FixtureSkills.path(for: "init_deadlock")))
-        guard case let .inspected(manifest) = try worker.channel.receive() else {
+        guard case let .inspected(manifest) = try worker.receive() else {
             Issue.record("expected inspected")
             return
         }
