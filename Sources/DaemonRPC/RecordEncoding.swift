@@ -22,7 +22,18 @@ enum RecordEncoding {
             "abi": .string("\(skill.abiMajor).\(skill.abiMinor)"),
             "isolation": .string(skill.isolation.rawValue),
             "memory_limit_bytes": skill.memoryLimitBytes.map(JSONValue.int) ?? .null,
+            "grants": json(skill.grants),
             "installed_at": timestamp(skill.installedAt),
+        ])
+    }
+
+    /// A skill's grants; a limit of `null` is the daemon's default.
+    static func json(_ grants: SkillGrants) -> JSONValue {
+        .object([
+            "network": .string(grants.network.rawValue),
+            "read_only_paths": .array(grants.readOnlyPaths.map(JSONValue.string)),
+            "process_limit": grants.processLimit.map { .int(Int64($0)) } ?? .null,
+            "cpu_seconds_per_run": grants.cpuSecondsPerRun.map { .int(Int64($0)) } ?? .null,
         ])
     }
 

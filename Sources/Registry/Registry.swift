@@ -212,6 +212,14 @@ public final class Registry: Sendable {
         try updateSettings(name: name, version: version) { $0.memoryLimitBytes = memoryLimitBytes }
     }
 
+    /// Sets what the worker processes of the skill `name` at `version` (every version of it
+    /// when `version` is nil) may do beyond their CSI context, from their next start on.
+    ///
+    /// - Returns: The changed skills as now stored, in listing order; empty when none matched.
+    public func updateGrants(name: String, version: String?, to grants: SkillGrants) throws(RegistryError) -> [SkillRecord] {
+        try updateSettings(name: name, version: version) { $0.grants = grants }
+    }
+
     /// Applies `change` to the settings of the matching skills in one transaction.
     private func updateSettings(name: String, version: String?, _ change: (inout SkillRecord) -> Void)
         throws(RegistryError) -> [SkillRecord]

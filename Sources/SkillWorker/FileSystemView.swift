@@ -64,10 +64,6 @@ struct FileSystemView {
             entries.append(Entry(kind: CSHIM_VIEW_BIND_READ_ONLY, source: directory, target: directory))
             readablePaths.append(directory)
         }
-        for path in options.grants.readOnlyPaths where access(path, F_OK) == 0 {
-            entries.append(Entry(kind: CSHIM_VIEW_BIND_READ_ONLY, source: path, target: path))
-            readablePaths.append(path)
-        }
         entries.append(Entry(kind: CSHIM_VIEW_TMPFS, target: "/dev", sizeBytes: 64 << 10))
         for device in Self.devices where access(device, F_OK) == 0 {
             entries.append(Entry(kind: CSHIM_VIEW_BIND_DEVICE, source: device, target: device))
@@ -82,6 +78,11 @@ struct FileSystemView {
         entries.append(Entry(kind: CSHIM_VIEW_TMPFS, target: "/tmp", sizeBytes: UInt64(options.temporaryBytes)))
         if skillFileName != nil {
             entries.append(Entry(kind: CSHIM_VIEW_TMPFS, target: WorkerSandbox.skillDirectory, sizeBytes: Self.skillFileSize() + (1 << 20)))
+        }
+        // The granted paths last, so that no tmpfs of the view (a private /tmp) hides one.
+        for path in options.grants.readOnlyPaths where access(path, F_OK) == 0 {
+            entries.append(Entry(kind: CSHIM_VIEW_BIND_READ_ONLY, source: path, target: path))
+            readablePaths.append(path)
         }
         readablePaths += ["/proc", WorkerSandbox.skillDirectory]
         writablePaths = ["/tmp", "/dev/shm"] + Self.devices

@@ -15,6 +15,7 @@ enum SkillctlCommandList {
         .command(RunLogsCommand.self),
         .command(SetIsolationCommand.self),
         .command(SetMemoryLimitCommand.self),
+        .command(GrantCommand.self),
         .group(CommandGroup(name: "cron", abstract: "cron expressions, checked locally", subcommands: [CronNextCommand.self])),
         .group(CommandGroup(
             name: "batch", abstract: "batches: a skill run once per line of a JSONL file, several at a time",

@@ -5,7 +5,7 @@ public enum SkillhostMessages {
     public static let requests: [any SkillhostRequest.Type] = [
         HostStatusRequest.self,
         InstallSkillRequest.self, ListSkillsRequest.self, GetSkillRequest.self, SetIsolationRequest.self,
-        SetLimitsRequest.self, RemoveSkillRequest.self, SkillExistsRequest.self, RunSkillRequest.self,
+        SetLimitsRequest.self, GrantSkillRequest.self, RemoveSkillRequest.self, SkillExistsRequest.self, RunSkillRequest.self,
         GetRunRequest.self, RunLogsRequest.self, ListRunsRequest.self,
         StartBatchRequest.self, GetBatchRequest.self, BatchItemsRequest.self, CancelBatchRequest.self, WaitBatchRequest.self,
         AddScheduleRequest.self, ListSchedulesRequest.self, GetScheduleRequest.self, RemoveScheduleRequest.self,

@@ -76,6 +76,66 @@ struct SandboxTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("grants let a skill read the granted path only, reach the host's network, and fork no more than granted; the data directory cannot be granted")
+    func grantsOpenOnlyWhatTheyName() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: noInference)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "escapes")).status == 0)
+        // Two files any user may read (workers run as uid 65534), in a directory outside the data directory.
+        let directory = daemon.directory.path("granted")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let (granted, sibling) = (directory + "/a", directory + "/b")
+        try Data("granted file\n".utf8).write(to: URL(fileURLWithPath: granted))
+        try Data("sibling file\n".utf8).write(to: URL(fileURLWithPath: sibling))
+        chmod(daemon.directory.path(""), 0o755)
+        chmod(directory, 0o755)
+        chmod(granted, 0o644)
+        chmod(sibling, 0o644)
+
+        #expect(try await Self.attempt(daemon, "read \(granted)").hasPrefix("refused"))
+        let grant = try await daemon.skillctl("grant", "escapes", "--read-only", granted)
+        #expect(grant.status == 0, "\(grant.standardError)")
+        let read = try await Self.attempt(daemon, "read \(granted)")
+        #expect(read.hasPrefix("ok") && read.contains("granted file"), "\(read)")
+        let refused = try await Self.attempt(daemon, "read \(sibling)")
+        #expect(refused.hasPrefix("refused"), "\(refused)")
+        let shown = try await daemon.skillctl("show", "escapes")
+        #expect(shown.standardOutput.contains(granted), "\(shown.standardOutput)")
+        #expect(shown.standardOutput.contains("process limit") && shown.standardOutput.contains("default"),
+                "\(shown.standardOutput)")
+
+        // The network: refused without the grant, through with it.
+        let listener = try LoopbackListener()
+        #expect(try await Self.attempt(daemon, "connect-tcp \(listener.port)").hasPrefix("refused"))
+        #expect(listener.acceptedConnections() == 0)
+        #expect(try await daemon.skillctl("grant", "escapes", "--network", "host").status == 0)
+        let connected = try await Self.attempt(daemon, "connect-tcp \(listener.port)")
+        #expect(connected.hasPrefix("ok"), "\(connected)")
+        // The read-only grant stayed as it was.
+        #expect(try await Self.attempt(daemon, "read \(granted)").hasPrefix("ok"))
+        #expect(try await daemon.skillctl("grant", "escapes", "--network", "none").status == 0)
+        #expect(try await Self.attempt(daemon, "connect-tcp \(listener.port)").hasPrefix("refused"))
+
+        // The process limit.
+        #expect(try await daemon.skillctl("grant", "escapes", "--max-processes", "16").status == 0)
+        let forks = try await Self.attempt(daemon, "fork 100")
+        #expect(forks.hasPrefix("refused EAGAIN after "), "\(forks)")
+        #expect((Int(forks.split(separator: " ").last ?? "") ?? .max) < 16, "\(forks)")
+
+        // The registry is never granted: not the data directory, nothing in it, nothing containing it.
+        // invalid_params exits 1, as every daemon error of a kind without a status of its own.
+        for path in [daemon.dataDirectory, daemon.dataDirectory + "/registry.sqlite3", daemon.directory.path] {
+            let refusal = try await daemon.skillctl("grant", "escapes", "--read-only", path)
+            #expect(refusal.status == 1, "\(path): \(refusal.standardError)")
+            #expect(refusal.standardError.contains("invalid params: read_only_paths holds \"\(path)\""),
+                    "\(refusal.standardError)")
+        }
+        let missing = try await daemon.skillctl("grant", "escapes", "--read-only", directory + "/missing")
+        #expect(missing.status == 1 && missing.standardError.contains(directory + "/missing"), "\(missing.standardError)")
+        let record = try daemon.registry().skill(named: "escapes", version: nil)
+        #expect(record?.grants.readOnlyPaths == [granted] && record?.grants.processLimit == 16)
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     @Test("host.status and skillctl status say which layers are active; every one is on this machine")
     func layersAreReported() async throws {
         let daemon = try await DaemonHarness(inferenceURL: noInference)

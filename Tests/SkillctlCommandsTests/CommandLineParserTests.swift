@@ -55,7 +55,7 @@ struct CommandLineParserTests {
         #expect(missingValue.command == "remove")
         #expect(try usageError("runs", "--limit").message == "--limit needs a value")
         #expect(try usageError("install").message
-                == "missing arguments: usage is `skillctl install PATH [--force] [--sha256 HEX] [--isolation process|inprocess] [--memory-limit SIZE]`")
+                == "missing arguments: usage is `skillctl install PATH [--force] [--sha256 HEX] [--isolation process|inprocess] [--memory-limit SIZE] [--network none|host] [--read-only PATHS] [--max-processes N|default] [--cpu-seconds N|default]`")
         #expect(try usageError("show", "a", "b").message == "unexpected argument \"b\": usage is `skillctl show NAME[@VERSION]`")
         #expect(try usageError("cron", "next", "0", "0", "*", "*", "*").message
                 == "the expression is one argument: quote it, e.g. skillctl cron next '0 0 * * *'")
@@ -107,6 +107,22 @@ struct CommandLineParserTests {
         #expect(try usageError("memory-limit", "echo", "lots").message.hasPrefix("a memory limit is a size such as 512M or 2G"))
         _ = try command(StatusCommand.self, "status")
         _ = try command(ListSkillsCommand.self, "list")
+    }
+
+    @Test("grant and install read the grant options; those not given are left out")
+    func grantCommands() throws {
+        let grant = try command(GrantCommand.self, "grant", "echo@1.0.0", "--network", "host", "--read-only", "/srv/a:/opt",
+                                "--max-processes", "16", "--cpu-seconds", "default")
+        #expect(grant.skill == SkillReference("echo@1.0.0"))
+        #expect(grant.grants == GrantParameters(network: "host", readOnlyPaths: ["/srv/a", "/opt"], processLimit: .value(16),
+                                                cpuSecondsPerRun: .daemonDefault))
+        #expect(try command(GrantCommand.self, "grant", "echo", "--read-only", "none").grants == GrantParameters(readOnlyPaths: []))
+        #expect(try command(GrantCommand.self, "grant", "echo").grants.isEmpty)
+        #expect(try command(InstallCommand.self, "install", "lib.so", "--network", "none").grants == GrantParameters(network: "none"))
+        #expect(try usageError("grant", "echo", "--read-only", "/a:b").message.contains("\"b\" in \"/a:b\" is not absolute"))
+        #expect(try usageError("grant", "echo", "--max-processes", "0").message
+                == "--max-processes expects a whole number of at least 1, or default, got \"0\"")
+        #expect(try usageError("grant", "echo", "--network", "lan").message == "--network expects none or host, got \"lan\"")
     }
 
     @Test("run reads its input, timeout, model and stream")

@@ -1,3 +1,4 @@
+import Foundation
 import JSONRPC
 import Registry
 import SkillDaemon
@@ -31,12 +32,14 @@ struct SkillMethods: Sendable {
         handlers.register(RemoveSkillRequest.self) { request, _ in try remove(request) }
         handlers.register(SetIsolationRequest.self) { request, _ in try setIsolation(request) }
         handlers.register(SetLimitsRequest.self) { request, _ in try setLimits(request) }
+        handlers.register(GrantSkillRequest.self) { request, _ in try grant(request) }
         handlers.register(SkillExistsRequest.self) { request, _ in try exists(request) }
     }
 
     private func install(_ request: InstallSkillRequest, peer: PeerCredentials) async throws -> InstalledSkill {
         let requestedIsolation = try ParameterCheck.choice(request.isolation, named: "isolation", as: IsolationMode.self)
         let requestedLimit = try request.memoryLimitBytes.map(Self.memoryLimit)
+        let requestedGrants = try GrantChange(request.grants, dataDirectory: configuration.dataDirectory)
         var result = try await installer.install(
             path: request.path, expectedSHA256: request.sha256, force: request.force ?? false,
             isolation: requestedIsolation ?? configuration.defaultIsolation,
@@ -54,6 +57,13 @@ struct SkillMethods: Sendable {
         if let requestedLimit, result.skill.memoryLimitBytes != requestedLimit {
             result.skill = try registry.updateMemoryLimit(
                 name: result.skill.name, version: result.skill.version, to: requestedLimit).first ?? result.skill
+        }
+        // And explicit grants: those given change, the rest stay.
+        let granted = requestedGrants.applied(to: result.skill.grants)
+        if granted != result.skill.grants {
+            result.skill = try registry.updateGrants(
+                name: result.skill.name, version: result.skill.version, to: granted).first ?? result.skill
+            runner.process.evict(sha256: result.skill.sha256)
         }
         try prewarm([result.skill])
         return InstalledSkill(outcome: result.outcome.rawValue, skill: RecordEncoding.json(result.skill))
@@ -106,6 +116,23 @@ struct SkillMethods: Sendable {
         return SkillList(skills: changed.map(RecordEncoding.json))
     }
 
+    private func grant(_ request: GrantSkillRequest) throws -> SkillList {
+        let change = try GrantChange(request.grants, dataDirectory: configuration.dataDirectory)
+        let matching = try registry.skills().filter {
+            $0.name == request.name && (request.version == nil || $0.version == request.version)
+        }
+        guard !matching.isEmpty else { throw Self.notInstalled(request.name, version: request.version) }
+        var changed: [SkillRecord] = []
+        for skill in matching {
+            changed += try registry.updateGrants(
+                name: skill.name, version: skill.version, to: change.applied(to: skill.grants))
+        }
+        // Workers started in the old sandbox are not reused; start ones in the new.
+        for skill in changed { runner.process.evict(sha256: skill.sha256) }
+        try prewarm(changed)
+        return SkillList(skills: changed.map(RecordEncoding.json))
+    }
+
     private func exists(_ request: SkillExistsRequest) throws -> SkillExistence {
         let sha256 = request.sha256.lowercased()
         guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else {
@@ -129,5 +156,78 @@ struct SkillMethods: Sendable {
     private static func notInstalled(_ name: String, version: String?) -> ServiceError {
         let which = version.map { "\(name)@\($0)" } ?? name
         return ServiceError(.notFound, "no skill \(which) is installed: see `skillctl list`")
+    }
+}
+
+/// The grants a `skills.grant` or `skills.install` call changes, checked: each `nil` member
+/// leaves that grant as it is.
+struct GrantChange: Sendable {
+    var network: NetworkAccess?
+    var readOnlyPaths: [String]?
+    var processLimit: Int??
+    var cpuSecondsPerRun: Int??
+
+    /// Checks `parameters`: a known network, absolute existing paths outside (and not
+    /// containing) `dataDirectory`, limits of at least 1.
+    init(_ parameters: GrantParameters, dataDirectory: String) throws(ServiceError) {
+        network = try ParameterCheck.choice(parameters.network, named: "network", as: NetworkAccess.self)
+        if let paths = parameters.readOnlyPaths {
+            readOnlyPaths = try paths.map { (path) throws(ServiceError) -> String in
+                try Self.readOnlyPath(path, dataDirectory: dataDirectory)
+            }
+        }
+        processLimit = try parameters.processLimit.map { (limit) throws(ServiceError) -> Int? in
+            try Self.limit(limit, named: "process_limit")
+        }
+        cpuSecondsPerRun = try parameters.cpuSecondsPerRun.map { (limit) throws(ServiceError) -> Int? in
+            try Self.limit(limit, named: "cpu_seconds_per_run")
+        }
+    }
+
+    /// `grants` with the given changes made.
+    func applied(to grants: SkillGrants) -> SkillGrants {
+        var grants = grants
+        if let network { grants.network = network }
+        if let readOnlyPaths { grants.readOnlyPaths = readOnlyPaths }
+        if let processLimit { grants.processLimit = processLimit }
+        if let cpuSecondsPerRun { grants.cpuSecondsPerRun = cpuSecondsPerRun }
+        return grants
+    }
+
+    private static func limit(_ parameter: GrantLimitParameter, named name: String) throws(ServiceError) -> Int? {
+        guard case .value(let value) = parameter else { return nil }
+        guard value >= 1 else {
+            throw .invalidParams("\(name) must be at least 1, or null (the daemon's default), not \(value)")
+        }
+        return value
+    }
+
+    private static func readOnlyPath(_ path: String, dataDirectory: String) throws(ServiceError) -> String {
+        guard path.hasPrefix("/") else {
+            throw .invalidParams("read_only_paths must hold absolute paths, not \"\(path)\"")
+        }
+        guard !path.contains("\n") else {
+            throw .invalidParams("read_only_paths must not hold a path with a newline: \(path.debugDescription)")
+        }
+        guard let resolved = realPath(path) else {
+            throw .invalidParams("read_only_paths holds \"\(path)\", which does not exist")
+        }
+        let data = realPath(dataDirectory) ?? dataDirectory
+        if resolved == data || isInside(resolved, data) || isInside(data, resolved) {
+            throw .invalidParams(
+                "read_only_paths holds \"\(path)\", which is, is inside or contains the daemon's data directory \(dataDirectory): the registry cannot be granted")
+        }
+        return path
+    }
+
+    /// Whether `path` lies under `directory`; both are resolved absolute paths.
+    private static func isInside(_ path: String, _ directory: String) -> Bool {
+        directory == "/" ? path != "/" : path.hasPrefix(directory + "/")
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

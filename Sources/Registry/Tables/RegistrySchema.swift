@@ -129,5 +129,11 @@ enum RegistrySchema {
             ALTER TABLE runs ADD COLUMN schedule_id INTEGER;
             ALTER TABLE batches ADD COLUMN schedule_id INTEGER;
             """),
+        .init(name: "add per-skill grants", sql: """
+            ALTER TABLE skills ADD COLUMN network TEXT NOT NULL DEFAULT 'none' CHECK (network IN ('none', 'host'));
+            ALTER TABLE skills ADD COLUMN read_only_paths TEXT NOT NULL DEFAULT '';
+            ALTER TABLE skills ADD COLUMN process_limit INTEGER CHECK (process_limit > 0);
+            ALTER TABLE skills ADD COLUMN cpu_seconds_per_run INTEGER CHECK (cpu_seconds_per_run > 0);
+            """),
     ])
 }

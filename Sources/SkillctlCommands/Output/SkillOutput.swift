@@ -39,6 +39,10 @@ enum SkillOutput {
                 flags.isEmpty ? "-" : flags.map { Formatting.plain($0) }.joined(separator: ", ")
             }),
             ("installed", skill["installed_at"]?.stringValue),
+            ("network", Formatting.plain(skill["grants"]?["network"])),
+            ("read-only paths", readOnlyPaths(skill["grants"])),
+            ("process limit", limit(skill["grants"]?["process_limit"])),
+            ("cpu seconds per run", limit(skill["grants"]?["cpu_seconds_per_run"])),
             ("input schema", Formatting.plain(skill["input_schema"])),
             ("output schema", Formatting.plain(skill["output_schema"])),
         ])
@@ -63,6 +67,26 @@ enum SkillOutput {
                 ?? "the daemon's default memory limit"
             return "\(identity(skill)) now runs with \(text)"
         }.joined(separator: "\n")
+    }
+
+    static func renderGrants(_ result: SkillList) -> String {
+        result.skills.map { skill in
+            let grants = skill["grants"]
+            return "\(identity(skill)) now runs with network \(Formatting.plain(grants?["network"])), "
+                + "read-only paths \(readOnlyPaths(grants)), process limit \(limit(grants?["process_limit"])), "
+                + "cpu seconds per run \(limit(grants?["cpu_seconds_per_run"]))"
+        }.joined(separator: "\n")
+    }
+
+    /// The granted read-only paths, separated by colons, or `none`.
+    private static func readOnlyPaths(_ grants: JSONValue?) -> String {
+        let paths = grants?["read_only_paths"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        return paths.isEmpty ? "none" : paths.joined(separator: ":")
+    }
+
+    /// A granted limit, or `default` where it is null.
+    private static func limit(_ value: JSONValue?) -> String {
+        value?.int64Value.map { "\($0)" } ?? "default"
     }
 
     private static func identity(_ skill: JSONValue?) -> String {

@@ -19,31 +19,42 @@ public struct InstallSkillRequest: SkillhostRequest {
     public var isolation: String?
     /// The skill's worker memory limit; `nil`: left as it is (the default for a new skill).
     public var memoryLimitBytes: MemoryLimitParameter?
+    /// The skill's grants to set; those absent are left as they are (none for a new skill).
+    public var grants: GrantParameters
 
     /// A request as given.
     public init(path: String, sha256: String? = nil, force: Bool? = nil, isolation: String? = nil,
-                memoryLimitBytes: MemoryLimitParameter? = nil) {
+                memoryLimitBytes: MemoryLimitParameter? = nil, grants: GrantParameters = GrantParameters()) {
         self.path = path
         self.sha256 = sha256
         self.force = force
         self.isolation = isolation
         self.memoryLimitBytes = memoryLimitBytes
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case path, sha256, force, isolation
-        case memoryLimitBytes = "memory_limit_bytes"
+        self.grants = grants
     }
 
     /// Reads the params; `memory_limit_bytes: null` is the daemon's default, not absent.
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        path = try container.decode(String.self, forKey: .path)
-        sha256 = try container.decodeIfPresent(String.self, forKey: .sha256)
-        force = try container.decodeIfPresent(Bool.self, forKey: .force)
-        isolation = try container.decodeIfPresent(String.self, forKey: .isolation)
-        memoryLimitBytes = container.contains(.memoryLimitBytes)
-            ? try MemoryLimitParameter(from: container.superDecoder(forKey: .memoryLimitBytes)) : nil
+        let container = try decoder.container(keyedBy: ParamKey.self)
+        path = try container.decode(String.self, forKey: ParamKey("path"))
+        sha256 = try container.decodeIfPresent(String.self, forKey: ParamKey("sha256"))
+        force = try container.decodeIfPresent(Bool.self, forKey: ParamKey("force"))
+        isolation = try container.decodeIfPresent(String.self, forKey: ParamKey("isolation"))
+        let limitKey = ParamKey("memory_limit_bytes")
+        memoryLimitBytes = container.contains(limitKey)
+            ? try MemoryLimitParameter(from: container.superDecoder(forKey: limitKey)) : nil
+        grants = try GrantParameters(from: container)
+    }
+
+    /// Writes the params as ``init(from:)`` reads them.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: ParamKey.self)
+        try container.encode(path, forKey: ParamKey("path"))
+        try container.encodeIfPresent(sha256, forKey: ParamKey("sha256"))
+        try container.encodeIfPresent(force, forKey: ParamKey("force"))
+        try container.encodeIfPresent(isolation, forKey: ParamKey("isolation"))
+        try container.encodeIfPresent(memoryLimitBytes, forKey: ParamKey("memory_limit_bytes"))
+        try grants.encode(to: &container)
     }
 }
 
@@ -102,7 +113,7 @@ public struct ListSkillsRequest: SkillhostRequest {
     public init() {}
 }
 
-/// Skill records: what `skills.list`, `skills.set_isolation` and `skills.set_limits` answer.
+/// Skill records: what `skills.list`, `skills.set_isolation`, `skills.set_limits` and `skills.grant` answer.
 public struct SkillList: Codable, Sendable {
     /// The skill records.
     public var skills: [JSONValue]

@@ -21,7 +21,7 @@ struct InstallCommand: DaemonRequestCommand, Equatable {
             Installs the skill library at PATH (a relative path is resolved against the current
             directory). The daemon must be able to read the file, and so must you.
             """,
-        arguments: [path], options: [force, sha256, isolation, memoryLimit])
+        arguments: [path], options: [force, sha256, isolation, memoryLimit] + GrantOptions.all)
 
     /// The library, as typed.
     var path: String
@@ -33,6 +33,8 @@ struct InstallCommand: DaemonRequestCommand, Equatable {
     var isolation: String?
     /// `--memory-limit`.
     var memoryLimit: MemoryLimitParameter?
+    /// `--network`, `--read-only`, `--max-processes`, `--cpu-seconds`.
+    var grants: GrantParameters
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
         path = try arguments.required(Self.path)
@@ -40,11 +42,12 @@ struct InstallCommand: DaemonRequestCommand, Equatable {
         sha256 = try arguments.value(Self.sha256)
         isolation = try arguments.value(Self.isolation)
         memoryLimit = try arguments.value(Self.memoryLimit)
+        grants = try GrantOptions.parameters(arguments)
     }
 
     func request(in context: CommandContext) -> InstallSkillRequest {
         InstallSkillRequest(path: context.absolute(path), sha256: sha256, force: force ? true : nil, isolation: isolation,
-                            memoryLimitBytes: memoryLimit)
+                            memoryLimitBytes: memoryLimit, grants: grants)
     }
 
     func render(_ result: InstalledSkill) -> String {
