@@ -135,14 +135,14 @@ public enum SkillWorker {
             do {
                 skill = try SkillLoader.load(path: sandbox.skillPath ?? path)
             } catch {
-                send(.loadFailed(message: error.description), on: channel)
+                send(.loadFailed(message: sandbox.namingTheDaemonsPath(path, in: error.description)), on: channel)
                 return ExitStatus.success
             }
         case let .inspect(path)?:
             do {
                 send(.inspected(try SkillLoader.inspect(path: sandbox.skillPath ?? path)), on: channel)
             } catch {
-                send(.loadFailed(message: error.description), on: channel)
+                send(.loadFailed(message: sandbox.namingTheDaemonsPath(path, in: error.description)), on: channel)
             }
             return ExitStatus.success
         case .shutdown?, nil:

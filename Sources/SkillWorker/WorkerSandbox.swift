@@ -34,6 +34,13 @@ enum WorkerSandbox {
         var ownsPIDNamespace: Bool
         /// The CPU seconds one run may use; nil: no limit.
         var cpuSecondsPerRun: Int?
+
+        /// `message` with the view's path of the skill file replaced by `path`, the daemon's,
+        /// which is the one the operator knows (and typed, at install).
+        func namingTheDaemonsPath(_ path: String, in message: String) -> String {
+            guard let skillPath else { return message }
+            return message.replacing(skillPath, with: path)
+        }
     }
 
     /// Sets the sandbox up; a message when a step fails and `options.required` says that

@@ -81,9 +81,12 @@ final class DaemonUnderTest {
         return bytes
     }
 
-    /// The pids of the daemon's live worker processes that loaded the skill file `sha256`.
+    /// The pids of the daemon's live worker processes that loaded the skill file `sha256`:
+    /// its children, or, for a sandboxed worker, the child of its `skillhost-worker-init`.
     func workerPIDs(sha256: String) -> [pid_t] {
         guard let pid else { return [] }
-        return ProcFiles.children(of: pid).filter { ProcFiles.maps($0, contain: sha256) }
+        return ProcFiles.children(of: pid).flatMap { child in
+            ProcFiles.maps(child, contain: sha256) ? [child] : ProcFiles.children(of: child).filter { ProcFiles.maps($0, contain: sha256) }
+        }
     }
 }

@@ -14,7 +14,7 @@ import TestSupport
         "sleeps": "sleeps", "slow_init": "slow-init", "streams": "streams",
         "segfaults": "segfaults", "aborts": "aborts", "exits": "exits", "spins": "spins", "allocates": "allocates",
         "init_deadlock": "init-deadlock", "stdout_garbage": "stdout-garbage", "huge_output": "huge-output",
-        "csi_misuse": "csi-misuse", "complete_parallel": "complete-parallel", "reports_pid": "reports-pid", "waits_for_file": "waits-for-file",
+        "csi_misuse": "csi-misuse", "complete_parallel": "complete-parallel", "reports_pid": "reports-pid", "escapes": "escapes", "waits_for_file": "waits-for-file",
         "constructor_crash": "constructor-crash", "constructor_hangs": "constructor-hangs",
         "forks_then_aborts": "forks-then-aborts",
         "chats": "chats", "streams_completion": "streams-completion", "complete_abi_1_0": "complete-abi-1-0",
