@@ -92,34 +92,9 @@ public struct GrantParameters: Sendable, Equatable {
     }
 }
 
-/// A process or CPU limit as a param: a number, or `null` for the daemon's default.
-public enum GrantLimitParameter: Codable, Sendable, Equatable {
-    /// This many processes, or CPU seconds.
-    case value(Int)
-    /// The daemon's `sandbox_process_limit` or `sandbox_cpu_seconds_per_run`.
-    case daemonDefault
-
-    /// The limit, `nil` for the daemon's default.
-    public var value: Int? {
-        guard case .value(let value) = self else { return nil }
-        return value
-    }
-
-    /// Reads a number, or `null`.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        self = container.decodeNil() ? .daemonDefault : .value(try container.decode(Int.self))
-    }
-
-    /// Writes a number, or `null`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .value(let value): try container.encode(value)
-        case .daemonDefault: try container.encodeNil()
-        }
-    }
-}
+/// A process or CPU limit as a param: a number, or `null` for the daemon's default
+/// (`sandbox_process_limit`, `sandbox_cpu_seconds_per_run`).
+public typealias GrantLimitParameter = DaemonDefaultable<Int>
 
 /// A param's name as a coding key, for requests whose members are declared in parts.
 struct ParamKey: CodingKey {

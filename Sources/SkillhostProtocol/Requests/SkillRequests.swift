@@ -73,33 +73,12 @@ public struct InstalledSkill: Codable, Sendable {
 }
 
 /// A worker memory limit as a param: a number of bytes (0: none), or `null` for the
-/// daemon's default.
-public enum MemoryLimitParameter: Codable, Sendable, Equatable {
-    /// This many bytes; 0 means no limit.
-    case bytes(Int64)
-    /// The daemon's `memory_limit_bytes`.
-    case daemonDefault
+/// daemon's default (`memory_limit_bytes`).
+public typealias MemoryLimitParameter = DaemonDefaultable<Int64>
 
-    /// The limit's bytes, `nil` for the daemon's default.
-    public var bytes: Int64? {
-        guard case .bytes(let bytes) = self else { return nil }
-        return bytes
-    }
-
-    /// Reads a number, or `null`.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        self = container.decodeNil() ? .daemonDefault : .bytes(try container.decode(Int64.self))
-    }
-
-    /// Writes a number, or `null`.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .bytes(let bytes): try container.encode(bytes)
-        case .daemonDefault: try container.encodeNil()
-        }
-    }
+extension DaemonDefaultable where Value == Int64 {
+    /// A limit of `bytes` bytes; 0 means no limit.
+    public static func bytes(_ bytes: Int64) -> Self { .value(bytes) }
 }
 
 /// `skills.list`: every installed skill.
