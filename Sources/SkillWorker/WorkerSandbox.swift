@@ -58,7 +58,11 @@ enum WorkerSandbox {
         let namespaces = options.namespaces
         let notCreated = "not created: the daemon could not clone into new namespaces (its log says why)"
         record(.userNamespace, namespaces.contains(.user), namespaces.contains(.user) ? "" : notCreated)
-        record(.pidNamespace, namespaces.contains(.pid), namespaces.contains(.pid) ? "" : notCreated)
+        // With the other namespaces there, the daemon left this one out on purpose: it needs
+        // skillhost-worker-init as pid 1, and found none next to the worker executable.
+        let noInit = "not created: skillhost-worker-init is not next to the worker executable (install both)"
+        record(.pidNamespace, namespaces.contains(.pid),
+               namespaces.contains(.pid) ? "" : namespaces.contains(.user) ? noInit : notCreated)
         record(.mountNamespace, namespaces.contains(.mount), namespaces.contains(.mount) ? "" : notCreated)
         if options.grants.network == .host {
             record(.networkNamespace, false, "the skill is granted the host's network")
