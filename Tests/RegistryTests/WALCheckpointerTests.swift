@@ -81,11 +81,18 @@ struct WALCheckpointerTests {
             try await commitRows(1_000, to: queue)
             // Once no background checkpoint holds the checkpoint lock, the next commit past
             // the limit checkpoints inline, and the one after writes from the log's start.
-            try await checkpointsSettled(queue)
-            try await commitRows(2, to: queue)
+            // A commit may queue a background checkpoint that then holds the lock while the
+            // inline one is tried (it fails busy, and is tried again at the next commit), so
+            // the log may take a few more commits to start over, but not many.
+            var extraCommits = 0
+            repeat {
+                try await checkpointsSettled(queue)
+                try await commitRows(2, to: queue)
+                extraCommits += 2
+            } while queue.checkpointer.logPagesAfterLatestCommit >= 200 && extraCommits < 10
             #expect(queue.checkpointer.logPagesAfterLatestCommit < 200, "the log started over")
             let rows = try rowCount(queue)
-            #expect(rows == 1_002)
+            #expect(rows == Int64(1_000 + extraCommits))
         }
     }
 

@@ -21,20 +21,37 @@ struct InterruptTests {
         return previous
     }
 
-    /// Starts `body` on a thread of its own that accepts SIGUSR2 (whatever mask the test
-    /// runner's threads inherit), and returns that thread's pthread id once it runs.
-    private static func startThread(_ body: @escaping @Sendable () -> Void) async -> pthread_t {
-        let identity = Mutex<pthread_t?>(nil)
-        Thread {
-            var accepted = sigset_t()
-            sigemptyset(&accepted)
-            sigaddset(&accepted, SIGUSR2)
-            pthread_sigmask(SIG_UNBLOCK, &accepted, nil)
-            identity.withLock { $0 = pthread_self() }
-            body()
-        }.start()
-        _ = await eventually { identity.withLock { $0 != nil } }
-        return identity.withLock { $0! }
+    /// A thread of its own that accepts SIGUSR2 (whatever mask the test runner's threads
+    /// inherit), which the test can signal at any time, even after the thread ended.
+    private final class SignallableThread: Sendable {
+        /// The thread's pthread id while it runs; nil before and once it is about to end.
+        /// Signalling holds the lock, and the thread clears the id under it before it ends,
+        /// so `pthread_kill` never reaches a thread that is gone (whose id glibc may reuse,
+        /// or whose memory it may have freed: a crash).
+        private let identity = Mutex<pthread_t?>(nil)
+        private let started = Atomic<Bool>(false)
+
+        /// Starts `body` and returns once it runs.
+        init(_ body: @escaping @Sendable () -> Void) async {
+            Thread { [self] in
+                var accepted = sigset_t()
+                sigemptyset(&accepted)
+                sigaddset(&accepted, SIGUSR2)
+                pthread_sigmask(SIG_UNBLOCK, &accepted, nil)
+                identity.withLock { $0 = pthread_self() }
+                started.store(true, ordering: .releasing)
+                body()
+                identity.withLock { $0 = nil }
+            }.start()
+            _ = await eventually { started.load(ordering: .acquiring) }
+        }
+
+        /// Sends SIGUSR2 to the thread, unless it has ended.
+        func interrupt() {
+            identity.withLock { thread in
+                if let thread { pthread_kill(thread, SIGUSR2) }
+            }
+        }
     }
 
     @Test("a read interrupted by a signal fails with EINTR when called raw")
@@ -44,14 +61,14 @@ struct InterruptTests {
         let pipe = try PipeEnds()
         let readEnd = pipe.readEnd
         let outcome = Mutex<Errno?>(nil)
-        let reader = await Self.startThread { [readEnd = consume readEnd] in
+        let reader = await SignallableThread { [readEnd = consume readEnd] in
             var byte: UInt8 = 0
             let count = Glibc.read(readEnd.rawValue, &byte, 1)
             let code = Errno.current
             outcome.withLock { $0 = count == -1 ? code : Errno(rawValue: 0) }
         }
         #expect(await eventually {
-            pthread_kill(reader, SIGUSR2)
+            reader.interrupt()
             return outcome.withLock { $0 != nil }
         })
         #expect(outcome.withLock { $0 } == .interrupted)
@@ -67,7 +84,7 @@ struct InterruptTests {
         let writeEnd = pipe.writeEnd
         let attempts = Atomic<Int>(0)
         let received = Mutex<Result<UInt8, SystemCallError>?>(nil)
-        let reader = await Self.startThread { [readEnd = consume readEnd] in
+        let reader = await SignallableThread { [readEnd = consume readEnd] in
             var byte: UInt8 = 0
             let result = Result { () throws(SystemCallError) -> UInt8 in
                 try retryingOnInterrupt("read") {
@@ -80,7 +97,7 @@ struct InterruptTests {
         }
         // Interrupt the blocked read until it has been called again at least twice.
         #expect(await eventually {
-            pthread_kill(reader, SIGUSR2)
+            reader.interrupt()
             return attempts.load(ordering: .relaxed) >= 3
         })
         #expect(signalsHandled.load(ordering: .relaxed) - handledBefore >= 2)
