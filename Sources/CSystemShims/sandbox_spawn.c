@@ -44,15 +44,23 @@ static void run_child(const cshim_sandbox_start *spawn, int start_signal, int re
     int moved = fcntl(report, F_DUPFD_CLOEXEC, duplicate_floor);
     if (moved < 0) fail_child(report, 7);
     report = moved;
+    if (spawn->map_after_execve) {
+        /* Above the targets too: it is placed after them. */
+        moved = fcntl(start_signal, F_DUPFD_CLOEXEC, duplicate_floor);
+        if (moved < 0) fail_child(report, 7);
+        start_signal = moved;
+    }
     char byte = 0;
-    if (spawn->namespaces & CSHIM_NAMESPACE_USER && !spawn->clear_groups) {
+    int maps_first = spawn->namespaces & CSHIM_NAMESPACE_USER && !spawn->map_after_execve;
+    if (maps_first && !spawn->clear_groups) {
         /* A daemon that is not root writes the maps as their owner, which it is only while
          * this copy of it is dumpable (a non-dumpable process's /proc files are root's).
-         * The copy holds the daemon's memory until the execve, within microseconds. */
+         * The copy holds the daemon's memory until the execve, within microseconds: the
+         * reason for map_after_execve, used whenever the executable can wait. */
         if (prctl(PR_SET_DUMPABLE, 1UL, 0UL, 0UL, 0UL) != 0 || write(start_signal, &byte, 1) != 1) fail_child(report, 12);
     }
-    if (read(start_signal, &byte, 1) != 1) fail_child(report, 0);
-    if (spawn->namespaces & CSHIM_NAMESPACE_USER) {
+    if (maps_first && read(start_signal, &byte, 1) != 1) fail_child(report, 0);
+    if (maps_first) {
         /* uid 0 of the namespace is the outer uid: take it, so that files created and
          * checks made outside see that uid, not the daemon's. */
         /* The raw calls: glibc's wrappers apply a change of credentials to every thread
@@ -61,7 +69,8 @@ static void run_child(const cshim_sandbox_start *spawn, int start_signal, int re
         if (spawn->clear_groups && syscall(SYS_setgroups, 0, NULL) != 0) fail_child(report, 2);
         if (syscall(SYS_setresuid, 0, 0, 0) != 0) fail_child(report, 3);
     }
-    /* After the change of credentials, which clears it. */
+    /* After the change of credentials, which clears it. (With map_after_execve there is
+     * none: once mapped, the outer uid is uid 0 of the namespace.) */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL) != 0) fail_child(report, 4);
     if (setpgid(0, 0) != 0) fail_child(report, 5);
 
@@ -88,9 +97,15 @@ static void run_child(const cshim_sandbox_start *spawn, int start_signal, int re
     for (int index = 0; index < count; index++) {
         if (placed[index] >= 0 && dup2(placed[index], index + 1) != index + 1) fail_child(report, 8);
     }
+    /* The start signal, which the executable reads once its maps are written. */
+    int kept = count;
+    if (spawn->map_after_execve) {
+        kept = count + 1;
+        if (dup2(start_signal, kept) != kept) fail_child(report, 8);
+    }
     /* Everything above the targets goes (the copies, descriptors the daemon inherited
      * without close-on-exec), but the report pipe: close-on-exec, it ends with the execve. */
-    unsigned int first = (unsigned int)count + 1;
+    unsigned int first = (unsigned int)kept + 1;
     if (report > (int)first && syscall(SYS_close_range, first, (unsigned int)report - 1, 0) != 0) fail_child(report, 9);
     if (syscall(SYS_close_range, (unsigned int)report + 1, ~0U, 0) != 0) fail_child(report, 9);
 
@@ -142,6 +157,44 @@ static int reap_failed_child(pid_t pid) {
     return 0;
 }
 
+/* Waits until the child executed, by the end of stream of the report pipe (close-on-exec),
+ * which it closes, or reaps the failed child. Returns 0 or the error number of the step
+ * that failed, named in `*failed_call`. */
+static int await_execve(pid_t child, int report, const char **failed_call) {
+    struct child_failure failure;
+    ssize_t length;
+    while ((length = read(report, &failure, sizeof failure)) < 0 && errno == EINTR) {}
+    close(report);
+    if (length == 0) return 0;
+    reap_failed_child(child);
+    if (length == (ssize_t)sizeof failure && failure.step >= 0
+        && (size_t)failure.step < sizeof child_steps / sizeof child_steps[0]) {
+        *failed_call = child_steps[failure.step];
+        return failure.code != 0 ? failure.code : EIO;
+    }
+    *failed_call = "the worker's start";
+    return EIO;
+}
+
+/* The parent's part with map_after_execve: the maps of the executed child, which is
+ * dumpable now and holds none of the daemon's memory, then its start signal. */
+static int map_after_execve(const cshim_sandbox_start *spawn, long child, int start, int report,
+                            const char **failed_call) {
+    int code = await_execve((pid_t)child, report, failed_call);
+    if (code != 0) {
+        close(start);
+        return code;
+    }
+    code = map_identities(spawn, (pid_t)child, failed_call);
+    if (code == 0 && write(start, "", 1) != 1) {
+        code = errno;
+        *failed_call = "write of the start signal";
+    }
+    close(start);
+    if (code != 0) reap_failed_child((pid_t)child);
+    return code;
+}
+
 int cshim_sandbox_spawn(const cshim_sandbox_start *spawn, pid_t *pid, const char **failed_call) {
     /* start: a socket pair, both ways: the child may say it is ready for its maps, then
      * the daemon says it may go on. */
@@ -180,6 +233,7 @@ int cshim_sandbox_spawn(const cshim_sandbox_start *spawn, pid_t *pid, const char
         return clone_error;
     }
     *pid = (pid_t)child;
+    if (spawn->namespaces & CSHIM_NAMESPACE_USER && spawn->map_after_execve) return map_after_execve(spawn, child, start[1], report[0], failed_call);
     int code = 0;
     int ended_early = 0;
     if (spawn->namespaces & CSHIM_NAMESPACE_USER && !spawn->clear_groups) {
@@ -199,18 +253,5 @@ int cshim_sandbox_spawn(const cshim_sandbox_start *spawn, pid_t *pid, const char
         close(report[0]);
         return reap_failed_child((pid_t)child), code;
     }
-    /* The report pipe reaches end of stream at the execve (close-on-exec) or the child's end. */
-    struct child_failure failure;
-    ssize_t length;
-    while ((length = read(report[0], &failure, sizeof failure)) < 0 && errno == EINTR) {}
-    close(report[0]);
-    if (length == 0) return 0;
-    reap_failed_child((pid_t)child);
-    if (length == (ssize_t)sizeof failure && failure.step >= 0
-        && (size_t)failure.step < sizeof child_steps / sizeof child_steps[0]) {
-        *failed_call = child_steps[failure.step];
-        return failure.code != 0 ? failure.code : EIO;
-    }
-    *failed_call = "the worker's start";
-    return EIO;
+    return await_execve((pid_t)child, report[0], failed_call);
 }

@@ -193,9 +193,14 @@ final class WorkerProcess: Sendable {
                               pid: inout pid_t, descriptors: [Int32]) -> (call: String, code: Int32)
     {
         let viaInit = sandbox?.namespaces.contains(.pid) == true
+        let identity = launch.identity
+        // A daemon that is not root may write the maps of a dumpable process only: the init,
+        // which holds none of the daemon's memory, waits for them after its execve.
+        let mapAfterExecve = viaInit && sandbox?.namespaces.contains(.user) == true && !identity.daemonIsPrivileged
         let worker = [launch.executable, "--worker", "--parent-pid", "\(getpid())",
                       "--memory-limit-bytes", "\(launch.memoryLimitBytes)"] + (sandbox?.arguments ?? [])
-        let arguments = viaInit ? [initExecutable ?? "", String(descriptors.count)] + worker : worker
+        let startSignal = mapAfterExecve ? ["--start-fd", String(descriptors.count + 1)] : []
+        let arguments = viaInit ? [initExecutable ?? ""] + startSignal + [String(descriptors.count)] + worker : worker
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)
         defer { argv.forEach { free($0) } }
@@ -214,7 +219,6 @@ final class WorkerProcess: Sendable {
         environment.append(nil)
         defer { environment.forEach { free($0) } }
         let namespaces = sandbox.map { NamespaceSupport.cloneFlags($0.namespaces) } ?? 0
-        let identity = launch.identity
         var failedCall: UnsafePointer<CChar>?
         let code = arguments[0].withCString { path in
             argv.withUnsafeBufferPointer { argv in
@@ -224,7 +228,7 @@ final class WorkerProcess: Sendable {
                             path: path, argv: argv.baseAddress, envp: environment.baseAddress,
                             descriptors: descriptors.baseAddress, descriptor_count: Int32(viaInit ? descriptors.count : descriptors.count - 1),
                             namespaces: namespaces, outer_uid: identity.uid, outer_gid: identity.gid,
-                            clear_groups: identity.daemonIsPrivileged ? 1 : 0)
+                            clear_groups: identity.daemonIsPrivileged ? 1 : 0, map_after_execve: mapAfterExecve ? 1 : 0)
                         return cshim_sandbox_spawn(&start, &pid, &failedCall)
                     }
                 }

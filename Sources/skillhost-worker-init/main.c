@@ -1,9 +1,12 @@
 /* skillhost-worker-init: pid 1 of a sandboxed worker's PID namespace (docs/SECURITY.md).
  *
- *   skillhost-worker-init STATUS_FD WORKER [ARGUMENT...]
+ *   skillhost-worker-init [--start-fd START_FD] STATUS_FD WORKER [ARGUMENT...]
  *
  * The daemon starts it, in the worker's new namespaces, with the worker's descriptors 0-4 and
- * the write end of a pipe at STATUS_FD. It starts WORKER as pid 2 with those descriptors
+ * the write end of a pipe at STATUS_FD. With --start-fd, it first waits for one byte on
+ * START_FD: a daemon that is not root writes the maps of the user namespace only after this
+ * program was executed (only then is the process dumpable without holding a copy of the
+ * daemon's memory), and the worker must start with them. It starts WORKER as pid 2 with those descriptors
  * and the same environment, closes its own copies, and from then on only reaps: the
  * worker's children that outlive their parents come back to pid 1. When the worker ends,
  * it writes the worker's wait status (an int, native byte order) to STATUS_FD and exits 0;
@@ -27,11 +30,27 @@ extern char **environ;
 enum { worker_descriptors = 5 };
 
 int main(int argc, char **argv) {
-    if (argc < 3) {
-        fprintf(stderr, "usage: skillhost-worker-init STATUS_FD WORKER [ARGUMENT...]\n");
+    int first = 1;
+    int start_fd = -1;
+    if (argc > 2 && strcmp(argv[1], "--start-fd") == 0) {
+        start_fd = atoi(argv[2]);
+        first = 3;
+    }
+    if (argc < first + 2) {
+        fprintf(stderr, "usage: skillhost-worker-init [--start-fd START_FD] STATUS_FD WORKER [ARGUMENT...]\n");
         return 64;
     }
-    int status_fd = atoi(argv[1]);
+    if (start_fd >= 0) {
+        char byte;
+        ssize_t length;
+        while ((length = read(start_fd, &byte, 1)) < 0 && errno == EINTR) {}
+        if (length != 1) {
+            fprintf(stderr, "skillhost-worker-init: the daemon did not write the user namespace's maps\n");
+            return 71;
+        }
+        close(start_fd);
+    }
+    int status_fd = atoi(argv[first]);
     pid_t worker = fork();
     if (worker < 0) {
         fprintf(stderr, "skillhost-worker-init: fork: %s\n", strerror(errno));
@@ -42,8 +61,8 @@ int main(int argc, char **argv) {
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0UL, 0UL, 0UL);
         if (getppid() != 1) _exit(70);
         close(status_fd);
-        execve(argv[2], argv + 2, environ);
-        fprintf(stderr, "skillhost-worker-init: execve(%s): %s\n", argv[2], strerror(errno));
+        execve(argv[first + 1], argv + first + 1, environ);
+        fprintf(stderr, "skillhost-worker-init: execve(%s): %s\n", argv[first + 1], strerror(errno));
         _exit(127);
     }
     /* The socket and the pipes are the worker's: the daemon sees their ends when it does. */

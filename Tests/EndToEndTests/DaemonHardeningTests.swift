@@ -81,6 +81,42 @@ struct DaemonHardeningTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("a daemon that is not root never makes a copy of itself dumpable to start a sandboxed worker (strace)")
+    func noDumpableCopy() async throws {
+        try #require(getuid() == 0, "this test starts the daemon as uid \(Self.unprivilegedUser), which needs root")
+        let daemon = try await DaemonHarness(inferenceURL: noInference, user: Self.unprivilegedUser)
+        // Every thread of the daemon, so that the clone of whichever starts the worker is followed.
+        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(daemon.process.pid)/task")
+        let trace = daemon.directory.path("strace.txt")
+        let tracer = try ChildProcess(
+            "strace", arguments: ["-f", "-qq", "-e", "trace=prctl,execve", "-o", trace, "-p", threads.joined(separator: ",")],
+            standardError: .pipe)
+        // strace says nothing on a successful attach: wait until each thread has a tracer.
+        await eventually(within: .seconds(10)) {
+            threads.allSatisfy { thread in
+                (try? ProcFile.text("/proc/\(daemon.process.pid)/task/\(thread)/status"))?
+                    .split(separator: "\n").contains { $0.hasPrefix("TracerPid:") && !$0.hasSuffix("\t0") } == true
+            }
+        }
+        let skill = daemon.directory.path("libhello.so")
+        try FileManager.default.copyItem(atPath: try BuildProducts.plugin(named: "hello"), toPath: skill)
+        #expect(chown(skill, Self.unprivilegedUser, Self.unprivilegedUser) == 0)
+        #expect(try await daemon.skillctl("install", skill).status == 0)
+        let run = try await daemon.skillctl("--json", "run", "hello", #"{"name":"traced"}"#)
+        #expect(run.status == 0, "\(run.standardError)")
+        tracer.signal(SIGINT)
+        _ = try await tracer.wait()
+        let calls = try String(contentsOfFile: trace, encoding: .utf8)
+        #expect(calls.contains("skillhost-worker-init"), "no sandboxed worker was started while traced: \(calls)")
+        #expect(calls.contains("--start-fd"), "the init was not told to wait for its maps: \(calls)")
+        // strace names the value 1 (SUID_DUMP_USER); either spelling is a copy made dumpable.
+        let madeDumpable = calls.split(separator: "\n").filter {
+            $0.contains("PR_SET_DUMPABLE, SUID_DUMP_USER") || $0.contains("PR_SET_DUMPABLE, 1")
+        }
+        #expect(madeDumpable.isEmpty, "a copy of the daemon was made dumpable: \(madeDumpable)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     @Test("in a data directory of mode 0755, everything the daemon creates is its user's alone")
     func privateFiles() async throws {
         let directory = try TemporaryDirectory(prefix: "private")

@@ -43,6 +43,14 @@ typedef struct cshim_sandbox_start {
     /** Nonzero when the daemon is privileged (root): the child clears its supplementary
      * groups. Otherwise setgroups(2) is denied in the namespace, as the kernel requires. */
     int clear_groups;
+    /** Nonzero for an unprivileged daemon's user namespace when the executable waits for
+     * its identity (`skillhost-worker-init --start-fd`): the child executes before its maps
+     * are written, and the parent writes them once the execve has happened, then one byte
+     * to descriptor `descriptor_count + 1` of the child. Only a process that holds none of
+     * the daemon's memory is ever dumpable (the kernel lets the daemon write the maps of a
+     * dumpable process only). Zero: the child waits for its maps before it executes, made
+     * dumpable for that while if the daemon is not root. */
+    int map_after_execve;
 } cshim_sandbox_start;
 
 /** Starts the worker: a new process group of its own, an empty signal mask, every signal
