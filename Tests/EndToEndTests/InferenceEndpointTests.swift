@@ -103,7 +103,7 @@ struct InferenceEndpointTests {
         let daemon = try await DaemonHarness(inferenceURL: nil, arguments: ["--config", path], directory: directory)
         #expect(try await daemon.skillctl("install", try BuildProducts.plugin(named: "hello")).status == 0)
         let run = try await daemon.skillctl("run", "hello", #"{"name":"x"}"#, "--model", "mistral")
-        #expect(run.status == 1)
+        #expect(run.status == 2, "invalid_params: the model named is wrong")
         #expect(run.standardError.contains("unknown model \"mistral\": known models: gemma, llama"), "\(run.standardError)")
         let json = try await daemon.skillctl("--json", "run", "hello", "--model", "mistral")
         #expect(try JSONValue(parsing: json.standardError)["data"]?["kind"] == "invalid_params")
@@ -118,7 +118,7 @@ struct InferenceEndpointTests {
     func attachValidation() async throws {
         let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
         let credentials = try await daemon.skillctl("inference", "attach", "m", "http://user:pw@127.0.0.1:9")
-        #expect(credentials.status == 1)
+        #expect(credentials.status == 2)
         #expect(credentials.standardError.contains("without a user name or password"), "\(credentials.standardError)")
         #expect(!credentials.standardError.contains("pw@"))
         let status = try await daemon.call("inference.status")

@@ -10,7 +10,8 @@ struct SkillctlCommandLineTests {
         let help = try await DaemonHarness.skillctl(arguments: ["--help"])
         #expect(help.status == 0, "\(help.standardError)")
         #expect(help.standardOutput.hasPrefix("skillctl: control skillhostd"))
-        for line in ["  remove NAME ", "  runs show ID ", "  inference [status] ", "  --socket PATH ", "  9  overloaded"] {
+        for line in ["  remove NAME[@VERSION] ", "  runs show ID ", "  inference [status] ", "  --socket PATH ",
+                     "  2   usage error", "  10  the skill refused its input (invalid_input)"] {
             #expect(help.standardOutput.contains(line), "skillctl --help lacks \"\(line)\"")
         }
         #expect(help.standardError.isEmpty)
@@ -20,8 +21,8 @@ struct SkillctlCommandLineTests {
     func commandHelp() async throws {
         let help = try await DaemonHarness.skillctl(arguments: ["remove", "--help"])
         #expect(help.status == 0, "\(help.standardError)")
-        #expect(help.standardOutput.hasPrefix("usage: skillctl remove NAME [--version V]\n"))
-        #expect(help.standardOutput.contains("  --version V  remove only this version"))
+        #expect(help.standardOutput.hasPrefix("usage: skillctl remove NAME[@VERSION] [--version V]\n"))
+        #expect(help.standardOutput.contains("  --version V  remove only this version (the same as NAME@V)"))
         let same = try await DaemonHarness.skillctl(arguments: ["help", "remove"])
         #expect(same.standardOutput == help.standardOutput)
     }
@@ -39,6 +40,12 @@ struct SkillctlCommandLineTests {
         let removed = try await daemon.skillctl("remove", "echo", "--version", "1.0.0")
         #expect(removed.standardOutput == "removed echo 1.0.0\n", "\(removed.standardError)")
         #expect(try await daemon.skillctl("show", "echo").status == 4)
+
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
+        let listed = try await daemon.skillctl("list")
+        #expect(listed.standardOutput.contains("\necho ") && listed.standardOutput.contains(" 1.0.0 "), "\(listed.standardOutput)")
+        let byAt = try await daemon.skillctl("remove", "echo@1.0.0")
+        #expect(byAt.status == 0 && byAt.standardOutput == "removed echo 1.0.0\n", "\(byAt.standardOutput)\(byAt.standardError)")
 
         let late = try await daemon.skillctl("list", "--json")
         #expect(late.status == 2)

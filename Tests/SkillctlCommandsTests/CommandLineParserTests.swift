@@ -30,6 +30,15 @@ struct CommandLineParserTests {
         guard case .version = try parse(["--version", "remove", "echo"]).action else { throw ParseMismatch() }
     }
 
+    @Test("remove NAME@V removes version V, as every command that takes NAME[@VERSION] reads it")
+    func removeNameAtVersion() throws {
+        let remove = try command(RemoveSkillCommand.self, "remove", "echo@1.0.0")
+        #expect(remove.name == "echo" && remove.version == "1.0.0")
+        #expect(try command(RemoveSkillCommand.self, "remove", "echo@1.0.0", "--version", "1.0.0").version == "1.0.0")
+        #expect(try usageError("remove", "echo@1.0.0", "--version", "2.0.0").message
+                == "echo@1.0.0 and --version 2.0.0 name two versions: give one")
+    }
+
     @Test("a global option after the command says where it goes")
     func globalOptionAfterCommand() throws {
         let error = try usageError("status", "--json")
