@@ -242,8 +242,9 @@ struct CommandLineParserTests {
         let next = try command(CronNextCommand.self, "cron", "next", "30 2 * * *", "--tz", "Europe/Berlin",
                                "--after", "2026-03-28T12:00:00Z", "--count", "2")
         #expect(next.count == 2)
-        let lines = try next.fireTimes(now: Date(), localTimeZone: TimeZone(identifier: "UTC")!).get()
-        #expect(lines == "2026-03-29T03:00:00+02:00\n2026-03-30T02:30:00+02:00")
+        let schedule = try next.fireTimes(now: Date(), localTimeZone: TimeZone(identifier: "UTC")!).get()
+        #expect(schedule.times == ["2026-03-29T03:00:00+02:00", "2026-03-30T02:30:00+02:00"])
+        #expect(schedule.zone.identifier == "Europe/Berlin")
         #expect(try command(CronNextCommand.self, "cron", "next", "@daily").count == CronNextCommand.defaultCount)
         #expect(try usageError("cron", "next", "0 0 32 * *").message.contains("day of month"))
         #expect(try usageError("cron", "next", "@daily", "--after", "tomorrow").message.hasPrefix("--after expects an ISO 8601 time"))

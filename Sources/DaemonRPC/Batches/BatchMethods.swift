@@ -19,6 +19,7 @@ struct BatchMethods: Sendable {
     func register(in handlers: inout RequestHandlers) {
         handlers.register(StartBatchRequest.self) { request, call in try start(request, peer: call.peer) }
         handlers.register(GetBatchRequest.self) { request, _ in BatchEncoding.json(try batch(id: request.batchID)) }
+        handlers.register(ListBatchesRequest.self) { request, _ in try list(request) }
         handlers.register(BatchItemsRequest.self) { request, _ in try items(request) }
         handlers.register(CancelBatchRequest.self) { request, _ in try cancel(id: request.batchID) }
         handlers.register(WaitBatchRequest.self) { request, call in try await wait(id: request.batchID, connection: call.connection) }
@@ -50,6 +51,11 @@ struct BatchMethods: Sendable {
     private func batch(id: Int64) throws -> BatchRecord {
         guard let batch = try registry.batch(id: id) else { throw Self.notFound(id) }
         return batch
+    }
+
+    private func list(_ request: ListBatchesRequest) throws -> BatchList {
+        let limit = try ParameterCheck.value(request.limit, named: "limit", default: 50, in: 1...1000)
+        return BatchList(batches: try registry.batches(limit: limit, before: request.before).map(BatchEncoding.json))
     }
 
     private func items(_ request: BatchItemsRequest) throws -> BatchItems {

@@ -60,6 +60,12 @@ enum Console {
         FileHandle.standardError.write(Data((error.serialized() + "\n").utf8))
     }
 
+    /// Writes an informational line to standard error, where it stays out of the results
+    /// a program reads: `batch 3 started with 20 items`.
+    static func info(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
     /// Writes `error: <message>` (and any further lines) to standard error.
     static func error(_ message: String, details: [String] = []) {
         let lines = ["error: \(message)"] + details

@@ -20,7 +20,7 @@ enum RunOutput {
                 Formatting.plain(run["version"]),
                 Formatting.plain(run["status"]),
                 run["duration_ms"]?.doubleValue.map { Formatting.duration(milliseconds: $0) } ?? "-",
-                Formatting.shortTime(run["created_at"]?.stringValue),
+                Formatting.time(run["created_at"]) ?? "-",
                 run["error"].flatMap(errorText).map { Formatting.trimmed($0, to: 60) } ?? "",
             ])
         }
@@ -38,9 +38,9 @@ enum RunOutput {
             ("trigger", run["trigger"]?.stringValue),
             ("caller uid", run["caller_uid"]?.int64Value.map(String.init)),
             ("model", run["model"]?.stringValue),
-            ("created", run["created_at"]?.stringValue),
-            ("started", run["started_at"]?.stringValue),
-            ("finished", run["finished_at"]?.stringValue),
+            ("created", Formatting.time(run["created_at"])),
+            ("started", Formatting.time(run["started_at"])),
+            ("finished", Formatting.time(run["finished_at"])),
             ("duration", run["duration_ms"]?.doubleValue.map { Formatting.duration(milliseconds: $0) }),
             ("tokens", usage.flatMap { usage in
                 guard let prompt = usage["prompt_tokens"]?.int64Value,
