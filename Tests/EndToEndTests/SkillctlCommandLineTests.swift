@@ -52,4 +52,38 @@ struct SkillctlCommandLineTests {
         #expect(late.standardError.contains("put it before the command, e.g. `skillctl --json list ...`"), "\(late.standardError)")
         #expect(try await daemon.stop() == .exited(0))
     }
+
+    @Test("--json: a skill's schemas are JSON objects, and output_kind tells text output from a JSON string")
+    func jsonShapes() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
+        #expect(try await daemon.skillctl("install", try BuildProducts.plugin(named: "complete")).status == 0)
+        let shown = try await daemon.skillctl("--json", "show", "complete")
+        #expect(try shown.json()["input_schema"]?["type"] == "object", "\(shown.standardOutput)")
+        #expect(try shown.json()["output_schema"]?.objectValue != nil, "\(shown.standardOutput)")
+
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "says_text")).status == 0)
+        let text = try await daemon.skillctl("--json", "run", "says-text", "t")
+        #expect(try text.json()["output"] == "hi" && text.json()["output_kind"] == "text", "\(text.standardOutput)")
+        let string = try await daemon.skillctl("--json", "run", "says-text", "x")
+        #expect(try string.json()["output"] == "hi" && string.json()["output_kind"] == "json", "\(string.standardOutput)")
+        let runID = try #require(try text.json()["run_id"]?.int64Value)
+        let record = try await daemon.skillctl("--json", "runs", "show", String(runID))
+        #expect(try record.json()["output_kind"] == "text", "\(record.standardOutput)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    @Test("tables show every time in one format: ISO 8601 to the second, with the UTC offset")
+    func oneTimeFormat() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
+        #expect(try await daemon.skillctl("run", "echo", "{}").status == 0)
+        let pattern = try Regex(#"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"#)
+        for command in [["list"], ["runs"], ["runs", "show", "1"], ["show", "echo"]] {
+            let shown = try await daemon.skillctl(arguments: command)
+            #expect(shown.status == 0, "\(command): \(shown.standardError)")
+            #expect(shown.standardOutput.contains(pattern), "\(command): \(shown.standardOutput)")
+            #expect(!shown.standardOutput.contains(try Regex(#":\d\d(\.\d+)?Z"#)), "\(command): \(shown.standardOutput)")
+        }
+        #expect(try await daemon.stop() == .exited(0))
+    }
 }

@@ -41,8 +41,9 @@ struct RunMethods: Sendable {
                 kind, record.errorMessage ?? "run \(record.id) \(record.status.rawValue)",
                 extra: ["run_id": .int(record.id), "status": .string(record.status.rawValue)])
         }
+        let output = record.output.map(PayloadKind.value(of:))
         return RunResult(
-            runID: record.id, status: record.status.rawValue, output: record.output.map(RecordEncoding.payload) ?? .null,
+            runID: record.id, status: record.status.rawValue, output: output?.value ?? .null, outputKind: output?.kind,
             usage: RecordEncoding.usage(record.usage), durationMilliseconds: record.duration?.milliseconds)
     }
 

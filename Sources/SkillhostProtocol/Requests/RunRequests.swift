@@ -63,16 +63,20 @@ public struct RunResult: Codable, Sendable {
     public var status: String
     /// The skill's output: its JSON value when it is JSON, else a string.
     public var output: JSONValue
+    /// Which of the two ``output`` is; `nil` from a daemon older than this field.
+    public var outputKind: PayloadKind?
     /// The tokens its inference calls used.
     public var usage: TokenCounts
     /// How long the run took.
     public var durationMilliseconds: Double?
 
     /// A result as given.
-    public init(runID: Int64, status: String, output: JSONValue, usage: TokenCounts, durationMilliseconds: Double?) {
+    public init(runID: Int64, status: String, output: JSONValue, outputKind: PayloadKind? = nil, usage: TokenCounts,
+                durationMilliseconds: Double?) {
         self.runID = runID
         self.status = status
         self.output = output
+        self.outputKind = outputKind
         self.usage = usage
         self.durationMilliseconds = durationMilliseconds
     }
@@ -80,6 +84,7 @@ public struct RunResult: Codable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case status, output, usage
         case runID = "run_id"
+        case outputKind = "output_kind"
         case durationMilliseconds = "duration_ms"
     }
 
@@ -87,7 +92,9 @@ public struct RunResult: Codable, Sendable {
     var json: JSONValue {
         .object([
             CodingKeys.runID.stringValue: .int(runID), CodingKeys.status.stringValue: .string(status),
-            CodingKeys.output.stringValue: output, CodingKeys.usage.stringValue: usage.json,
+            CodingKeys.output.stringValue: output,
+            CodingKeys.outputKind.stringValue: outputKind.map { .string($0.rawValue) } ?? .null,
+            CodingKeys.usage.stringValue: usage.json,
             CodingKeys.durationMilliseconds.stringValue: durationMilliseconds.map(JSONValue.double) ?? .null,
         ])
     }
