@@ -25,8 +25,8 @@ public struct InferenceEndpoint: Sendable, CustomStringConvertible, CustomDebugS
     /// (or, once streamed text has reached the caller,
     /// ``InferenceError/streamInterrupted(endpoint:deliveredChunks:reason:)``). Default 120 s.
     ///
-    /// It bounds generation time too, streamed or not: lower `maxTokens` rather than raise
-    /// this on slow hardware.
+    /// It bounds generation time too, streamed or not: ask for fewer tokens
+    /// (``CompletionRequest/maxTokens``) rather than raise this on slow hardware.
     public var requestTimeout: Duration
 
     /// Creates an endpoint description.

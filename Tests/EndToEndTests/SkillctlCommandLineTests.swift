@@ -86,4 +86,58 @@ struct SkillctlCommandLineTests {
         }
         #expect(try await daemon.stop() == .exited(0))
     }
+
+    @Test("one mistake, one exit status: whether skillctl or the daemon finds it")
+    func exitStatuses() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "rejects_input")).status == 0)
+
+        let missing = try await daemon.skillctl("install", daemon.directory.path("no-such.so"))
+        #expect(missing.status == 2, "a file that does not exist is a usage error, not \"no such skill\": \(missing.standardError)")
+        #expect(missing.standardError.contains("no-such.so"), "\(missing.standardError)")
+
+        let badLine = "{\"a\": 1}\nnot json\n"
+        let fromStandardInput = try await daemon.skillctl("batch", "start", "echo", "-", standardInput: badLine)
+        let file = daemon.directory.path("items.jsonl")
+        try badLine.write(toFile: file, atomically: true, encoding: .utf8)
+        let fromFile = try await daemon.skillctl("batch", "start", "echo", "@" + file)
+        #expect(fromStandardInput.status == 2 && fromFile.status == 2,
+                "stdin: \(fromStandardInput.standardError) file: \(fromFile.standardError)")
+        #expect(fromFile.standardError.contains("line 2"), "\(fromFile.standardError)")
+        let noFile = try await daemon.skillctl("batch", "start", "echo", "@" + daemon.directory.path("none.jsonl"))
+        #expect(noFile.status == 2, "\(noFile.standardError)")
+
+        let refused = try await daemon.skillctl("run", "rejects-input", "{}")
+        #expect(refused.status == 10, "invalid_input has a status of its own: \(refused.standardError)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    @Test("errors name the option typed and the daemon's setting, not the params sent")
+    func errorsInTheUsersTerms() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
+
+        let run = try await daemon.skillctl("run", "echo", "{}", "--timeout", "99999")
+        #expect(run.status == 2)
+        #expect(run.standardError.hasPrefix(
+            "error: --timeout 99999 s is longer than the daemon's limit of 3600 s (its setting max_run_timeout_ms)"),
+            "\(run.standardError)")
+        let milliseconds = try await daemon.skillctl("run", "echo", "{}", "--timeout-ms", "99999000")
+        #expect(milliseconds.standardError.hasPrefix(
+            "error: --timeout-ms 99999000 is longer than the daemon's limit of 3600000 ms (its setting max_run_timeout_ms)"),
+            "\(milliseconds.standardError)")
+        let batch = try await daemon.skillctl("batch", "start", "echo", "-", "--timeout", "99999", standardInput: "{}\n")
+        #expect(batch.status == 2)
+        #expect(batch.standardError.hasPrefix("error: --timeout 99999 s is longer than the daemon's limit of 3600 s"),
+                "\(batch.standardError)")
+
+        let limit = try await daemon.skillctl("memory-limit", "echo", "10M")
+        #expect(limit.status == 2)
+        #expect(limit.standardError.hasPrefix(
+            "error: a memory limit of 10M is below 64M, the least a worker may have: give 64M or more, none (no limit) or default"),
+            "\(limit.standardError)")
+        #expect(!limit.standardError.contains("memory_limit_bytes"))
+        #expect(try await daemon.stop() == .exited(0))
+    }
 }

@@ -13,7 +13,6 @@ struct BatchMethods: Sendable {
     let registry: Registry
     let runs: RunService
     let batches: BatchRunner
-    let configuration: DaemonConfiguration
 
     /// Registers the handlers of these methods.
     func register(in handlers: inout RequestHandlers) {
@@ -37,9 +36,11 @@ struct BatchMethods: Sendable {
         guard !items.isEmpty else { throw ServiceError.invalidParams("a batch needs at least one item; none were given") }
         let parallelism = try ParameterCheck.value(request.parallelism, named: "parallelism", default: 1, in: 1...64)
         let retries = try ParameterCheck.value(request.retries, named: "retries", default: 2, in: 0...10)
-        let timeout = try ParameterCheck.value(
-            request.timeoutMilliseconds, named: "timeout_ms", in: 1...Int64(configuration.maximumRunTimeout.milliseconds),
-            bound: " (max_run_timeout_ms)")
+        let timeout = request.timeoutMilliseconds
+        if let timeout {
+            guard timeout > 0 else { throw ServiceError.invalidParams("timeout_ms must be at least 1, not \(timeout)") }
+            try runs.checkTimeout(.milliseconds(timeout))
+        }
         let batch = try registry.createBatch(NewBatch(
             skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256, parallelism: parallelism,
             maximumRetries: retries, timeoutMilliseconds: timeout, model: request.model,

@@ -87,6 +87,19 @@ public final class RunService: Sendable {
         shuttingDown.store(true, ordering: .sequentiallyConsistent)
     }
 
+    /// Refuses a run deadline longer than the daemon's `max_run_timeout_ms`, with `data`
+    /// that lets a client say it in its own terms: `param` (`timeout_ms`), `limit_ms` and
+    /// `setting` (`max_run_timeout_ms`).
+    public func checkTimeout(_ timeout: Duration) throws(ServiceError) {
+        let limit = Int64(configuration.maximumRunTimeout.milliseconds)
+        guard timeout <= configuration.maximumRunTimeout else {
+            throw ServiceError(
+                .invalidParams,
+                "timeout_ms \(Int64(timeout.milliseconds)) is longer than this daemon's limit of \(limit) ms (its setting max_run_timeout_ms)",
+                extra: ["param": "timeout_ms", "limit_ms": .int(limit), "setting": "max_run_timeout_ms"])
+        }
+    }
+
     /// Runs a skill to its end and returns the run's final record; a run that failed is
     /// returned, not thrown. Throws only when no run could be started.
     public func run(_ request: RunRequest) async throws(ServiceError) -> RunRecord {
@@ -94,10 +107,7 @@ public final class RunService: Sendable {
             throw ServiceError(.overloaded, "skillhostd is shutting down; retry once it is back")
         }
         let timeout = request.timeout ?? configuration.defaultRunTimeout
-        guard timeout <= configuration.maximumRunTimeout else {
-            throw .invalidParams(
-                "timeout_ms is \(Int64(timeout.milliseconds)), above this daemon's maximum of \(Int64(configuration.maximumRunTimeout.milliseconds)) (max_run_timeout_ms)")
-        }
+        try checkTimeout(timeout)
         let model = try resolveModel(request.model)
         let skill = try resolveSkill(request.skill)
         let path: String

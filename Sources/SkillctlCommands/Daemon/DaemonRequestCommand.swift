@@ -15,9 +15,17 @@ protocol DaemonRequestCommand: SkillctlCommand {
 
     /// The result as people read it.
     func render(_ result: Request.Result) -> String
+
+    /// A daemon error said in the command's own terms (the option typed, not the param
+    /// sent), or `nil` to show the daemon's message.
+    func explain(_ error: JSONRPCError) -> String?
 }
 
 extension DaemonRequestCommand {
+    func explain(_ error: JSONRPCError) -> String? {
+        nil
+    }
+
     func execute(in context: CommandContext) async -> ExitCode {
         await send(in: context)
     }
@@ -38,7 +46,7 @@ extension DaemonRequestCommand {
             Console.output(context.json ? answer.json.serialized() : render(answer.result))
             return .success
         } catch {
-            return Console.report(error, json: context.json)
+            return Console.report(error, json: context.json, explaining: explain)
         }
     }
 }

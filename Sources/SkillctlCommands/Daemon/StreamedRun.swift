@@ -15,7 +15,9 @@ enum StreamedRun {
     /// line goes to standard error as `LEVEL   message`, on a line of its own even when
     /// both go to the same place (a terminal, `2>&1`) and the output stopped mid-line. With `json`, each notification is
     /// one line of JSON (`{"method", "params"}`) on standard output, then the result.
-    static func run(_ request: RunSkillRequest, at socketPath: String, json: Bool) async -> ExitCode {
+    /// `explaining` says a daemon error in the command's terms, as ``Console/report(_:json:explaining:)``.
+    static func run(_ request: RunSkillRequest, at socketPath: String, json: Bool,
+                    explaining: (JSONRPCError) -> String?) async -> ExitCode {
         let printer = StreamPrinter(json: json)
         do {
             let client = try JSONRPCClient(socketPath: socketPath) { method, params in
@@ -28,7 +30,7 @@ enum StreamedRun {
             return .success
         } catch {
             printer.finish()
-            return Console.report(error, json: json)
+            return Console.report(error, json: json, explaining: explaining)
         }
     }
 }

@@ -14,14 +14,17 @@ enum Console {
     /// Reports a failed call to the daemon and returns the exit status it calls for: a
     /// daemon error as `error: <message>` (with the run it concerns) or, with `json`, as one
     /// line of JSON, its status picked by its kind; a connection problem as unreachable.
-    static func report(_ error: JSONRPCClientError, json: Bool) -> ExitCode {
+    /// `explaining` may say a daemon error in the command's own terms (the option typed,
+    /// not the param sent); its `nil` keeps the daemon's message.
+    static func report(_ error: JSONRPCClientError, json: Bool,
+                       explaining: (JSONRPCError) -> String? = { _ in nil }) -> ExitCode {
         switch error {
         case .server(let serverError):
             if json {
                 errorJSON(serverError.jsonValue)
             } else {
                 let runID = serverError.data?["run_id"].map { ["run: \(Formatting.plain($0))"] } ?? []
-                self.error(serverError.message, details: runID)
+                self.error(explaining(serverError) ?? serverError.message, details: runID)
             }
             return ExitCode(errorKind: serverError.errorKind)
         case .notRunning, .permissionDenied, .connectionFailed, .connectionLost:

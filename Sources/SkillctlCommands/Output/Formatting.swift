@@ -18,6 +18,14 @@ enum Formatting {
         }
     }
 
+    /// Milliseconds as seconds, without a fraction when whole: "3600", "0.25".
+    static func seconds(milliseconds: Int64) -> String {
+        guard milliseconds % 1000 != 0 else { return "\(milliseconds / 1000)" }
+        var text = String(Double(milliseconds) / 1000)
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return text
+    }
+
     /// A byte count: "16040 B", "15.7 KiB", "2.0 MiB".
     static func size(bytes: Int64) -> String {
         let value = Double(bytes)

@@ -41,6 +41,8 @@ struct StartBatchCommand: SkillctlCommand, Equatable {
     var retries: Int?
     /// `--timeout`, in milliseconds; `nil`: the daemon's default.
     var timeoutMilliseconds: Int64?
+    /// The same, as typed.
+    var typedTimeout: TypedTimeout?
     /// Whether to wait for the batch to finish (not `--no-wait`).
     var wait: Bool
 
@@ -50,6 +52,7 @@ struct StartBatchCommand: SkillctlCommand, Equatable {
         parallelism = try arguments.value(Self.parallelism)
         retries = try arguments.value(Self.retries)
         timeoutMilliseconds = try arguments.value(Self.timeout)
+        typedTimeout = TypedTimeout(arguments, seconds: Self.timeout)
         wait = !arguments.isSet(Self.noWait)
     }
 
@@ -73,7 +76,7 @@ struct StartBatchCommand: SkillctlCommand, Equatable {
             if !context.json { Console.info(line) }
             return try await watch.wait(for: started.result.batchID, json: context.json)
         } catch {
-            return Console.report(error, json: context.json)
+            return Console.report(error, json: context.json, explaining: { typedTimeout?.explanation(of: $0) })
         }
     }
 
