@@ -12,6 +12,7 @@ enum SkillctlCommandList {
         .group(CommandGroup(
             name: "runs", abstract: "the runs the daemon recorded",
             subcommands: [ListRunsCommand.self, ShowRunCommand.self], defaultSubcommand: "list")),
+        .command(ActiveRunsCommand.self),
         .command(RunLogsCommand.self),
         .command(SetIsolationCommand.self),
         .command(SetMemoryLimitCommand.self),

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 import TestSupport
 
@@ -138,6 +139,38 @@ struct SkillctlCommandLineTests {
             "error: a memory limit of 10M is below 64M, the least a worker may have: give 64M or more, none (no limit) or default"),
             "\(limit.standardError)")
         #expect(!limit.standardError.contains("memory_limit_bytes"))
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    @Test("ps lists the runs in flight with the uid and pid of the client that asked")
+    func ps() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
+        #expect(try await daemon.skillctl("ps").standardOutput == "no runs in flight\n")
+
+        let running = try ChildProcess(
+            try BuildProducts.skillctl(), arguments: ["--socket", daemon.socketPath, "run", "sleeps", "3000"],
+            standardOutput: .null, standardError: .null)
+        let runID = try await daemon.waitForRunningRun()
+        var listed = try await daemon.skillctl("--json", "ps")
+        // The registry records the run a moment before the daemon lists it as in flight.
+        while try listed.json()["runs"]?.arrayValue?.isEmpty == true {
+            try await Task.sleep(for: .milliseconds(10))
+            listed = try await daemon.skillctl("--json", "ps")
+        }
+        #expect(listed.status == 0, "\(listed.standardError)")
+        let run = try #require(try listed.json()["runs"]?[0], "\(listed.standardOutput)")
+        #expect(run["run_id"]?.int64Value == runID)
+        #expect(run["skill"] == "sleeps" && run["trigger"] == "rpc")
+        #expect(run["caller_uid"]?.int64Value == Int64(getuid()))
+        #expect(run["caller_pid"]?.int64Value == Int64(running.pid), "the pid of the skillctl that asked: \(running.pid)")
+        #expect((run["elapsed_ms"]?.doubleValue ?? -1) >= 0)
+        let table = try await daemon.skillctl("ps")
+        #expect(table.standardOutput.hasPrefix("RUN  SKILL"), "\(table.standardOutput)")
+        #expect(table.standardOutput.contains("uid \(getuid()) pid \(running.pid)"), "\(table.standardOutput)")
+
+        #expect(try await running.wait() == .exited(0))
+        #expect(try await daemon.skillctl("ps").standardOutput == "no runs in flight\n")
         #expect(try await daemon.stop() == .exited(0))
     }
 }

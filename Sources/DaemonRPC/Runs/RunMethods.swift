@@ -1,3 +1,4 @@
+import Foundation
 import JSONRPC
 import Registry
 import SkillDaemon
@@ -15,6 +16,7 @@ struct RunMethods: Sendable {
         handlers.register(GetRunRequest.self) { request, _ in RecordEncoding.json(try run(id: request.runID)) }
         handlers.register(ListRunsRequest.self) { request, _ in try list(request) }
         handlers.register(RunLogsRequest.self) { request, _ in try logs(request) }
+        handlers.register(ActiveRunsRequest.self) { _, _ in active() }
     }
 
     private func run(_ request: RunSkillRequest, call: JSONRPCCall) async throws -> RunResult {
@@ -25,7 +27,7 @@ struct RunMethods: Sendable {
         }
         var run = RunRequest(
             skill: request.skill, input: request.input ?? .object([:]), model: request.model, timeout: timeout,
-            trigger: "rpc", callerUID: call.peer.uid)
+            trigger: "rpc", callerUID: call.peer.uid, callerPID: call.peer.pid)
         var stream: RunStream?
         if request.stream == true {
             let runStream = RunStream(connection: call.connection)
@@ -63,6 +65,16 @@ struct RunMethods: Sendable {
         let status = try ParameterCheck.choice(request.status, named: "status", as: RunStatus.self)
         let query = RunQuery(skillName: request.skill, status: status, limit: Int(limit), before: request.before)
         return RunList(runs: try registry.runs(matching: query).map { RecordEncoding.json($0, includePayloads: false) })
+    }
+
+    private func active() -> ActiveRuns {
+        let now = Date()
+        return ActiveRuns(runs: runs.runsInProgress.map { run in
+            ActiveRuns.Run(
+                runID: run.runID, skill: run.skill, version: run.version, model: run.model, trigger: run.trigger,
+                startedAt: run.startedAt.iso8601, elapsedMilliseconds: max(0, now.timeIntervalSince(run.startedAt) * 1000),
+                callerUID: run.callerUID, callerPID: run.callerPID, batchID: run.batchID, scheduleID: run.scheduleID)
+        })
     }
 
     private static func notFound(_ id: Int64) -> ServiceError {

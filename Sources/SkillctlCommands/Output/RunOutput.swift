@@ -27,6 +27,30 @@ enum RunOutput {
         return table.rendered
     }
 
+    /// `ps`: the runs in flight, or a line saying there are none.
+    static func renderActive(_ result: ActiveRuns) -> String {
+        guard !result.runs.isEmpty else { return "no runs in flight" }
+        var table = TextTable(header: ["RUN", "SKILL", "MODEL", "TRIGGER", "STARTED", "ELAPSED", "CALLER"])
+        for run in result.runs {
+            table.append([
+                String(run.runID), "\(run.skill)@\(run.version)", run.model ?? "-", run.trigger,
+                Formatting.time(.string(run.startedAt)) ?? run.startedAt,
+                Formatting.duration(milliseconds: run.elapsedMilliseconds), caller(run),
+            ])
+        }
+        return table.rendered
+    }
+
+    /// "uid 1000 pid 4242", with the batch or schedule of a run that no client asked for itself.
+    private static func caller(_ run: ActiveRuns.Run) -> String {
+        var parts: [String] = []
+        if let uid = run.callerUID { parts.append("uid \(uid)") }
+        if let pid = run.callerPID { parts.append("pid \(pid)") }
+        if let batch = run.batchID { parts.append("batch \(batch)") }
+        if let schedule = run.scheduleID { parts.append("schedule \(schedule)") }
+        return parts.isEmpty ? "-" : parts.joined(separator: " ")
+    }
+
     static func renderShow(_ run: JSONValue) -> String {
         let usage = run["usage"]
         let summary = TextTable.keyValues([
