@@ -138,4 +138,28 @@ struct InferenceEndpointTests {
         }
         #expect(try await daemon.stop() == .exited(0))
     }
+
+    @Test("attach probes the server first: one that does not answer is refused, or with --force attached as unhealthy")
+    func attachProbes() async throws {
+        let refusing = try RefusingPort()
+        let url = "http://127.0.0.1:\(refusing.port)"
+        let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
+
+        let refused = try await daemon.skillctl("inference", "attach", "down", url)
+        #expect(refused.status == 7, "inference_failed: \(refused.standardError)")
+        #expect(refused.standardError.hasPrefix("error: not attached: "), "\(refused.standardError)")
+        #expect(refused.standardError.contains("127.0.0.1:\(refusing.port)") && refused.standardError.contains("--force"),
+                "\(refused.standardError)")
+        let status = try await daemon.call("inference.status")
+        #expect(status["models"] == ["default"], "nothing was attached: \(status)")
+
+        let forced = try await daemon.skillctl("inference", "attach", "down", url, "--force")
+        #expect(forced.status == 0, "\(forced.standardError)")
+        #expect(forced.standardOutput.hasPrefix("attached down-1: model down at "), "\(forced.standardOutput)")
+        #expect(forced.standardError.hasPrefix("warning: down-1 does not answer now ("), "\(forced.standardError)")
+        let endpoints = try await daemon.call("inference.status")["endpoints"]?.arrayValue ?? []
+        let attached = try #require(endpoints.first { $0["name"] == "down-1" }, "\(endpoints)")
+        #expect(attached["healthy"] == false && attached["last_error"] != .null, "\(attached)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
 }

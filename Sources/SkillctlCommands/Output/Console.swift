@@ -69,6 +69,12 @@ enum Console {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
+    /// Writes `warning: <message>` to standard error: the command did what it was asked,
+    /// with a consequence to know.
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data(("warning: \(message)\n").utf8))
+    }
+
     /// Writes `error: <message>` (and any further lines) to standard error.
     static func error(_ message: String, details: [String] = []) {
         let lines = ["error: \(message)"] + details
