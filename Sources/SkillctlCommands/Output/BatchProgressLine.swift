@@ -26,10 +26,19 @@ final class BatchProgressLine: Sendable {
         var ratePerSecond = 0.0
     }
 
-    private let isTerminal = isatty(STDERR_FILENO) == 1
+    private let isTerminal: Bool
+    private let write: @Sendable (String) -> Void
     /// A `Mutex`: notifications arrive on the client's reader thread, the final line is
     /// written by the command's task.
     private let state = Mutex(State())
+
+    /// A progress line on standard error, redrawn in place when it is a terminal; or, for
+    /// tests, one that writes with `write` as if to a terminal or not.
+    init(isTerminal: Bool = isatty(STDERR_FILENO) == 1,
+         write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+        self.isTerminal = isTerminal
+        self.write = write
+    }
 
     /// Shows a `batch.progress` notification.
     func show(_ progress: BatchProgressNotification) {
@@ -40,12 +49,12 @@ final class BatchProgressLine: Sendable {
         state.withLock { state in
             state.ratePerSecond = progress.ratePerSecond
             if isTerminal {
-                FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
+                write("\r\u{1B}[2K" + line)
                 state.drawn = true
                 return
             }
             guard Self.plainLineIsDue(ended: ended, total: total, state: state, now: Date()) else { return }
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            write(line + "\n")
             state.lastPlainLine = Date()
             state.lastPlainEnded = ended
         }
@@ -58,7 +67,7 @@ final class BatchProgressLine: Sendable {
         state.withLock { state in
             let line = Self.render(counts: counts, ratePerSecond: state.ratePerSecond,
                                    ending: Formatting.plain(batch["status"]))
-            FileHandle.standardError.write(Data(((isTerminal ? "\r\u{1B}[2K" : "") + line + "\n").utf8))
+            write((isTerminal ? "\r\u{1B}[2K" : "") + line + "\n")
             state = State()
         }
     }
@@ -67,7 +76,7 @@ final class BatchProgressLine: Sendable {
     /// a wait that ended without a final record (an error).
     func finish() {
         state.withLock { state in
-            if state.drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+            if state.drawn { write("\n") }
             state = State()
         }
     }
