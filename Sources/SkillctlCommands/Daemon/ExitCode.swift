@@ -52,7 +52,7 @@ package enum ExitCode: Int32, CaseIterable {
         let words = switch self {
         case .success: "success"
         case .failed: "the run or operation failed: a daemon error of any kind not listed here"
-        case .usage: "usage error: the command line, or a value or file it names, is wrong; nothing was done"
+        case .usage: "usage error: the command line, or a value or file it names, is wrong"
         case .unreachable: "the daemon is not reachable"
         case .notFound: "no such skill, run, batch, schedule or endpoint"
         case .notInstallable: "the file cannot be installed as asked"

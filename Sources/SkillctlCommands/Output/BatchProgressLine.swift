@@ -98,8 +98,8 @@ final class BatchProgressLine: Sendable {
     /// counts by state, the rate, and `ending` (the time left, or the final status).
     static func render(counts: [String: Int64], ratePerSecond: Double, ending: String) -> String {
         func count(_ name: String) -> Int64 { counts[name] ?? 0 }
-        let ended = ended(counts)
-        let total = total(counts)
+        let ended = Self.ended(counts)
+        let total = Self.total(counts)
         let filled = total > 0 ? Int(Int64(width) * ended / total) : 0
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         return "[\(bar)] \(ended)/\(total)  \(count("done")) done  \(count("failed")) failed  "
