@@ -45,6 +45,10 @@ struct SkillctlCommandLineTests {
         #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
         let listed = try await daemon.skillctl("list")
         #expect(listed.standardOutput.contains("\necho ") && listed.standardOutput.contains(" 1.0.0 "), "\(listed.standardOutput)")
+        #expect(try await daemon.skillctl("run", "echo", "{}").status == 0)
+        let runs = try await daemon.skillctl("--json", "runs", "--skill", "echo@1.0.0")
+        #expect(try runs.json()["runs"]?.arrayValue?.count == 1, "runs --skill NAME@V: \(runs.standardOutput)\(runs.standardError)")
+        #expect(try await daemon.skillctl("--json", "runs", "--skill", "echo@9.9.9").json()["runs"] == [])
         let byAt = try await daemon.skillctl("remove", "echo@1.0.0")
         #expect(byAt.status == 0 && byAt.standardOutput == "removed echo 1.0.0\n", "\(byAt.standardOutput)\(byAt.standardError)")
 

@@ -63,7 +63,9 @@ struct RunMethods: Sendable {
     private func list(_ request: ListRunsRequest) throws -> RunList {
         let limit = try ParameterCheck.value(request.limit, named: "limit", default: 50, in: 1...1000)
         let status = try ParameterCheck.choice(request.status, named: "status", as: RunStatus.self)
-        let query = RunQuery(skillName: request.skill, status: status, limit: Int(limit), before: request.before)
+        let skill = request.skill.map(RunService.split)
+        let query = RunQuery(skillName: skill?.name, skillVersion: skill?.version, status: status, limit: Int(limit),
+                             before: request.before)
         return RunList(runs: try registry.runs(matching: query).map { RecordEncoding.json($0, includePayloads: false) })
     }
 

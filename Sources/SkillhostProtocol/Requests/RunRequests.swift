@@ -153,7 +153,7 @@ public struct ListRunsRequest: SkillhostRequest {
     public static let errorKinds: [ErrorKind] = []
     public typealias Result = RunList
 
-    /// Only runs of this skill.
+    /// Only runs of this skill: `NAME`, or `NAME@VERSION` for one version.
     public var skill: String?
     /// Only runs in this status.
     public var status: String?
