@@ -85,7 +85,7 @@ struct InferenceEndpointTests {
         #expect(detached.status == 0, "\(detached.standardError)")
         #expect(detached.standardOutput.hasPrefix("detached beta-1 (model beta"))
         let gone = try await daemon.skillctl("run", "complete", #"{"prompt":"x"}"#, "--model", "beta")
-        #expect(gone.status == 1 && gone.standardError.contains("no endpoints left"), "\(gone.standardError)")
+        #expect(gone.status == 2 && gone.standardError.contains("no endpoints left"), "\(gone.standardError)")
         let missing = try await daemon.skillctl("inference", "detach", "beta-1")
         #expect(missing.status == 4 && missing.standardError.contains("attached: alpha-1"), "\(missing.standardError)")
         #expect(try daemon.registry().runs(matching: RunQuery()).count == 2, "refused runs are not recorded")

@@ -114,6 +114,9 @@ struct CommandLineParserTests {
         #expect(try command(SetMemoryLimitCommand.self, "memory-limit", "echo", "default").limit == .daemonDefault)
         #expect(try command(SetMemoryLimitCommand.self, "memory-limit", "echo", "2g").limit == .bytes(2 << 30))
         #expect(try usageError("memory-limit", "echo", "lots").message.hasPrefix("a memory limit is a size such as 512M or 2G"))
+        #expect(try usageError("memory-limit", "echo", "10M").message
+                == "a memory limit of 10M is below 64M, the least a worker may have: give 64M or more, none (no limit) or default")
+        #expect(try command(SetMemoryLimitCommand.self, "memory-limit", "echo", "64M").limit == .bytes(64 << 20))
         _ = try command(StatusCommand.self, "status")
         _ = try command(ListSkillsCommand.self, "list")
     }
