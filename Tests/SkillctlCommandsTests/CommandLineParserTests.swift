@@ -1,4 +1,6 @@
 import Foundation
+import JSON
+import JSONRPC
 import Scheduling
 @testable import SkillctlCommands
 import SkillhostProtocol
@@ -251,5 +253,21 @@ struct CommandLineParserTests {
         #expect(try command(CronNextCommand.self, "cron", "next", "@daily").count == CronNextCommand.defaultCount)
         #expect(try usageError("cron", "next", "0 0 32 * *").message.contains("day of month"))
         #expect(try usageError("cron", "next", "@daily", "--after", "tomorrow").message.hasPrefix("--after expects an ISO 8601 time"))
+    }
+
+    @Test("a deadline the daemon refuses is said with the option and the unit typed")
+    func typedTimeout() throws {
+        let refusal = JSONRPCError(.invalidParams, message: "timeout_ms 99999000 is longer than this daemon's limit",
+                                   extra: ["param": "timeout_ms", "limit_ms": 3_600_500, "setting": "max_run_timeout_ms"])
+        let seconds = try command(RunCommand.self, "run", "echo", "--timeout", "99999")
+        #expect(seconds.explain(refusal)
+                == "--timeout 99999 s is longer than the daemon's limit of 3600.5 s (its setting max_run_timeout_ms)")
+        let milliseconds = try command(RunCommand.self, "run", "echo", "--timeout-ms=99999000")
+        #expect(milliseconds.explain(refusal)
+                == "--timeout-ms 99999000 is longer than the daemon's limit of 3600500 ms (its setting max_run_timeout_ms)")
+        #expect(try command(RunCommand.self, "run", "echo").explain(refusal) == nil, "no deadline typed: the daemon's words")
+        #expect(seconds.explain(JSONRPCError(.invalidParams, message: "other")) == nil)
+        let batch = try command(StartBatchCommand.self, "batch", "start", "echo", "-", "--timeout", "0.5")
+        #expect(batch.typedTimeout?.explanation(of: refusal)?.hasPrefix("--timeout 0.5 s is longer") == true)
     }
 }
