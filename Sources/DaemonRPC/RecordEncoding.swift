@@ -77,7 +77,7 @@ enum RecordEncoding {
     /// `output` and `output_kind` for an output, both null when there is none.
     static func output(_ text: String?) -> [String: JSONValue] {
         let output = text.map(PayloadKind.value(of:))
-        return ["output": output?.value ?? .null, "output_kind": output.map { .string($0.kind.rawValue) } ?? .null]
+        return ["output": output?.value ?? .null, "output_kind": output.map { JSONValue.string($0.kind.rawValue) } ?? .null]
     }
 
     /// Text that is JSON as its value; any other text as a string.

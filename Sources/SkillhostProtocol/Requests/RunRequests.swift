@@ -93,7 +93,7 @@ public struct RunResult: Codable, Sendable {
         .object([
             CodingKeys.runID.stringValue: .int(runID), CodingKeys.status.stringValue: .string(status),
             CodingKeys.output.stringValue: output,
-            CodingKeys.outputKind.stringValue: outputKind.map { .string($0.rawValue) } ?? .null,
+            CodingKeys.outputKind.stringValue: outputKind.map { JSONValue.string($0.rawValue) } ?? .null,
             CodingKeys.usage.stringValue: usage.json,
             CodingKeys.durationMilliseconds.stringValue: durationMilliseconds.map(JSONValue.double) ?? .null,
         ])
