@@ -76,9 +76,9 @@ struct CommandLineParserTests {
     func unknownCommands() throws {
         #expect(try usageError("frobnicate").message.hasPrefix("unknown command \"frobnicate\": the commands are status, install,"))
         #expect(try usageError().message.hasPrefix("no command given: try `skillctl status`"))
-        #expect(try usageError("batch").message == "batch needs a subcommand: start, show, items, cancel, results")
+        #expect(try usageError("batch").message == "batch needs a subcommand: start, list, show, wait, items, cancel, results")
         #expect(try usageError("batch", "frob").message
-                == "unknown batch subcommand \"frob\": the subcommands are start, show, items, cancel, results")
+                == "unknown batch subcommand \"frob\": the subcommands are start, list, show, wait, items, cancel, results")
         #expect(try usageError("help", "frob").message.hasPrefix("no help for \"frob\""))
         #expect(try usageError("help", "runs", "frob").message.hasPrefix("no help for \"runs frob\""))
     }
