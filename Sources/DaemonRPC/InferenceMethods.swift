@@ -65,9 +65,8 @@ struct InferenceMethods: Sendable {
             connectTimeout: configuration.inferenceConnectTimeout, requestTimeout: configuration.inferenceRequestTimeout)
         let probed = await router.probe(endpoint)
         if case let .failure(failure) = probed, request.force != true {
-            throw ServiceError(.inferenceFailed, "not attached: \(failure.description); check the URL and that the server "
-                + "runs, or attach it anyway with force (skillctl inference attach --force): it then gets requests "
-                + "once a health check passes")
+            throw ServiceError(.inferenceFailed, "not attached: \(failure.description); to attach it anyway, give force "
+                + "(skillctl inference attach --force): it then gets requests once a health check passes")
         }
         let attached = try attach(model: model, named: name, endpoint: endpoint, limit: limit, source: source,
                                   probed: probed)

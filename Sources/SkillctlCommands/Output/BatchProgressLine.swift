@@ -61,12 +61,16 @@ final class BatchProgressLine: Sendable {
     }
 
     /// Shows the batch's final counts from its final record (`batches.wait`'s answer):
-    /// the terminal's last frame, or the last plain line.
+    /// the terminal's last frame, or the last plain line, with the rate over the batch's
+    /// whole life when the record says when it was created and finished.
     func finish(with batch: JSONValue) {
         let counts = (batch["counts"]?.objectValue ?? [:]).compactMapValues(\.int64Value)
+        let lifetime = Formatting.instant(batch["finished_at"]?.stringValue ?? "").flatMap { finished in
+            Formatting.instant(batch["created_at"]?.stringValue ?? "").map { finished.timeIntervalSince($0) }
+        }
         state.withLock { state in
-            let line = Self.render(counts: counts, ratePerSecond: state.ratePerSecond,
-                                   ending: Formatting.plain(batch["status"]))
+            let rate = lifetime.flatMap { $0 > 0 ? Double(Self.ended(counts)) / $0 : nil } ?? state.ratePerSecond
+            let line = Self.render(counts: counts, ratePerSecond: rate, ending: Formatting.plain(batch["status"]))
             write((isTerminal ? "\r\u{1B}[2K" : "") + line + "\n")
             state = State()
         }
