@@ -74,13 +74,14 @@ struct AttachEndpointCommand: DaemonRequestCommand, Equatable {
             maximumConcurrentRequests: maximumConcurrentRequests.map(Int64.init), force: force ? true : nil)
     }
 
-    /// The endpoint attached; one attached by `--force` that did not answer is also
-    /// reported on standard error, where a script's log shows it.
     func render(_ result: JSONValue) -> String {
-        if result["healthy"]?.boolValue == false {
-            Console.warning("\(Formatting.plain(result["name"])) does not answer now (\(Formatting.plain(result["last_error"]))); "
-                            + "it gets requests once a health check passes")
-        }
-        return InferenceOutput.renderAttached(result)
+        InferenceOutput.renderAttached(result)
+    }
+
+    /// An endpoint attached by `--force` that does not answer.
+    func warning(about result: JSONValue) -> String? {
+        guard result["healthy"]?.boolValue == false else { return nil }
+        return "\(Formatting.plain(result["name"])) does not answer now (\(Formatting.plain(result["last_error"]))); "
+            + "it gets requests once a health check passes"
     }
 }
