@@ -21,13 +21,15 @@ struct InferenceMethods: Sendable {
     func register(in handlers: inout RequestHandlers) {
         handlers.register(InferenceStatusRequest.self) { _, _ in InferenceEncoding.status(of: router) }
         handlers.register(InferenceModelsRequest.self) { _, _ in InferenceEncoding.models(of: router) }
-        handlers.register(AttachEndpointRequest.self) { request, call in try attach(request, peer: call.peer) }
+        handlers.register(AttachEndpointRequest.self) { request, call in try await attach(request, peer: call.peer) }
         handlers.register(DetachEndpointRequest.self) { request, _ in try detach(name: request.name) }
     }
 
     /// Adds an endpoint. The API key is read now, by the daemon, from its own environment
     /// or from a file the caller owns; errors name the variable or the file, never a key.
-    private func attach(_ request: AttachEndpointRequest, peer: PeerCredentials) throws -> JSONValue {
+    /// The server is probed first, as the health checks probe it: one that does not answer
+    /// is refused (`inference_failed`), unless `force`, when it is attached as unhealthy.
+    private func attach(_ request: AttachEndpointRequest, peer: PeerCredentials) async throws -> JSONValue {
         let model = request.model
         guard EndpointConfiguration.isValidName(model) else {
             throw ServiceError.invalidParams("model must be a name without spaces, not \(JSONValue.string(model).serialized())")
@@ -61,7 +63,13 @@ struct InferenceMethods: Sendable {
         let endpoint = InferenceEndpoint(
             baseURL: url, defaultModel: request.servedModel, apiKey: key,
             connectTimeout: configuration.inferenceConnectTimeout, requestTimeout: configuration.inferenceRequestTimeout)
-        let attached = try attach(model: model, named: name, endpoint: endpoint, limit: limit, source: source)
+        let probed = await router.probe(endpoint)
+        if case let .failure(failure) = probed, request.force != true {
+            throw ServiceError(.inferenceFailed, "not attached: \(failure.description); to attach it anyway, give force "
+                + "(skillctl inference attach --force): it then gets requests once a health check passes")
+        }
+        let attached = try attach(model: model, named: name, endpoint: endpoint, limit: limit, source: source,
+                                  probed: probed)
         source?.withdrawFromEnvironment()
         logger.info("inference endpoint attached", [
             "endpoint": .string(attached.name), "model": .string(attached.model), "url": .string(attached.url),
@@ -72,14 +80,14 @@ struct InferenceMethods: Sendable {
 
     /// Attaches the endpoint as `name`, or, without one, as the first free `<model>-<n>`.
     private func attach(model: String, named name: String?, endpoint: InferenceEndpoint, limit: Int,
-                        source: APIKeySource?) throws(ServiceError) -> EndpointStatus {
+                        source: APIKeySource?, probed: Result<Void, InferenceError>) throws(ServiceError) -> EndpointStatus {
         var number = 1
         while true {
             let candidate = name ?? "\(model)-\(number)"
             do {
                 try router.attach(RoutedEndpoint(
                     name: candidate, model: model, endpoint: endpoint, maximumConcurrentRequests: limit,
-                    apiKeySource: source?.description))
+                    apiKeySource: source?.description), probed: probed)
             } catch .duplicateName where name == nil {
                 // Taken, perhaps by an attach that raced this one: the next number.
                 number += 1

@@ -4,15 +4,14 @@ import SkillDaemon
 /// of a set of names), each answering `invalid_params` with a message that names the
 /// parameter as the client sent it.
 enum ParameterCheck {
-    /// `value` checked to lie in `range`, or nil when absent. `bound` says where the range's
-    /// end comes from, when it is a setting (` (max_run_timeout_ms)`).
+    /// `value` checked to lie in `range`, or nil when absent.
     static func value<Value: BinaryInteger>(
-        _ value: Value?, named name: String, in range: ClosedRange<Value>, bound: String = ""
+        _ value: Value?, named name: String, in range: ClosedRange<Value>
     ) throws(ServiceError) -> Value? {
         guard let value else { return nil }
         guard range.contains(value) else {
             throw ServiceError.invalidParams(
-                "\(name) must be \(range.lowerBound) to \(range.upperBound)\(bound), not \(value)")
+                "\(name) must be \(range.lowerBound) to \(range.upperBound), not \(value)")
         }
         return value
     }

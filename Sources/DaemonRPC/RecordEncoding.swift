@@ -16,8 +16,8 @@ enum RecordEncoding {
             "sha256": .string(skill.sha256),
             "size": .int(skill.size),
             "description": .string(skill.description),
-            "input_schema": skill.inputSchema.map(JSONValue.string) ?? .null,
-            "output_schema": skill.outputSchema.map(JSONValue.string) ?? .null,
+            "input_schema": skill.inputSchema.map(payload) ?? .null,
+            "output_schema": skill.outputSchema.map(payload) ?? .null,
             "flags": .array(flags),
             "abi": .string("\(skill.abiMajor).\(skill.abiMinor)"),
             "isolation": .string(skill.isolation.rawValue),
@@ -37,7 +37,8 @@ enum RecordEncoding {
         ])
     }
 
-    /// A run record; `input` and `output` are JSON values when their text is JSON.
+    /// A run record; `input` and `output` are JSON values when their text is JSON, and
+    /// `output_kind` says which.
     static func json(_ run: RunRecord, includePayloads: Bool = true) -> JSONValue {
         var fields: [String: JSONValue] = [
             "run_id": .int(run.id),
@@ -63,7 +64,7 @@ enum RecordEncoding {
         ]
         if includePayloads {
             fields["input"] = payload(run.input)
-            fields["output"] = run.output.map(payload) ?? .null
+            fields.merge(output(run.output)) { _, new in new }
         }
         return .object(fields)
     }
@@ -71,6 +72,12 @@ enum RecordEncoding {
     /// Token usage.
     static func usage(_ usage: RunUsage) -> TokenCounts {
         TokenCounts(promptTokens: Int64(usage.promptTokens), completionTokens: Int64(usage.completionTokens))
+    }
+
+    /// `output` and `output_kind` for an output, both null when there is none.
+    static func output(_ text: String?) -> [String: JSONValue] {
+        let output = text.map(PayloadKind.value(of:))
+        return ["output": output?.value ?? .null, "output_kind": output.map { JSONValue.string($0.kind.rawValue) } ?? .null]
     }
 
     /// Text that is JSON as its value; any other text as a string.

@@ -7,7 +7,7 @@ extension ServiceError: JSONRPCErrorConvertible {
     /// `invalid params: ` or `internal error: ` for those two kinds), and the extra members.
     public var rpcError: JSONRPCError {
         switch kind {
-        case .invalidParams: .invalidParams(message)
+        case .invalidParams: .invalidParams(message, extra: extra)
         case .internal: .internalError(message)
         default: JSONRPCError(kind, message: message, extra: extra)
         }

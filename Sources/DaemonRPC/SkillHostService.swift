@@ -26,7 +26,7 @@ public final class SkillHostService: JSONRPCMethodHandler {
             .register(in: &handlers)
         SkillMethods(registry: registry, runs: runs, runner: runner, configuration: configuration).register(in: &handlers)
         RunMethods(registry: registry, runs: runs).register(in: &handlers)
-        BatchMethods(registry: registry, runs: runs, batches: batches, configuration: configuration).register(in: &handlers)
+        BatchMethods(registry: registry, runs: runs, batches: batches).register(in: &handlers)
         ScheduleMethods(registry: registry, runs: runs, scheduler: scheduler).register(in: &handlers)
         InferenceMethods(router: inference, configuration: configuration, environment: environment, logger: logger)
             .register(in: &handlers)

@@ -16,8 +16,10 @@ public struct Completion: Sendable, Equatable {
     /// ``InferenceError/malformedResponse(endpoint:reason:)``.
     ///
     /// For a streamed answer, the usage is that of the stream's usage event when the server
-    /// sent one; otherwise (llama.cpp's server sends none) `completionTokens` is the number
-    /// of events that carried text, one token each as llama.cpp streams, and `promptTokens` is 0.
+    /// sent one; otherwise (llama-cpp-python's server sends none) `completionTokens` is the
+    /// number of events that carried text, one token each as llama.cpp streams, and
+    /// `promptTokens` the prompt's tokens as the server's tokenizer counts them, or 0 when
+    /// it cannot count them (a chat, or a server without llama-cpp-python's tokenize route).
     public var usage: TokenUsage
 
     /// Creates a completion.

@@ -25,8 +25,8 @@ public struct InferenceEndpoint: Sendable, CustomStringConvertible, CustomDebugS
     /// (or, once streamed text has reached the caller,
     /// ``InferenceError/streamInterrupted(endpoint:deliveredChunks:reason:)``). Default 120 s.
     ///
-    /// It bounds generation time too, streamed or not: lower `maxTokens` rather than raise
-    /// this on slow hardware.
+    /// It bounds generation time too, streamed or not: ask for fewer tokens
+    /// (``CompletionRequest/maxTokens``) rather than raise this on slow hardware.
     public var requestTimeout: Duration
 
     /// Creates an endpoint description.
@@ -47,14 +47,20 @@ public struct InferenceEndpoint: Sendable, CustomStringConvertible, CustomDebugS
     /// The URL of an OpenAI API route, such as `completions` or `chat/completions`,
     /// under the normalised `<base>/v1/` root.
     func apiURL(_ route: String) -> URL {
+        serverURL("v1/" + route)
+    }
+
+    /// The URL of `path` under the server's root: the base URL without a final `/v1`
+    /// (`extras/tokenize/count` of `http://host:8080/v1` is `http://host:8080/extras/tokenize/count`).
+    func serverURL(_ path: String) -> URL {
         guard var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: true) else {
-            return baseURL.appendingPathComponent("v1").appendingPathComponent(route)
+            return baseURL.appendingPathComponent(path)
         }
-        var path = components.path
-        while path.hasSuffix("/") { path.removeLast() }
-        if path.hasSuffix("/v1") { path.removeLast(3) }
-        components.path = path + "/v1/" + route
-        return components.url ?? baseURL.appendingPathComponent("v1").appendingPathComponent(route)
+        var root = components.path
+        while root.hasSuffix("/") { root.removeLast() }
+        if root.hasSuffix("/v1") { root.removeLast(3) }
+        components.path = root + "/" + path
+        return components.url ?? baseURL.appendingPathComponent(path)
     }
 
     /// A URL made safe to show: any user name, password, query or fragment in it is removed,

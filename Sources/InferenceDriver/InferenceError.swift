@@ -49,7 +49,8 @@ public enum InferenceError: Error, Equatable, CustomStringConvertible {
                 + "check that the base URL points at an OpenAI-compatible server"
         case let .timedOut(endpoint, after):
             return "the inference server at \(endpoint) did not answer within \(after); "
-                + "it may be overloaded: lower maxTokens or raise the endpoint's requestTimeout"
+                + "it may be overloaded: ask for fewer tokens (max_tokens), or raise the request timeout "
+                + "(skillhostd --request-timeout-ms, config key request_timeout_ms)"
         case .cancelled:
             return "the completion request was cancelled"
         case let .rateLimited(endpoint, retryAfter, bodyExcerpt):

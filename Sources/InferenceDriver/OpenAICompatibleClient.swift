@@ -66,7 +66,8 @@ public final class OpenAICompatibleClient: InferenceService {
     /// piece of text as its server-sent event arrives, on the transport's thread. The
     /// returned completion holds the whole text and the finish reason; its usage is the
     /// server's, if it sent a usage event, and otherwise counts one completion token per
-    /// piece of text and no prompt tokens. A server that answers a streamed request with
+    /// piece of text, and the prompt's tokens as the server's tokenizer counts them
+    /// (``promptTokenCount(_:model:)``; 0 when it cannot). A server that answers a streamed request with
     /// plain JSON is understood too: `onChunk` then receives the whole text at once, on the
     /// calling task, before this method returns.
     ///
@@ -116,8 +117,39 @@ public final class OpenAICompatibleClient: InferenceService {
         }
         let receiver = CompletionStreamReceiver(bodyLimit: Self.answerLimit, onChunk: onChunk)
         let failure = await exchange(httpRequest, receiver: receiver)
-        return try answer.streamedCompletion(
-            from: receiver.outcome, deliveredChunks: receiver.deliveredChunks, failure: failure, onChunk: onChunk)
+        let outcome = receiver.outcome
+        var completion = try answer.streamedCompletion(
+            from: outcome, deliveredChunks: receiver.deliveredChunks, failure: failure, onChunk: onChunk)
+        if case .streamed(let assembler, _) = outcome, assembler.usage == nil, case .text(let prompt) = request.input,
+           let count = await promptTokenCount(prompt, model: request.model ?? endpoint.defaultModel) {
+            completion.usage.promptTokens = count
+        }
+        return completion
+    }
+
+    /// The tokens of `prompt` as the server's tokenizer counts them, for a stream that came
+    /// without a usage event: llama-cpp-python's server sends none, whatever
+    /// `stream_options` asks, and counts tokens at `POST /extras/tokenize/count`
+    /// (`{"input", "model"}` → `{"count"}`), as it counts a completion's prompt. `nil` when
+    /// the server has no such route, or does not answer within the health check's time.
+    private func promptTokenCount(_ prompt: String, model: String?) async -> Int? {
+        struct Body: Encodable {
+            var input: String
+            var model: String?
+        }
+        struct Count: Decodable {
+            var count: Int
+        }
+        guard let body = try? JSONEncoder().encode(Body(input: prompt, model: model)) else { return nil }
+        let request = HTTPRequest(
+            method: .post, url: endpoint.serverURL("extras/tokenize/count"),
+            headers: headers(accepting: "application/json", sendingJSON: true), body: body,
+            connectTimeout: endpoint.connectTimeout, timeout: min(endpoint.requestTimeout, Self.healthCheckTimeout))
+        let receiver = BufferingResponseReceiver(bodyLimit: Self.healthAnswerLimit)
+        guard await exchange(request, receiver: receiver) == nil, let response = receiver.response,
+              response.head.isSuccess, !response.isTruncated
+        else { return nil }
+        return (try? JSONDecoder().decode(Count.self, from: response.body)).map(\.count)
     }
 
     /// Checks that the server answers: `GET <base>/v1/models` must return a 2xx status

@@ -79,9 +79,11 @@ extension JSONRPCError {
                      message: "method not found: \(JSONValue.string(method).serialized())")
     }
 
-    /// -32602 `invalid_params`; `message` names the parameter and what was expected.
-    public static func invalidParams(_ message: String) -> JSONRPCError {
-        JSONRPCError(code: StandardCode.invalidParams, kind: "invalid_params", message: "invalid params: \(message)")
+    /// -32602 `invalid_params`; `message` names the parameter and what was expected, and
+    /// `extra` members of `data` may say it for programs (the parameter, its bound).
+    public static func invalidParams(_ message: String, extra: [String: JSONValue] = [:]) -> JSONRPCError {
+        JSONRPCError(code: StandardCode.invalidParams, kind: "invalid_params", message: "invalid params: \(message)",
+                     extra: extra)
     }
 
     /// -32603 `internal`: a bug or an I/O failure; `message` says which.

@@ -26,6 +26,13 @@ extension Registry {
         }
     }
 
+    /// At most `limit` batches, newest first, those before the batch `before` when given.
+    public func batches(limit: Int, before: Int64?) throws(RegistryError) -> [BatchRecord] {
+        try database.read { (connection) throws(RegistryError) -> [BatchRecord] in
+            try BatchTable.page(limit: limit, before: before, in: connection)
+        }
+    }
+
     /// One page of a batch's items in index order; `nil` when there is no such batch.
     public func batchItems(matching query: BatchItemQuery) throws(RegistryError) -> [BatchItemRecord]? {
         try database.read { (connection) throws(RegistryError) -> [BatchItemRecord]? in

@@ -12,6 +12,7 @@ enum SkillctlCommandList {
         .group(CommandGroup(
             name: "runs", abstract: "the runs the daemon recorded",
             subcommands: [ListRunsCommand.self, ShowRunCommand.self], defaultSubcommand: "list")),
+        .command(ActiveRunsCommand.self),
         .command(RunLogsCommand.self),
         .command(SetIsolationCommand.self),
         .command(SetMemoryLimitCommand.self),
@@ -25,8 +26,8 @@ enum SkillctlCommandList {
                 backoff. The daemon keeps its progress: if it stops, the batch goes on when it starts
                 again, and every item ends once, as done or failed.
                 """,
-            subcommands: [StartBatchCommand.self, ShowBatchCommand.self, BatchItemsCommand.self, CancelBatchCommand.self,
-                          BatchResultsCommand.self])),
+            subcommands: [StartBatchCommand.self, ListBatchesCommand.self, ShowBatchCommand.self, WaitBatchCommand.self,
+                          BatchItemsCommand.self, CancelBatchCommand.self, BatchResultsCommand.self])),
         .group(CommandGroup(
             name: "schedules", abstract: "schedules: a skill or a batch fired at the times of a cron expression",
             discussion: """

@@ -12,7 +12,8 @@ public enum ErrorKind: String, Sendable, CaseIterable, Codable {
     case invalidRequest = "invalid_request"
     /// -32601: no such method.
     case methodNotFound = "method_not_found"
-    /// -32602: a parameter is missing, unknown, or of the wrong type or value.
+    /// -32602: a parameter is missing, unknown, or of the wrong type or value, or names a
+    /// file that does not exist.
     case invalidParams = "invalid_params"
     /// -32603: a bug or an I/O failure in the daemon.
     case `internal`

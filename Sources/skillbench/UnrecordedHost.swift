@@ -73,8 +73,9 @@ struct UnrecordedRunHandler: JSONRPCMethodHandler {
         switch report.outcome {
         case .success(let output):
             let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+            let payload = PayloadKind.value(of: output)
             return try RunSkillRequest.encodeResult(RunResult(
-                runID: 0, status: RunStatus.succeeded.rawValue, output: (try? JSONValue(parsing: output)) ?? .string(output),
+                runID: 0, status: RunStatus.succeeded.rawValue, output: payload.value, outputKind: payload.kind,
                 usage: TokenCounts(promptTokens: Int64(report.usage.promptTokens),
                                   completionTokens: Int64(report.usage.completionTokens)),
                 durationMilliseconds: seconds * 1000))

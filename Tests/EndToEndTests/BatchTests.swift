@@ -44,6 +44,58 @@ struct BatchTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("batch start to a pipe: an informational first line, plain progress lines, and a final line with the final count")
+    func progressToAPipe() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: nowhere)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
+        let started = try await daemon.skillctl(
+            "batch", "start", "sleeps", "-", "--parallelism", "2", standardInput: Array(repeating: "100", count: 10).joined(separator: "\n"))
+        #expect(started.status == 0, "\(started.standardError)")
+        let lines = started.standardError.split(separator: "\n").map(String.init)
+        #expect(lines.first == "batch 1 started with 10 items", "not an error: \(lines)")
+        #expect(!started.standardError.contains("error"), "\(started.standardError)")
+        #expect(!started.standardError.contains("\r"), "no redrawing where standard error is a pipe")
+        #expect(lines.count >= 3, "the first progress, and a final line at least: \(lines)")
+        #expect(lines.last?.contains("] 10/10  10 done  0 failed  0 pending") == true, "\(lines)")
+        #expect(lines.last?.hasSuffix(" done") == true, "\(lines)")
+        let counts = lines.dropFirst().compactMap { $0.split(separator: " ").dropFirst().first }
+        #expect(Set(counts).count == counts.count, "no line repeats a count: \(lines)")
+        #expect(started.standardOutput.contains("status       done"), "\(started.standardOutput)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    @Test("batch list shows the batches newest first; batch wait re-attaches to a running batch and exits with its outcome")
+    func listAndWait() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: nowhere)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "failing")).status == 0)
+        #expect(try await daemon.skillctl("batch", "list").standardOutput.hasPrefix("no batches"))
+
+        let first = try await daemon.skillctl("--json", "batch", "start", "sleeps", "-", "--no-wait",
+                                              standardInput: "300\n300\n300\n")
+        let firstID = try #require(try first.json()["batch_id"]?.int64Value)
+        let waited = try await daemon.skillctl("batch", "wait", String(firstID))
+        #expect(waited.status == 0, "\(waited.standardError)")
+        #expect(waited.standardOutput.contains("status       done"), "\(waited.standardOutput)")
+        #expect(waited.standardError.split(separator: "\n").last?.contains("3/3  3 done") == true, "\(waited.standardError)")
+
+        let failing = try await daemon.skillctl("--json", "batch", "start", "failing", "-", "--no-wait", "--retries", "0",
+                                                standardInput: "{}\n")
+        let failingID = try #require(try failing.json()["batch_id"]?.int64Value)
+        let failed = try await daemon.skillctl("--json", "batch", "wait", String(failingID))
+        #expect(failed.status == 1, "an item failed: \(failed.standardError)")
+        #expect(try failed.json()["counts"]?["failed"] == 1)
+
+        let listed = try await daemon.skillctl("--json", "batch", "list")
+        #expect(try listed.json()["batches"]?.arrayValue?.compactMap { $0["batch_id"]?.int64Value } == [failingID, firstID])
+        let table = try await daemon.skillctl("batch", "list")
+        let rows = table.standardOutput.split(separator: "\n")
+        #expect(rows.first?.hasPrefix("ID  SKILL") == true && rows.count == 3, "\(table.standardOutput)")
+        #expect(rows.dropFirst().first?.contains("failing@1.0.0") == true, "\(table.standardOutput)")
+        #expect(try await daemon.skillctl("batch", "wait", "999").status == 4)
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     @Test("a batch interrupted by SIGKILL finishes after the restart with exactly one result per item")
     func survivesSIGKILL() async throws {
         let first = try await DaemonHarness(inferenceURL: nowhere)

@@ -85,7 +85,7 @@ struct InferenceEndpointTests {
         #expect(detached.status == 0, "\(detached.standardError)")
         #expect(detached.standardOutput.hasPrefix("detached beta-1 (model beta"))
         let gone = try await daemon.skillctl("run", "complete", #"{"prompt":"x"}"#, "--model", "beta")
-        #expect(gone.status == 1 && gone.standardError.contains("no endpoints left"), "\(gone.standardError)")
+        #expect(gone.status == 2 && gone.standardError.contains("no endpoints left"), "\(gone.standardError)")
         let missing = try await daemon.skillctl("inference", "detach", "beta-1")
         #expect(missing.status == 4 && missing.standardError.contains("attached: alpha-1"), "\(missing.standardError)")
         #expect(try daemon.registry().runs(matching: RunQuery()).count == 2, "refused runs are not recorded")
@@ -103,7 +103,7 @@ struct InferenceEndpointTests {
         let daemon = try await DaemonHarness(inferenceURL: nil, arguments: ["--config", path], directory: directory)
         #expect(try await daemon.skillctl("install", try BuildProducts.plugin(named: "hello")).status == 0)
         let run = try await daemon.skillctl("run", "hello", #"{"name":"x"}"#, "--model", "mistral")
-        #expect(run.status == 1)
+        #expect(run.status == 2, "invalid_params: the model named is wrong")
         #expect(run.standardError.contains("unknown model \"mistral\": known models: gemma, llama"), "\(run.standardError)")
         let json = try await daemon.skillctl("--json", "run", "hello", "--model", "mistral")
         #expect(try JSONValue(parsing: json.standardError)["data"]?["kind"] == "invalid_params")
@@ -118,7 +118,7 @@ struct InferenceEndpointTests {
     func attachValidation() async throws {
         let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
         let credentials = try await daemon.skillctl("inference", "attach", "m", "http://user:pw@127.0.0.1:9")
-        #expect(credentials.status == 1)
+        #expect(credentials.status == 2)
         #expect(credentials.standardError.contains("without a user name or password"), "\(credentials.standardError)")
         #expect(!credentials.standardError.contains("pw@"))
         let status = try await daemon.call("inference.status")
@@ -136,6 +136,30 @@ struct InferenceEndpointTests {
         } catch let JSONRPCClientError.server(error) {
             #expect(error.kind == "invalid_params")
         }
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    @Test("attach probes the server first: one that does not answer is refused, or with --force attached as unhealthy")
+    func attachProbes() async throws {
+        let refusing = try RefusingPort()
+        let url = "http://127.0.0.1:\(refusing.port)"
+        let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!)
+
+        let refused = try await daemon.skillctl("inference", "attach", "down", url)
+        #expect(refused.status == 7, "inference_failed: \(refused.standardError)")
+        #expect(refused.standardError.hasPrefix("error: not attached: "), "\(refused.standardError)")
+        #expect(refused.standardError.contains("127.0.0.1:\(refusing.port)") && refused.standardError.contains("--force"),
+                "\(refused.standardError)")
+        let status = try await daemon.call("inference.status")
+        #expect(status["models"] == ["default"], "nothing was attached: \(status)")
+
+        let forced = try await daemon.skillctl("inference", "attach", "down", url, "--force")
+        #expect(forced.status == 0, "\(forced.standardError)")
+        #expect(forced.standardOutput.hasPrefix("attached down-1: model down at "), "\(forced.standardOutput)")
+        #expect(forced.standardError.hasPrefix("warning: down-1 does not answer now ("), "\(forced.standardError)")
+        let endpoints = try await daemon.call("inference.status")["endpoints"]?.arrayValue ?? []
+        let attached = try #require(endpoints.first { $0["name"] == "down-1" }, "\(endpoints)")
+        #expect(attached["healthy"] == false && attached["last_error"] != .null, "\(attached)")
         #expect(try await daemon.stop() == .exited(0))
     }
 }

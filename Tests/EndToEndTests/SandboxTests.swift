@@ -122,15 +122,15 @@ struct SandboxTests {
         #expect((Int(forks.split(separator: " ").last ?? "") ?? .max) < 16, "\(forks)")
 
         // The registry is never granted: not the data directory, nothing in it, nothing containing it.
-        // invalid_params exits 1, as every daemon error of a kind without a status of its own.
+        // invalid_params exits 2: what the command line names is wrong, as a usage error is.
         for path in [daemon.dataDirectory, daemon.dataDirectory + "/registry.sqlite3", daemon.directory.path] {
             let refusal = try await daemon.skillctl("grant", "escapes", "--read-only", path)
-            #expect(refusal.status == 1, "\(path): \(refusal.standardError)")
+            #expect(refusal.status == 2, "\(path): \(refusal.standardError)")
             #expect(refusal.standardError.contains("invalid params: read_only_paths holds \"\(path)\""),
                     "\(refusal.standardError)")
         }
         let missing = try await daemon.skillctl("grant", "escapes", "--read-only", directory + "/missing")
-        #expect(missing.status == 1 && missing.standardError.contains(directory + "/missing"), "\(missing.standardError)")
+        #expect(missing.status == 2 && missing.standardError.contains(directory + "/missing"), "\(missing.standardError)")
         let record = try daemon.registry().skill(named: "escapes", version: nil)
         #expect(record?.grants.readOnlyPaths == [granted] && record?.grants.processLimit == 16)
         #expect(try await daemon.stop() == .exited(0))

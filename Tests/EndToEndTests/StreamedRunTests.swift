@@ -86,6 +86,27 @@ struct StreamedRunTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("run --stream: a log line after output that stopped mid-line starts a line of its own where both streams meet")
+    func logLineAfterUnfinishedOutput() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: nowhere)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "writes_then_logs")).status == 0)
+
+        let apart = try await daemon.skillctl("run", "writes-then-logs", "--stream")
+        #expect(apart.status == 0, "\(apart.standardError)")
+        #expect(apart.standardOutput == "and they were tired\n", "the output's line ended once it is over")
+        #expect(apart.standardError == "info    6 prompt tokens, 5 completion tokens\n")
+
+        // Both streams into one pipe, as `2>&1` or a terminal has them.
+        let merged = try ChildProcess(
+            "/bin/sh", arguments: ["-c", #"exec "$0" "$@" 2>&1"#, try BuildProducts.skillctl(), "--socket", daemon.socketPath,
+                                   "run", "writes-then-logs", "--stream"],
+            standardOutput: .pipe, standardError: .null)
+        let text = try await merged.readAll(from: .standardOutput)
+        #expect(try await merged.wait() == .exited(0))
+        #expect(text == "and they were tired\ninfo    6 prompt tokens, 5 completion tokens\n", "\(text)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     @Test("against llama.cpp: a streamed completion reaches the client as several run.output notifications")
     func streamedCompletion() async throws {
         let daemon = try await DaemonHarness(inferenceURL: try ModelServer.baseURL())
@@ -101,6 +122,11 @@ struct StreamedRunTests {
         #expect(.string(chunks.joined()) == result["output"], "joined, the chunks are the run's output")
         let logs = received.params(of: "run.log", runID: result["run_id"])
         #expect(logs.first?["message"]?.stringValue?.contains("completion tokens") == true, "\(logs)")
+        // llama-cpp-python's server sends no usage in a stream: the prompt's tokens are still counted.
+        #expect(logs.first?["message"]?.stringValue?.hasPrefix("0 prompt tokens") == false, "\(logs)")
+        #expect((result["usage"]?["prompt_tokens"]?.int64Value ?? 0) > 0, "\(result)")
+        let runID = try #require(result["run_id"]?.int64Value)
+        #expect((try daemon.registry().run(id: runID)?.usage.promptTokens ?? 0) > 0, "the registry records them too")
 
         let printed = try await daemon.skillctl("run", "complete", input.serialized(), "--stream", "--timeout", "120")
         #expect(printed.status == 0, "\(printed.standardError)")

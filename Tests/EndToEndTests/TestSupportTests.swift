@@ -20,7 +20,7 @@ import TestSupport
         "chats": "chats", "streams_completion": "streams-completion", "complete_abi_1_0": "complete-abi-1-0",
         "writes_until_aborted": "writes-until-aborted",
         "raises_sigkill": "raises-sigkill", "exceeds_cpu_time": "exceeds-cpu-time", "spins_until_file": "spins-until-file",
-        "closes_descriptors": "closes-descriptors",
+        "closes_descriptors": "closes-descriptors", "says_text": "says-text", "writes_then_logs": "writes-then-logs",
     ]
 
     /// The fixtures that are safe to `dlopen` here: the `constructor_*` ones crash or hang

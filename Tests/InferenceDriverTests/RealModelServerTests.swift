@@ -30,6 +30,10 @@ struct RealModelServerTests {
         #expect(!completion.text.isEmpty)
         #expect(completion.finishReason != nil)
         #expect(completion.usage.completionTokens > 0)
+        // The server sends no usage in a stream; the prompt is counted as a whole answer counts it.
+        let whole = try await client.complete(CompletionRequest(prompt: "The capital of France is", maxTokens: 1))
+        #expect(whole.usage.promptTokens > 0)
+        #expect(completion.usage.promptTokens == whole.usage.promptTokens, "streamed \(completion.usage), whole \(whole.usage)")
     }
 
     @Test func wholeCompletionHasUsage() async throws {

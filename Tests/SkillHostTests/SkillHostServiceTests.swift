@@ -140,6 +140,7 @@ struct SkillHostServiceTests {
               (ListRunsRequest.method, ["status": "done"],
                #"status must be one of queued, running, succeeded, failed, timeout, crashed, cancelled, interrupted, not "done""#),
               (BatchItemsRequest.method, ["batch_id": 1, "limit": 10_001], "limit must be 1 to 10000, not 10001"),
+              (ListBatchesRequest.method, ["limit": 0], "limit must be 1 to 1000, not 0"),
               (SetIsolationRequest.method, ["name": "x", "isolation": "vm"], #"isolation must be one of process, inprocess, not "vm""#),
           ] as [(String, JSONValue, String)])
     func parameterChecks(method: String, params: JSONValue, message: String) async throws {

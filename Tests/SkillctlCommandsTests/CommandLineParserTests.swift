@@ -1,4 +1,6 @@
 import Foundation
+import JSON
+import JSONRPC
 import Scheduling
 @testable import SkillctlCommands
 import SkillhostProtocol
@@ -28,6 +30,15 @@ struct CommandLineParserTests {
         #expect(try command(RemoveSkillCommand.self, "remove", "echo", "--version=2.0.0").version == "2.0.0")
         #expect(try command(RemoveSkillCommand.self, "remove", "echo").version == nil)
         guard case .version = try parse(["--version", "remove", "echo"]).action else { throw ParseMismatch() }
+    }
+
+    @Test("remove NAME@V removes version V, as every command that takes NAME[@VERSION] reads it")
+    func removeNameAtVersion() throws {
+        let remove = try command(RemoveSkillCommand.self, "remove", "echo@1.0.0")
+        #expect(remove.name == "echo" && remove.version == "1.0.0")
+        #expect(try command(RemoveSkillCommand.self, "remove", "echo@1.0.0", "--version", "1.0.0").version == "1.0.0")
+        #expect(try usageError("remove", "echo@1.0.0", "--version", "2.0.0").message
+                == "echo@1.0.0 and --version 2.0.0 name two versions: give one")
     }
 
     @Test("a global option after the command says where it goes")
@@ -65,9 +76,9 @@ struct CommandLineParserTests {
     func unknownCommands() throws {
         #expect(try usageError("frobnicate").message.hasPrefix("unknown command \"frobnicate\": the commands are status, install,"))
         #expect(try usageError().message.hasPrefix("no command given: try `skillctl status`"))
-        #expect(try usageError("batch").message == "batch needs a subcommand: start, show, items, cancel, results")
+        #expect(try usageError("batch").message == "batch needs a subcommand: start, list, show, wait, items, cancel, results")
         #expect(try usageError("batch", "frob").message
-                == "unknown batch subcommand \"frob\": the subcommands are start, show, items, cancel, results")
+                == "unknown batch subcommand \"frob\": the subcommands are start, list, show, wait, items, cancel, results")
         #expect(try usageError("help", "frob").message.hasPrefix("no help for \"frob\""))
         #expect(try usageError("help", "runs", "frob").message.hasPrefix("no help for \"runs frob\""))
     }
@@ -105,6 +116,9 @@ struct CommandLineParserTests {
         #expect(try command(SetMemoryLimitCommand.self, "memory-limit", "echo", "default").limit == .daemonDefault)
         #expect(try command(SetMemoryLimitCommand.self, "memory-limit", "echo", "2g").limit == .bytes(2 << 30))
         #expect(try usageError("memory-limit", "echo", "lots").message.hasPrefix("a memory limit is a size such as 512M or 2G"))
+        #expect(try usageError("memory-limit", "echo", "10M").message
+                == "a memory limit of 10M is below 64M, the least a worker may have: give 64M or more, none (no limit) or default")
+        #expect(try command(SetMemoryLimitCommand.self, "memory-limit", "echo", "64M").limit == .bytes(64 << 20))
         _ = try command(StatusCommand.self, "status")
         _ = try command(ListSkillsCommand.self, "list")
     }
@@ -233,10 +247,27 @@ struct CommandLineParserTests {
         let next = try command(CronNextCommand.self, "cron", "next", "30 2 * * *", "--tz", "Europe/Berlin",
                                "--after", "2026-03-28T12:00:00Z", "--count", "2")
         #expect(next.count == 2)
-        let lines = try next.fireTimes(now: Date(), localTimeZone: TimeZone(identifier: "UTC")!).get()
-        #expect(lines == "2026-03-29T03:00:00+02:00\n2026-03-30T02:30:00+02:00")
+        let schedule = try next.fireTimes(now: Date(), localTimeZone: TimeZone(identifier: "UTC")!).get()
+        #expect(schedule.times == ["2026-03-29T03:00:00+02:00", "2026-03-30T02:30:00+02:00"])
+        #expect(schedule.zone.identifier == "Europe/Berlin")
         #expect(try command(CronNextCommand.self, "cron", "next", "@daily").count == CronNextCommand.defaultCount)
         #expect(try usageError("cron", "next", "0 0 32 * *").message.contains("day of month"))
         #expect(try usageError("cron", "next", "@daily", "--after", "tomorrow").message.hasPrefix("--after expects an ISO 8601 time"))
+    }
+
+    @Test("a deadline the daemon refuses is said with the option and the unit typed")
+    func typedTimeout() throws {
+        let refusal = JSONRPCError(.invalidParams, message: "timeout_ms 99999000 is longer than this daemon's limit",
+                                   extra: ["param": "timeout_ms", "limit_ms": 3_600_500, "setting": "max_run_timeout_ms"])
+        let seconds = try command(RunCommand.self, "run", "echo", "--timeout", "99999")
+        #expect(seconds.explain(refusal)
+                == "--timeout 99999 s is longer than the daemon's limit of 3600.5 s (its setting max_run_timeout_ms)")
+        let milliseconds = try command(RunCommand.self, "run", "echo", "--timeout-ms=99999000")
+        #expect(milliseconds.explain(refusal)
+                == "--timeout-ms 99999000 is longer than the daemon's limit of 3600500 ms (its setting max_run_timeout_ms)")
+        #expect(try command(RunCommand.self, "run", "echo").explain(refusal) == nil, "no deadline typed: the daemon's words")
+        #expect(seconds.explain(JSONRPCError(.invalidParams, message: "other")) == nil)
+        let batch = try command(StartBatchCommand.self, "batch", "start", "echo", "-", "--timeout", "0.5")
+        #expect(batch.typedTimeout?.explanation(of: refusal)?.hasPrefix("--timeout 0.5 s is longer") == true)
     }
 }

@@ -73,7 +73,8 @@ struct HelpTests {
             #expect(text.contains(option.synopsis))
         }
         for status in ExitCode.allCases {
-            #expect(text.contains("\n  \(status.rawValue)  \(status.meaning)"))
+            let number = "\(status.rawValue)".padding(toLength: 4, withPad: " ", startingAt: 0)
+            #expect(text.contains("\n  \(number)\(status.meaning)\n"), "the tool's help lacks exit status \(status.rawValue) on one line")
         }
     }
 
@@ -85,6 +86,6 @@ struct HelpTests {
         #expect(try usage("run") == "skillctl run SKILL [INPUT|-|@FILE] [--timeout SECONDS | --timeout-ms MS] [--model NAME] [--stream]")
         #expect(try usage("runs list") == "skillctl runs [list] [--skill S] [--status ST] [--limit N] [--before ID]")
         #expect(try usage("schedules add").hasPrefix("skillctl schedules add SKILL [INPUT|@FILE] --cron EXPR [--tz ZONE]"))
-        #expect(try usage("remove") == "skillctl remove NAME [--version V]")
+        #expect(try usage("remove") == "skillctl remove NAME[@VERSION] [--version V]")
     }
 }

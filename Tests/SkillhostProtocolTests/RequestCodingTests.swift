@@ -54,10 +54,10 @@ struct RequestCodingTests {
 
     @Test("results write nil members as null, and read a newer daemon's extra members")
     func results() throws {
-        let result = RunResult(runID: 7, status: "succeeded", output: "hi", usage: TokenCounts(promptTokens: 1, completionTokens: 2),
-                               durationMilliseconds: nil)
+        let result = RunResult(runID: 7, status: "succeeded", output: "hi", outputKind: .text,
+                               usage: TokenCounts(promptTokens: 1, completionTokens: 2), durationMilliseconds: nil)
         let json = try RunSkillRequest.encodeResult(result)
-        #expect(json == ["run_id": 7, "status": "succeeded", "output": "hi",
+        #expect(json == ["run_id": 7, "status": "succeeded", "output": "hi", "output_kind": "text",
                          "usage": ["prompt_tokens": 1, "completion_tokens": 2], "duration_ms": nil])
         guard case .object(var members) = json else { return }
         members["from_the_future"] = true

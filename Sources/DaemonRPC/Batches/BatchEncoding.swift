@@ -38,19 +38,19 @@ enum BatchEncoding {
         ]
     }
 
-    /// A batch item; `input` and `output` are JSON values when their text is JSON.
+    /// A batch item; `input` and `output` are JSON values when their text is JSON, and
+    /// `output_kind` says which `output` is.
     static func json(_ item: BatchItemRecord) -> JSONValue {
-        .object([
+        .object(RecordEncoding.output(item.output).merging([
             "index": .int(Int64(item.index)),
             "status": .string(item.status.rawValue),
             "attempts": .int(Int64(item.attempts)),
             "run_id": item.runID.map(JSONValue.int) ?? .null,
             "input": RecordEncoding.payload(item.input),
-            "output": item.output.map(RecordEncoding.payload) ?? .null,
             "error": item.errorKind.map { kind in
                 .object(["kind": .string(kind.rawValue), "message": .string(item.errorMessage ?? "")])
             } ?? .null,
             "not_before": item.notBefore.map(RecordEncoding.timestamp) ?? .null,
-        ])
+        ]) { _, new in new })
     }
 }

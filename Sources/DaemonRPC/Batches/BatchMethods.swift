@@ -13,12 +13,12 @@ struct BatchMethods: Sendable {
     let registry: Registry
     let runs: RunService
     let batches: BatchRunner
-    let configuration: DaemonConfiguration
 
     /// Registers the handlers of these methods.
     func register(in handlers: inout RequestHandlers) {
         handlers.register(StartBatchRequest.self) { request, call in try start(request, peer: call.peer) }
         handlers.register(GetBatchRequest.self) { request, _ in BatchEncoding.json(try batch(id: request.batchID)) }
+        handlers.register(ListBatchesRequest.self) { request, _ in try list(request) }
         handlers.register(BatchItemsRequest.self) { request, _ in try items(request) }
         handlers.register(CancelBatchRequest.self) { request, _ in try cancel(id: request.batchID) }
         handlers.register(WaitBatchRequest.self) { request, call in try await wait(id: request.batchID, connection: call.connection) }
@@ -36,9 +36,11 @@ struct BatchMethods: Sendable {
         guard !items.isEmpty else { throw ServiceError.invalidParams("a batch needs at least one item; none were given") }
         let parallelism = try ParameterCheck.value(request.parallelism, named: "parallelism", default: 1, in: 1...64)
         let retries = try ParameterCheck.value(request.retries, named: "retries", default: 2, in: 0...10)
-        let timeout = try ParameterCheck.value(
-            request.timeoutMilliseconds, named: "timeout_ms", in: 1...Int64(configuration.maximumRunTimeout.milliseconds),
-            bound: " (max_run_timeout_ms)")
+        let timeout = request.timeoutMilliseconds
+        if let timeout {
+            guard timeout > 0 else { throw ServiceError.invalidParams("timeout_ms must be at least 1, not \(timeout)") }
+            try runs.checkTimeout(.milliseconds(timeout))
+        }
         let batch = try registry.createBatch(NewBatch(
             skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256, parallelism: parallelism,
             maximumRetries: retries, timeoutMilliseconds: timeout, model: request.model,
@@ -50,6 +52,11 @@ struct BatchMethods: Sendable {
     private func batch(id: Int64) throws -> BatchRecord {
         guard let batch = try registry.batch(id: id) else { throw Self.notFound(id) }
         return batch
+    }
+
+    private func list(_ request: ListBatchesRequest) throws -> BatchList {
+        let limit = try ParameterCheck.value(request.limit, named: "limit", default: 50, in: 1...1000)
+        return BatchList(batches: try registry.batches(limit: limit, before: request.before).map(BatchEncoding.json))
     }
 
     private func items(_ request: BatchItemsRequest) throws -> BatchItems {

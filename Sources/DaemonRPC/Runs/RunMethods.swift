@@ -1,3 +1,4 @@
+import Foundation
 import JSONRPC
 import Registry
 import SkillDaemon
@@ -15,6 +16,7 @@ struct RunMethods: Sendable {
         handlers.register(GetRunRequest.self) { request, _ in RecordEncoding.json(try run(id: request.runID)) }
         handlers.register(ListRunsRequest.self) { request, _ in try list(request) }
         handlers.register(RunLogsRequest.self) { request, _ in try logs(request) }
+        handlers.register(ActiveRunsRequest.self) { _, _ in active() }
     }
 
     private func run(_ request: RunSkillRequest, call: JSONRPCCall) async throws -> RunResult {
@@ -25,7 +27,7 @@ struct RunMethods: Sendable {
         }
         var run = RunRequest(
             skill: request.skill, input: request.input ?? .object([:]), model: request.model, timeout: timeout,
-            trigger: "rpc", callerUID: call.peer.uid)
+            trigger: "rpc", callerUID: call.peer.uid, callerPID: call.peer.pid)
         var stream: RunStream?
         if request.stream == true {
             let runStream = RunStream(connection: call.connection)
@@ -41,8 +43,9 @@ struct RunMethods: Sendable {
                 kind, record.errorMessage ?? "run \(record.id) \(record.status.rawValue)",
                 extra: ["run_id": .int(record.id), "status": .string(record.status.rawValue)])
         }
+        let output = record.output.map(PayloadKind.value(of:))
         return RunResult(
-            runID: record.id, status: record.status.rawValue, output: record.output.map(RecordEncoding.payload) ?? .null,
+            runID: record.id, status: record.status.rawValue, output: output?.value ?? .null, outputKind: output?.kind,
             usage: RecordEncoding.usage(record.usage), durationMilliseconds: record.duration?.milliseconds)
     }
 
@@ -60,8 +63,20 @@ struct RunMethods: Sendable {
     private func list(_ request: ListRunsRequest) throws -> RunList {
         let limit = try ParameterCheck.value(request.limit, named: "limit", default: 50, in: 1...1000)
         let status = try ParameterCheck.choice(request.status, named: "status", as: RunStatus.self)
-        let query = RunQuery(skillName: request.skill, status: status, limit: Int(limit), before: request.before)
+        let skill = request.skill.map(RunService.split)
+        let query = RunQuery(skillName: skill?.name, skillVersion: skill?.version, status: status, limit: Int(limit),
+                             before: request.before)
         return RunList(runs: try registry.runs(matching: query).map { RecordEncoding.json($0, includePayloads: false) })
+    }
+
+    private func active() -> ActiveRuns {
+        let now = Date()
+        return ActiveRuns(runs: runs.runsInProgress.map { run in
+            ActiveRuns.Run(
+                runID: run.runID, skill: run.skill, version: run.version, model: run.model, trigger: run.trigger,
+                startedAt: run.startedAt.iso8601, elapsedMilliseconds: max(0, now.timeIntervalSince(run.startedAt) * 1000),
+                callerUID: run.callerUID, callerPID: run.callerPID, batchID: run.batchID, scheduleID: run.scheduleID)
+        })
     }
 
     private static func notFound(_ id: Int64) -> ServiceError {

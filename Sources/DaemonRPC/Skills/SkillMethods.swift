@@ -144,11 +144,13 @@ struct SkillMethods: Sendable {
     }
 
     /// A memory limit as stored: nil for the daemon's default, else 0 (no limit) or at
-    /// least 64 MiB.
+    /// least ``WorkerMemoryLimit/minimumBytes``.
     private static func memoryLimit(_ parameter: MemoryLimitParameter) throws(ServiceError) -> Int64? {
         guard case let .value(limit) = parameter else { return nil }
-        guard limit == 0 || limit >= 64 << 20 else {
-            throw .invalidParams("memory_limit_bytes must be 0 (no limit), at least 67108864 (64 MiB), or null (the daemon's default), not \(limit)")
+        guard WorkerMemoryLimit.isAllowed(limit) else {
+            let minimum = WorkerMemoryLimit.minimumBytes
+            throw .invalidParams("memory_limit_bytes must be 0 (no limit), at least \(minimum) (\(minimum >> 20) MiB), "
+                                 + "or null (the daemon's default), not \(limit)")
         }
         return limit
     }

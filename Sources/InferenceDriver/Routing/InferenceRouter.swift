@@ -83,18 +83,28 @@ public final class InferenceRouter: InferenceService {
     // MARK: Endpoints
 
     /// Adds an endpoint; requests for its model may go to it at once. It counts as healthy
-    /// until an attempt or a probe says otherwise.
+    /// until an attempt or a probe says otherwise; `probed`, the result of ``probe(_:)``
+    /// made just before, counts as its first health check.
     ///
     /// - Throws: ``RoutingError/invalid(_:)`` for an empty or spaced name, an empty model or
     ///   a concurrency limit below 1; ``RoutingError/duplicateName(_:)`` when an endpoint
     ///   with that name is attached.
-    public func attach(_ endpoint: RoutedEndpoint) throws(RoutingError) {
+    public func attach(_ endpoint: RoutedEndpoint, probed: Result<Void, InferenceError>? = nil) throws(RoutingError) {
         try endpoint.validate()
         let backend = makeBackend(endpoint.endpoint)
         let grants = try state.withLock { state throws(RoutingError) in
-            try state.attach(endpoint, backend: backend)
+            try state.attach(endpoint, backend: backend, probed: probed)
         }
         grants.forEach { $0.resume() }
+    }
+
+    /// Probes a server as the health checks probe attached endpoints (`GET /v1/models` for
+    /// an OpenAI-compatible server), without attaching it: how a caller finds out, before
+    /// attaching it, that a server does not answer.
+    public func probe(_ endpoint: InferenceEndpoint) async -> Result<Void, InferenceError> {
+        let limit = max(policy.healthCheckInterval, endpoint.connectTimeout)
+        return await HealthProbe.run(makeBackend(endpoint), within: limit,
+                                     endpoint: InferenceEndpoint.displayString(of: endpoint.baseURL))
     }
 
     /// Removes an endpoint from routing at once and returns it. Requests in flight on it

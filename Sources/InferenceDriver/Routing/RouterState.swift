@@ -63,14 +63,18 @@ struct RouterState {
         throw .unknownModel(name: name, known: models)
     }
 
-    /// Adds an endpoint with its backend.
+    /// Adds an endpoint with its backend, and the result of a probe made before, if any.
     ///
     /// - Throws: ``RoutingError/duplicateName(_:)`` when the name is taken.
-    mutating func attach(_ configuration: RoutedEndpoint, backend: any InferenceBackend) throws(RoutingError) -> [SlotGrant] {
+    mutating func attach(
+        _ configuration: RoutedEndpoint, backend: any InferenceBackend, probed: Result<Void, InferenceError>? = nil
+    ) throws(RoutingError) -> [SlotGrant] {
         guard !endpoints.contains(where: { $0.configuration.name == configuration.name }) else {
             throw .duplicateName(configuration.name)
         }
-        endpoints.append(EndpointRecord(id: makeIdentifier(), configuration: configuration, backend: backend))
+        var record = EndpointRecord(id: makeIdentifier(), configuration: configuration, backend: backend)
+        if let probed { record.recordProbe(probed, at: .now) }
+        endpoints.append(record)
         modelsEverServed.insert(configuration.model)
         return grantWaiters()
     }

@@ -28,6 +28,19 @@ enum BatchTable {
         return row.record(counts: try BatchItemTable.counts(batchID: id, in: database))
     }
 
+    /// At most `limit` batches, newest first, those before the batch `before` when given;
+    /// each with the counts of its items.
+    static func page(limit: Int, before: Int64?, in database: DatabaseConnection) throws(RegistryError) -> [BatchRecord] {
+        let rows = try mapped(database.fetchAll(
+            BatchRow.self, "SELECT \(columns) FROM batches WHERE id < ? ORDER BY id DESC LIMIT ?",
+            [before ?? Int64.max, max(limit, 0)]))
+        var page: [BatchRecord] = []
+        for row in rows {
+            page.append(row.record(counts: try BatchItemTable.counts(batchID: row.values.id, in: database)))
+        }
+        return page
+    }
+
     /// The status of the batch with `id`, and whether it has finished.
     static func state(id: Int64, in database: DatabaseConnection) throws(RegistryError) -> (status: BatchStatus, finished: Bool)? {
         try mapped(database.fetchOne("SELECT status, finished_at IS NOT NULL FROM batches WHERE id = ?", [id]) {

@@ -63,6 +63,10 @@ enum RunTable {
         if let skillName = query.skillName {
             conditions.append("skill_name = ?")
             arguments.append(skillName)
+            if let skillVersion = query.skillVersion {
+                conditions.append("skill_version = ?")
+                arguments.append(skillVersion)
+            }
         }
         if let status = query.status {
             conditions.append("status = ?")

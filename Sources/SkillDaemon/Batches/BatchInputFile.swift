@@ -50,7 +50,7 @@ package enum BatchInputFile {
             try CallerFileAccess(uid: uid, gid: gid).check(path)
         } catch {
             switch error {
-            case .missing: throw ServiceError(.notFound, "the batch input file \(path) does not exist")
+            case .missing: throw .invalidParams("the batch input file \(path) does not exist")
             case let .unreachable(reason):
                 throw ServiceError(.permissionDenied, "cannot read the batch input file \(path): \(reason)")
             case .notRegularFile: throw .invalidParams("the batch input file \(path) is not a regular file")

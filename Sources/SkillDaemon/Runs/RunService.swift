@@ -21,6 +21,8 @@ public struct RunRequest: Sendable {
     public var trigger: String
     /// The uid of the client that asked, from SO_PEERCRED.
     public var callerUID: UInt32?
+    /// The pid of the client that asked, from SO_PEERCRED; nil for a run no client asked for.
+    public var callerPID: Int32?
     /// The batch whose item the run is an attempt of, for trigger `batch`.
     public var batchID: Int64?
     /// The index of that item in its batch.
@@ -36,7 +38,7 @@ public struct RunRequest: Sendable {
 
     /// Creates a request.
     public init(skill: String, input: JSONValue, model: String?, timeout: Duration?, trigger: String, callerUID: UInt32?,
-                batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil,
+                callerPID: Int32? = nil, batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil,
                 onRecorded: (@Sendable (RunRecord) -> Void)? = nil, events: (@Sendable (RunEvent) -> Void)? = nil) {
         self.skill = skill
         self.input = input
@@ -44,6 +46,7 @@ public struct RunRequest: Sendable {
         self.timeout = timeout
         self.trigger = trigger
         self.callerUID = callerUID
+        self.callerPID = callerPID
         self.batchID = batchID
         self.batchItem = batchItem
         self.scheduleID = scheduleID
@@ -65,6 +68,9 @@ public final class RunService: Sendable {
     /// The models runs may name; nil: a run's model is passed on unchecked.
     private let inference: InferenceRouter?
     private let runsInFlight = Atomic<Int>(0)
+    /// The runs recorded and not yet ended, by id. A `Mutex`: it is changed twice per run and
+    /// read whole, by tasks of any thread, never across a suspension.
+    private let activeRunTable = Mutex<[Int64: ActiveRun]>([:])
     private let shuttingDown = Atomic<Bool>(false)
 
     /// Creates the service; `inference` checks the model each run names, and gives the
@@ -81,10 +87,28 @@ public final class RunService: Sendable {
     /// Runs in flight now.
     public var activeRuns: Int { runsInFlight.load(ordering: .relaxed) }
 
+    /// The runs recorded and not yet ended, oldest first.
+    public var runsInProgress: [ActiveRun] {
+        activeRunTable.withLock { Array($0.values) }.sorted { $0.runID < $1.runID }
+    }
+
     /// From now on, a cancelled run is recorded as `interrupted` (the daemon is going
     /// down), and new runs are refused.
     public func beginShutdown() {
         shuttingDown.store(true, ordering: .sequentiallyConsistent)
+    }
+
+    /// Refuses a run deadline longer than the daemon's `max_run_timeout_ms`, with `data`
+    /// that lets a client say it in its own terms: `param` (`timeout_ms`), `limit_ms` and
+    /// `setting` (`max_run_timeout_ms`).
+    public func checkTimeout(_ timeout: Duration) throws(ServiceError) {
+        let limit = Int64(configuration.maximumRunTimeout.milliseconds)
+        guard timeout <= configuration.maximumRunTimeout else {
+            throw ServiceError(
+                .invalidParams,
+                "timeout_ms \(Int64(timeout.milliseconds)) is longer than this daemon's limit of \(limit) ms (its setting max_run_timeout_ms)",
+                extra: ["param": "timeout_ms", "limit_ms": .int(limit), "setting": "max_run_timeout_ms"])
+        }
     }
 
     /// Runs a skill to its end and returns the run's final record; a run that failed is
@@ -94,10 +118,7 @@ public final class RunService: Sendable {
             throw ServiceError(.overloaded, "skillhostd is shutting down; retry once it is back")
         }
         let timeout = request.timeout ?? configuration.defaultRunTimeout
-        guard timeout <= configuration.maximumRunTimeout else {
-            throw .invalidParams(
-                "timeout_ms is \(Int64(timeout.milliseconds)), above this daemon's maximum of \(Int64(configuration.maximumRunTimeout.milliseconds)) (max_run_timeout_ms)")
-        }
+        try checkTimeout(timeout)
         let model = try resolveModel(request.model)
         let skill = try resolveSkill(request.skill)
         let path: String
@@ -126,6 +147,13 @@ public final class RunService: Sendable {
             throw .internal("cannot record the run in the registry: \(error)")
         }
         request.onRecorded?(record)
+        activeRunTable.withLock { table in
+            table[record.id] = ActiveRun(
+                runID: record.id, skill: skill.name, version: skill.version, model: model, trigger: request.trigger,
+                startedAt: started, callerUID: request.callerUID, callerPID: request.callerPID, batchID: request.batchID,
+                scheduleID: request.scheduleID)
+        }
+        defer { _ = activeRunTable.withLock { $0.removeValue(forKey: record.id) } }
 
         let clock = ContinuousClock()
         let begin = clock.now

@@ -112,7 +112,7 @@ public struct SkillInstaller: Sendable {
             try CallerFileAccess(uid: uid, gid: gid).check(path)
         } catch {
             switch error {
-            case .missing: throw ServiceError(.notFound, "cannot install \(path): no such file")
+            case .missing: throw .invalidParams("cannot install \(path): no such file")
             case let .unreachable(reason): throw ServiceError(.invalidSkill, "cannot install \(path): \(reason)")
             case .notRegularFile: throw ServiceError(.invalidSkill, "cannot install \(path): it is not a regular file")
             case .notReadable: throw ServiceError(.permissionDenied, "cannot install \(path): uid \(uid) may not read it")

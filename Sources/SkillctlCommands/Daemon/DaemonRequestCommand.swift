@@ -15,9 +15,26 @@ protocol DaemonRequestCommand: SkillctlCommand {
 
     /// The result as people read it.
     func render(_ result: Request.Result) -> String
+
+    /// A daemon error said in the command's own terms (the option typed, not the param
+    /// sent), or `nil` to show the daemon's message.
+    func explain(_ error: JSONRPCError) -> String?
+
+    /// What to warn about a result that did what was asked but with a consequence to know
+    /// (an endpoint attached that does not answer), or `nil`; written to standard error,
+    /// with `--json` too.
+    func warning(about result: Request.Result) -> String?
 }
 
 extension DaemonRequestCommand {
+    func explain(_ error: JSONRPCError) -> String? {
+        nil
+    }
+
+    func warning(about result: Request.Result) -> String? {
+        nil
+    }
+
     func execute(in context: CommandContext) async -> ExitCode {
         await send(in: context)
     }
@@ -36,9 +53,10 @@ extension DaemonRequestCommand {
             defer { client.close() }
             let answer = try await client.send(request)
             Console.output(context.json ? answer.json.serialized() : render(answer.result))
+            if let warning = warning(about: answer.result) { Console.warning(warning) }
             return .success
         } catch {
-            return Console.report(error, json: context.json)
+            return Console.report(error, json: context.json, explaining: explain)
         }
     }
 }

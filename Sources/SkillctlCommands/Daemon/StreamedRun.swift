@@ -12,9 +12,12 @@ enum StreamedRun {
     ///
     /// Without `json`, each chunk goes to standard output as it comes, with nothing added
     /// between chunks, and a final newline when the output does not end with one; each log
-    /// line goes to standard error as `LEVEL   message`. With `json`, each notification is
+    /// line goes to standard error as `LEVEL   message`, on a line of its own even when
+    /// both go to the same place (a terminal, `2>&1`) and the output stopped mid-line. With `json`, each notification is
     /// one line of JSON (`{"method", "params"}`) on standard output, then the result.
-    static func run(_ request: RunSkillRequest, at socketPath: String, json: Bool) async -> ExitCode {
+    /// `explaining` says a daemon error in the command's terms, as ``Console/report(_:json:explaining:)``.
+    static func run(_ request: RunSkillRequest, at socketPath: String, json: Bool,
+                    explaining: (JSONRPCError) -> String?) async -> ExitCode {
         let printer = StreamPrinter(json: json)
         do {
             let client = try JSONRPCClient(socketPath: socketPath) { method, params in
@@ -27,25 +30,25 @@ enum StreamedRun {
             return .success
         } catch {
             printer.finish()
-            return Console.report(error, json: json)
+            return Console.report(error, json: json, explaining: explaining)
         }
     }
 }
 
 /// Prints a streamed run's notifications as they come, on the client's reader thread, and
-/// remembers whether the output, and the terminal, are at the start of a line.
+/// remembers whether the output, and the place both streams go to, are at the start of a line.
 private final class StreamPrinter: Sendable {
     private struct Position {
         /// Whether the output printed so far is empty or ends with a newline.
         var outputAtLineStart = true
-        /// Whether the terminal's cursor is at the start of a line, when standard output and
-        /// standard error both go to it: a log line in the middle of an output line starts
-        /// on a line of its own there, without a newline added to the output itself.
-        var terminalAtLineStart = true
+        /// Whether what standard output and standard error both go to (a terminal, a pipe
+        /// or a file) is at the start of a line: a log line in the middle of an output line
+        /// starts on a line of its own there, without a newline added to the output itself.
+        var sharedAtLineStart = true
     }
 
     private let json: Bool
-    private let sharesTerminal = isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1
+    private let sharesDestination = StreamPrinter.sameFile(STDOUT_FILENO, STDERR_FILENO)
     /// A `Mutex` because notifications are printed on the client's reader thread and
     /// `finish` runs on the caller's task.
     private let position = Mutex(Position())
@@ -68,26 +71,35 @@ private final class StreamPrinter: Sendable {
             position.withLock { position in
                 FileHandle.standardOutput.write(Data(chunk.utf8))
                 position.outputAtLineStart = chunk.hasSuffix("\n")
-                position.terminalAtLineStart = position.outputAtLineStart
+                position.sharedAtLineStart = position.outputAtLineStart
             }
         } else if let log {
             let level = log.level.padding(toLength: 7, withPad: " ", startingAt: 0)
             position.withLock { position in
-                let lineBreak = sharesTerminal && !position.terminalAtLineStart ? "\n" : ""
+                let lineBreak = sharesDestination && !position.sharedAtLineStart ? "\n" : ""
                 FileHandle.standardError.write(Data("\(lineBreak)\(level) \(log.message)\n".utf8))
-                position.terminalAtLineStart = true
+                position.sharedAtLineStart = true
             }
         }
     }
 
-    /// Ends the output's last line, if the output did not (on a terminal: if the cursor is
-    /// not at the start of a line already).
+    /// Ends the output's last line, if the output did not (where both streams go to the
+    /// same place: if it is not at the start of a line already).
     func finish() {
         guard !json else { return }
         position.withLock { position in
-            let needsNewline = sharesTerminal ? !position.terminalAtLineStart : !position.outputAtLineStart
+            let needsNewline = sharesDestination ? !position.sharedAtLineStart : !position.outputAtLineStart
             if needsNewline { FileHandle.standardOutput.write(Data("\n".utf8)) }
             position = Position()
         }
+    }
+
+    /// Whether descriptors `first` and `second` are the same open file (device and inode):
+    /// the same terminal, the same pipe, the same file.
+    private static func sameFile(_ first: Int32, _ second: Int32) -> Bool {
+        var one = stat()
+        var other = stat()
+        guard fstat(first, &one) == 0, fstat(second, &other) == 0 else { return false }
+        return one.st_dev == other.st_dev && one.st_ino == other.st_ino
     }
 }

@@ -6,7 +6,7 @@ enum GlobalOptions {
         else /tmp/skillhost-UID/skillhostd.sock)
         """)
     /// `--json`.
-    static let json = Flag("--json", help: "print the daemon's JSON result as is, for programs")
+    static let json = Flag("--json", help: "print results as JSON, for programs (the daemon's result as it is)")
     /// `-h`, `--help`.
     static let help = Flag("--help", help: "show help (also after a command)")
     /// `--version`.

@@ -51,6 +51,11 @@ struct ParsedArguments: Sendable {
         return value
     }
 
+    /// The text `option` was given with, as typed, or `nil` when it was not given.
+    func text(of option: some DeclaresOption) -> String? {
+        values[option.declaration.name]
+    }
+
     /// Whether `flag` was given.
     func isSet(_ flag: Flag) -> Bool {
         flags.contains(flag.declaration.name)

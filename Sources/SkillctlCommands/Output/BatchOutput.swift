@@ -15,9 +15,26 @@ enum BatchOutput {
             ("parallelism", Formatting.plain(batch["parallelism"])),
             ("retries", Formatting.plain(batch["retries"])),
             ("timeout ms", batch["timeout_ms"]?.int64Value.map(String.init)),
-            ("created", batch["created_at"]?.stringValue),
-            ("finished", batch["finished_at"]?.stringValue),
+            ("created", Formatting.time(batch["created_at"])),
+            ("finished", Formatting.time(batch["finished_at"])),
         ])
+    }
+
+    /// Batches as a table: ID, SKILL, STATUS, DONE/ITEMS, FAILED, CREATED.
+    static func renderList(_ batches: [JSONValue]) -> String {
+        guard !batches.isEmpty else { return "no batches: start one with `skillctl batch start SKILL @FILE.jsonl`" }
+        var table = TextTable(header: ["ID", "SKILL", "STATUS", "DONE/ITEMS", "FAILED", "CREATED"])
+        for batch in batches {
+            table.append([
+                Formatting.plain(batch["batch_id"]),
+                "\(Formatting.plain(batch["skill"]))@\(Formatting.plain(batch["version"]))",
+                Formatting.plain(batch["status"]),
+                "\(Formatting.plain(batch["counts"]?["done"]))/\(Formatting.plain(batch["items"]))",
+                Formatting.plain(batch["counts"]?["failed"]),
+                Formatting.time(batch["created_at"]) ?? "-",
+            ])
+        }
+        return table.rendered
     }
 
     /// Items as a table: INDEX, STATUS, ATTEMPTS, RUN, ERROR.

@@ -14,14 +14,17 @@ enum Console {
     /// Reports a failed call to the daemon and returns the exit status it calls for: a
     /// daemon error as `error: <message>` (with the run it concerns) or, with `json`, as one
     /// line of JSON, its status picked by its kind; a connection problem as unreachable.
-    static func report(_ error: JSONRPCClientError, json: Bool) -> ExitCode {
+    /// `explaining` may say a daemon error in the command's own terms (the option typed,
+    /// not the param sent); its `nil` keeps the daemon's message.
+    static func report(_ error: JSONRPCClientError, json: Bool,
+                       explaining: (JSONRPCError) -> String? = { _ in nil }) -> ExitCode {
         switch error {
         case .server(let serverError):
             if json {
                 errorJSON(serverError.jsonValue)
             } else {
                 let runID = serverError.data?["run_id"].map { ["run: \(Formatting.plain($0))"] } ?? []
-                self.error(serverError.message, details: runID)
+                self.error(explaining(serverError) ?? serverError.message, details: runID)
             }
             return ExitCode(errorKind: serverError.errorKind)
         case .notRunning, .permissionDenied, .connectionFailed, .connectionLost:
@@ -58,6 +61,18 @@ enum Console {
     /// standard error, for `--json`.
     static func errorJSON(_ error: JSONValue) {
         FileHandle.standardError.write(Data((error.serialized() + "\n").utf8))
+    }
+
+    /// Writes an informational line to standard error, where it stays out of the results
+    /// a program reads: `batch 3 started with 20 items`.
+    static func info(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    /// Writes `warning: <message>` to standard error: the command did what it was asked,
+    /// with a consequence to know.
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data(("warning: \(message)\n").utf8))
     }
 
     /// Writes `error: <message>` (and any further lines) to standard error.

@@ -1,4 +1,6 @@
+import Foundation
 import JSON
+import Scheduling
 
 /// How skillctl shows values to people.
 enum Formatting {
@@ -16,6 +18,14 @@ enum Formatting {
         }
     }
 
+    /// Milliseconds as seconds, without a fraction when whole: "3600", "0.25".
+    static func seconds(milliseconds: Int64) -> String {
+        guard milliseconds % 1000 != 0 else { return "\(milliseconds / 1000)" }
+        var text = String(Double(milliseconds) / 1000)
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return text
+    }
+
     /// A byte count: "16040 B", "15.7 KiB", "2.0 MiB".
     static func size(bytes: Int64) -> String {
         let value = Double(bytes)
@@ -26,11 +36,23 @@ enum Formatting {
         }
     }
 
-    /// An ISO 8601 time shortened for a table: "2026-11-23 18:00:00".
-    static func shortTime(_ iso: String?) -> String {
-        guard let iso else { return "-" }
-        let trimmed = iso.replacingFirst("T", with: " ")
-        return String(trimmed.prefix(19))
+    /// A time the daemon sent (ISO 8601, in UTC or with an offset, with or without
+    /// fractional seconds) as skillctl shows every time to people: ISO 8601 to the second
+    /// with the UTC offset of `zone` (skillctl's local zone unless given), e.g.
+    /// `2026-12-04T19:47:12+01:00`; `nil` for none, the text itself when it is not a time.
+    static func time(_ value: JSONValue?, in zone: TimeZone = .current) -> String? {
+        guard let text = value?.stringValue else { return nil }
+        guard let date = instant(text) else { return text }
+        return date.iso8601(in: zone)
+    }
+
+    /// The instant an ISO 8601 text names, with or without fractional seconds.
+    static func instant(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
     }
 
     /// `text` cut to `limit` characters, on one line, with "…" when cut.
@@ -66,12 +88,5 @@ extension String {
         let whole = scaled / Int64(scale)
         let fraction = String(scaled % Int64(scale))
         return "\(whole)." + String(repeating: "0", count: decimals - fraction.count) + fraction
-    }
-
-    fileprivate func replacingFirst(_ target: Character, with replacement: Character) -> String {
-        guard let index = firstIndex(of: target) else { return self }
-        var copy = self
-        copy.replaceSubrange(index...index, with: String(replacement))
-        return copy
     }
 }

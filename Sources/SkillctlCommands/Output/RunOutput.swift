@@ -20,11 +20,35 @@ enum RunOutput {
                 Formatting.plain(run["version"]),
                 Formatting.plain(run["status"]),
                 run["duration_ms"]?.doubleValue.map { Formatting.duration(milliseconds: $0) } ?? "-",
-                Formatting.shortTime(run["created_at"]?.stringValue),
+                Formatting.time(run["created_at"]) ?? "-",
                 run["error"].flatMap(errorText).map { Formatting.trimmed($0, to: 60) } ?? "",
             ])
         }
         return table.rendered
+    }
+
+    /// `ps`: the runs in flight, or a line saying there are none.
+    static func renderActive(_ result: ActiveRuns) -> String {
+        guard !result.runs.isEmpty else { return "no runs in flight" }
+        var table = TextTable(header: ["RUN", "SKILL", "MODEL", "TRIGGER", "STARTED", "ELAPSED", "CALLER"])
+        for run in result.runs {
+            table.append([
+                String(run.runID), "\(run.skill)@\(run.version)", run.model ?? "-", run.trigger,
+                Formatting.time(.string(run.startedAt)) ?? run.startedAt,
+                Formatting.duration(milliseconds: run.elapsedMilliseconds), caller(run),
+            ])
+        }
+        return table.rendered
+    }
+
+    /// "uid 1000 pid 4242", with the batch or schedule of a run that no client asked for itself.
+    private static func caller(_ run: ActiveRuns.Run) -> String {
+        var parts: [String] = []
+        if let uid = run.callerUID { parts.append("uid \(uid)") }
+        if let pid = run.callerPID { parts.append("pid \(pid)") }
+        if let batch = run.batchID { parts.append("batch \(batch)") }
+        if let schedule = run.scheduleID { parts.append("schedule \(schedule)") }
+        return parts.isEmpty ? "-" : parts.joined(separator: " ")
     }
 
     static func renderShow(_ run: JSONValue) -> String {
@@ -38,9 +62,9 @@ enum RunOutput {
             ("trigger", run["trigger"]?.stringValue),
             ("caller uid", run["caller_uid"]?.int64Value.map(String.init)),
             ("model", run["model"]?.stringValue),
-            ("created", run["created_at"]?.stringValue),
-            ("started", run["started_at"]?.stringValue),
-            ("finished", run["finished_at"]?.stringValue),
+            ("created", Formatting.time(run["created_at"])),
+            ("started", Formatting.time(run["started_at"])),
+            ("finished", Formatting.time(run["finished_at"])),
             ("duration", run["duration_ms"]?.doubleValue.map { Formatting.duration(milliseconds: $0) }),
             ("tokens", usage.flatMap { usage in
                 guard let prompt = usage["prompt_tokens"]?.int64Value,

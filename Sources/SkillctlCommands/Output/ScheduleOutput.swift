@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 import JSONRPC
 import SkillhostProtocol
@@ -13,7 +14,7 @@ enum ScheduleOutput {
             table.append([
                 Formatting.plain(schedule["schedule_id"]), Formatting.plain(schedule["skill"]),
                 Formatting.plain(schedule["cron"]), Formatting.plain(schedule["timezone"]),
-                schedule["paused"] == true ? "paused" : "active", Formatting.plain(schedule["next_fire_at"]),
+                schedule["paused"] == true ? "paused" : "active", time(schedule["next_fire_at"], of: schedule),
                 input(schedule),
             ])
         }
@@ -32,15 +33,14 @@ enum ScheduleOutput {
             ("concurrency", Formatting.plain(schedule["concurrency"])),
             ("catch-up", Formatting.plain(schedule["catch_up"])),
             ("state", schedule["paused"] == true ? "paused" : "active"),
-            ("last fire", Formatting.plain(schedule["last_fire_at"])),
-            ("next fire", schedule["next_fire_at"] == .null ? "-"
-                : "\(Formatting.plain(schedule["next_fire_at"])) (\(Formatting.plain(schedule["next_fire_at_utc"])))"),
+            ("last fire", time(schedule["last_fire_at"], of: schedule)),
+            ("next fire", time(schedule["next_fire_at"], of: schedule)),
         ])
         if let fires = schedule["fires"]?.arrayValue, !fires.isEmpty {
             var table = TextTable(header: ["SCHEDULED", "FIRED", "OUTCOME", "WORK", "REASON"])
             for fire in fires {
                 table.append([
-                    Formatting.plain(fire["scheduled_at"]), Formatting.plain(fire["fired_at"]),
+                    time(fire["scheduled_at"], of: schedule), time(fire["fired_at"], of: schedule),
                     Formatting.plain(fire["outcome"]), work(fire), fire["reason"] == .null ? "" : Formatting.plain(fire["reason"]),
                 ])
             }
@@ -54,6 +54,13 @@ enum ScheduleOutput {
         let outcome = Formatting.plain(fire["outcome"])
         if outcome == "started" { return "fired: \(work(fire)) started" }
         return "fired: \(outcome): \(Formatting.plain(fire["reason"]))"
+    }
+
+    /// A time of a schedule, in the schedule's own zone (with its offset, as every time
+    /// skillctl shows), or "-".
+    private static func time(_ value: JSONValue?, of schedule: JSONValue) -> String {
+        let zone = schedule["timezone"]?.stringValue.flatMap(TimeZone.init(identifier:)) ?? .current
+        return Formatting.time(value, in: zone) ?? "-"
     }
 
     /// `run 12` or `batch 3`.

@@ -19,7 +19,7 @@ enum SkillOutput {
                 Formatting.plain(skill["isolation"]),
                 skill["size"]?.int64Value.map { Formatting.size(bytes: $0) } ?? "-",
                 shortHash(skill["sha256"]),
-                Formatting.shortTime(skill["installed_at"]?.stringValue),
+                Formatting.time(skill["installed_at"]) ?? "-",
                 Formatting.trimmed(Formatting.plain(skill["description"]), to: 50),
             ])
         }
@@ -38,7 +38,7 @@ enum SkillOutput {
             ("flags", skill["flags"]?.arrayValue.map { flags in
                 flags.isEmpty ? "-" : flags.map { Formatting.plain($0) }.joined(separator: ", ")
             }),
-            ("installed", skill["installed_at"]?.stringValue),
+            ("installed", Formatting.time(skill["installed_at"])),
             ("network", Formatting.plain(skill["grants"]?["network"])),
             ("read-only paths", readOnlyPaths(skill["grants"])),
             ("process limit", limit(skill["grants"]?["process_limit"])),

@@ -22,13 +22,13 @@ enum StatusOutput {
     }
 
     /// "none", or how many in-process skill threads still run past the end of their run,
-    /// then one line each: "12  slow@1.0.0  2026-12-03T10:00:00.000Z  4242  nice 19".
+    /// then one line each: "12  slow@1.0.0  2026-12-03T10:00:00+00:00  4242  nice 19".
     private static func stuckThreads(_ threads: [HostStatus.StuckSkillThread]) -> String {
         guard !threads.isEmpty else { return "none" }
         var table = TextTable(header: ["RUN", "SKILL", "SINCE", "THREAD", "PRIORITY"])
         for thread in threads {
             table.append([
-                thread.runID.map(String.init) ?? "-", thread.skill ?? "-", thread.since,
+                thread.runID.map(String.init) ?? "-", thread.skill ?? "-", Formatting.time(.string(thread.since)) ?? thread.since,
                 thread.threadID.map(String.init) ?? "-", thread.priorityLowered ? "nice 19" : "unchanged",
             ])
         }

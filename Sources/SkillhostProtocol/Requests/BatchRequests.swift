@@ -83,6 +83,36 @@ public struct GetBatchRequest: SkillhostRequest {
     }
 }
 
+/// `batches.list`: recent batches, newest first.
+public struct ListBatchesRequest: SkillhostRequest {
+    public static let method = "batches.list"
+    public static let summary = "recent batches with their counts, newest first; before pages"
+    public static let errorKinds: [ErrorKind] = []
+    public typealias Result = BatchList
+
+    /// At most this many, 1 to 1000; `nil`: 50.
+    public var limit: Int?
+    /// Only batches older than this batch id.
+    public var before: Int64?
+
+    /// A request as given.
+    public init(limit: Int? = nil, before: Int64? = nil) {
+        self.limit = limit
+        self.before = before
+    }
+}
+
+/// What `batches.list` answers.
+public struct BatchList: Codable, Sendable {
+    /// Batch records, newest first.
+    public var batches: [JSONValue]
+
+    /// A list as given.
+    public init(batches: [JSONValue]) {
+        self.batches = batches
+    }
+}
+
 /// `batches.items`: a page of a batch's items, in index order.
 public struct BatchItemsRequest: SkillhostRequest {
     public static let method = "batches.items"

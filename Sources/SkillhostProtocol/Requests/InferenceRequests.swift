@@ -86,7 +86,7 @@ public struct InferenceModelList: Codable, Sendable {
 public struct AttachEndpointRequest: SkillhostRequest {
     public static let method = "inference.attach"
     public static let summary = "adds an OpenAI-compatible server as an endpoint of a model, until the daemon stops"
-    public static let errorKinds: [ErrorKind] = [.conflict, .notFound, .permissionDenied]
+    public static let errorKinds: [ErrorKind] = [.conflict, .notFound, .permissionDenied, .inferenceFailed]
     /// The endpoint record.
     public typealias Result = JSONValue
 
@@ -104,11 +104,13 @@ public struct AttachEndpointRequest: SkillhostRequest {
     public var apiKeyFile: String?
     /// Requests sent to it at once; `nil`: 1.
     public var maximumConcurrentRequests: Int64?
+    /// Whether to attach it even when it does not answer the probe made first; `nil`: no.
+    public var force: Bool?
 
     /// A request as given.
     public init(model: String, url: String, name: String? = nil, servedModel: String? = nil,
                 apiKeyEnvironmentVariable: String? = nil, apiKeyFile: String? = nil,
-                maximumConcurrentRequests: Int64? = nil) {
+                maximumConcurrentRequests: Int64? = nil, force: Bool? = nil) {
         self.model = model
         self.url = url
         self.name = name
@@ -116,10 +118,11 @@ public struct AttachEndpointRequest: SkillhostRequest {
         self.apiKeyEnvironmentVariable = apiKeyEnvironmentVariable
         self.apiKeyFile = apiKeyFile
         self.maximumConcurrentRequests = maximumConcurrentRequests
+        self.force = force
     }
 
     private enum CodingKeys: String, CodingKey {
-        case model, url, name
+        case model, url, name, force
         case servedModel = "served_model"
         case apiKeyEnvironmentVariable = "api_key_env"
         case apiKeyFile = "api_key_file"

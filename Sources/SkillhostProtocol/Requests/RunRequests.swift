@@ -63,16 +63,20 @@ public struct RunResult: Codable, Sendable {
     public var status: String
     /// The skill's output: its JSON value when it is JSON, else a string.
     public var output: JSONValue
+    /// Which of the two ``output`` is; `nil` from a daemon older than this field.
+    public var outputKind: PayloadKind?
     /// The tokens its inference calls used.
     public var usage: TokenCounts
     /// How long the run took.
     public var durationMilliseconds: Double?
 
     /// A result as given.
-    public init(runID: Int64, status: String, output: JSONValue, usage: TokenCounts, durationMilliseconds: Double?) {
+    public init(runID: Int64, status: String, output: JSONValue, outputKind: PayloadKind? = nil, usage: TokenCounts,
+                durationMilliseconds: Double?) {
         self.runID = runID
         self.status = status
         self.output = output
+        self.outputKind = outputKind
         self.usage = usage
         self.durationMilliseconds = durationMilliseconds
     }
@@ -80,6 +84,7 @@ public struct RunResult: Codable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case status, output, usage
         case runID = "run_id"
+        case outputKind = "output_kind"
         case durationMilliseconds = "duration_ms"
     }
 
@@ -87,7 +92,9 @@ public struct RunResult: Codable, Sendable {
     var json: JSONValue {
         .object([
             CodingKeys.runID.stringValue: .int(runID), CodingKeys.status.stringValue: .string(status),
-            CodingKeys.output.stringValue: output, CodingKeys.usage.stringValue: usage.json,
+            CodingKeys.output.stringValue: output,
+            CodingKeys.outputKind.stringValue: outputKind.map { JSONValue.string($0.rawValue) } ?? .null,
+            CodingKeys.usage.stringValue: usage.json,
             CodingKeys.durationMilliseconds.stringValue: durationMilliseconds.map(JSONValue.double) ?? .null,
         ])
     }
@@ -146,7 +153,7 @@ public struct ListRunsRequest: SkillhostRequest {
     public static let errorKinds: [ErrorKind] = []
     public typealias Result = RunList
 
-    /// Only runs of this skill.
+    /// Only runs of this skill: `NAME`, or `NAME@VERSION` for one version.
     public var skill: String?
     /// Only runs in this status.
     public var status: String?
@@ -171,6 +178,83 @@ public struct RunList: Codable, Sendable {
 
     /// A list as given.
     public init(runs: [JSONValue]) {
+        self.runs = runs
+    }
+}
+
+/// `runs.active`: the runs in flight now.
+public struct ActiveRunsRequest: SkillhostRequest {
+    public static let method = "runs.active"
+    public static let summary = "the runs in flight now, oldest first: skill, model, elapsed time, caller"
+    public static let errorKinds: [ErrorKind] = []
+    public typealias Result = ActiveRuns
+
+    /// The request; it takes no params.
+    public init() {}
+}
+
+/// What `runs.active` answers.
+public struct ActiveRuns: Codable, Sendable {
+    /// One run in flight.
+    public struct Run: Codable, Sendable, Equatable {
+        /// The run's id.
+        public var runID: Int64
+        /// The skill's name.
+        public var skill: String
+        /// The skill's version.
+        public var version: String
+        /// The model its inference calls use when they name none; nil when there is none.
+        public var model: String?
+        /// Who started it: `rpc`, `schedule`, `batch`.
+        public var trigger: String
+        /// When it started, ISO 8601 in UTC.
+        public var startedAt: String
+        /// How long it has run.
+        public var elapsedMilliseconds: Double
+        /// The uid of the client that asked (for a batch's or a schedule's run, the uid that
+        /// started the batch or added the schedule).
+        public var callerUID: UInt32?
+        /// The pid of the client that asked, as it connected; nil for a batch's or a
+        /// schedule's run.
+        public var callerPID: Int32?
+        /// The batch whose item it is an attempt of.
+        public var batchID: Int64?
+        /// The schedule whose fire started it.
+        public var scheduleID: Int64?
+
+        /// A run as given.
+        public init(runID: Int64, skill: String, version: String, model: String?, trigger: String, startedAt: String,
+                    elapsedMilliseconds: Double, callerUID: UInt32?, callerPID: Int32?, batchID: Int64?, scheduleID: Int64?) {
+            self.runID = runID
+            self.skill = skill
+            self.version = version
+            self.model = model
+            self.trigger = trigger
+            self.startedAt = startedAt
+            self.elapsedMilliseconds = elapsedMilliseconds
+            self.callerUID = callerUID
+            self.callerPID = callerPID
+            self.batchID = batchID
+            self.scheduleID = scheduleID
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case skill, version, model, trigger
+            case runID = "run_id"
+            case startedAt = "started_at"
+            case elapsedMilliseconds = "elapsed_ms"
+            case callerUID = "caller_uid"
+            case callerPID = "caller_pid"
+            case batchID = "batch_id"
+            case scheduleID = "schedule_id"
+        }
+    }
+
+    /// The runs in flight, oldest first.
+    public var runs: [Run]
+
+    /// An answer as given.
+    public init(runs: [Run]) {
         self.runs = runs
     }
 }

@@ -6,7 +6,7 @@ import SkillhostModel
 public struct InstallSkillRequest: SkillhostRequest {
     public static let method = "skills.install"
     public static let summary = "checks the skill library at an absolute path in a throwaway worker and stores it by content hash"
-    public static let errorKinds: [ErrorKind] = [.notFound, .invalidSkill, .conflict, .permissionDenied]
+    public static let errorKinds: [ErrorKind] = [.invalidSkill, .conflict, .permissionDenied]
     public typealias Result = InstalledSkill
 
     /// The library's absolute path.

@@ -21,9 +21,13 @@ struct StartBatchCommand: SkillctlCommand, Equatable {
     static let declaration = CommandDeclaration(
         name: "start", abstract: "runs a skill over each line of a JSONL file, and waits with progress",
         discussion: """
-            Starts a batch over the items, then waits for it with a progress bar on standard
+            Starts a batch over the items, then waits for it with its progress on standard
             error and prints its final record (--json: as JSON). Exit status 0 when every
-            item is done, 1 when some failed or the batch was cancelled.
+            item is done, 1 when some failed or the batch was cancelled. On a terminal the
+            progress is one line redrawn in place; elsewhere, a line each time another tenth
+            of the items has ended (or every 10 s while items end), and a final line.
+            Interrupting skillctl leaves the batch running: `skillctl batch wait ID` waits
+            for it again.
             """,
         arguments: [skill, items], options: [parallelism, retries, timeout, noWait])
 
@@ -37,6 +41,8 @@ struct StartBatchCommand: SkillctlCommand, Equatable {
     var retries: Int?
     /// `--timeout`, in milliseconds; `nil`: the daemon's default.
     var timeoutMilliseconds: Int64?
+    /// The same, as typed.
+    var typedTimeout: TypedTimeout?
     /// Whether to wait for the batch to finish (not `--no-wait`).
     var wait: Bool
 
@@ -46,6 +52,7 @@ struct StartBatchCommand: SkillctlCommand, Equatable {
         parallelism = try arguments.value(Self.parallelism)
         retries = try arguments.value(Self.retries)
         timeoutMilliseconds = try arguments.value(Self.timeout)
+        typedTimeout = TypedTimeout(arguments, seconds: Self.timeout)
         wait = !arguments.isSet(Self.noWait)
     }
 
@@ -57,27 +64,19 @@ struct StartBatchCommand: SkillctlCommand, Equatable {
             Console.error(error.description)
             return .usage
         }
-        let progress = BatchProgressLine()
         do {
-            let client = try JSONRPCClient(socketPath: context.socketPath) { method, params in
-                if let update = BatchProgressNotification(method: method, params: params) { progress.show(update) }
-            }
-            defer { client.close() }
-            let started = try await client.send(request)
+            let watch = try BatchWatch(socketPath: context.socketPath)
+            defer { watch.client.close() }
+            let started = try await watch.client.send(request)
             let line = "batch \(started.result.batchID) started with \(started.result.items) items"
             guard wait else {
                 Console.output(context.json ? started.json.serialized() : line)
                 return .success
             }
-            if !context.json { Console.error(line) }
-            let final = try await client.send(WaitBatchRequest(batchID: started.result.batchID)).result
-            progress.finish()
-            Console.output(context.json ? final.serialized() : BatchOutput.renderBatch(final))
-            let failed = final["counts"]?["failed"]?.int64Value ?? 0
-            return final["status"]?.stringValue == "done" && failed == 0 ? .success : .failed
+            if !context.json { Console.info(line) }
+            return try await watch.wait(for: started.result.batchID, json: context.json)
         } catch {
-            progress.finish()
-            return Console.report(error, json: context.json)
+            return Console.report(error, json: context.json, explaining: { typedTimeout?.explanation(of: $0) })
         }
     }
 

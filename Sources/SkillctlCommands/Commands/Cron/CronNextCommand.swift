@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Scheduling
 
 /// `skillctl cron next EXPR`: the next fire times of a cron expression, computed by
@@ -20,8 +21,9 @@ struct CronNextCommand: SkillctlCommand, Equatable {
         name: "next", abstract: "the next fire times of a cron expression, computed locally",
         discussion: """
             Prints the next times the cron expression EXPR fires, one per line in ISO 8601
-            with the zone's UTC offset, e.g. 2026-03-29T03:00:00+02:00. Computed by
-            skillctl itself: the daemon need not run.
+            with the zone's UTC offset, e.g. 2026-03-29T03:00:00+02:00 (--json: one object,
+            {"cron", "timezone", "fire_times"}). Computed by skillctl itself: the daemon
+            need not run.
 
             EXPR is ONE argument, so quote it: skillctl cron next '30 6 * * MON-FRI'.
             Five fields: minute (0-59), hour (0-23), day of month (1-31), month (1-12 or
@@ -54,10 +56,19 @@ struct CronNextCommand: SkillctlCommand, Equatable {
         count = try arguments.value(Self.count) ?? Self.defaultCount
     }
 
+    /// Prints the fire times one per line, or with `--json` one object
+    /// `{"cron", "timezone", "fire_times": [...]}`.
     func execute(in context: CommandContext) async -> ExitCode {
         switch fireTimes(now: Date(), localTimeZone: .current) {
-        case .success(let lines):
-            Console.output(lines)
+        case .success(let schedule):
+            if context.json {
+                Console.output(JSONValue.object([
+                    "cron": .string(expression.description), "timezone": .string(schedule.zone.identifier),
+                    "fire_times": .array(schedule.times.map(JSONValue.string)),
+                ]).serialized())
+            } else {
+                Console.output(schedule.times.joined(separator: "\n"))
+            }
             return .success
         case .failure(let error):
             Console.error(error.description)
@@ -65,8 +76,9 @@ struct CronNextCommand: SkillctlCommand, Equatable {
         }
     }
 
-    /// The fire times asked for, one per line, or why there are none to give.
-    func fireTimes(now: Date, localTimeZone: TimeZone) -> Result<String, UsageError> {
+    /// The fire times asked for, in ISO 8601 with the zone's offset, and the zone; or why
+    /// there are none to give.
+    func fireTimes(now: Date, localTimeZone: TimeZone) -> Result<(zone: TimeZone, times: [String]), UsageError> {
         var zone = localTimeZone
         if let timeZone {
             do {
@@ -76,7 +88,7 @@ struct CronNextCommand: SkillctlCommand, Equatable {
             }
         }
         let times = expression.nextFireTimes(after: after ?? now, in: zone, count: count)
-        return .success(times.map { $0.iso8601(in: zone) }.joined(separator: "\n"))
+        return .success((zone, times.map { $0.iso8601(in: zone) }))
     }
 }
 
@@ -96,11 +108,7 @@ extension ValueKind<Date> {
     static let instant = ValueKind(valueName: "ISO8601", expectation: """
         an ISO 8601 time with a UTC offset, e.g. 2026-03-29T00:00:00+01:00 or 2026-03-28T23:00:00Z
         """) { text throws(ValueRefusal) in
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = formatter.date(from: text) else { throw .unexpected }
+        guard let date = Formatting.instant(text) else { throw .unexpected }
         return date
     }
 }

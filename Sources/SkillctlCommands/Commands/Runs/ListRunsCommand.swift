@@ -3,7 +3,7 @@ import SkillhostProtocol
 
 /// `skillctl runs [list]`: recent runs, newest first.
 struct ListRunsCommand: DaemonRequestCommand, Equatable {
-    static let skill = Option("--skill", "S", kind: .skill, help: "only runs of skill S")
+    static let skill = Option("--skill", "S", kind: .skill, help: "only runs of skill S: NAME, or NAME@VERSION for one version")
     static let status = Option("--status", "ST", kind: .choice(RunStatus.allCases.map(\.rawValue)),
                                help: "only runs in status ST (\(RunStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
     static let limit = Option("--limit", kind: .wholeNumber(in: 1...1000), help: "at most N runs, 1 to 1000 (default 50)")

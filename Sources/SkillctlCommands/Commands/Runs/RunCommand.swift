@@ -1,3 +1,4 @@
+import JSONRPC
 import SkillhostProtocol
 
 /// `skillctl run SKILL [INPUT|-|@FILE]`: runs a skill and prints its output.
@@ -38,6 +39,8 @@ struct RunCommand: DaemonRequestCommand, Equatable {
     var input: RunInput?
     /// `--timeout` or `--timeout-ms`, in milliseconds.
     var timeoutMilliseconds: Int64?
+    /// The same, as typed.
+    var typedTimeout: TypedTimeout?
     /// `--model`.
     var model: String?
     /// `--stream`.
@@ -48,6 +51,7 @@ struct RunCommand: DaemonRequestCommand, Equatable {
         input = try arguments.value(Self.input)
         timeoutMilliseconds = try arguments.value(Self.timeout)
         if timeoutMilliseconds == nil { timeoutMilliseconds = try arguments.value(Self.timeoutMilliseconds) }
+        typedTimeout = TypedTimeout(arguments, seconds: Self.timeout, milliseconds: Self.timeoutMilliseconds)
         model = try arguments.value(Self.model)
         stream = arguments.isSet(Self.stream)
     }
@@ -61,11 +65,16 @@ struct RunCommand: DaemonRequestCommand, Equatable {
         RunOutput.renderRunResult(result)
     }
 
+    func explain(_ error: JSONRPCError) -> String? {
+        typedTimeout?.explanation(of: error)
+    }
+
     /// With `--stream`, prints the output as it comes; else the one answer.
     func execute(in context: CommandContext) async -> ExitCode {
         guard stream else { return await send(in: context) }
         do {
-            return await StreamedRun.run(try request(in: context), at: context.socketPath, json: context.json)
+            return await StreamedRun.run(try request(in: context), at: context.socketPath, json: context.json,
+                                         explaining: explain)
         } catch {
             Console.error(error.description)
             return .usage

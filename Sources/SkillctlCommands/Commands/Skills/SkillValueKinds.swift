@@ -1,3 +1,4 @@
+import SkillhostModel
 import SkillhostProtocol
 
 extension ValueKind<String> {
@@ -12,6 +13,11 @@ extension ValueKind<MemoryLimitParameter> {
         text throws(ValueRefusal) in
         guard let limit = MemoryLimitParameter(commandLine: text) else {
             throw .explained("a memory limit is a size such as 512M or 2G (binary units), none or default; got \"\(text)\"")
+        }
+        if case .value(let bytes) = limit, !WorkerMemoryLimit.isAllowed(bytes) {
+            let minimum = "\(WorkerMemoryLimit.minimumBytes >> 20)M"
+            throw .explained("a memory limit of \(text) is below \(minimum), the least a worker may have: "
+                             + "give \(minimum) or more, none (no limit) or default")
         }
         return limit
     }
