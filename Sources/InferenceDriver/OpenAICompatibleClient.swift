@@ -131,7 +131,9 @@ public final class OpenAICompatibleClient: InferenceService {
     /// without a usage event: llama-cpp-python's server sends none, whatever
     /// `stream_options` asks, and counts tokens at `POST /extras/tokenize/count`
     /// (`{"input", "model"}` → `{"count"}`), as it counts a completion's prompt. `nil` when
-    /// the server has no such route, or does not answer within the health check's time.
+    /// the server has no such route, or does not answer within the request timeout: a
+    /// server busy with other generations answers only after them, and a run's record
+    /// should not say 0 prompt tokens for that.
     private func promptTokenCount(_ prompt: String, model: String?) async -> Int? {
         struct Body: Encodable {
             var input: String
@@ -144,7 +146,7 @@ public final class OpenAICompatibleClient: InferenceService {
         let request = HTTPRequest(
             method: .post, url: endpoint.serverURL("extras/tokenize/count"),
             headers: headers(accepting: "application/json", sendingJSON: true), body: body,
-            connectTimeout: endpoint.connectTimeout, timeout: min(endpoint.requestTimeout, Self.healthCheckTimeout))
+            connectTimeout: endpoint.connectTimeout, timeout: endpoint.requestTimeout)
         let receiver = BufferingResponseReceiver(bodyLimit: Self.healthAnswerLimit)
         guard await exchange(request, receiver: receiver) == nil, let response = receiver.response,
               response.head.isSuccess, !response.isTruncated
