@@ -13,7 +13,7 @@ struct BatchMethods: Sendable {
     let registry: Registry
     let runs: RunService
     let batches: BatchRunner
-    let configuration: DaemonConfiguration
+    let configuration: LiveConfiguration
 
     /// Registers the handlers of these methods.
     func register(in handlers: inout RequestHandlers) {
@@ -37,7 +37,7 @@ struct BatchMethods: Sendable {
         let parallelism = try ParameterCheck.value(request.parallelism, named: "parallelism", default: 1, in: 1...64)
         let retries = try ParameterCheck.value(request.retries, named: "retries", default: 2, in: 0...10)
         let timeout = try ParameterCheck.value(
-            request.timeoutMilliseconds, named: "timeout_ms", in: 1...Int64(configuration.maximumRunTimeout.milliseconds),
+            request.timeoutMilliseconds, named: "timeout_ms", in: 1...Int64(configuration.current.maximumRunTimeout.milliseconds),
             bound: " (max_run_timeout_ms)")
         let batch = try registry.createBatch(NewBatch(
             skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256, parallelism: parallelism,

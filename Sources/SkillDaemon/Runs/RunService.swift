@@ -60,7 +60,8 @@ public struct RunRequest: Sendable {
 public final class RunService: Sendable {
     private let registry: Registry
     private let runner: IsolatingRunner
-    private let configuration: DaemonConfiguration
+    /// The settings in force: each run reads its deadlines and the limit of runs at its start.
+    private let configuration: LiveConfiguration
     private let logger: Logger
     /// The models runs may name; nil: a run's model is passed on unchecked.
     private let inference: InferenceRouter?
@@ -69,7 +70,7 @@ public final class RunService: Sendable {
 
     /// Creates the service; `inference` checks the model each run names, and gives the
     /// default model of runs that name none.
-    public init(registry: Registry, runner: IsolatingRunner, configuration: DaemonConfiguration, logger: Logger,
+    public init(registry: Registry, runner: IsolatingRunner, configuration: LiveConfiguration, logger: Logger,
                 inference: InferenceRouter? = nil) {
         self.registry = registry
         self.runner = runner
@@ -93,6 +94,7 @@ public final class RunService: Sendable {
         guard !shuttingDown.load(ordering: .sequentiallyConsistent) else {
             throw ServiceError(.overloaded, "skillhostd is shutting down; retry once it is back")
         }
+        let configuration = self.configuration.current
         let timeout = request.timeout ?? configuration.defaultRunTimeout
         guard timeout <= configuration.maximumRunTimeout else {
             throw .invalidParams(
