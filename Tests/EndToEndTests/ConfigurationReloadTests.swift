@@ -54,7 +54,7 @@ struct ConfigurationReloadTests {
     func changedFile() async throws {
         let alpha = try await FaultServer.start(mode: .ok)
         defer { alpha.stop() }
-        let beta = try await FaultServer.start(mode: .ok, delaySeconds: 1.5)
+        let beta = try await FaultServer.start(mode: .slow, delaySeconds: 1.5)
         defer { beta.stop() }
         let directory = try TemporaryDirectory(prefix: "reload")
         let path = try write("""

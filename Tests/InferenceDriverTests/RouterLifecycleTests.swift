@@ -153,7 +153,8 @@ struct RouterLifecycleTests {
 
         // A name that stays attached is refused, and nothing changes.
         #expect(throws: RoutingError.duplicateName("a")) {
-            try fixture.router.reconfigure(RouterChange(detaching: [], attaching: [b], defaultModel: nil, policy: policy))
+            try fixture.router.reconfigure(RouterChange(detaching: [], attaching: [b, replacement], defaultModel: nil,
+                                                        policy: policy))
         }
         #expect(fixture.router.status().count == 1 && fixture.router.defaultModel == "other")
     }
