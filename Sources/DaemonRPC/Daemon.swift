@@ -117,9 +117,11 @@ public final class Daemon: Sendable {
 
         let stop: StopSignal
         do {
-            stop = try StopSignal(signals: [SIGTERM, SIGINT], reloadSignal: SIGHUP,
-                                  shutdownLimit: { [live] in live.current.shutdownGrace + Self.shutdownMargin },
-                                  watching: { server.vitalDescriptors }, onReload: { reloader.requestReload() }) { [logger] failure in
+            stop = try StopSignal(
+                signals: [SIGTERM, SIGINT], reloadSignal: SIGHUP,
+                shutdownLimit: { [live] in live.current.shutdownGrace + Self.shutdownMargin },
+                watching: { server.vitalDescriptors }, onReload: { reloader.requestReload() }
+            ) { [logger] failure in
                 Self.exitAfter(failure, logger: logger)
             }
         } catch {

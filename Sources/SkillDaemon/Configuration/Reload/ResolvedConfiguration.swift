@@ -28,7 +28,8 @@ public struct ResolvedConfiguration: Sendable, CustomStringConvertible, CustomRe
         do throws(WorkerSandboxSettings.UnknownUser) {
             try configuration.processIsolation.sandbox.validate()
         } catch {
-            throw ConfigurationError(source: configuration.sources["sandbox_user"] ?? "the default sandbox_user", message: error.description)
+            throw ConfigurationError(source: configuration.sources["sandbox_user"] ?? "the default sandbox_user",
+                                     message: error.description)
         }
     }
 
