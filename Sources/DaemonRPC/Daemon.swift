@@ -113,7 +113,8 @@ public final class Daemon: Sendable {
         let reloader = ConfigurationReloader(
             invocation: invocation, environment: environment, inForce: resolved, live: live, record: reloads,
             router: inference, server: server, runner: runner,
-            defaultMaximumConnections: defaultMaximumConnections, logger: logger, hooks: reloadHooks)
+            defaultMaximumConnections: defaultMaximumConnections,
+            prewarm: { [self] in prewarmInstalledSkills(registry: registry, runner: runner) }, logger: logger, hooks: reloadHooks)
 
         let stop: StopSignal
         do {

@@ -76,7 +76,7 @@ struct ConfigurationReloadTests {
                 "\(status.standardOutput)")
 
         try write("""
-            {"log_level": "debug", "max_concurrent_runs": 1, "sandbox": "off",
+            {"log_level": "debug", "max_concurrent_runs": 1, "sandbox": "off", "memory_limit_bytes": 1073741824,
              "models": {"alpha": {"endpoints": [{"url": "\(beta.baseURL.absoluteString)"}]},
                         "gamma": {"endpoints": [{"url": "\(alpha.baseURL.absoluteString)"}]}},
              "default_model": "alpha"}
@@ -89,6 +89,7 @@ struct ConfigurationReloadTests {
             "models.gamma.endpoints.gamma-1: none -> \(alpha.baseURL.absoluteString)",
             "max_concurrent_runs: 16 -> 1",
             "log_level: warning -> debug",
+            "memory_limit_bytes: 2147483648 -> 1073741824",
         ], "\(applied)")
         let host = try await daemon.call("host.status")
         #expect(changes(host["restart_needed"]) == ["sandbox: on -> off"])
@@ -108,6 +109,16 @@ struct ConfigurationReloadTests {
                 "\(reloaded)")
         let restart = try #require(lines.first { $0["restart_needed"] != nil })
         #expect(restart["level"] == "warning" && restart["msg"]?.stringValue?.contains("sandbox: on -> off") == true)
+
+        // The installed skill gets a worker under the new memory limit ahead of its next run.
+        let sha256 = try #require(try await daemon.skillctl("--json", "show", "complete").json()["sha256"]?.stringValue)
+        let limited = await eventually(within: .seconds(15)) {
+            WorkerProcesses.loaded(of: daemon.process.pid, sha256: sha256).contains { worker in
+                String(decoding: WorkerProcesses.file(worker, "limits"), as: UTF8.self).split(separator: "\n")
+                    .contains { $0.hasPrefix("Max address space") && $0.contains("1073741824") }
+            }
+        }
+        #expect(limited, "no worker of complete runs under the new memory_limit_bytes")
 
         // The new endpoint serves alpha (slowly), the new model is routed, the log is at
         // debug, and one run at a time is the limit now.
@@ -130,7 +141,7 @@ struct ConfigurationReloadTests {
 
         let shown = try await daemon.skillctl("status")
         let lastReload = value(of: "last reload", in: shown.standardOutput) ?? ""
-        #expect(lastReload.hasPrefix("applied at ") && lastReload.hasSuffix("from \(path), 5 changes:"), "\(shown.standardOutput)")
+        #expect(lastReload.hasPrefix("applied at ") && lastReload.hasSuffix("from \(path), 6 changes:"), "\(shown.standardOutput)")
         #expect(shown.standardOutput.contains("log_level: warning -> debug"), "\(shown.standardOutput)")
         #expect(value(of: "restart needed", in: shown.standardOutput) == "sandbox: on (running) -> off", "\(shown.standardOutput)")
         #expect(try await daemon.stop() == .exited(0))

@@ -33,6 +33,9 @@ final class ConfigurationReloader: Sendable {
     /// The connections served at once when `max_connections` is not given, from the
     /// descriptor limit found at start.
     private let defaultMaximumConnections: Int
+    /// Starts the workers of the installed skills ahead of their runs: after a reload that
+    /// changes how workers are started, the idle ones no run can use any more are replaced.
+    private let prewarm: @Sendable () -> Void
     private let logger: Logger
     private let hooks: ReloadHooks
     private let queue = DispatchQueue(label: "skillhost.reload")
@@ -40,7 +43,8 @@ final class ConfigurationReloader: Sendable {
     /// A reloader of the daemon whose configuration in force is `inForce`, applying to these parts.
     init(invocation: DaemonInvocation, environment: [String: String], inForce: ResolvedConfiguration,
          live: LiveConfiguration, record: ReloadRecord, router: InferenceRouter, server: JSONRPCServer,
-         runner: IsolatingRunner, defaultMaximumConnections: Int, logger: Logger, hooks: ReloadHooks) {
+         runner: IsolatingRunner, defaultMaximumConnections: Int, prewarm: @escaping @Sendable () -> Void,
+         logger: Logger, hooks: ReloadHooks) {
         self.invocation = invocation
         self.environment = environment
         self.inForce = Mutex(inForce)
@@ -50,6 +54,7 @@ final class ConfigurationReloader: Sendable {
         self.server = server
         self.runner = runner
         self.defaultMaximumConnections = defaultMaximumConnections
+        self.prewarm = prewarm
         self.logger = logger
         self.hooks = hooks
     }
@@ -103,10 +108,14 @@ final class ConfigurationReloader: Sendable {
             configuration: configuration, maximumConnections: configuration.maximumConnections ?? defaultMaximumConnections))
         var limits = InvocationLimits()
         limits.maximumOutputBytes = configuration.maximumOutputBytes
+        let workersBefore = runner.process.settings
         runner.process.update(settings: configuration.processIsolation, limits: limits)
         runner.inProcess.update(limits: limits)
         plan.effective.withdrawKeysFromEnvironment()
         inForce.withLock { $0 = plan.effective }
+        if runner.process.settings != workersBefore {
+            prewarm()
+        }
     }
 
     /// Why the router refused the new endpoints, in the config file's terms.
