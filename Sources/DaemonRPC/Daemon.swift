@@ -15,41 +15,50 @@ import SkillhostProtocol
 import SystemCalls
 
 /// skillhostd: opens the registry, records runs left `running` by a daemon that died as
-/// `interrupted`, serves JSON-RPC on the Unix socket, and shuts down cleanly on SIGTERM or
-/// SIGINT (runs in flight get `shutdownGrace` to finish; the rest are recorded as
-/// `interrupted`).
+/// `interrupted`, serves JSON-RPC on the Unix socket, reloads its configuration on SIGHUP,
+/// and shuts down cleanly on SIGTERM or SIGINT (runs in flight get `shutdownGrace` to
+/// finish; the rest are recorded as `interrupted`).
 public final class Daemon: Sendable {
-    private let configuration: DaemonConfiguration
+    /// The command line, whose configuration a reload makes again.
+    private let invocation: DaemonInvocation
+    /// The configuration it starts with, its models and their API keys.
+    private let resolved: ResolvedConfiguration
+    /// The settings at start; ``live`` holds those in force.
+    private var configuration: DaemonConfiguration { resolved.configuration }
+    /// The settings in force, which a reload replaces.
+    private let live: LiveConfiguration
     private let logger: Logger
     /// The environment the daemon was started with, where `inference attach --api-key-env`
-    /// finds its variable; the live environment no longer holds the key variables.
+    /// and reloads find their variables; the live environment no longer holds the key variables.
     private let environment: [String: String]
-    private let models: InferenceModels
-    /// The API key of each endpoint that has one, by endpoint name.
-    private let keys: [String: String]
+    /// Where a reload says that it starts and ends.
+    private let reloadHooks: ReloadHooks
 
-    /// Creates a daemon with `configuration`, and reads the API keys of its endpoints now,
-    /// from `environment` or their files: the variables they came from are then withdrawn
-    /// from the process's environment and overwritten in the area `/proc/PID/environ`
-    /// shows (``APIKeySource/withdrawFromEnvironment()``), so call this first thing.
-    /// - Throws: ``DaemonError`` naming the setting or the endpoint whose key cannot be read.
-    public init(configuration: DaemonConfiguration,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws(DaemonError) {
-        self.configuration = configuration
-        self.logger = Logger(level: configuration.logLevel)
+    /// Creates a daemon with the configuration `invocation` makes for `environment`, and
+    /// reads the API keys of its endpoints now, from `environment` or their files: the
+    /// variables they came from are then withdrawn from the process's environment and
+    /// overwritten in the area `/proc/PID/environ` shows
+    /// (``APIKeySource/withdrawFromEnvironment()``), so call this first thing. Each reload
+    /// calls `reloadHooks` as it starts and ends.
+    /// - Throws: ``DaemonError`` naming the setting or the endpoint that is wrong, or whose
+    ///   key cannot be read.
+    public init(invocation: DaemonInvocation, environment: [String: String] = ProcessInfo.processInfo.environment,
+                reloadHooks: ReloadHooks = .none) throws(DaemonError) {
+        self.invocation = invocation
         self.environment = environment
+        self.reloadHooks = reloadHooks
         do {
-            models = try configuration.inferenceModels()
-            keys = try configuration.apiKeys(for: models, environment: environment)
+            resolved = try ResolvedConfiguration(invocation.configuration(environment: environment), environment: environment)
         } catch {
             throw DaemonError("\(error)")
         }
-        for (_, endpoint) in models.endpoints {
-            endpoint.apiKey?.withdrawFromEnvironment()
-        }
+        live = LiveConfiguration(resolved.configuration)
+        logger = Logger(level: resolved.configuration.logLevel)
+        resolved.withdrawKeysFromEnvironment()
     }
 
-    /// Serves until SIGTERM or SIGINT. Throws when the daemon cannot start.
+    /// Serves until SIGTERM or SIGINT, reloading the configuration at each SIGHUP. Throws
+    /// when the daemon cannot start.
     public func run() async throws(DaemonError) {
         // Raised before anything opens a descriptor; connections get their share of it.
         let descriptors: ProcessHardening.DescriptorLimit
@@ -58,8 +67,8 @@ public final class Daemon: Sendable {
         } catch {
             throw DaemonError("cannot raise the descriptor limit: \(error)")
         }
-        let maximumConnections = configuration.maximumConnections
-            ?? DaemonConfiguration.defaultMaximumConnections(descriptorLimit: descriptors.current)
+        let defaultMaximumConnections = DaemonConfiguration.defaultMaximumConnections(descriptorLimit: descriptors.current)
+        let maximumConnections = configuration.maximumConnections ?? defaultMaximumConnections
         let registry: Registry
         do {
             registry = try Registry(dataDirectory: configuration.dataDirectory)
@@ -83,11 +92,6 @@ public final class Daemon: Sendable {
                            ["pids": .array(leftovers.map { .int(Int64($0)) })])
         }
 
-        do throws(WorkerSandboxSettings.UnknownUser) {
-            try configuration.processIsolation.sandbox.validate()
-        } catch {
-            throw DaemonError("\(error)")
-        }
         let inference = try makeRouter()
         var limits = InvocationLimits()
         limits.maximumOutputBytes = configuration.maximumOutputBytes
@@ -95,25 +99,34 @@ public final class Daemon: Sendable {
             process: ProcessRunner(inference: inference, limits: limits, settings: configuration.processIsolation),
             inProcess: InProcessRunner(inference: inference, limits: limits))
         let sandbox = try await probeSandbox(runner.process)
-        let runs = RunService(registry: registry, runner: runner, configuration: configuration, logger: logger,
+        let runs = RunService(registry: registry, runner: runner, configuration: live, logger: logger,
                               inference: inference)
         let batches = BatchRunner(registry: registry, runs: runs, logger: logger)
         let scheduler = Scheduler(registry: registry, runs: runs, batches: batches, clock: SystemSchedulerClock(), logger: logger)
+        let reloads = ReloadRecord()
         let service = SkillHostService(
             registry: registry, runs: runs, runner: runner, batches: batches, scheduler: scheduler, inference: inference,
-            environment: environment, configuration: configuration, sandbox: sandbox, logger: logger)
+            environment: environment, configuration: live, sandbox: sandbox, reloads: reloads, logger: logger)
         let server = JSONRPCServer(
             socketPath: configuration.socketPath, handler: service,
             limits: JSONRPCServerLimits(configuration: configuration, maximumConnections: maximumConnections))
+        let reloader = ConfigurationReloader(
+            invocation: invocation, environment: environment, inForce: resolved, live: live, record: reloads,
+            router: inference, server: server, runner: runner,
+            defaultMaximumConnections: defaultMaximumConnections,
+            prewarm: { [self] in prewarmInstalledSkills(registry: registry, runner: runner) }, logger: logger, hooks: reloadHooks)
 
         let stop: StopSignal
         do {
-            stop = try StopSignal(signals: [SIGTERM, SIGINT], shutdownLimit: configuration.shutdownGrace + Self.shutdownMargin,
-                                  watching: { server.vitalDescriptors }) { [logger] failure in
+            stop = try StopSignal(
+                signals: [SIGTERM, SIGINT], reloadSignal: SIGHUP,
+                shutdownLimit: { [live] in live.current.shutdownGrace + Self.shutdownMargin },
+                watching: { server.vitalDescriptors }, onReload: { reloader.requestReload() }
+            ) { [logger] failure in
                 Self.exitAfter(failure, logger: logger)
             }
         } catch {
-            throw DaemonError("cannot catch SIGTERM and SIGINT: \(error)")
+            throw DaemonError("cannot catch SIGTERM, SIGINT and SIGHUP: \(error)")
         }
         do {
             try server.start()
@@ -147,9 +160,10 @@ public final class Daemon: Sendable {
         logger.info("shutting down", ["signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"),
                                        "runs_in_flight": .int(Int64(runs.activeRuns))])
         runs.beginShutdown()
-        async let batchesStopped: Void = batches.shutDown(grace: configuration.shutdownGrace)
-        async let schedulesStopped: Void = scheduler.shutDown(grace: configuration.shutdownGrace)
-        await server.shutdown(grace: configuration.shutdownGrace)
+        let grace = live.current.shutdownGrace
+        async let batchesStopped: Void = batches.shutDown(grace: grace)
+        async let schedulesStopped: Void = scheduler.shutDown(grace: grace)
+        await server.shutdown(grace: grace)
         await batchesStopped
         await schedulesStopped
         runner.process.shutDown()
@@ -230,22 +244,14 @@ public final class Daemon: Sendable {
 
     /// The router over the configured models' endpoints, with the keys read at init.
     private func makeRouter() throws(DaemonError) -> InferenceRouter {
-        let policy = RoutingPolicy(
-            maximumAttempts: configuration.maximumInferenceAttempts, baseRetryDelay: configuration.inferenceRetryBaseDelay,
-            maximumRetryDelay: configuration.inferenceRetryMaximumDelay, healthCheckInterval: configuration.healthCheckInterval)
-        let router = InferenceRouter(defaultModel: models.defaultModel, policy: policy) { endpoint in
+        let router = InferenceRouter(defaultModel: resolved.models.defaultModel, policy: resolved.routingPolicy) { endpoint in
             OpenAICompatibleClient(endpoint: endpoint)
         }
-        for (model, endpoint) in models.endpoints {
-            let server = InferenceEndpoint(
-                baseURL: endpoint.url, defaultModel: endpoint.servedModel, apiKey: keys[endpoint.name],
-                connectTimeout: configuration.inferenceConnectTimeout, requestTimeout: configuration.inferenceRequestTimeout)
+        for endpoint in resolved.routedEndpoints {
             do {
-                try router.attach(RoutedEndpoint(
-                    name: endpoint.name, model: model, endpoint: server,
-                    maximumConcurrentRequests: endpoint.maximumConcurrentRequests, apiKeySource: endpoint.apiKey?.description))
+                try router.attach(endpoint)
             } catch {
-                throw DaemonError("cannot route to the endpoint \(endpoint.name) of the model \(model): \(error)")
+                throw DaemonError("cannot route to the endpoint \(endpoint.name) of the model \(endpoint.model): \(error)")
             }
         }
         router.startHealthChecks()

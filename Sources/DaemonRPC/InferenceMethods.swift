@@ -8,10 +8,11 @@ import SkillhostProtocol
 
 /// The `inference.*` methods of docs/PROTOCOL.md: the models and endpoints of the daemon's
 /// router, seen and changed at run time. Endpoints attached here last until the daemon
-/// stops; the config file is where endpoints are kept.
+/// stops, reloads included, with the timeouts in force when they were attached; the config
+/// file is where endpoints are kept.
 struct InferenceMethods: Sendable {
     let router: InferenceRouter
-    let configuration: DaemonConfiguration
+    let configuration: LiveConfiguration
     /// The daemon's environment as it started, where `api_key_env` variables are looked
     /// up (the process's own no longer holds the ones already read).
     let environment: [String: String]
@@ -60,9 +61,10 @@ struct InferenceMethods: Sendable {
             if case .notCallersFile = error { throw ServiceError(.permissionDenied, error.description) }
             throw ServiceError.invalidParams(error.description)
         }
+        let settings = configuration.current
         let endpoint = InferenceEndpoint(
             baseURL: url, defaultModel: request.servedModel, apiKey: key,
-            connectTimeout: configuration.inferenceConnectTimeout, requestTimeout: configuration.inferenceRequestTimeout)
+            connectTimeout: settings.inferenceConnectTimeout, requestTimeout: settings.inferenceRequestTimeout)
         let probed = await router.probe(endpoint)
         if case let .failure(failure) = probed, request.force != true {
             throw ServiceError(.inferenceFailed, "not attached: \(failure.description); to attach it anyway, give force "

@@ -15,14 +15,15 @@ public final class SkillHostService: JSONRPCMethodHandler {
     /// Creates the service; `batches` runs the batches that `batches.start` records,
     /// `scheduler` fires the schedules that `schedules.add` records, and `inference` routes
     /// the runs' inference calls, its endpoints shown and changed by `inference.*`, which
-    /// read API keys from `environment` (the daemon's as it started); `host.status` shows
-    /// `sandbox`.
+    /// read API keys from `environment` (the daemon's as it started); the methods read the
+    /// settings in force from `configuration`; `host.status` shows `sandbox` and `reloads`.
     public init(registry: Registry, runs: RunService, runner: IsolatingRunner, batches: BatchRunner, scheduler: Scheduler,
-                inference: InferenceRouter, environment: [String: String], configuration: DaemonConfiguration,
-                sandbox: SandboxStatus = SandboxStatus(mode: "off", layers: []), logger: Logger) {
+                inference: InferenceRouter, environment: [String: String], configuration: LiveConfiguration,
+                sandbox: SandboxStatus = SandboxStatus(mode: "off", layers: []), reloads: ReloadRecord = ReloadRecord(),
+                logger: Logger) {
         var handlers = RequestHandlers()
         HostMethods(registry: registry, runs: runs, runner: runner, inference: inference, configuration: configuration,
-                    sandbox: sandbox)
+                    sandbox: sandbox, reloads: reloads)
             .register(in: &handlers)
         SkillMethods(registry: registry, runs: runs, runner: runner, configuration: configuration).register(in: &handlers)
         RunMethods(registry: registry, runs: runs).register(in: &handlers)

@@ -17,12 +17,17 @@ import SystemCalls
 /// gets the refusal (id null) and is closed at once; a line longer than
 /// ``JSONRPCServerLimits/maximumRequestBytes`` is read no further, gets the refusal, and its
 /// connection is closed; a batch longer than ``JSONRPCServerLimits/maximumBatchLength`` gets
-/// the refusal instead of answers. Empty lines are ignored.
+/// the refusal instead of answers. Empty lines are ignored. ``update(limits:)`` changes the
+/// limits while the server runs.
 public final class JSONRPCServer: Sendable {
     /// The socket's path.
     public let socketPath: String
-    /// What the server refuses, and how it says so.
-    public let limits: JSONRPCServerLimits
+    /// What the server refuses, and how it says so: the limits in force.
+    public var limits: JSONRPCServerLimits {
+        currentLimits.withLock { $0 }
+    }
+    /// The limits, which ``update(limits:)`` replaces; read at each connection and each line.
+    private let currentLimits: Mutex<JSONRPCServerLimits>
     /// The listen backlog: connections the kernel queues until they are accepted, as many
     /// as the system allows (`/proc/sys/net/core/somaxconn`).
     public let listenBacklog = UnixSocketListener.systemMaximumBacklog()
@@ -44,7 +49,15 @@ public final class JSONRPCServer: Sendable {
     public init(socketPath: String, handler: any JSONRPCMethodHandler, limits: JSONRPCServerLimits = JSONRPCServerLimits()) {
         self.socketPath = socketPath
         self.handler = handler
-        self.limits = limits
+        currentLimits = Mutex(limits)
+    }
+
+    /// Replaces the limits: a connection accepted from now on is admitted under the new
+    /// ``JSONRPCServerLimits/maximumConnections`` (connections already served above it stay),
+    /// and every line read from now on is checked against the new line and batch limits (a
+    /// line a connection was already reading is read no further than the old line limit).
+    public func update(limits: JSONRPCServerLimits) {
+        currentLimits.withLock { $0 = limits }
     }
 
     /// Sets up the socket (see ``UnixSocketListener``) and starts accepting; returns once
@@ -121,6 +134,7 @@ public final class JSONRPCServer: Sendable {
                 continue
             }
             let connection = ServerConnection(socket: socket)
+            let limits = self.limits
             let admission = state.withLock { state -> Admission in
                 guard case .running = state.phase else { return .stopped }
                 guard state.connections.count < limits.maximumConnections else { return .full }
@@ -131,7 +145,7 @@ public final class JSONRPCServer: Sendable {
             case .admitted:
                 break
             case .full:
-                refuse(socket, JSONRPCLimitExceeded.connections(limit: limits.maximumConnections))
+                refuse(socket, JSONRPCLimitExceeded.connections(limit: limits.maximumConnections), limits: limits)
                 continue
             case .stopped:
                 socket.shutdown()
@@ -156,7 +170,7 @@ public final class JSONRPCServer: Sendable {
     /// closes its connection, all without waiting: a new connection's socket has room for
     /// one line, and the accepting thread must not be held up by a client that does not read.
     /// The descriptor is closed when `socket` goes away, at the end of this call.
-    private func refuse(_ socket: UnixSocketConnection, _ exceeded: JSONRPCLimitExceeded) {
+    private func refuse(_ socket: UnixSocketConnection, _ exceeded: JSONRPCLimitExceeded, limits: JSONRPCServerLimits) {
         let line = limits.response(refusing: exceeded).jsonValue.serializedLine()
         _ = try? socket.writeWithoutWaiting(line[...])
         socket.shutdown()
@@ -172,14 +186,18 @@ public final class JSONRPCServer: Sendable {
     private func serve(_ connection: ServerConnection) {
         var reader = LineReader(connection: connection.socket, maximumLineBytes: limits.maximumRequestBytes)
         reading: while true {
-            switch reader.next() {
-            case .line(let line):
+            reader.maximumLineBytes = limits.maximumRequestBytes
+            let event = reader.next()
+            // Read again: the limits may have been lowered while the line was read.
+            let current = limits
+            switch event {
+            case .line(let line) where line.count <= current.maximumRequestBytes:
                 guard !line.allSatisfy(Self.isJSONWhitespace) else { continue }
-                dispatch(JSONRPCInboundMessage(line: line, limits: limits), on: connection)
-            case .lineTooLong:
+                dispatch(JSONRPCInboundMessage(line: line, limits: current), on: connection)
+            case .line, .lineTooLong:
                 // The line is not read to its end: whatever the client still sends is
                 // dropped with the connection.
-                connection.send(limits.response(refusing: .requestBytes(limit: limits.maximumRequestBytes)).jsonValue)
+                connection.send(current.response(refusing: .requestBytes(limit: current.maximumRequestBytes)).jsonValue)
                 break reading
             case .end:
                 // The client may only have shut down its writing side: answer what it sent,

@@ -12,8 +12,9 @@ public struct LineReader {
         case end
     }
 
-    /// The longest line accepted, in bytes, not counting the `\n`.
-    public let maximumLineBytes: Int
+    /// The longest line accepted, in bytes, not counting the `\n`; a change applies from the
+    /// next call of ``next()``.
+    public var maximumLineBytes: Int
     private let connection: UnixSocketConnection
     private var buffer: [UInt8] = []
     private var lineStart = 0

@@ -10,15 +10,23 @@ import SystemCalls
 ///
 /// A line's message and fields are autoclosures, evaluated only when the line reaches the
 /// logger's level, so a debug line costs one comparison while debug is off.
+///
+/// The level is shared by every copy of a logger: setting it (as a reload of the daemon's
+/// configuration does) changes what every part of the program that was handed a copy writes.
 public struct Logger: Sendable {
-    /// The lowest level written.
-    public var level: Level
+    /// The lowest level written, by this logger and every copy of it.
+    public var level: Level {
+        get { threshold.level }
+        nonmutating set { threshold.level = newValue }
+    }
+    /// The level, shared by the copies.
+    private let threshold: LogThreshold
     /// Where lines are written. The logger neither owns nor closes it.
     private let destination: Int32
 
     /// Creates a logger that writes lines at `level` and above to `destination`.
     public init(level: Level = .info, destination: Int32 = STDERR_FILENO) {
-        self.level = level
+        self.threshold = LogThreshold(level)
         self.destination = destination
     }
 

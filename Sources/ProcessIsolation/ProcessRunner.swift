@@ -15,8 +15,8 @@ import Synchronization
 /// worker's death.
 public final class ProcessRunner: SkillRunner {
     private let inference: any InferenceService
-    private let limits: InvocationLimits
-    private let settings: ProcessIsolationSettings
+    /// The limits of each run, which ``update(settings:limits:)`` replaces.
+    private let currentLimits: Mutex<InvocationLimits>
     /// Who workers run as outside their user namespace.
     private let identity: WorkerSandboxSettings.Identity
     let pool: WorkerPool
@@ -29,10 +29,24 @@ public final class ProcessRunner: SkillRunner {
                 settings: ProcessIsolationSettings = ProcessIsolationSettings())
     {
         self.inference = inference
-        self.limits = limits
-        self.settings = settings
+        currentLimits = Mutex(limits)
         identity = (try? settings.sandbox.identity()) ?? .overflow
         pool = WorkerPool(settings: settings, identity: identity)
+    }
+
+    /// The settings in force.
+    public var settings: ProcessIsolationSettings { pool.settings }
+
+    /// Replaces the settings and the limits of runs, for the runs that start from now on:
+    /// see ``WorkerPool/update(settings:)`` for what applies to which workers. The sandbox's
+    /// mode and user are the ones the runner was created with, whatever `settings` says:
+    /// workers run as the identity found then.
+    public func update(settings: ProcessIsolationSettings, limits: InvocationLimits) {
+        var kept = settings
+        kept.sandbox.mode = pool.settings.sandbox.mode
+        kept.sandbox.user = pool.settings.sandbox.user
+        pool.update(settings: kept)
+        currentLimits.withLock { $0 = limits }
     }
 
     /// Runs `invocation` in a worker whose memory limit is the daemon's default, without grants.
@@ -46,11 +60,10 @@ public final class ProcessRunner: SkillRunner {
     public func run(skillPath: String, sha256: String, memoryLimitBytes: Int?, grants: SkillGrants,
                     invocation: Invocation) async -> InvocationReport
     {
-        let key = WorkerPool.Key(sha256: sha256, memoryLimitBytes: memoryLimitBytes ?? settings.memoryLimitBytes,
-                                 grants: grants)
+        let key = poolKey(sha256: sha256, memoryLimitBytes: memoryLimitBytes, grants: grants)
         let run = WorkerInvocation(
             id: nextInvocation.add(1, ordering: .relaxed).oldValue, inference: inference,
-            model: invocation.model, limits: limits, events: invocation.events)
+            model: invocation.model, limits: currentLimits.withLock { $0 }, events: invocation.events)
         let timeout = invocation.timeout
         let deadline = DeadlineTimer(after: timeout) { run.trap(.timedOut(after: timeout)) }
         defer { deadline.cancel() }
@@ -89,22 +102,33 @@ public final class ProcessRunner: SkillRunner {
     /// Starts the skill's workers in the background, so that its first run finds one ready.
     /// `memoryLimitBytes` and `grants` as in ``run(skillPath:sha256:memoryLimitBytes:grants:invocation:)``.
     public func prewarm(skillPath: String, sha256: String, memoryLimitBytes: Int?, grants: SkillGrants) {
-        pool.prewarm(key: WorkerPool.Key(sha256: sha256, memoryLimitBytes: memoryLimitBytes ?? settings.memoryLimitBytes,
-                                         grants: grants),
-                     path: skillPath)
+        pool.prewarm(key: poolKey(sha256: sha256, memoryLimitBytes: memoryLimitBytes, grants: grants), path: skillPath)
+    }
+
+    /// The workers a run of the skill file `sha256` may use: those started under its memory
+    /// limit (nil: the daemon's) and its grants, their limits resolved against the settings
+    /// in force (nil: the daemon's), so that workers started under other limits never serve it.
+    private func poolKey(sha256: String, memoryLimitBytes: Int?, grants: SkillGrants) -> WorkerPool.Key {
+        let settings = pool.settings
+        var resolved = grants
+        resolved.processLimit = grants.processLimit ?? settings.sandbox.processLimit
+        resolved.cpuSecondsPerRun = grants.cpuSecondsPerRun ?? settings.sandbox.cpuSecondsPerRun
+        return WorkerPool.Key(sha256: sha256, memoryLimitBytes: memoryLimitBytes ?? settings.memoryLimitBytes,
+                              grants: resolved)
     }
 
     /// Checks the file at `path` in a throwaway worker and returns what its descriptor
     /// declares, without running its `init`: the file's ELF constructors run there, never in
     /// the daemon. Bounded by ``ProcessIsolationSettings/inspectionTimeout``.
     public func inspect(path: String) async -> Result<SkillManifest, SkillInspectionError> {
-        await WorkerInspection.inspect(path: path, settings: settings, identity: identity)
+        await WorkerInspection.inspect(path: path, settings: pool.settings, identity: identity)
     }
 
     /// The sandbox a worker without grants gets on this machine, from a worker started to
     /// report it and shut down; nil when the sandbox is off. For the start-up log and
     /// `host.status`.
     public func probeSandbox() async -> Result<SandboxReport, SandboxProbeError>? {
+        let settings = pool.settings
         let launch = WorkerLaunch(settings: settings, memoryLimitBytes: settings.memoryLimitBytes, skillPath: nil,
                                   grants: .none, identity: identity)
         guard launch.sandbox != nil else { return nil }

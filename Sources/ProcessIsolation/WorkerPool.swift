@@ -63,17 +63,39 @@ final class WorkerPool: Sendable {
         var live: [ObjectIdentifier: WorkerProcess] = [:]
         var nextTicket: UInt64 = 0
         var closed = false
+        /// The pool's settings, which ``update(settings:)`` replaces.
+        var settings: ProcessIsolationSettings
     }
 
-    private let settings: ProcessIsolationSettings
     /// Who the workers run as outside their user namespace.
     private let identity: WorkerSandboxSettings.Identity
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     /// Creates an empty pool of workers that run as `identity`.
     init(settings: ProcessIsolationSettings, identity: WorkerSandboxSettings.Identity) {
-        self.settings = settings
+        state = Mutex(State(settings: settings))
         self.identity = identity
+    }
+
+    /// The settings in force.
+    var settings: ProcessIsolationSettings {
+        state.withLock { $0.settings }
+    }
+
+    /// Replaces the settings: the pool size and the per-skill limit apply at once, to every
+    /// skill; the idle timeout to workers that become idle from now on; the memory limit,
+    /// the sandbox's limits and the timeouts to workers started from now on (runs find
+    /// workers by ``Key``, which holds the limits they run under, so no run gets a worker
+    /// started under the old ones, and those idle out). A skill that is now allowed more
+    /// workers may wake the runs waiting for one.
+    func update(settings: ProcessIsolationSettings) {
+        let keys = state.withLock { state -> [Key] in
+            state.settings = settings
+            return Array(state.skills.keys)
+        }
+        for key in keys {
+            wakeOneIfCapacity(key)
+        }
     }
 
     // MARK: Runs
@@ -101,7 +123,7 @@ final class WorkerPool: Sendable {
                 }
                 // A worker loading in the background is ready sooner than a new one: wait
                 // for it, unless earlier runs wait for every one of them already.
-                if skill.warming <= skill.waiters.count, skill.total < settings.maximumWorkersPerSkill {
+                if skill.warming <= skill.waiters.count, skill.total < state.settings.maximumWorkersPerSkill {
                     skill.busy += 1
                     return .spawn
                 }
@@ -181,7 +203,7 @@ final class WorkerPool: Sendable {
         while true {
             let waiter = state.withLock { state -> WorkerWaiter? in
                 guard var skill = state.skills[key], !skill.waiters.isEmpty,
-                      !skill.idle.isEmpty || skill.total < settings.maximumWorkersPerSkill
+                      !skill.idle.isEmpty || skill.total < state.settings.maximumWorkersPerSkill
                 else { return nil }
                 defer { state.skills[key] = skill }
                 return skill.waiters.removeFirst()
@@ -211,7 +233,7 @@ final class WorkerPool: Sendable {
     private func idleEntry(_ worker: WorkerProcess, key: Key, state: inout State) -> IdleWorker {
         state.nextTicket += 1
         let ticket = state.nextTicket
-        let expiry = DeadlineTimer(after: settings.idleTimeout) { [weak self] in
+        let expiry = DeadlineTimer(after: state.settings.idleTimeout) { [weak self] in
             self?.expire(key: key, ticket: ticket)
         }
         return IdleWorker(worker: worker, ticket: ticket, expiry: expiry)
@@ -248,8 +270,8 @@ final class WorkerPool: Sendable {
     private func replenish(key: Key) {
         let (path, count) = state.withLock { state -> (String, Int) in
             guard !state.closed, var skill = state.skills[key], !skill.retiring else { return ("", 0) }
-            let count = max(0, min(settings.poolSize - skill.idle.count - skill.warming,
-                                   settings.maximumWorkersPerSkill - skill.total))
+            let count = max(0, min(state.settings.poolSize - skill.idle.count - skill.warming,
+                                   state.settings.maximumWorkersPerSkill - skill.total))
             skill.warming += count
             state.skills[key] = skill
             return (skill.path, count)

@@ -55,7 +55,7 @@ do {
 // them in its environment area, before it starts a thread or a worker.
 let daemon: Daemon
 do {
-    daemon = try Daemon(configuration: try invocation.configuration(environment: environment), environment: environment)
+    daemon = try Daemon(invocation: invocation, environment: environment)
 } catch {
     fail("\(error)", status: 2)
 }

@@ -36,9 +36,10 @@ final class DaemonHarness: Sendable {
     /// Starts a daemon whose inference goes to `inferenceURL` (nil: as `arguments` say, such
     /// as a config file's `models`), and waits for its socket. With `user`, the daemon runs
     /// as that uid and gid (through `setpriv`, which this process, root, may run), and its
-    /// directory belongs to it.
+    /// directory belongs to it. It logs at `logLevel`, given as a flag; nil: as `arguments`
+    /// or its config file say.
     init(inferenceURL: URL?, arguments: [String] = [], environment: [String: String] = [:],
-         directory: TemporaryDirectory? = nil, user: uid_t? = nil) async throws {
+         directory: TemporaryDirectory? = nil, user: uid_t? = nil, logLevel: String? = "debug") async throws {
         let directory = try directory ?? TemporaryDirectory(prefix: "e2e")
         self.directory = directory
         socketPath = directory.path("run/skillhostd.sock")
@@ -46,7 +47,8 @@ final class DaemonHarness: Sendable {
         logPath = directory.path("skillhostd.log")
         var childEnvironment = ProcessInfo.processInfo.environment
         childEnvironment.merge(environment) { $1 }
-        let daemonArguments = ["--socket", socketPath, "--data-dir", dataDirectory, "--log-level", "debug"]
+        let daemonArguments = ["--socket", socketPath, "--data-dir", dataDirectory]
+            + (logLevel.map { ["--log-level", $0] } ?? [])
             + (inferenceURL.map { ["--inference-url", $0.absoluteString] } ?? []) + arguments
         var launcher: [String] = []
         if let user {

@@ -130,6 +130,35 @@ struct RouterLifecycleTests {
         #expect(try await inFlight.value.get().text == "from a")
     }
 
+    @Test func reconfiguringReplacesAnEndpointWithoutFailingItsModelsWaiters() async throws {
+        let fixture = try RouterFixture(["a", "b"], limit: 1)
+        let b = try fixture.router.detach(name: "b")
+        fixture["a"].setFallback(.hold)
+        let inFlight = start(prompt("in flight"), on: fixture.router)
+        #expect(await eventually { fixture["a"].heldCount == 1 })
+        let waiting = start(prompt("waiting"), on: fixture.router)
+        #expect(await eventually { fixture.router.waitingRequestCount == 1 })
+
+        // The model's only endpoint is replaced by another: the waiter goes to the new one.
+        var replacement = b
+        replacement.name = "a"
+        let policy = RoutingPolicy(maximumAttempts: 1, healthCheckInterval: .milliseconds(50))
+        try fixture.router.reconfigure(RouterChange(detaching: ["a", "gone"], attaching: [replacement],
+                                                    defaultModel: "other", policy: policy))
+        #expect(try await waiting.value.get().text == "from b")
+        #expect(fixture.router.status().map(\.url) == [b.endpoint.baseURL.absoluteString])
+        #expect(fixture.router.defaultModel == "other" && fixture.router.policy == policy)
+        fixture["a"].release()
+        #expect(try await inFlight.value.get().text == "from a", "a request in flight on a detached endpoint finishes there")
+
+        // A name that stays attached is refused, and nothing changes.
+        #expect(throws: RoutingError.duplicateName("a")) {
+            try fixture.router.reconfigure(RouterChange(detaching: [], attaching: [b, replacement], defaultModel: nil,
+                                                        policy: policy))
+        }
+        #expect(fixture.router.status().count == 1 && fixture.router.defaultModel == "other")
+    }
+
     @Test func attachAndDetachRefuseBadInput() throws {
         let fixture = try RouterFixture(["a"])
         let endpoint = InferenceEndpoint(baseURL: URL(string: "http://c.invalid")!)

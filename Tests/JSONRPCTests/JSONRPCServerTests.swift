@@ -213,6 +213,25 @@ struct JSONRPCServerTests {
         await server.stop()
     }
 
+    @Test("new limits apply to the next line of a connection already open, and to the next connection")
+    func updatedLimits() async throws {
+        let server = try TestServer()
+        let client = try server.rawClient()
+        let line = #"{"jsonrpc":"2.0","method":"echo","params":[""# + String(repeating: "x", count: 2000) + #""],"id":1}"#
+        try client.send(line)
+        #expect(await client.nextJSON()?["id"] == 1)
+        server.server.update(limits: JSONRPCServerLimits(maximumConnections: 1, maximumRequestBytes: 1024, maximumBatchLength: 1))
+        #expect(server.server.limits.maximumRequestBytes == 1024)
+        try client.send(#"[{"jsonrpc":"2.0","method":"echo","id":2},{"jsonrpc":"2.0","method":"echo","id":3}]"#)
+        #expect(await client.nextJSON()?["error"]?["message"]?.stringValue?.contains("more than the limit of 1") == true)
+        let second = try server.rawClient()
+        #expect(await second.nextJSON()?["error"]?["message"]?.stringValue?.contains("serves 1 connections") == true)
+        try client.send(line)
+        #expect(await client.nextJSON()?["error"]?["message"]?.stringValue?.contains("1024 bytes") == true)
+        #expect(await client.next() == .end)
+        await server.stop()
+    }
+
     @Test("a client that disconnects has its in-flight requests cancelled")
     func disconnectCancels() async throws {
         let server = try TestServer()

@@ -82,6 +82,24 @@ struct LoggerTests {
         #expect(second["ts"] != "never")
     }
 
+    @Test("every copy of a logger shares its level: setting it on one changes what all of them write")
+    func copiesShareTheLevel() throws {
+        let pipe = try Pipe()
+        let original = Logger(level: .info, destination: pipe.writeEnd)
+        let copy = original
+        copy.debug("not written: debug is below info")
+        original.level = .debug
+        #expect(copy.level == .debug && copy.isEnabled(.debug))
+        copy.debug("written by the copy at debug")
+        copy.level = .error
+        original.warning("not written: warning is below error")
+        original.error("written at error")
+        let messages = pipe.lines().compactMap { line in
+            (try? JSONValue(parsing: line))?["msg"]?.stringValue
+        }
+        #expect(messages == ["written by the copy at debug", "written at error"])
+    }
+
     @Test("levels order from debug to error, and a logger writes its level and above")
     func levels() {
         #expect(Logger.Level.allCases == [.debug, .info, .warning, .error])

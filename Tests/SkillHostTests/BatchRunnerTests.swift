@@ -42,7 +42,7 @@ private struct BatchFixture {
         directory = try TemporaryDirectory(prefix: "batch")
         registry = try Registry(dataDirectory: directory.path("data"))
         let runner = IsolatingRunner(process: ProcessRunner(inference: inference), inProcess: InProcessRunner(inference: inference))
-        runs = RunService(registry: registry, runner: runner, configuration: DaemonConfiguration(environment: [:]),
+        runs = RunService(registry: registry, runner: runner, configuration: LiveConfiguration(DaemonConfiguration(environment: [:])),
                           logger: Logger(level: .error))
         batches = BatchRunner(registry: registry, runs: runs,
                               policy: BatchRetryPolicy(baseDelay: .milliseconds(5), maximumDelay: .milliseconds(20)),

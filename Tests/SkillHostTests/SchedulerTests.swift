@@ -26,7 +26,7 @@ private struct SchedulerFixture {
         registry = try Registry(dataDirectory: directory.path("data"))
         let inference = ScriptedInference(.answer(delay: .zero))
         let runner = IsolatingRunner(process: ProcessRunner(inference: inference), inProcess: InProcessRunner(inference: inference))
-        runs = RunService(registry: registry, runner: runner, configuration: DaemonConfiguration(environment: [:]),
+        runs = RunService(registry: registry, runner: runner, configuration: LiveConfiguration(DaemonConfiguration(environment: [:])),
                           logger: Logger(level: .error))
         batches = BatchRunner(registry: registry, runs: runs, logger: Logger(level: .error))
     }

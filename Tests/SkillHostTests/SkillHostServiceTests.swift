@@ -25,7 +25,7 @@ private struct ServiceFixture {
     init() throws {
         directory = try TemporaryDirectory(prefix: "service")
         let registry = try Registry(dataDirectory: directory.path("data"))
-        let configuration = DaemonConfiguration(environment: [:])
+        let configuration = LiveConfiguration(DaemonConfiguration(environment: [:]))
         let inference = InferenceRouter(defaultModel: nil, policy: RoutingPolicy()) { OpenAICompatibleClient(endpoint: $0) }
         // Installing checks the file in a throwaway worker, which is skillhostd itself.
         var settings = ProcessIsolationSettings()

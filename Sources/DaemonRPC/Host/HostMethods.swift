@@ -12,9 +12,11 @@ struct HostMethods: Sendable {
     let runs: RunService
     let runner: IsolatingRunner
     let inference: InferenceRouter
-    let configuration: DaemonConfiguration
+    let configuration: LiveConfiguration
     /// The sandbox of workers, as probed at start-up.
     let sandbox: SandboxStatus
+    /// The last reload, and what waits for a restart.
+    let reloads: ReloadRecord
     /// When the daemon began serving, for `uptime_ms`.
     let startedAt = ContinuousClock.now
 
@@ -32,16 +34,35 @@ struct HostMethods: Sendable {
         } catch {
             throw .internal("cannot read the registry: \(error)")
         }
+        let settings = configuration.current
         return HostStatus(
             version: SkillhostRelease.version, abi: "\(SkillLoader.abiMajor).\(SkillLoader.abiMinor)", pid: Int64(getpid()),
-            uptimeMilliseconds: (ContinuousClock.now - startedAt).milliseconds, socket: configuration.socketPath,
-            dataDirectory: configuration.dataDirectory, skills: Int64(skillCount),
+            uptimeMilliseconds: (ContinuousClock.now - startedAt).milliseconds, socket: settings.socketPath,
+            dataDirectory: settings.dataDirectory, skills: Int64(skillCount),
             runs: HostStatus.RunCounts(total: Int64(runCounts.total), running: Int64(runs.activeRuns)),
             inference: InferenceEncoding.status(of: inference),
             stuckSkillThreads: runner.inProcess.stuckThreads.map {
                 HostStatus.StuckSkillThread(skill: $0.owner?.skill, runID: $0.owner?.runID, since: $0.since.iso8601,
                                             threadID: $0.threadID.map(Int64.init), priorityLowered: $0.priorityLowered)
             },
-            sandbox: sandbox)
+            sandbox: sandbox, settings: settings.settingValues, reload: reloads.last.map { Self.status(of: $0) },
+            restartNeeded: reloads.restartNeeded.map { Self.status(of: $0) })
+    }
+
+    /// A reload as `host.status` shows it.
+    private static func status(of outcome: ReloadOutcome) -> HostStatus.ReloadStatus {
+        switch outcome.result {
+        case let .applied(changes):
+            HostStatus.ReloadStatus(at: outcome.finishedAt.iso8601, outcome: "applied", file: outcome.file, error: nil,
+                                    changes: changes.map { status(of: $0) })
+        case let .refused(reason):
+            HostStatus.ReloadStatus(at: outcome.finishedAt.iso8601, outcome: "refused", file: outcome.file, error: reason,
+                                    changes: [])
+        }
+    }
+
+    /// A change as `host.status` shows it.
+    private static func status(of change: ConfigurationChange) -> HostStatus.SettingChange {
+        HostStatus.SettingChange(setting: change.setting, old: change.old, new: change.new)
     }
 }

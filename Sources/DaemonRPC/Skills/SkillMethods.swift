@@ -12,10 +12,10 @@ struct SkillMethods: Sendable {
     let registry: Registry
     let runs: RunService
     let runner: IsolatingRunner
-    let configuration: DaemonConfiguration
+    let configuration: LiveConfiguration
     let installer: SkillInstaller
 
-    init(registry: Registry, runs: RunService, runner: IsolatingRunner, configuration: DaemonConfiguration) {
+    init(registry: Registry, runs: RunService, runner: IsolatingRunner, configuration: LiveConfiguration) {
         self.registry = registry
         self.runs = runs
         self.runner = runner
@@ -39,10 +39,10 @@ struct SkillMethods: Sendable {
     private func install(_ request: InstallSkillRequest, peer: PeerCredentials) async throws -> InstalledSkill {
         let requestedIsolation = try ParameterCheck.choice(request.isolation, named: "isolation", as: IsolationMode.self)
         let requestedLimit = try request.memoryLimitBytes.map(Self.memoryLimit)
-        let requestedGrants = try GrantChange(request.grants, dataDirectory: configuration.dataDirectory)
+        let requestedGrants = try GrantChange(request.grants, dataDirectory: configuration.current.dataDirectory)
         var result = try await installer.install(
             path: request.path, expectedSHA256: request.sha256, force: request.force ?? false,
-            isolation: requestedIsolation ?? configuration.defaultIsolation,
+            isolation: requestedIsolation ?? configuration.current.defaultIsolation,
             memoryLimitBytes: requestedLimit ?? nil,
             callerUID: peer.uid, callerGID: peer.gid)
         if let replaced = result.replacedSHA256 {
@@ -117,7 +117,7 @@ struct SkillMethods: Sendable {
     }
 
     private func grant(_ request: GrantSkillRequest) throws -> SkillList {
-        let change = try GrantChange(request.grants, dataDirectory: configuration.dataDirectory)
+        let change = try GrantChange(request.grants, dataDirectory: configuration.current.dataDirectory)
         let matching = try registry.skills().filter {
             $0.name == request.name && (request.version == nil || $0.version == request.version)
         }

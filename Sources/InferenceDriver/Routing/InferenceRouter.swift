@@ -35,10 +35,18 @@ import Synchronization
 /// resumed after the lock is released.
 public final class InferenceRouter: InferenceService {
     /// The model used by requests that name none, if any.
-    public let defaultModel: String?
+    public var defaultModel: String? {
+        settings.withLock { $0.defaultModel }
+    }
 
     /// How attempts are retried and endpoints probed, with every value in range.
-    private let policy: RoutingPolicy
+    public var policy: RoutingPolicy {
+        settings.withLock { $0.policy }
+    }
+
+    /// The default model and the policy, which ``reconfigure(_:)`` replaces; apart from
+    /// `state`, since every attempt reads the policy.
+    private let settings: Mutex<(defaultModel: String?, policy: RoutingPolicy)>
     /// Makes the backend of each attached endpoint.
     private let makeBackend: @Sendable (InferenceEndpoint) -> any InferenceBackend
     /// Endpoints, waiters and counters; see the type's documentation for why a `Mutex`.
@@ -71,8 +79,7 @@ public final class InferenceRouter: InferenceService {
         policy: RoutingPolicy = RoutingPolicy(),
         makeBackend: @escaping @Sendable (InferenceEndpoint) -> any InferenceBackend
     ) {
-        self.defaultModel = defaultModel
-        self.policy = policy.normalized
+        settings = Mutex((defaultModel, policy.normalized))
         self.makeBackend = makeBackend
     }
 
@@ -119,6 +126,26 @@ public final class InferenceRouter: InferenceService {
         }
         grants.forEach { $0.resume() }
         return detached
+    }
+
+    /// Applies `change` in one step: no request sees some of its endpoints detached and
+    /// the others not yet attached, so a model whose endpoint is replaced never has none,
+    /// and its waiters keep waiting. Endpoints it detaches that are not attached (detached
+    /// meanwhile) are skipped; requests in flight on a detached endpoint finish there.
+    ///
+    /// - Throws: ``RoutingError/invalid(_:)`` for an endpoint to attach that is unusable;
+    ///   ``RoutingError/duplicateName(_:)`` when one to attach has the name of an endpoint
+    ///   that stays attached, or of another one to attach. Nothing changes then.
+    public func reconfigure(_ change: RouterChange) throws(RoutingError) {
+        for endpoint in change.attaching {
+            try endpoint.validate()
+        }
+        let attaching = change.attaching.map { ($0, makeBackend($0.endpoint)) }
+        let grants = try state.withLock { state throws(RoutingError) in
+            try state.replace(detaching: change.detaching, attaching: attaching)
+        }
+        settings.withLock { $0 = (change.defaultModel, change.policy.normalized) }
+        grants.forEach { $0.resume() }
     }
 
     /// The logical models that have at least one endpoint, sorted.
@@ -236,6 +263,7 @@ public final class InferenceRouter: InferenceService {
         }
         var alreadyTried: Set<UInt64> = []
         var attempt = 0
+        let policy = self.policy
         while true {
             attempt += 1
             let lease = try await acquireSlot(for: model, avoiding: alreadyTried)

@@ -91,6 +91,27 @@ struct RouterState {
         return (detached, grantWaiters())
     }
 
+    /// Detaches the endpoints named `detaching` that are attached, then attaches
+    /// `attaching`, and serves the waiters only once both are done, so that a waiter whose
+    /// model keeps an endpoint never fails in between.
+    ///
+    /// - Throws: ``RoutingError/duplicateName(_:)`` when an endpoint to attach has the name
+    ///   of one that stays attached or of another to attach; nothing changes then.
+    mutating func replace(detaching: [String], attaching: [(RoutedEndpoint, any InferenceBackend)])
+        throws(RoutingError) -> [SlotGrant]
+    {
+        var names = Set(endpoints.map(\.configuration.name)).subtracting(detaching)
+        for (configuration, _) in attaching {
+            guard names.insert(configuration.name).inserted else { throw .duplicateName(configuration.name) }
+        }
+        endpoints.removeAll { detaching.contains($0.configuration.name) }
+        for (configuration, backend) in attaching {
+            endpoints.append(EndpointRecord(id: makeIdentifier(), configuration: configuration, backend: backend))
+            modelsEverServed.insert(configuration.model)
+        }
+        return grantWaiters()
+    }
+
     /// Takes a slot for an attempt on `model`, if one is free.
     ///
     /// Eligible are the model's healthy endpoints or, when none is healthy, all of them:

@@ -8,6 +8,12 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     /// What is wrong.
     public var message: String
 
+    /// An error of the setting from `source` that says `message`.
+    package init(source: String, message: String) {
+        self.source = source
+        self.message = message
+    }
+
     /// "`source`: `message`".
     public var description: String { "\(source): \(message)" }
 }

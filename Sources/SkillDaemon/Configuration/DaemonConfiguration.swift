@@ -115,7 +115,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
         do {
             document = try JSONValue(parsing: text)
         } catch {
-            throw ConfigurationError(source: path, message: "it is not valid JSON: \(error)")
+            let (line, column) = Self.lineAndColumn(ofByte: error.offset, in: text)
+            throw ConfigurationError(
+                source: path, message: "it is not valid JSON: line \(line), column \(column) (byte \(error.offset)): "
+                    + "expected \(error.expected), found \(error.found)")
         }
         guard case let .object(fields) = document else {
             throw ConfigurationError(source: path, message: "it must be a JSON object")
@@ -125,8 +128,30 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
     }
 
+    /// The line and column, from 1, of the byte at `offset` of `text`'s UTF-8; columns
+    /// count bytes.
+    static func lineAndColumn(ofByte offset: Int, in text: String) -> (line: Int, column: Int) {
+        let before = Array(text.utf8.prefix(offset))
+        let line = 1 + before.count(where: { $0 == UInt8(ascii: "\n") })
+        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        return (line, before.count - lineStart + 1)
+    }
+
     /// The keys of the config file, in the order of ``DaemonSetting/all``.
     public static let keys = DaemonSetting.all.compactMap(\.configKey)
+
+    /// The value of every setting of the config file that has one here, by its key, as it
+    /// would be given (`"run_timeout_ms": "60000"`), but `models`, which the router shows
+    /// as it routes. A setting without a value is absent: not given, and worked out (as
+    /// `max_connections` is) or not used.
+    public var settingValues: [String: String] {
+        var values: [String: String] = [:]
+        for setting in DaemonSetting.all {
+            guard let key = setting.configKey, let value = setting.value(in: self) else { continue }
+            values[key] = value
+        }
+        return values
+    }
 
     /// Applies the config file's setting `key` from `source` (a config file's path, or
     /// ``ConfigurationError/commandLine`` for a flag given by its key).

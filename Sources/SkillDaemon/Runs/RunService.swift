@@ -63,7 +63,8 @@ public struct RunRequest: Sendable {
 public final class RunService: Sendable {
     private let registry: Registry
     private let runner: IsolatingRunner
-    private let configuration: DaemonConfiguration
+    /// The settings in force: each run reads its deadlines and the limit of runs at its start.
+    private let configuration: LiveConfiguration
     private let logger: Logger
     /// The models runs may name; nil: a run's model is passed on unchecked.
     private let inference: InferenceRouter?
@@ -75,7 +76,7 @@ public final class RunService: Sendable {
 
     /// Creates the service; `inference` checks the model each run names, and gives the
     /// default model of runs that name none.
-    public init(registry: Registry, runner: IsolatingRunner, configuration: DaemonConfiguration, logger: Logger,
+    public init(registry: Registry, runner: IsolatingRunner, configuration: LiveConfiguration, logger: Logger,
                 inference: InferenceRouter? = nil) {
         self.registry = registry
         self.runner = runner
@@ -102,8 +103,9 @@ public final class RunService: Sendable {
     /// that lets a client say it in its own terms: `param` (`timeout_ms`), `limit_ms` and
     /// `setting` (`max_run_timeout_ms`).
     public func checkTimeout(_ timeout: Duration) throws(ServiceError) {
-        let limit = Int64(configuration.maximumRunTimeout.milliseconds)
-        guard timeout <= configuration.maximumRunTimeout else {
+        let maximum = configuration.current.maximumRunTimeout
+        let limit = Int64(maximum.milliseconds)
+        guard timeout <= maximum else {
             throw ServiceError(
                 .invalidParams,
                 "timeout_ms \(Int64(timeout.milliseconds)) is longer than this daemon's limit of \(limit) ms (its setting max_run_timeout_ms)",
@@ -117,6 +119,7 @@ public final class RunService: Sendable {
         guard !shuttingDown.load(ordering: .sequentiallyConsistent) else {
             throw ServiceError(.overloaded, "skillhostd is shutting down; retry once it is back")
         }
+        let configuration = self.configuration.current
         let timeout = request.timeout ?? configuration.defaultRunTimeout
         try checkTimeout(timeout)
         let model = try resolveModel(request.model)

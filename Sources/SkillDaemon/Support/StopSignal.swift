@@ -3,20 +3,24 @@ import Glibc
 import Synchronization
 import SystemCalls
 
-/// Turns the first of some signals into an awaitable event, and watches what the daemon
-/// cannot serve or stop without.
+/// Turns the first of some signals into an awaitable event, passes on each reload signal,
+/// and watches what the daemon cannot serve or stop without.
 ///
-/// The signals are caught by a plain handler (``StopSignals``) that records them and writes
-/// a byte to a pipe; a thread of its own, `skillhost.signals`, waits on that pipe, and also
-/// wakes every ``pollInterval``, so that a signal is seen even when the pipe is gone. No
-/// event loop is involved: an in-process skill that closes the descriptors of Dispatch's
-/// event loop cannot make the daemon deaf to SIGTERM. A second signal, while the daemon is
-/// still stopping, ends the process at once (runs still in flight are then recorded as
-/// interrupted by the next start).
+/// The signals are caught by a plain handler (``StopSignals``, ``ReloadSignals``) that
+/// records them and writes a byte to a pipe; a thread of its own, `skillhost.signals`, waits
+/// on that pipe, and also wakes every ``pollInterval``, so that a signal is seen even when
+/// the pipe is gone. No event loop is involved: an in-process skill that closes the
+/// descriptors of Dispatch's event loop cannot make the daemon deaf to SIGTERM or SIGHUP. A
+/// second stop signal, while the daemon is still stopping, ends the process at once (runs
+/// still in flight are then recorded as interrupted by the next start). The reload signal
+/// calls `onReload` on that thread, which must return at once (hand the work to another
+/// thread); reload signals that arrive before it is called count as one, and those after
+/// the stop signal are ignored.
 ///
 /// The thread also checks, at each wake-up, that the pipe and the descriptors given by
 /// `watching` (the listening socket and its lock) are still the ones they were; and once a
-/// signal was delivered, that the process has ended within `shutdownLimit`. When either fails
+/// signal was delivered, that the process has ended within `shutdownLimit()` (read when the
+/// signal arrives, so that a reload can change it). When either fails
 /// it calls `onFailure`, which must end the process: code in the daemon's process closed
 /// what it needs, and only a restart can bring it back.
 package final class StopSignal: Sendable {
@@ -34,9 +38,10 @@ package final class StopSignal: Sendable {
     private let wake: PipeEnds
     private let received = Mutex<(signal: Int32?, waiter: CheckedContinuation<Int32, Never>?)>((nil, nil))
 
-    /// Starts catching `signals`; see the type's documentation.
+    /// Starts catching `signals`, and `reloadSignal` when given; see the type's documentation.
     /// - Throws: ``SystemCallError`` when the pipe cannot be made or a signal not caught.
-    package init(signals: [Int32], shutdownLimit: Duration, watching: @escaping @Sendable () -> [DescriptorIdentity],
+    package init(signals: [Int32], reloadSignal: Int32? = nil, shutdownLimit: @escaping @Sendable () -> Duration,
+                 watching: @escaping @Sendable () -> [DescriptorIdentity], onReload: @escaping @Sendable () -> Void = {},
                  onFailure: @escaping @Sendable (Failure) -> Void) throws(SystemCallError)
     {
         wake = try PipeEnds()
@@ -51,8 +56,13 @@ package final class StopSignal: Sendable {
         for signal in signals {
             try StopSignals.catchSignal(signal, wakingDescriptor: ends[1])
         }
+        if let reloadSignal {
+            try ReloadSignals.catchSignal(reloadSignal, wakingDescriptor: ends[1])
+        }
+        let caught = signals + (reloadSignal.map { [$0] } ?? [])
         let thread = Thread { [self] in
-            watch(signals: signals, own: own, watching: watching, shutdownLimit: shutdownLimit, onFailure: onFailure)
+            watch(signals: caught, own: own, watching: watching, shutdownLimit: shutdownLimit, onReload: onReload,
+                  onFailure: onFailure)
         }
         thread.name = "skillhost.signals"
         thread.stackSize = 256 << 10
@@ -72,9 +82,11 @@ package final class StopSignal: Sendable {
     }
 
     /// The body of the thread: waits for a signal, checking the descriptors at each wake-up;
-    /// delivers the signal; then gives the process `shutdownLimit` to end.
+    /// passes reload requests on; delivers the stop signal; then gives the process
+    /// `shutdownLimit()` to end.
     private func watch(signals: [Int32], own: [DescriptorIdentity], watching: @Sendable () -> [DescriptorIdentity],
-                       shutdownLimit: Duration, onFailure: @Sendable (Failure) -> Void)
+                       shutdownLimit: @Sendable () -> Duration, onReload: @Sendable () -> Void,
+                       onFailure: @Sendable (Failure) -> Void)
     {
         // Started from a thread that may block them (a Dispatch worker): this one must not.
         for signal in signals { StopSignals.unblockInCallingThread(signal) }
@@ -86,20 +98,26 @@ package final class StopSignal: Sendable {
                 onFailure(.descriptorLost(loss))
                 return
             }
+            // Drained before the flags are read, so that a signal arriving meanwhile leaves a
+            // byte that wakes the next poll at once.
+            var bytes = [UInt8](repeating: 0, count: 64)
+            while bytes.withUnsafeMutableBytes({ read(readEnd, $0.baseAddress, $0.count) }) > 0 {}
             if let signal = StopSignals.received {
                 deliver(signal)
                 break
             }
-            var bytes = [UInt8](repeating: 0, count: 64)
-            while bytes.withUnsafeMutableBytes({ read(readEnd, $0.baseAddress, $0.count) }) > 0 {}
+            if ReloadSignals.takeRequest() {
+                onReload()
+            }
         }
         // The daemon stops now; poll without descriptors is a sleep that needs none.
         let clock = ContinuousClock()
-        let deadline = clock.now + shutdownLimit
+        let limit = shutdownLimit()
+        let deadline = clock.now + limit
         while clock.now < deadline {
             _ = poll(nil, 0, (deadline - clock.now).millisecondsRoundedUp)
         }
-        onFailure(.shutdownOverran(limit: shutdownLimit))
+        onFailure(.shutdownOverran(limit: limit))
     }
 
     private func deliver(_ signal: Int32) {

@@ -11,7 +11,8 @@ public final class InProcessRunner: SkillRunner {
     package static let skillThreadStackSize = 8 << 20
 
     private let inference: any InferenceService
-    private let limits: InvocationLimits
+    /// The limits of each run, which ``update(limits:)`` replaces.
+    private let currentLimits: Mutex<InvocationLimits>
     /// Loaded instances by content hash: each skill file is opened and initialised once.
     private let instances = Mutex<[String: SkillInstanceCell]>([:])
     /// The runs whose skill threads are alive, including those of runs that ended by a trap
@@ -25,8 +26,13 @@ public final class InProcessRunner: SkillRunner {
     /// `maximumThreads` skill threads alive at once.
     public init(inference: any InferenceService, limits: InvocationLimits = InvocationLimits(), maximumThreads: Int = 256) {
         self.inference = inference
-        self.limits = limits
+        currentLimits = Mutex(limits)
         roster = SkillThreadRoster(maximum: maximumThreads)
+    }
+
+    /// Replaces the limits of the runs that start from now on.
+    public func update(limits: InvocationLimits) {
+        currentLimits.withLock { $0 = limits }
     }
 
     /// The skill threads still running the code of a run that ended (its deadline passed, its
@@ -44,6 +50,7 @@ public final class InProcessRunner: SkillRunner {
             return InvocationReport(outcome: .failure(.overloaded(reason: reason)), usage: .zero, logs: [])
         }
         let cell = instanceCell(path: skillPath, sha256: sha256)
+        let limits = currentLimits.withLock { $0 }
         let context = InvocationContext(inference: inference, model: invocation.model, limits: limits,
                                         events: invocation.events)
         let timeout = invocation.timeout

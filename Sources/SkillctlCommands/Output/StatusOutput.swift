@@ -18,7 +18,36 @@ enum StatusOutput {
             ("endpoints", endpoints(status.inference)),
             ("sandbox", sandbox(status.sandbox)),
             ("stuck threads", stuckThreads(status.stuckSkillThreads)),
+            ("last reload", reload(status.reload)),
+            ("restart needed", restartNeeded(status.restartNeeded)),
         ])
+    }
+
+    /// "none since the start", or how the last reload ended and what it changed, a line each:
+    /// "applied at 2026-12-04T19:00:00.000Z from /etc/skillhost/config.json, 1 change" and
+    /// "  log_level: info -> debug"; or "refused at ...: the reason; the settings in force stay".
+    private static func reload(_ reload: HostStatus.ReloadStatus?) -> String {
+        guard let reload else { return "none since the start (send SIGHUP to reload the config file)" }
+        let file = reload.file.map { " from \($0)" } ?? " (no config file)"
+        guard reload.outcome == "applied" else {
+            return "\(reload.outcome) at \(reload.at)\(file): \(reload.error ?? "no reason given"); the settings in force stay"
+        }
+        guard !reload.changes.isEmpty else { return "applied at \(reload.at)\(file): nothing changed" }
+        let count = reload.changes.count == 1 ? "1 change" : "\(reload.changes.count) changes"
+        return (["applied at \(reload.at)\(file), \(count):"] + reload.changes.map { "  " + change($0) })
+            .joined(separator: "\n")
+    }
+
+    /// Nil when nothing waits for a restart; else a line each: "socket: /run/a.sock (running) -> /run/b.sock".
+    private static func restartNeeded(_ changes: [HostStatus.SettingChange]) -> String? {
+        guard !changes.isEmpty else { return nil }
+        return changes.map { "\($0.setting): \($0.old ?? "none") (running) -> \($0.new ?? "none")" }
+            .joined(separator: "\n")
+    }
+
+    /// "max_concurrent_runs: 256 -> 8", with "none" for an absent value.
+    private static func change(_ change: HostStatus.SettingChange) -> String {
+        "\(change.setting): \(change.old ?? "none") -> \(change.new ?? "none")"
     }
 
     /// "none", or how many in-process skill threads still run past the end of their run,

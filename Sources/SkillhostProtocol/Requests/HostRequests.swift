@@ -1,11 +1,11 @@
 import JSONRPC
 import SkillhostModel
 
-/// `host.status`: the daemon's version, uptime, socket, data directory, counts, inference, and
-/// the in-process skill threads stuck past their run's end.
+/// `host.status`: the daemon's version, uptime, socket, data directory, counts, inference, the
+/// in-process skill threads stuck past their run's end, the settings in force and the last reload.
 public struct HostStatusRequest: SkillhostRequest {
     public static let method = "host.status"
-    public static let summary = "the daemon's version, ABI, pid, uptime, socket, data directory, counts, inference endpoints and stuck skill threads"
+    public static let summary = "the daemon's version, ABI, pid, uptime, socket, data directory, counts, inference endpoints, stuck skill threads, settings in force and the last reload"
     public static let errorKinds: [ErrorKind] = []
     public typealias Result = HostStatus
 
@@ -38,11 +38,20 @@ public struct HostStatus: Codable, Sendable {
     /// The in-process skill threads still running the code of a run that ended, the longest
     /// stuck first: nothing can stop them until their skill returns.
     public var stuckSkillThreads: [StuckSkillThread]
+    /// The settings in force, by config file key, as they would be given; a setting not
+    /// given and worked out (`max_connections`) is absent, and `models` is `inference`.
+    public var settings: [String: String]
+    /// The last reload of the configuration (SIGHUP); nil before the first.
+    public var reload: ReloadStatus?
+    /// The settings the config file changes that only a restart applies: the running value
+    /// (`old`) and the file's (`new`).
+    public var restartNeeded: [SettingChange]
 
     /// A status as given.
     public init(version: String, abi: String, pid: Int64, uptimeMilliseconds: Double, socket: String,
                 dataDirectory: String, skills: Int64, runs: RunCounts, inference: InferenceStatus,
-                stuckSkillThreads: [StuckSkillThread], sandbox: SandboxStatus) {
+                stuckSkillThreads: [StuckSkillThread], sandbox: SandboxStatus, settings: [String: String] = [:],
+                reload: ReloadStatus? = nil, restartNeeded: [SettingChange] = []) {
         self.version = version
         self.abi = abi
         self.pid = pid
@@ -54,13 +63,59 @@ public struct HostStatus: Codable, Sendable {
         self.inference = inference
         self.sandbox = sandbox
         self.stuckSkillThreads = stuckSkillThreads
+        self.settings = settings
+        self.reload = reload
+        self.restartNeeded = restartNeeded
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, abi, pid, socket, skills, runs, inference, sandbox
+        case version, abi, pid, socket, skills, runs, inference, sandbox, settings, reload
         case uptimeMilliseconds = "uptime_ms"
         case dataDirectory = "data_dir"
         case stuckSkillThreads = "stuck_skill_threads"
+        case restartNeeded = "restart_needed"
+    }
+
+    /// The last reload of the configuration (`host.status`'s `reload`).
+    public struct ReloadStatus: Codable, Sendable, Equatable {
+        /// When it ended, ISO 8601.
+        public var at: String
+        /// `applied` or `refused`.
+        public var outcome: String
+        /// The config file it read; nil: none.
+        public var file: String?
+        /// Why it was refused, naming the file and the setting; nil when it was applied.
+        public var error: String?
+        /// What it changed; empty when it was refused or the file changed nothing.
+        public var changes: [SettingChange]
+
+        /// A reload as given.
+        public init(at: String, outcome: String, file: String?, error: String?, changes: [SettingChange]) {
+            self.at = at
+            self.outcome = outcome
+            self.file = file
+            self.error = error
+            self.changes = changes
+        }
+    }
+
+    /// A setting whose value changed, or waits for a restart to change: its config file
+    /// key or place in `models` (`models.gemma.endpoints.gemma-1.url`), and its values as
+    /// they would be given (nil: none). Never an API key.
+    public struct SettingChange: Codable, Sendable, Equatable {
+        /// The setting.
+        public var setting: String
+        /// The value before, or the running one.
+        public var old: String?
+        /// The new value, or the file's.
+        public var new: String?
+
+        /// A change as given.
+        public init(setting: String, old: String?, new: String?) {
+            self.setting = setting
+            self.old = old
+            self.new = new
+        }
     }
 
     /// An in-process skill thread still running the code of a run that ended (`host.status`'s

@@ -18,20 +18,24 @@ public struct DaemonInvocation: Equatable, Sendable {
     /// The settings given as flags, which override the config file's.
     public var settings: [Flag] = []
 
-    /// The configuration: the defaults for `environment`, then the config file, then the flags.
+    /// The config file read: `--config`, else the default one when it exists now; nil: none.
+    public func configFilePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let configFile { return configFile }
+        let defaultFile = DaemonConfiguration.defaultConfigFile(environment: environment)
+        return FileManager.default.fileExists(atPath: defaultFile) ? defaultFile : nil
+    }
+
+    /// The configuration: the defaults for `environment`, then the config file, then the
+    /// flags. A reload calls it again, with the environment the daemon started with, so that
+    /// flags and environment keep their precedence over the file.
     ///
     /// - Throws: ``ConfigurationError`` naming the file or the flag, and what is wrong.
     public func configuration(environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(ConfigurationError) -> DaemonConfiguration
     {
         var configuration = DaemonConfiguration(environment: environment)
-        if let configFile {
-            try configuration.apply(configFile: configFile)
-        } else {
-            let defaultFile = DaemonConfiguration.defaultConfigFile(environment: environment)
-            if FileManager.default.fileExists(atPath: defaultFile) {
-                try configuration.apply(configFile: defaultFile)
-            }
+        if let path = configFilePath(environment: environment) {
+            try configuration.apply(configFile: path)
         }
         for flag in settings {
             try configuration.apply(flag.setting, commandLineText: flag.value, flag: flag.spelling)

@@ -1,16 +1,19 @@
 import SkillhostModel
 
 extension DaemonSetting {
-    /// Every setting of skillhostd, in the order `--help` and the README list them.
+    /// Every setting of skillhostd, in the order `--help` and the README list them. A reload
+    /// applies each, but for those declared ``needingRestart()``.
     public static let all: [DaemonSetting] = [
         .configFile(
             summary: "JSON config file, whose keys are the other settings",
             default: "`$XDG_CONFIG_HOME/skillhost/config.json` (else `~/.config/skillhost/config.json`), if present"),
         .path("socket", \.socketPath, placeholder: "PATH", summary: "Unix socket clients connect to",
               environmentVariable: SkillhostSocketPath.environmentVariable,
-              default: "`$XDG_RUNTIME_DIR/skillhost/skillhostd.sock`, else `/tmp/skillhost-<uid>/skillhostd.sock`"),
+              default: "`$XDG_RUNTIME_DIR/skillhost/skillhostd.sock`, else `/tmp/skillhost-<uid>/skillhostd.sock`")
+            .needingRestart(),
         .path("data_dir", \.dataDirectory, placeholder: "DIR", summary: "registry and skill store",
-              default: "`$XDG_DATA_HOME/skillhost`, else `~/.local/share/skillhost`"),
+              default: "`$XDG_DATA_HOME/skillhost`, else `~/.local/share/skillhost`")
+            .needingRestart(),
         .models("models", \.models, summary: "several named models, each served by one or more endpoints (see Models)",
                 default: "the one model of the shorthand (`inference_url`, `model`, `api_key_env`)"),
         .modelName("default_model", \.defaultModel, summary: "model used when a skill and its caller name none",
@@ -60,9 +63,11 @@ extension DaemonSetting {
                       "0 (no limit) or at least \(WorkerMemoryLimit.minimumBytes) (\(WorkerMemoryLimit.minimumBytes >> 20) MiB)"),
                summary: "address-space limit (`RLIMIT_AS`) of each worker, 0 for none"),
         .choice("sandbox", \.processIsolation.sandbox.mode, placeholder: "MODE",
-                summary: "the sandbox of worker processes: `on` (missing layers are warnings), `required` (fatal), `off`"),
+                summary: "the sandbox of worker processes: `on` (missing layers are warnings), `required` (fatal), `off`")
+            .needingRestart(),
         .path("sandbox_user", \.processIsolation.sandbox.user, placeholder: "USER",
-              summary: "the unprivileged user workers run as when skillhostd runs as root", default: "`nobody`"),
+              summary: "the unprivileged user workers run as when skillhostd runs as root", default: "`nobody`")
+            .needingRestart(),
         .count("sandbox_process_limit", \.processIsolation.sandbox.processLimit, minimum: 0,
                summary: "processes and threads of a worker, 0 for no limit, unless a skill is granted another"),
         .count("sandbox_cpu_seconds_per_run", \.processIsolation.sandbox.cpuSecondsPerRun, minimum: 0,
@@ -76,5 +81,10 @@ extension DaemonSetting {
     public static func named(_ name: String) -> DaemonSetting? {
         let key = name.replacingOccurrences(of: "-", with: "_")
         return all.first { $0.name == key }
+    }
+
+    /// The settings a reload does not apply: only a restart changes them.
+    public static var needingRestart: [DaemonSetting] {
+        all.filter { $0.reloadEffect == .needsRestart }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import InferenceDriver
 import JSON
 
 /// The kinds of value a setting takes: each checks a value, refuses it in the giver's terms,
@@ -13,6 +14,7 @@ extension DaemonSetting {
         DaemonSetting(
             name: name, placeholder: placeholder, expectation: "a non-empty string",
             environmentVariable: environmentVariable, summary: summary, defaultDescription: `default`,
+            value: { configuration in configuration[keyPath: property] }, copy: copying(property),
             effect: .configures { configuration, input throws(ConfigurationError) in
                 configuration[keyPath: property] = try input.text()
             })
@@ -24,6 +26,7 @@ extension DaemonSetting {
         let expectation = "a model name without spaces"
         return DaemonSetting(
             name: name, placeholder: "NAME", expectation: expectation, summary: summary, defaultDescription: `default`,
+            value: { configuration in configuration[keyPath: property] }, copy: copying(property),
             effect: .configures { configuration, input throws(ConfigurationError) in
                 let model = try input.text()
                 guard EndpointConfiguration.isValidName(model) else { throw input.refusal(expectation) }
@@ -38,6 +41,8 @@ extension DaemonSetting {
         DaemonSetting(
             name: name, placeholder: "URL", expectation: EndpointURLProblem.notHTTP.expectation, summary: summary,
             defaultDescription: `default`,
+            value: { configuration in configuration[keyPath: property].map(InferenceEndpoint.displayString(of:)) },
+            copy: copying(property),
             effect: .configures { configuration, input throws(ConfigurationError) in
                 switch EndpointConfiguration.url(from: try input.text()) {
                 case let .success(url): configuration[keyPath: property] = url
@@ -52,6 +57,7 @@ extension DaemonSetting {
     static func variableName(_ name: String, _ property: Property<String?>, summary: String) -> DaemonSetting {
         DaemonSetting(
             name: name, placeholder: "VAR", expectation: "the name of an environment variable", summary: summary,
+            value: { configuration in configuration[keyPath: property] }, copy: copying(property),
             effect: .configures { configuration, input throws(ConfigurationError) in
                 guard case let .string(variable) = input.value, APIKeySource.isVariableName(variable) else {
                     throw input.refusal(explaining: APIKeyError.notVariableName.description)
@@ -67,6 +73,7 @@ extension DaemonSetting {
         return DaemonSetting(
             name: name, placeholder: "N", expectation: expectation, summary: summary, takesNumber: true,
             value: { configuration in String(Int64(configuration[keyPath: property] / .milliseconds(1))) },
+            copy: copying(property),
             effect: .configures { configuration, input throws(ConfigurationError) in
                 configuration[keyPath: property] = .milliseconds(
                     try input.wholeNumber(in: minimum...Int64.max, expectation: expectation))
@@ -76,7 +83,7 @@ extension DaemonSetting {
     /// A number of things (attempts, runs, workers), up to 2^31 - 1.
     static func count(_ name: String, _ property: Property<Int>, minimum: Int64 = 1, summary: String) -> DaemonSetting {
         count(name, minimum: minimum, summary: summary, defaultDescription: nil,
-              value: { configuration in String(configuration[keyPath: property]) },
+              value: { configuration in String(configuration[keyPath: property]) }, copy: copying(property),
               assign: { configuration, count in configuration[keyPath: property] = count })
     }
 
@@ -84,18 +91,19 @@ extension DaemonSetting {
     static func count(_ name: String, _ property: Property<Int?>, minimum: Int64 = 1, summary: String,
                       default: String) -> DaemonSetting {
         count(name, minimum: minimum, summary: summary, defaultDescription: `default`,
-              value: { configuration in configuration[keyPath: property].map { String($0) } },
+              value: { configuration in configuration[keyPath: property].map { String($0) } }, copy: copying(property),
               assign: { configuration, count in configuration[keyPath: property] = count })
     }
 
     /// A whole number from `minimum` to 2^31 - 1, shown by `value` and stored by `assign`.
     private static func count(_ name: String, minimum: Int64, summary: String, defaultDescription: String?,
                               value: @escaping @Sendable (DaemonConfiguration) -> String?,
+                              copy: @escaping @Sendable (inout DaemonConfiguration, DaemonConfiguration) -> Void,
                               assign: @escaping @Sendable (inout DaemonConfiguration, Int) -> Void) -> DaemonSetting {
         let expectation = "a whole number, at least \(minimum)"
         return DaemonSetting(
             name: name, placeholder: "N", expectation: expectation, summary: summary, defaultDescription: defaultDescription,
-            takesNumber: true, value: value,
+            takesNumber: true, value: value, copy: copy,
             effect: .configures { configuration, input throws(ConfigurationError) in
                 assign(&configuration, Int(try input.wholeNumber(in: minimum...Int64(Int32.max), expectation: expectation)))
             })
@@ -110,7 +118,7 @@ extension DaemonSetting {
         return DaemonSetting(
             name: name, placeholder: "N", expectation: rule?.expectation ?? expectation, summary: summary,
             takesNumber: true,
-            value: { configuration in String(configuration[keyPath: property]) },
+            value: { configuration in String(configuration[keyPath: property]) }, copy: copying(property),
             effect: .configures { configuration, input throws(ConfigurationError) in
                 let size = try input.wholeNumber(in: minimum...Int64.max, expectation: expectation)
                 if let rule, !rule.accepts(size) { throw input.refusal(rule.expectation) }
@@ -127,7 +135,7 @@ extension DaemonSetting {
             ? "\(choices[0]) or \(choices[1])" : "one of \(choices.joined(separator: ", "))"
         return DaemonSetting(
             name: name, placeholder: placeholder, expectation: expectation, choices: choices, summary: summary,
-            value: { configuration in configuration[keyPath: property].rawValue },
+            value: { configuration in configuration[keyPath: property].rawValue }, copy: copying(property),
             effect: .configures { configuration, input throws(ConfigurationError) in
                 guard let choice = Choice(rawValue: try input.text()) else { throw input.refusal(expectation) }
                 configuration[keyPath: property] = choice
@@ -140,15 +148,25 @@ extension DaemonSetting {
         DaemonSetting(
             name: name, origins: .configFile, placeholder: "OBJECT",
             expectation: "an object whose keys name the models", summary: summary, defaultDescription: `default`,
+            copy: copying(property),
             effect: .configures { configuration, input throws(ConfigurationError) in
                 configuration[keyPath: property] = try DaemonConfiguration.models(from: input.value, source: input.source)
             })
     }
 
-    /// `--config FILE`: the config file to read instead of the default one.
+    /// `--config FILE`: the config file to read instead of the default one, and to read
+    /// again at each reload.
     static func configFile(summary: String, default: String) -> DaemonSetting {
         DaemonSetting(
             name: "config", origins: .commandLine, placeholder: "FILE", expectation: "the path of a JSON file",
-            summary: summary, defaultDescription: `default`, effect: .readsConfigFile)
+            summary: summary, defaultDescription: `default`, copy: { _, _ in }, effect: .readsConfigFile)
+            .needingRestart()
+    }
+
+    /// Copies `property` from one configuration to another.
+    private static func copying<Value: Sendable>(
+        _ property: Property<Value>
+    ) -> @Sendable (inout DaemonConfiguration, DaemonConfiguration) -> Void {
+        { configuration, source in configuration[keyPath: property] = source[keyPath: property] }
     }
 }

@@ -1,10 +1,19 @@
 import JSON
 
 /// One thing skillhostd can be told, declared once: its name (the config file key, and with
-/// dashes the flag), where it may be given, the value it takes, its default and its help
-/// line. ``all`` is the table that skillhostd's command-line parser, `skillhostd --help`
-/// and the README's settings table are made from.
+/// dashes the flag), where it may be given, the value it takes, its default, its help line,
+/// and whether a reload applies it. ``all`` is the table that skillhostd's command-line
+/// parser, `skillhostd --help`, the README's settings table and reloads are made from.
 public struct DaemonSetting: Sendable, Equatable {
+    /// What a reload (SIGHUP) does with a new value of a setting.
+    public enum ReloadEffect: String, Sendable, Equatable {
+        /// Applies it: to what starts after the reload (runs, connections, workers,
+        /// inference requests), and to the log at once.
+        case applied
+        /// Keeps the running value, and reports the new one as needing a restart.
+        case needsRestart = "restart"
+    }
+
     /// Where a setting may be given.
     public struct Origins: OptionSet, Sendable {
         /// As a flag of skillhostd, `--name VALUE` or `--name=VALUE`.
@@ -53,6 +62,9 @@ public struct DaemonSetting: Sendable, Equatable {
     public let environmentVariable: String?
     /// What it sets, in a line.
     public let summary: String
+    /// What a reload does with a new value; ``needingRestart()`` declares a setting that
+    /// only a restart can change.
+    public private(set) var reloadEffect = ReloadEffect.applied
     /// Whether a command-line value is read as a whole number when it is one.
     let takesNumber: Bool
     /// What giving it does.
@@ -61,12 +73,15 @@ public struct DaemonSetting: Sendable, Equatable {
     private let defaultDescription: String?
     /// The setting's value in a configuration, as it would be given; nil when it has none.
     private let currentValue: @Sendable (DaemonConfiguration) -> String?
+    /// Sets the setting's value in the first configuration to the second's.
+    private let copyValue: @Sendable (inout DaemonConfiguration, DaemonConfiguration) -> Void
 
     /// Declares a setting; the kinds in `DaemonSetting+Kinds.swift` fill in the value's part.
     init(name: String, origins: Origins = .everywhere, placeholder: String, expectation: String,
          choices: [String] = [], environmentVariable: String? = nil, summary: String,
          defaultDescription: String? = nil, takesNumber: Bool = false,
-         value: @escaping @Sendable (DaemonConfiguration) -> String? = { _ in nil }, effect: Effect) {
+         value: @escaping @Sendable (DaemonConfiguration) -> String? = { _ in nil },
+         copy: @escaping @Sendable (inout DaemonConfiguration, DaemonConfiguration) -> Void, effect: Effect) {
         self.name = name
         self.origins = origins
         self.placeholder = placeholder
@@ -77,7 +92,16 @@ public struct DaemonSetting: Sendable, Equatable {
         self.defaultDescription = defaultDescription
         self.takesNumber = takesNumber
         self.currentValue = value
+        self.copyValue = copy
         self.effect = effect
+    }
+
+    /// The setting, declared as one that only a restart changes: a reload keeps its running
+    /// value and reports the new one.
+    func needingRestart() -> DaemonSetting {
+        var setting = self
+        setting.reloadEffect = .needsRestart
+        return setting
     }
 
     /// The flag that gives it (`--data-dir`), or nil when only the config file can.
@@ -101,6 +125,12 @@ public struct DaemonSetting: Sendable, Equatable {
     /// in milliseconds); nil when it has none or it cannot be written as a flag's value.
     func value(in configuration: DaemonConfiguration) -> String? {
         currentValue(configuration)
+    }
+
+    /// Sets the setting in `configuration` to its value in `source`: how a reload keeps the
+    /// running value of a setting that needs a restart.
+    func copy(into configuration: inout DaemonConfiguration, from source: DaemonConfiguration) {
+        copyValue(&configuration, source)
     }
 
     /// Settings are the same when they have the same name, which is unique in ``all``.

@@ -24,7 +24,10 @@ public enum DaemonSettingsDocument {
 
             Hosts LLM skills built as shared objects against skill_abi.h, and serves JSON-RPC 2.0 on
             a Unix socket (docs/PROTOCOL.md); `skillctl` is its client. Logs JSON lines on stderr.
-            Stops cleanly on SIGTERM or SIGINT.
+            Stops cleanly on SIGTERM or SIGINT. On SIGHUP it reads its config file again, with the same
+            flags and environment, and applies the new settings but those marked "restart" (it keeps
+            their running values and reports them); a file that is wrong is refused whole, and the
+            settings in force stay. The log and host.status say what changed.
 
             Settings (config file key in brackets; flags override the file, which overrides the
             environment):
@@ -60,16 +63,25 @@ public enum DaemonSettingsDocument {
     public static let markdownTableEnd = "<!-- end of skillhostd settings -->"
 
     /// The README's settings table, without its marker lines: every setting's flag, config
-    /// file key, default and help line.
+    /// file key, default, help line, and what a reload does with it.
     public static var markdownTable: String {
         let rows = DaemonSetting.all.map { setting in
             let flag = setting.flag.map { "`\($0) \(setting.placeholder)`" } ?? "(config file only)"
             let key = setting.configKey.map { "`\($0)`" } ?? "(command line only)"
-            let cells = [flag, key, defaultText(of: setting, code: { "`\($0)`" }) ?? "none", described(setting)]
+            let cells = [flag, key, defaultText(of: setting, code: { "`\($0)`" }) ?? "none", described(setting),
+                         reloadText(of: setting)]
             return "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
         }
-        return (["| Flag | Config key | Default | What it sets |", "| --- | --- | --- | --- |"] + rows)
+        return (["| Flag | Config key | Default | What it sets | On SIGHUP |", "| --- | --- | --- | --- | --- |"] + rows)
             .joined(separator: "\n")
+    }
+
+    /// What a reload does with the setting: "applied", or "restart" for one only a restart changes.
+    private static func reloadText(of setting: DaemonSetting) -> String {
+        switch setting.reloadEffect {
+        case .applied: "applied"
+        case .needsRestart: "restart"
+        }
     }
 
     /// The setting's summary, with the values it takes when they are few.
@@ -95,6 +107,7 @@ public enum DaemonSettingsDocument {
         var line = described(setting)
         if let key = setting.configKey { line += " [\(key)]" }
         if let value = defaultText(of: setting, code: { $0 }) { line += " (default: \(value))" }
+        if setting.reloadEffect == .needsRestart, setting.configKey != nil { line += " (restart)" }
         return line.replacingOccurrences(of: "`", with: "")
     }
 
