@@ -3,6 +3,7 @@ import Foundation
 import SkillDaemon
 import SkillRuntime
 import SkillWorker
+import ServiceManager
 import SkillhostModel
 import SystemCalls
 
@@ -16,9 +17,9 @@ if CommandLine.arguments.dropFirst().first == "--worker" {
 signal(SIGPIPE, SIG_IGN)
 
 /// Writes `message` to standard error and exits with `status`.
-func fail(_ message: String, status: Int32) -> Never {
+func fail(_ message: String, status: DaemonExitStatus) -> Never {
     FileHandle.standardError.write(Data("skillhostd: \(message)\n".utf8))
-    exit(status)
+    exit(status.rawValue)
 }
 
 // Before anything else, the daemon makes itself private to its user's other processes (a
@@ -29,7 +30,7 @@ func fail(_ message: String, status: Int32) -> Never {
 do {
     try ProcessHardening.makeNotDumpable()
 } catch {
-    fail("cannot make the daemon's process private: \(error)", status: 1)
+    fail("cannot make the daemon's process private: \(error)", status: .cannotStart)
 }
 ProcessHardening.restrictFileCreationMask()
 // The environment as started, taken before the key variables are withdrawn from it.
@@ -48,20 +49,34 @@ do {
         invocation = given
     }
 } catch {
-    fail("\(error)", status: 2)
+    fail("\(error)", status: .usage)
 }
+
+// What a service manager handed over (docs/SERVICE.md): the sockets of socket activation,
+// made close-on-exec, and the socket it hears reports on. Their variables are removed from
+// the environment before any thread or worker starts, so that no worker believes them its own.
+let activation: SocketActivation.Handover
+do {
+    activation = try SocketActivation.take(environment: environment)
+} catch {
+    fail("\(error)", status: .cannotStart)
+}
+let notifier = ServiceNotifier.take(environment: environment)
+let protocolVariables = Set(SocketActivation.environmentVariables + ServiceNotifier.environmentVariables)
+let daemonEnvironment = environment.filter { !protocolVariables.contains($0.key) }
 
 // The daemon reads its API keys as it is created, and overwrites the variables that held
 // them in its environment area, before it starts a thread or a worker.
 let daemon: Daemon
 do {
-    daemon = try Daemon(configuration: try invocation.configuration(environment: environment), environment: environment)
+    daemon = try Daemon(configuration: try invocation.configuration(environment: daemonEnvironment),
+                        environment: daemonEnvironment, activation: activation, notifier: notifier)
 } catch {
-    fail("\(error)", status: 2)
+    fail("\(error)", status: .usage)
 }
 
 do {
     try await daemon.run()
 } catch {
-    fail("\(error)", status: 1)
+    fail("\(error)", status: error.exitStatus)
 }

@@ -36,9 +36,12 @@ final class DaemonHarness: Sendable {
     /// Starts a daemon whose inference goes to `inferenceURL` (nil: as `arguments` say, such
     /// as a config file's `models`), and waits for its socket. With `user`, the daemon runs
     /// as that uid and gid (through `setpriv`, which this process, root, may run), and its
-    /// directory belongs to it.
+    /// directory belongs to it. With `launcher`, the daemon is started through that command
+    /// (`systemd-socket-activate ...`), which is given `descriptors` (the child's number for
+    /// each, and this process's descriptor it copies).
     init(inferenceURL: URL?, arguments: [String] = [], environment: [String: String] = [:],
-         directory: TemporaryDirectory? = nil, user: uid_t? = nil) async throws {
+         directory: TemporaryDirectory? = nil, user: uid_t? = nil, launcher: [String] = [],
+         descriptors: [Int32: Int32] = [:]) async throws {
         let directory = try directory ?? TemporaryDirectory(prefix: "e2e")
         self.directory = directory
         socketPath = directory.path("run/skillhostd.sock")
@@ -48,17 +51,17 @@ final class DaemonHarness: Sendable {
         childEnvironment.merge(environment) { $1 }
         let daemonArguments = ["--socket", socketPath, "--data-dir", dataDirectory, "--log-level", "debug"]
             + (inferenceURL.map { ["--inference-url", $0.absoluteString] } ?? []) + arguments
-        var launcher: [String] = []
+        var launchers = launcher
         if let user {
             guard chown(directory.path, user, user) == 0 else { throw HarnessError("cannot chown \(directory.path): errno \(errno)") }
-            launcher = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--"]
+            launchers = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--"] + launchers
         }
-        let command = launcher + [try BuildProducts.skillhostd()] + daemonArguments
+        let command = launchers + [try BuildProducts.skillhostd()] + daemonArguments
         process = try ChildProcess(
             command[0], arguments: Array(command.dropFirst()),
             // Nothing of this process's own output is handed down: a daemon outliving a
             // crashed test run must not keep swift test waiting for the end of its output.
-            environment: childEnvironment, standardOutput: .null, standardError: .file(logPath))
+            environment: childEnvironment, standardOutput: .null, standardError: .file(logPath), descriptors: descriptors)
         try await waitUntilServing()
     }
 
