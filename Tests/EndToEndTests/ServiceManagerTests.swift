@@ -153,8 +153,22 @@ struct ServiceManagerTests {
         let unused = try #require(line("the service manager passed descriptors the daemon does not serve; they are closed",
                                        of: daemon), "\(daemon.log())")
         #expect(unused["descriptors"] == .array(["3 (other)"]))
-        #expect(descriptors(of: daemon.process.pid)[3] == nil, "descriptor 3, the other socket, is still open")
+        // The daemon held the only descriptor of each (systemd-socket-activate became the
+        // daemon): a closed socket is gone from the system's list, the served one is there.
+        let served = try #require(try Self.socketInode(boundAt: socketPath), "no socket listed at \(socketPath)")
+        #expect(descriptors(of: daemon.process.pid).values.contains("socket:[\(served)]"))
+        #expect(try Self.socketInode(boundAt: directory.path("run/other.sock")) == nil, "the other socket is still open")
         #expect(try await daemon.stop() == .exited(0))
+    }
+
+    /// The inode of the Unix socket bound at `path`, from `/proc/net/unix` (whose last column is
+    /// the path and the one before it the inode); nil when none is.
+    private static func socketInode(boundAt path: String) throws -> String? {
+        for line in try ProcFile.text("/proc/net/unix").split(separator: "\n") {
+            let columns = line.split(separator: " ", omittingEmptySubsequences: true)
+            if columns.count >= 8, columns[7] == path { return String(columns[6]) }
+        }
+        return nil
     }
 
     @Test("a passed socket the daemon cannot serve is refused by what it is, and so are several without the name rpc")
@@ -180,13 +194,17 @@ struct ServiceManagerTests {
             arguments: Array(socketActivation(listening: [first, directory.path("second.sock")]).dropFirst())
                 + [try BuildProducts.skillhostd(), "--data-dir", directory.path("data")],
             standardOutput: .null, standardError: .pipe)
-        #expect(await eventually { FileManager.default.fileExists(atPath: first) })
-        let client = try? UnixSocketConnection.connect(to: first)
+        // Bound before it listens: the first connect may be refused.
+        var client: UnixSocketConnection?
+        #expect(await eventually {
+            client = try? UnixSocketConnection.connect(to: first)
+            return client != nil
+        })
         let errors = try await unnamed.readAll(from: .standardError)
         #expect(try await unnamed.wait() == .exited(1))
         #expect(errors.contains("passed 2 descriptors, 3 (unnamed), 4 (unnamed), and 0 of them named rpc"), "\(errors)")
         #expect(errors.contains("FileDescriptorName=rpc"))
-        _ = client
+        client?.shutdown()
     }
 
     /// Sends one datagram to the socket at `path`; 0, or the `errno` of `sendto`.
