@@ -8,10 +8,10 @@ import Logging
 import ProcessIsolation
 import Registry
 import Scheduling
+import ServiceManager
 import SkillDaemon
 import SkillRuntime
 import SkillhostModel
-import ServiceManager
 import SkillhostProtocol
 import SystemCalls
 
@@ -46,7 +46,8 @@ public final class Daemon: Sendable {
     /// - Throws: ``DaemonError`` naming the setting or the endpoint whose key cannot be read.
     public init(configuration: DaemonConfiguration,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
-                activation: SocketActivation.Handover = .notActivated, notifier: ServiceNotifier = .disconnected) throws(DaemonError) {
+                activation: SocketActivation.Handover = .notActivated,
+                notifier: ServiceNotifier = .disconnected) throws(DaemonError) {
         self.configuration = configuration
         self.logger = Logger(level: configuration.logLevel, format: configuration.logFormat)
         self.environment = environment
@@ -173,8 +174,8 @@ public final class Daemon: Sendable {
             "max_batch_length": .int(Int64(configuration.maximumBatchLength)),
             "dumpable": .bool(ProcessHardening.isDumpable),
         ])
-        let models = inference.models()
-        report(try notifier.ready(status: "serving \(models.count) \(models.count == 1 ? "model" : "models") on \(server.socketPath)"))
+        let models = inference.models().count
+        report(try notifier.ready(status: "serving \(models) \(models == 1 ? "model" : "models") on \(server.socketPath)"))
         let watchdog = startWatchdog(server: server)
 
         let signal = await stop.wait()

@@ -75,7 +75,8 @@ public final class JSONRPCServer: Sendable {
             if let given {
                 listener = given
             } else {
-                listener = try UnixSocketListener(path: socketPath, backlog: listenBacklog ?? UnixSocketListener.systemMaximumBacklog())
+                listener = try UnixSocketListener(
+                    path: socketPath, backlog: listenBacklog ?? UnixSocketListener.systemMaximumBacklog())
             }
             state.phase = .running(listener)
             return listener

@@ -1,9 +1,9 @@
 import DaemonRPC
 import Foundation
+import ServiceManager
 import SkillDaemon
 import SkillRuntime
 import SkillWorker
-import ServiceManager
 import SkillhostModel
 import SystemCalls
 

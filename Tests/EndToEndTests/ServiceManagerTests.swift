@@ -161,6 +161,17 @@ struct ServiceManagerTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("LISTEN_FDS meant for another process (LISTEN_PID) is passed over with a warning: the daemon binds its own socket")
+    func activationForAnotherProcess() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: noInference, environment: ["LISTEN_FDS": "1", "LISTEN_PID": "1"])
+        let warning = try #require(line("LISTEN_FDS was set for another process; its descriptors are not taken, and the daemon "
+            + "binds its socket", of: daemon), "\(daemon.log())")
+        #expect(warning["listen_pid"] == 1)
+        #expect(line("skillhostd is serving", of: daemon)?["socket_passed_by_service_manager"] == .bool(false))
+        #expect(try await daemon.stop() == .exited(0))
+        #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "a socket of its own is unlinked at the end")
+    }
+
     /// The inode of the Unix socket bound at `path`, from `/proc/net/unix` (whose last column is
     /// the path and the one before it the inode); nil when none is.
     private static func socketInode(boundAt path: String) throws -> String? {
