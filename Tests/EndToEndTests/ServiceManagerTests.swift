@@ -401,6 +401,21 @@ struct ServiceManagerTests {
         }
     }
 
+    @Test("systemd-sysusers makes the user skillhost, whose home is the data directory, from the sysusers file")
+    func sysusers() async throws {
+        let root = try TemporaryDirectory(prefix: "sysusers")
+        #expect(mkdir(root.path("etc"), 0o755) == 0)
+        let file = BuildProducts.packageRoot.appendingPathComponent("packaging/systemd/system/skillhost.sysusers.conf").path
+        let child = try ChildProcess("systemd-sysusers", arguments: ["--root=\(root.path)", file],
+                                     standardOutput: .null, standardError: .pipe)
+        let errors = try await child.readAll(from: .standardError)
+        #expect(try await child.wait() == .exited(0), "\(errors)")
+        let passwd = try String(contentsOfFile: root.path("etc/passwd"), encoding: .utf8)
+        #expect(passwd.split(separator: "\n").contains { $0.hasPrefix("skillhost:x:") && $0.contains(":/var/lib/skillhost:") },
+                "\(passwd)")
+        #expect(try String(contentsOfFile: root.path("etc/group"), encoding: .utf8).contains("skillhost:x:"))
+    }
+
     /// `systemd-analyze [--user] verify` of `units` in the folder `scope` of `directory`,
     /// with `runtime` as `XDG_RUNTIME_DIR` (a user manager needs one): how it ended, and what
     /// it printed.
