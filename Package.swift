@@ -77,7 +77,7 @@ let package = Package(
 
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillRuntime", "SkillWorker", "SkillhostModel", "JSONRPC",
-                                                            "ServiceManager", "SystemCalls"]),
+                                                            "Logging", "ServiceManager", "SystemCalls"]),
         .executableTarget(name: "skillctl", dependencies: ["SkillctlCommands"]),
         .executableTarget(name: "skillhost-worker-init"),
         // The benchmark (docs/BENCHMARKS.md); bench/run builds and drives it.

@@ -1,5 +1,6 @@
 import DaemonRPC
 import Foundation
+import Logging
 import ServiceManager
 import SkillDaemon
 import SkillRuntime
@@ -16,9 +17,12 @@ if CommandLine.arguments.dropFirst().first == "--worker" {
 // fail with EPIPE, which the code handles.
 signal(SIGPIPE, SIG_IGN)
 
-/// Writes `message` to standard error and exits with `status`.
+/// Writes `message` to standard error, led by the error priority when that is the journal,
+/// and exits with `status`.
 func fail(_ message: String, status: DaemonExitStatus) -> Never {
-    FileHandle.standardError.write(Data("skillhostd: \(message)\n".utf8))
+    let priority = JournalStream.isJournal(STDERR_FILENO, journalStream: JournalStream.variable)
+        ? "<\(Logger.Level.error.syslogPriority)>" : ""
+    FileHandle.standardError.write(Data("\(priority)skillhostd: \(message)\n".utf8))
     exit(status.rawValue)
 }
 

@@ -360,6 +360,19 @@ struct ServiceManagerTests {
         #expect(errors.contains("--data-dir"), "it says what to do: \(errors)")
         #expect(!FileManager.default.fileExists(atPath: secondSocket), "refused before it bound its socket")
         #expect(try await first.skillctl("status").status == 0, "the first daemon goes on serving")
+
+        // In the journal, the refusal is an error.
+        let journal = first.directory.path("journal.log")
+        #expect(FileManager.default.createFile(atPath: journal, contents: nil))
+        var info = stat()
+        #expect(stat(journal, &info) == 0)
+        var environment = ProcessInfo.processInfo.environment
+        environment["JOURNAL_STREAM"] = "\(info.st_dev):\(info.st_ino)"
+        let journaled = try ChildProcess(
+            try BuildProducts.skillhostd(), arguments: ["--socket", secondSocket, "--data-dir", first.dataDirectory],
+            environment: environment, standardOutput: .null, standardError: .file(journal))
+        #expect(try await journaled.wait() == .exited(75))
+        #expect(try String(contentsOfFile: journal, encoding: .utf8).hasPrefix("<3>skillhostd: another skillhostd (pid "))
         #expect(try await first.stop() == .exited(0))
 
         // Its lock is released with its process: the next daemon takes it.
