@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "JSON"),
         .target(name: "Logging", dependencies: ["JSON", "SkillhostModel", "SystemCalls"]),
         .target(name: "JSONRPC", dependencies: ["JSON", "CSystemShims", "SystemCalls"]),
+        // The service manager's protocols: socket activation, readiness and status, the watchdog.
+        .target(name: "ServiceManager", dependencies: ["SystemCalls"]),
         .target(name: "Registry", dependencies: ["SkillhostModel", "SystemCalls", "CSQLite", "CCrypto"]),
         .target(name: "InferenceDriver", dependencies: ["SystemCalls"]),
         // skillhostd's protocol, declared once: every method (params, result, error kinds),
@@ -66,14 +68,16 @@ let package = Package(
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
-                               "InferenceDriver", "Scheduling", "JSON", "JSONRPC", "SkillhostProtocol", "Logging", "SystemCalls"]),
+                               "InferenceDriver", "Scheduling", "JSON", "JSONRPC", "SkillhostProtocol", "Logging", "ServiceManager",
+                               "SystemCalls"]),
 
         // skillctl's commands, each declared once (arguments, options, help, request, rendering), and
         // the parser, help and README table made from that list; the executable hands it its arguments.
         .target(name: "SkillctlCommands", dependencies: ["JSON", "JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling"]),
 
         // Executables.
-        .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillRuntime", "SkillWorker", "SkillhostModel", "JSONRPC", "SystemCalls"]),
+        .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillRuntime", "SkillWorker", "SkillhostModel", "JSONRPC",
+                                                            "Logging", "ServiceManager", "SystemCalls"]),
         .executableTarget(name: "skillctl", dependencies: ["SkillctlCommands"]),
         .executableTarget(name: "skillhost-worker-init"),
         // The benchmark (docs/BENCHMARKS.md); bench/run builds and drives it.
@@ -101,6 +105,7 @@ let package = Package(
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "SkillhostModelTests", dependencies: ["SkillhostModel"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "CSystemShims"]),
+        .testTarget(name: "ServiceManagerTests", dependencies: ["ServiceManager", "SystemCalls"]),
         .testTarget(name: "SkillctlCommandsTests", dependencies: ["SkillctlCommands", "SkillhostProtocol", "Scheduling", "JSON", "JSONRPC"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],

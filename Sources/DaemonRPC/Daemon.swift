@@ -8,16 +8,20 @@ import Logging
 import ProcessIsolation
 import Registry
 import Scheduling
+import ServiceManager
 import SkillDaemon
 import SkillRuntime
 import SkillhostModel
 import SkillhostProtocol
 import SystemCalls
 
-/// skillhostd: opens the registry, records runs left `running` by a daemon that died as
-/// `interrupted`, serves JSON-RPC on the Unix socket, reloads its configuration on SIGHUP,
-/// and shuts down cleanly on SIGTERM or SIGINT (runs in flight get `shutdownGrace` to
-/// finish; the rest are recorded as `interrupted`).
+/// skillhostd: locks its data directory, opens the registry, records runs left `running` by a
+/// daemon that died as `interrupted`, serves JSON-RPC on the Unix socket (its own, or the one
+/// its service manager passed), reloads its configuration on SIGHUP, and shuts down cleanly
+/// on SIGTERM or SIGINT (runs in flight get `shutdownGrace` to finish; the rest are recorded
+/// as `interrupted`). It tells its service manager, when it has one, how far it got:
+/// `STATUS=` lines, `READY=1` once it serves, `RELOADING=1` and `READY=1` around a reload,
+/// watchdog keep-alives, `STOPPING=1` (docs/SERVICE.md).
 public final class Daemon: Sendable {
     /// The command line, whose configuration a reload makes again.
     private let invocation: DaemonInvocation
@@ -31,35 +35,41 @@ public final class Daemon: Sendable {
     /// The environment the daemon was started with, where `inference attach --api-key-env`
     /// and reloads find their variables; the live environment no longer holds the key variables.
     private let environment: [String: String]
-    /// Where a reload says that it starts and ends.
-    private let reloadHooks: ReloadHooks
+    /// The sockets the service manager passed (socket activation), of which the daemon
+    /// serves one; none when it binds its own.
+    private let activation: SocketActivation.Handover
+    /// Tells the service manager the daemon's state, through ``report(_:)``.
+    private let notifier: ServiceNotifier
 
     /// Creates a daemon with the configuration `invocation` makes for `environment`, and
     /// reads the API keys of its endpoints now, from `environment` or their files: the
     /// variables they came from are then withdrawn from the process's environment and
     /// overwritten in the area `/proc/PID/environ` shows
-    /// (``APIKeySource/withdrawFromEnvironment()``), so call this first thing. Each reload
-    /// calls `reloadHooks` as it starts and ends.
+    /// (``APIKeySource/withdrawFromEnvironment()``), so call this first thing. The daemon
+    /// serves the socket of `activation` when it holds one, and reports to `notifier`.
     /// - Throws: ``DaemonError`` naming the setting or the endpoint that is wrong, or whose
     ///   key cannot be read.
     public init(invocation: DaemonInvocation, environment: [String: String] = ProcessInfo.processInfo.environment,
-                reloadHooks: ReloadHooks = .none) throws(DaemonError) {
+                activation: SocketActivation.Handover = .notActivated,
+                notifier: ServiceNotifier = .disconnected) throws(DaemonError) {
         self.invocation = invocation
         self.environment = environment
-        self.reloadHooks = reloadHooks
+        self.activation = activation
+        self.notifier = notifier
         do {
             resolved = try ResolvedConfiguration(invocation.configuration(environment: environment), environment: environment)
         } catch {
             throw DaemonError("\(error)")
         }
         live = LiveConfiguration(resolved.configuration)
-        logger = Logger(level: resolved.configuration.logLevel)
+        logger = Logger(level: resolved.configuration.logLevel, format: resolved.configuration.logFormat)
         resolved.withdrawKeysFromEnvironment()
     }
 
     /// Serves until SIGTERM or SIGINT, reloading the configuration at each SIGHUP. Throws
     /// when the daemon cannot start.
     public func run() async throws(DaemonError) {
+        logServiceManagerHandover()
         // Raised before anything opens a descriptor; connections get their share of it.
         let descriptors: ProcessHardening.DescriptorLimit
         do {
@@ -67,8 +77,20 @@ public final class Daemon: Sendable {
         } catch {
             throw DaemonError("cannot raise the descriptor limit: \(error)")
         }
+        let socket = try ServedSocket.choose(from: activation, configuredPath: configuration.socketPath)
+        logChosen(socket)
+        // A passed socket is the daemon's socket setting, as if given as a flag: host.status
+        // shows it, and no reload takes it for a change that needs a restart.
+        let invocation = socket.passed == nil ? self.invocation : self.invocation.serving(socketPath: socket.path)
+        let resolved = socket.passed == nil ? self.resolved : self.resolved.serving(socketPath: socket.path)
+        let configuration = resolved.configuration
+        live.replace(with: configuration)
         let defaultMaximumConnections = DaemonConfiguration.defaultMaximumConnections(descriptorLimit: descriptors.current)
         let maximumConnections = configuration.maximumConnections ?? defaultMaximumConnections
+        report(try notifier.status("starting: locking the data directory \(configuration.dataDirectory)"))
+        let dataDirectoryLock = try DataDirectoryLock.acquire(dataDirectory: configuration.dataDirectory,
+                                                              socketPath: socket.path)
+        report(try notifier.status("starting: opening the registry"))
         let registry: Registry
         do {
             registry = try Registry(dataDirectory: configuration.dataDirectory)
@@ -98,6 +120,7 @@ public final class Daemon: Sendable {
         let runner = IsolatingRunner(
             process: ProcessRunner(inference: inference, limits: limits, settings: configuration.processIsolation),
             inProcess: InProcessRunner(inference: inference, limits: limits))
+        report(try notifier.status("starting: probing the worker sandbox"))
         let sandbox = try await probeSandbox(runner.process)
         let runs = RunService(registry: registry, runner: runner, configuration: live, logger: logger,
                               inference: inference)
@@ -107,21 +130,24 @@ public final class Daemon: Sendable {
         let service = SkillHostService(
             registry: registry, runs: runs, runner: runner, batches: batches, scheduler: scheduler, inference: inference,
             environment: environment, configuration: live, sandbox: sandbox, reloads: reloads, logger: logger)
-        let server = JSONRPCServer(
-            socketPath: configuration.socketPath, handler: service,
-            limits: JSONRPCServerLimits(configuration: configuration, maximumConnections: maximumConnections))
+        let serverLimits = JSONRPCServerLimits(configuration: configuration, maximumConnections: maximumConnections)
+        let server = socket.passed.map { JSONRPCServer(listener: $0, handler: service, limits: serverLimits) }
+            ?? JSONRPCServer(socketPath: configuration.socketPath, handler: service, limits: serverLimits)
         let reloader = ConfigurationReloader(
             invocation: invocation, environment: environment, inForce: resolved, live: live, record: reloads,
             router: inference, server: server, runner: runner,
             defaultMaximumConnections: defaultMaximumConnections,
-            prewarm: { [self] in prewarmInstalledSkills(registry: registry, runner: runner) }, logger: logger, hooks: reloadHooks)
+            prewarm: { [self] in prewarmInstalledSkills(registry: registry, runner: runner) }, logger: logger,
+            hooks: reloadHooks(inference))
+
+        let lockIdentity = [dataDirectoryLock.descriptorIdentity].compactMap { $0 }
 
         let stop: StopSignal
         do {
             stop = try StopSignal(
                 signals: [SIGTERM, SIGINT], reloadSignal: SIGHUP,
                 shutdownLimit: { [live] in live.current.shutdownGrace + Self.shutdownMargin },
-                watching: { server.vitalDescriptors }, onReload: { reloader.requestReload() }
+                watching: { server.vitalDescriptors + lockIdentity }, onReload: { reloader.requestReload() }
             ) { [logger] failure in
                 Self.exitAfter(failure, logger: logger)
             }
@@ -146,21 +172,29 @@ public final class Daemon: Sendable {
         await scheduler.start()
         logger.info("skillhostd is serving", [
             "version": .string(SkillhostRelease.version), "pid": .int(Int64(getpid())),
-            "socket": .string(configuration.socketPath), "data_dir": .string(configuration.dataDirectory),
+            "socket": .string(server.socketPath), "data_dir": .string(configuration.dataDirectory),
+            "socket_passed_by_service_manager": .bool(socket.passed != nil),
             "models": .array(inference.models().map(JSONValue.string)),
             "default_model": inference.defaultModel.map(JSONValue.string) ?? .null,
             "descriptor_limit": .int(Int64(descriptors.current)), "descriptor_limit_before": .int(Int64(descriptors.previous)),
-            "max_connections": .int(Int64(maximumConnections)), "listen_backlog": .int(Int64(server.listenBacklog)),
+            "max_connections": .int(Int64(maximumConnections)),
+            "listen_backlog": server.listenBacklog.map { .int(Int64($0)) } ?? .null,
             "max_request_bytes": .int(Int64(configuration.maximumRequestBytes)),
             "max_batch_length": .int(Int64(configuration.maximumBatchLength)),
             "dumpable": .bool(ProcessHardening.isDumpable),
         ])
+        report(try notifier.ready(status: Self.servingStatus(inference, socketPath: server.socketPath)))
+        let watchdog = startWatchdog(server: server)
 
         let signal = await stop.wait()
-        logger.info("shutting down", ["signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"),
-                                       "runs_in_flight": .int(Int64(runs.activeRuns))])
-        runs.beginShutdown()
+        let inFlight = runs.activeRuns
         let grace = live.current.shutdownGrace
+        report(try notifier.stopping(status: "stopping: \(inFlight) runs in flight get up to "
+            + "\(Int64(grace.milliseconds)) ms to finish"))
+        watchdog?.cancel()
+        logger.info("shutting down", ["signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"),
+                                       "runs_in_flight": .int(Int64(inFlight))])
+        runs.beginShutdown()
         async let batchesStopped: Void = batches.shutDown(grace: grace)
         async let schedulesStopped: Void = scheduler.shutDown(grace: grace)
         await server.shutdown(grace: grace)
@@ -169,6 +203,94 @@ public final class Daemon: Sendable {
         runner.process.shutDown()
         inference.shutdown()
         logger.info("skillhostd stopped")
+        // Held to the end; the process's exit releases it.
+        withExtendedLifetime(dataDirectoryLock) {}
+    }
+
+    /// What the service manager's status line says while the daemon serves.
+    private static func servingStatus(_ inference: InferenceRouter, socketPath: String) -> String {
+        let models = inference.models().count
+        return "serving \(models) \(models == 1 ? "model" : "models") on \(socketPath)"
+    }
+
+    /// A reload's reports to the service manager: `RELOADING=1` as it starts, `READY=1`
+    /// once it is over, applied or refused (the daemon serves on either way).
+    private func reloadHooks(_ inference: InferenceRouter) -> ReloadHooks {
+        ReloadHooks(started: { [self] in reportReloading() },
+                    finished: { [self] _ in reportReady(Self.servingStatus(inference, socketPath: live.current.socketPath)) })
+    }
+
+    /// Tells the service manager that a reload started (`RELOADING=1`).
+    private func reportReloading() {
+        report(try notifier.reloading(status: "reloading the configuration"))
+    }
+
+    /// Tells the service manager that the daemon serves (`READY=1`), with `status`.
+    private func reportReady(_ status: String) {
+        report(try notifier.ready(status: status))
+    }
+
+    /// Sends a report to the service manager, as in `report(try notifier.ready(status: ...))`;
+    /// one that cannot be sent is logged as a warning, and the daemon goes on: a report is
+    /// never worth stopping for.
+    func report(_ send: @autoclosure () throws(SystemCallError) -> Void) {
+        do {
+            try send()
+        } catch {
+            logger.warning("cannot report to the service manager", ["notify_socket": .string(notifier.socketAddress ?? ""),
+                                                                     "error": .string("\(error)")])
+        }
+    }
+
+    /// Logs what of the service manager's variables the daemon did not follow.
+    private func logServiceManagerHandover() {
+        if let pid = activation.meantForProcess {
+            logger.warning("LISTEN_FDS was set for another process; its descriptors are not taken, and the daemon binds its socket",
+                           ["listen_pid": .int(Int64(pid)), "pid": .int(Int64(getpid()))])
+        }
+        if let ignored = notifier.watchdogIgnored {
+            logger.warning("the service manager's watchdog variables are not followed; no keep-alives are sent",
+                           ["reason": .string(ignored)])
+        }
+    }
+
+    /// Logs the socket the service manager passed, and closes those it passed in vain.
+    private func logChosen(_ socket: ServedSocket) {
+        guard socket.passed != nil else { return }
+        if socket.path != configuration.socketPath {
+            logger.warning("the socket setting is not used: the daemon serves the socket the service manager passed",
+                           ["socket_setting": .string(configuration.socketPath), "socket": .string(socket.path)])
+        }
+        if !socket.unused.isEmpty {
+            logger.warning("the service manager passed descriptors the daemon does not serve; they are closed", [
+                "descriptors": .array(socket.unused.map { .string("\($0.descriptor) (\($0.name ?? "unnamed"))") }),
+            ])
+            socket.closeUnused()
+        }
+    }
+
+    /// Starts the watchdog's keep-alives when the service manager watches the daemon: from a
+    /// task on the concurrency pool, which handles every request, so that they stop when the
+    /// pool is wedged, and each only while the server still accepts connections.
+    private func startWatchdog(server: JSONRPCServer) -> Task<Void, Never>? {
+        let task = ServiceWatchdog.start(notifier: notifier, check: {
+            server.isAccepting ? nil : "the JSON-RPC server no longer accepts connections"
+        }, report: { [logger] event in
+            switch event {
+            case let .unhealthy(reason):
+                logger.error("the daemon is not alive; watchdog keep-alives stop, for the service manager to restart it",
+                             ["reason": .string(reason)])
+            case .healthy:
+                logger.info("the daemon is alive again; watchdog keep-alives go on")
+            case let .sendFailed(error):
+                logger.warning("cannot send the watchdog keep-alive", ["error": .string("\(error)")])
+            }
+        })
+        if task != nil, let timeout = notifier.watchdogTimeout {
+            logger.info("watchdog keep-alives every half of the service manager's timeout",
+                        ["watchdog_timeout_ms": .int(Int64(timeout.milliseconds))])
+        }
+        return task
     }
 
     /// The sandbox of workers on this machine, from a worker started to report it: logged
@@ -209,7 +331,7 @@ public final class Daemon: Sendable {
 
     /// The status the daemon exits with when it can neither serve nor stop as it should
     /// (EX_SOFTWARE): code in its process, an in-process skill, closed what it needs.
-    public static let brokenProcessStatus: Int32 = 70
+    public static let brokenProcessStatus = DaemonExitStatus.broken.rawValue
 
     /// Logs why the daemon cannot go on and ends the process at once with
     /// ``brokenProcessStatus``, so that a supervisor restarts it. Nothing more is tried: the
@@ -263,9 +385,12 @@ public final class Daemon: Sendable {
 public struct DaemonError: Error, Sendable, CustomStringConvertible {
     /// What failed and what to do.
     public var description: String
+    /// The status skillhostd exits with.
+    public var exitStatus: DaemonExitStatus
 
-    /// An error that says `description`.
-    package init(_ description: String) {
+    /// An error that says `description`, for skillhostd to exit with `exitStatus`.
+    package init(_ description: String, exitStatus: DaemonExitStatus = .cannotStart) {
         self.description = description
+        self.exitStatus = exitStatus
     }
 }

@@ -29,27 +29,33 @@ public final class JSONRPCServer: Sendable {
     /// The limits, which ``update(limits:)`` replaces; read at each connection and each line.
     private let currentLimits: Mutex<JSONRPCServerLimits>
     /// The listen backlog: connections the kernel queues until they are accepted, as many
-    /// as the system allows (`/proc/sys/net/core/somaxconn`).
-    public let listenBacklog = UnixSocketListener.systemMaximumBacklog()
+    /// as the system allows (`/proc/sys/net/core/somaxconn`); nil for a socket another
+    /// process made, whose backlog it chose.
+    public let listenBacklog: Int32?
     private let handler: any JSONRPCMethodHandler
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    /// Whether the thread that accepts connections is running.
+    private let acceptThreadRuns = Atomic<Bool>(false)
 
     private struct State {
         enum Phase {
-            case created
+            /// Not started yet; with the listener to serve, or nil to set one up at the path.
+            case created(UnixSocketListener?)
             case running(UnixSocketListener)
             case stopped
         }
-        var phase = Phase.created
+        var phase: Phase
         var connections: [ObjectIdentifier: ServerConnection] = [:]
     }
 
     /// A server for `socketPath` that passes every call to `handler`, within `limits`.
-    /// Nothing happens until ``start()``.
+    /// Nothing happens until ``start()``, which sets up the socket.
     public init(socketPath: String, handler: any JSONRPCMethodHandler, limits: JSONRPCServerLimits = JSONRPCServerLimits()) {
         self.socketPath = socketPath
         self.handler = handler
         currentLimits = Mutex(limits)
+        listenBacklog = UnixSocketListener.systemMaximumBacklog()
+        state = Mutex(State(phase: .created(nil)))
     }
 
     /// Replaces the limits: a connection accepted from now on is admitted under the new
@@ -60,19 +66,47 @@ public final class JSONRPCServer: Sendable {
         currentLimits.withLock { $0 = limits }
     }
 
-    /// Sets up the socket (see ``UnixSocketListener``) and starts accepting; returns once
-    /// clients can connect.
+    /// A server on `listener`, a socket already listening (one a service manager passed,
+    /// say), that passes every call to `handler`, within `limits`. Nothing is accepted until
+    /// ``start()``.
+    public init(listener: UnixSocketListener, handler: any JSONRPCMethodHandler,
+                limits: JSONRPCServerLimits = JSONRPCServerLimits()) {
+        socketPath = listener.path
+        self.handler = handler
+        currentLimits = Mutex(limits)
+        listenBacklog = nil
+        state = Mutex(State(phase: .created(listener)))
+    }
+
+    /// Sets up the socket (see ``UnixSocketListener``), unless the server was given one, and
+    /// starts accepting; returns once clients can connect.
     /// - Throws: why the socket could not be set up, e.g. another server already serves it.
     public func start() throws(UnixSocketError) {
         let listener: UnixSocketListener = try state.withLock { state throws(UnixSocketError) in
-            guard case .created = state.phase else { throw .alreadyStarted }
-            let listener = try UnixSocketListener(path: socketPath, backlog: listenBacklog)
+            guard case let .created(given) = state.phase else { throw .alreadyStarted }
+            let listener: UnixSocketListener
+            if let given {
+                listener = given
+            } else {
+                listener = try UnixSocketListener(
+                    path: socketPath, backlog: listenBacklog ?? UnixSocketListener.systemMaximumBacklog())
+            }
             state.phase = .running(listener)
             return listener
         }
-        let thread = Thread { [self] in acceptConnections(from: listener) }
+        acceptThreadRuns.store(true, ordering: .releasing)
+        let thread = Thread { [self] in
+            acceptConnections(from: listener)
+            acceptThreadRuns.store(false, ordering: .releasing)
+        }
         thread.name = "jsonrpc-accept"
         thread.start()
+    }
+
+    /// Whether the server accepts connections: started, not shut down, and its accepting
+    /// thread still running (it ends when the socket's descriptor is lost).
+    public var isAccepting: Bool {
+        acceptThreadRuns.load(ordering: .acquiring) && isRunning
     }
 
     /// Stops accepting, lets in-flight requests finish for up to `grace`, then cancels

@@ -18,6 +18,9 @@ public enum UnixSocketError: Error, Sendable, Equatable, CustomStringConvertible
     case systemCall(SystemCallError)
     /// The server was started twice, or after it was shut down.
     case alreadyStarted
+    /// A descriptor passed by another process (a service manager) is not a listening Unix
+    /// stream socket; the reason says what it is instead.
+    case notAListeningUnixSocket(descriptor: Int32, reason: String)
 
     /// What failed, in the terms of this layer; ``remedy`` says what to do instead, in
     /// terms of "another path", which a program names by its own flag.
@@ -41,6 +44,8 @@ public enum UnixSocketError: Error, Sendable, Equatable, CustomStringConvertible
             return error.description
         case .alreadyStarted:
             return "the server was already started; create a new one to serve again"
+        case let .notAListeningUnixSocket(descriptor, reason):
+            return "descriptor \(descriptor), passed by the service manager, cannot be served: \(reason)"
         }
     }
 
@@ -53,7 +58,7 @@ public enum UnixSocketError: Error, Sendable, Equatable, CustomStringConvertible
         case .directoryWritableByOthers: "or \(otherPath) in a private directory"
         case .notADirectory, .pathTooLong: otherPath
         case .notASocket: "remove it, or \(otherPath)"
-        case .systemCall, .alreadyStarted: nil
+        case .systemCall, .alreadyStarted, .notAListeningUnixSocket: nil
         }
     }
 }

@@ -3,10 +3,11 @@ import Glibc
 import Synchronization
 import SystemCalls
 
-/// A listening Unix stream socket that only its owner can reach, and that only one
-/// process at a time serves.
+/// A listening Unix stream socket: one this process binds, which only its owner can reach
+/// and only one process at a time serves, or one another process (a service manager) made
+/// and passed to it.
 ///
-/// Setting up, in order:
+/// Setting up a socket of its own (``init(path:backlog:)``), in order:
 /// 1. The socket's directory is created with mode 0700 if missing. An existing one is left
 ///    as it is (it may be the working directory, or `$XDG_RUNTIME_DIR`), but nobody else
 ///    may be able to replace the socket in it: it must belong to the current user and be
@@ -21,15 +22,28 @@ import SystemCalls
 /// ``close()`` unlinks the socket and releases the lock. The lock file stays: unlinking it
 /// while locked would let two later daemons lock two different files of the same name. The
 /// descriptors themselves are closed when the listener goes away.
+///
+/// A socket passed by another process (``init(adoptingListeningSocket:)``) is checked to be a
+/// listening Unix stream socket, and is never shut down or unlinked: the process that made
+/// it still holds it, and clients that connect once this one stopped accepting wait in its
+/// queue for the next server it starts.
 public final class UnixSocketListener: Sendable {
-    /// The socket's path.
+    /// The socket's path: where it is bound, `@name` for an abstract name, or "" for none.
     public let path: String
+    /// Whether another process made the socket and passed it to this one.
+    public let isAdopted: Bool
     private let socket: FileDescriptor
-    private let lockFile: FileDescriptor
+    /// The lock beside a socket of this process's own; nil for an adopted one.
+    private let lock: ExclusiveFileLock?
     private let isClosed = Atomic<Bool>(false)
+    private let isStopped = Atomic<Bool>(false)
     /// The listening socket and the lock file as they were opened, for a watcher to check that
     /// nothing in the process closed or replaced them.
     package let descriptorIdentities: [DescriptorIdentity]
+
+    /// How long an adopted socket's ``accept()`` waits at most before it looks again whether
+    /// ``stopAccepting()`` was called: such a socket cannot be shut down to wake it.
+    static let adoptedStopCheckInterval = Duration.milliseconds(200)
 
     /// The lock file's path for a socket at `socketPath`.
     public static func lockPath(forSocket socketPath: String) -> String { socketPath + ".lock" }
@@ -50,16 +64,54 @@ public final class UnixSocketListener: Sendable {
         let limit = Int(cshim_unix_path_max())
         guard path.utf8.count <= limit else { throw .pathTooLong(path: path, limit: limit) }
         try Self.prepareDirectory(Self.directory(of: path))
-        let lockPath = Self.lockPath(forSocket: path)
-        let lockFile = try Self.acquireLock(lockPath, socketPath: path)
+        let lock = try Self.acquireLock(Self.lockPath(forSocket: path), socketPath: path)
         try Self.removeStaleSocket(at: path)
         socket = try Self.bindAndListen(path, backlog: backlog)
         self.path = path
+        isAdopted = false
         descriptorIdentities = [
-            try? DescriptorIdentity(of: socket.rawValue, role: "the listening socket \(path)"),
-            try? DescriptorIdentity(of: lockFile.rawValue, role: "the lock file \(lockPath)"),
+            try? DescriptorIdentity(of: socket.rawValue, role: "the listening socket \(path)"), lock.descriptorIdentity,
         ].compactMap { $0 }
-        self.lockFile = lockFile
+        self.lock = lock
+    }
+
+    /// Takes over `descriptor`, a socket another process made and passed to this one (a
+    /// service manager's socket activation), once it is checked to be a Unix stream socket
+    /// that listens. The listener owns the descriptor from now on, and closes it at once when
+    /// it is refused.
+    /// - Throws: ``UnixSocketError/notAListeningUnixSocket(descriptor:reason:)`` saying what
+    ///   it is instead.
+    public init(adoptingListeningSocket descriptor: Int32) throws(UnixSocketError) {
+        let socket = FileDescriptor(adopting: descriptor)
+        if let problem = Self.problem(withPassedSocket: descriptor) {
+            throw .notAListeningUnixSocket(descriptor: descriptor, reason: problem)
+        }
+        do throws(SystemCallError) {
+            path = try SocketInspection.unixAddress(of: descriptor)
+        } catch {
+            throw .notAListeningUnixSocket(descriptor: descriptor, reason: "\(error)")
+        }
+        self.socket = socket
+        isAdopted = true
+        lock = nil
+        let role = "the listening socket \(path.isEmpty ? "(unnamed)" : path), passed by the service manager"
+        descriptorIdentities = [try? DescriptorIdentity(of: descriptor, role: role)].compactMap { $0 }
+    }
+
+    /// Why `descriptor` cannot be served as a listening Unix stream socket; nil when it can.
+    private static func problem(withPassedSocket descriptor: Int32) -> String? {
+        do throws(SystemCallError) {
+            guard try SocketInspection.isSocket(descriptor) else { return "it is not a socket" }
+            let kind = try SocketInspection.kind(of: descriptor)
+            guard kind.domain == AF_UNIX else { return "it is not a Unix socket (its domain is \(kind.domain))" }
+            guard kind.type == Int32(SOCK_STREAM.rawValue) else {
+                return "it is not a stream socket (its type is \(kind.type)): a socket unit needs ListenStream="
+            }
+            guard kind.isListening else { return "it does not listen (SO_ACCEPTCONN is 0)" }
+            return nil
+        } catch {
+            return "\(error)"
+        }
     }
 
     deinit {
@@ -69,23 +121,44 @@ public final class UnixSocketListener: Sendable {
     /// Blocks until a client connects, and returns the connection.
     /// - Throws: `EINVAL` once ``stopAccepting()`` was called; other errors of `accept4`.
     public func accept() throws(SystemCallError) -> UnixSocketConnection {
+        if isAdopted { try waitForClient() }
         let connection = try retryingOnInterrupt("accept4", path: path) { cshim_accept_cloexec(socket.rawValue) }
         return try UnixSocketConnection(adopting: FileDescriptor(adopting: connection))
     }
 
     /// Wakes a thread blocked in ``accept()`` (it fails with `EINVAL`) and makes later
-    /// calls fail at once. New clients are refused from now on.
+    /// calls fail at once. New clients of a socket of this process's own are refused from
+    /// now on; those of an adopted socket wait in its queue, which is not shut down, since
+    /// its maker shares it: a shut-down socket would refuse every later server it passes it to.
     public func stopAccepting() {
-        _ = Glibc.shutdown(socket.rawValue, Int32(SHUT_RDWR))
+        guard !isStopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if !isAdopted { _ = Glibc.shutdown(socket.rawValue, Int32(SHUT_RDWR)) }
     }
 
-    /// Stops accepting, unlinks the socket, and releases the lock.
+    /// Stops accepting; for a socket of this process's own, unlinks it and releases the lock.
     /// Safe to call more than once.
     public func close() {
         guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         stopAccepting()
+        guard let lock else { return }
         unlink(path)
-        _ = try? retryingOnInterrupt("flock", path: Self.lockPath(forSocket: path)) { flock(lockFile.rawValue, LOCK_UN) }
+        lock.release()
+    }
+
+    /// Waits until a client is waiting to be accepted on an adopted socket, looking every
+    /// ``adoptedStopCheckInterval`` whether ``stopAccepting()`` was called.
+    /// - Throws: `EINVAL` once it was, as `accept4` does on a socket that was shut down.
+    private func waitForClient() throws(SystemCallError) {
+        while true {
+            guard !isStopped.load(ordering: .acquiring) else {
+                throw SystemCallError(call: "accept4", errno: .invalidArgument, path: path)
+            }
+            var entry = pollfd(fd: socket.rawValue, events: Int16(POLLIN), revents: 0)
+            let ready = try retryingOnInterrupt("poll", path: path) {
+                poll(&entry, 1, Self.adoptedStopCheckInterval.millisecondsRoundedUp)
+            }
+            if ready > 0 && !isStopped.load(ordering: .acquiring) { return }
+        }
     }
 
     // MARK: Setting up
@@ -133,34 +206,15 @@ public final class UnixSocketListener: Sendable {
         }
     }
 
-    private static func acquireLock(_ lockPath: String, socketPath: String) throws(UnixSocketError) -> FileDescriptor {
-        let lockFile = try openLockFile(lockPath)
-        do throws(SystemCallError) {
-            try retryingOnInterrupt("flock", path: lockPath) { flock(lockFile.rawValue, LOCK_EX | LOCK_NB) }
+    private static func acquireLock(_ lockPath: String, socketPath: String) throws(UnixSocketError) -> ExclusiveFileLock {
+        do throws(ExclusiveFileLock.Failure) {
+            return try ExclusiveFileLock(path: lockPath, note: ["\(getpid())"])
         } catch {
-            let isHeldElsewhere = error.errno == .wouldBlock
-            throw isHeldElsewhere ? .alreadyServing(path: socketPath, pid: readPID(lockFile)) : .systemCall(error)
+            switch error {
+            case let .held(note): throw .alreadyServing(path: socketPath, pid: note.first.flatMap { Int32($0) })
+            case let .systemCall(failure): throw .systemCall(failure)
+            }
         }
-        let pid = Array("\(getpid())\n".utf8)
-        _ = ftruncate(lockFile.rawValue, 0)
-        _ = pid.withUnsafeBytes { pwrite(lockFile.rawValue, $0.baseAddress, $0.count, 0) }
-        return lockFile
-    }
-
-    private static func openLockFile(_ lockPath: String) throws(UnixSocketError) -> FileDescriptor {
-        do throws(SystemCallError) {
-            return try FileDescriptor.open(lockPath, flags: O_RDWR | O_CREAT, permissions: 0o600)
-        } catch {
-            throw .systemCall(error)
-        }
-    }
-
-    private static func readPID(_ lockFile: borrowing FileDescriptor) -> Int32? {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        let count = bytes.withUnsafeMutableBytes { pread(lockFile.rawValue, $0.baseAddress, $0.count, 0) }
-        guard count > 0 else { return nil }
-        let text = String(decoding: bytes[..<count], as: UTF8.self)
-        return text.split(whereSeparator: \.isWhitespace).first.flatMap { Int32($0) }
     }
 
     private static func removeStaleSocket(at path: String) throws(UnixSocketError) {

@@ -8,6 +8,17 @@ extension Logger {
             lhs.rank < rhs.rank
         }
 
+        /// The syslog priority of a line of this level, which leads it in the journal: 7
+        /// (`LOG_DEBUG`), 6 (`LOG_INFO`), 4 (`LOG_WARNING`), 3 (`LOG_ERR`).
+        public var syslogPriority: Int {
+            switch self {
+            case .debug: 7
+            case .info: 6
+            case .warning: 4
+            case .error: 3
+            }
+        }
+
         /// The position of the level, from `debug` (0) up.
         private var rank: Int {
             Self.allCases.firstIndex(of: self)!

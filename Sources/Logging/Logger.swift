@@ -4,9 +4,12 @@ import JSON
 import SkillhostModel
 import SystemCalls
 
-/// skillhost's log: one JSON object per line, `{"ts": ..., "level": ..., "msg": ..., ...fields}`,
-/// on standard error by default (journald keeps them). Never give it secrets: fields are
-/// written as they are.
+/// skillhost's log, on standard error by default: one JSON object per line,
+/// `{"ts": ..., "level": ..., "msg": ..., ...fields}`, or in ``Format/text`` a line for people,
+/// `2026-12-04T18:00:00.000Z info skillhostd is serving pid=12 socket=/run/skillhost/skillhostd.sock`.
+/// When the destination is the journal's stream (``JournalStream``), every line starts with
+/// its syslog priority (`<6>` for info), which the journal reads and strips. Never give it
+/// secrets: fields are written as they are.
 ///
 /// A line's message and fields are autoclosures, evaluated only when the line reaches the
 /// logger's level, so a debug line costs one comparison while debug is off.
@@ -21,13 +24,22 @@ public struct Logger: Sendable {
     }
     /// The level, shared by the copies.
     private let threshold: LogThreshold
+    /// How lines are written.
+    public var format: Format
+    /// Whether every line starts with its syslog priority: the destination is the journal.
+    public let writesToJournal: Bool
     /// Where lines are written. The logger neither owns nor closes it.
     private let destination: Int32
 
-    /// Creates a logger that writes lines at `level` and above to `destination`.
-    public init(level: Level = .info, destination: Int32 = STDERR_FILENO) {
+    /// Creates a logger that writes lines at `level` and above to `destination` in `format`,
+    /// with priority prefixes when `journalStream` (the `JOURNAL_STREAM` variable, this
+    /// process's by default) names `destination`.
+    public init(level: Level = .info, format: Format = .json, destination: Int32 = STDERR_FILENO,
+                journalStream: String? = JournalStream.variable) {
         self.threshold = LogThreshold(level)
+        self.format = format
         self.destination = destination
+        writesToJournal = JournalStream.isJournal(destination, journalStream: journalStream)
     }
 
     /// Whether a line of `severity` is written.
@@ -41,11 +53,9 @@ public struct Logger: Sendable {
     public func log(_ severity: Level, _ message: @autoclosure () -> String,
                     _ fields: @autoclosure () -> [String: JSONValue] = [:]) {
         guard isEnabled(severity) else { return }
-        var line = fields()
-        line["ts"] = .string(Date().iso8601)
-        line["level"] = .string(severity.rawValue)
-        line["msg"] = .string(message())
-        write(JSONValue.object(line).serializedLine())
+        var line = writesToJournal ? Array("<\(severity.syslogPriority)>".utf8) : []
+        line += format.line(time: Date().iso8601, level: severity, message: message(), fields: fields())
+        write(line)
     }
 
     /// Writes a debug line.

@@ -29,7 +29,7 @@ public final class Registry: Sendable {
     ///   ``RegistryError/database(_:)`` when the files cannot be opened.
     public init(dataDirectory: String) throws(RegistryError) {
         self.dataDirectory = dataDirectory
-        try FileSystem.createDirectories(dataDirectory, mode: ContentStore.directoryMode)
+        try Self.createDataDirectory(dataDirectory)
         let databasePath = dataDirectory + "/registry.sqlite3"
         for suffix in ["", "-wal", "-shm"] {
             FileSystem.removeGroupAndOtherAccess(databasePath + suffix)
@@ -47,6 +47,13 @@ public final class Registry: Sendable {
         }
         contentStore = try ContentStore(directory: dataDirectory + "/skills")
         groupCommit = GroupCommit(database: database)
+    }
+
+    /// Creates the data directory `path` and its missing parents (0700) if needed, as
+    /// opening a registry there does: for what goes into it before (the daemon's lock).
+    /// - Throws: ``RegistryError/io(path:operation:reason:)`` naming the directory.
+    public static func createDataDirectory(_ path: String) throws(RegistryError) {
+        try FileSystem.createDirectories(path, mode: ContentStore.directoryMode)
     }
 
     /// The path of the SQLite file.

@@ -1,5 +1,7 @@
 import DaemonRPC
 import Foundation
+import Logging
+import ServiceManager
 import SkillDaemon
 import SkillRuntime
 import SkillWorker
@@ -15,10 +17,13 @@ if CommandLine.arguments.dropFirst().first == "--worker" {
 // fail with EPIPE, which the code handles.
 signal(SIGPIPE, SIG_IGN)
 
-/// Writes `message` to standard error and exits with `status`.
-func fail(_ message: String, status: Int32) -> Never {
-    FileHandle.standardError.write(Data("skillhostd: \(message)\n".utf8))
-    exit(status)
+/// Writes `message` to standard error, led by the error priority when that is the journal,
+/// and exits with `status`.
+func fail(_ message: String, status: DaemonExitStatus) -> Never {
+    let priority = JournalStream.isJournal(STDERR_FILENO, journalStream: JournalStream.variable)
+        ? "<\(Logger.Level.error.syslogPriority)>" : ""
+    FileHandle.standardError.write(Data("\(priority)skillhostd: \(message)\n".utf8))
+    exit(status.rawValue)
 }
 
 // Before anything else, the daemon makes itself private to its user's other processes (a
@@ -29,7 +34,7 @@ func fail(_ message: String, status: Int32) -> Never {
 do {
     try ProcessHardening.makeNotDumpable()
 } catch {
-    fail("cannot make the daemon's process private: \(error)", status: 1)
+    fail("cannot make the daemon's process private: \(error)", status: .cannotStart)
 }
 ProcessHardening.restrictFileCreationMask()
 // The environment as started, taken before the key variables are withdrawn from it.
@@ -48,20 +53,33 @@ do {
         invocation = given
     }
 } catch {
-    fail("\(error)", status: 2)
+    fail("\(error)", status: .usage)
 }
+
+// What a service manager handed over (docs/SERVICE.md): the sockets of socket activation,
+// made close-on-exec, and the socket it hears reports on. Their variables are removed from
+// the environment before any thread or worker starts, so that no worker believes them its own.
+let activation: SocketActivation.Handover
+do {
+    activation = try SocketActivation.take(environment: environment)
+} catch {
+    fail("\(error)", status: .cannotStart)
+}
+let notifier = ServiceNotifier.take(environment: environment)
+let protocolVariables = Set(SocketActivation.environmentVariables + ServiceNotifier.environmentVariables)
+let daemonEnvironment = environment.filter { !protocolVariables.contains($0.key) }
 
 // The daemon reads its API keys as it is created, and overwrites the variables that held
 // them in its environment area, before it starts a thread or a worker.
 let daemon: Daemon
 do {
-    daemon = try Daemon(invocation: invocation, environment: environment)
+    daemon = try Daemon(invocation: invocation, environment: daemonEnvironment, activation: activation, notifier: notifier)
 } catch {
-    fail("\(error)", status: 2)
+    fail("\(error)", status: .usage)
 }
 
 do {
     try await daemon.run()
 } catch {
-    fail("\(error)", status: 1)
+    fail("\(error)", status: error.exitStatus)
 }

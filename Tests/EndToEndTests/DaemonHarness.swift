@@ -37,9 +37,12 @@ final class DaemonHarness: Sendable {
     /// as a config file's `models`), and waits for its socket. With `user`, the daemon runs
     /// as that uid and gid (through `setpriv`, which this process, root, may run), and its
     /// directory belongs to it. It logs at `logLevel`, given as a flag; nil: as `arguments`
-    /// or its config file say.
+    /// or its config file say. With `launcher`, the daemon is started through that command
+    /// (`systemd-socket-activate ...`), which is given `descriptors` (the child's number for
+    /// each, and this process's descriptor it copies).
     init(inferenceURL: URL?, arguments: [String] = [], environment: [String: String] = [:],
-         directory: TemporaryDirectory? = nil, user: uid_t? = nil, logLevel: String? = "debug") async throws {
+         directory: TemporaryDirectory? = nil, user: uid_t? = nil, logLevel: String? = "debug",
+         launcher: [String] = [], descriptors: [Int32: Int32] = [:]) async throws {
         let directory = try directory ?? TemporaryDirectory(prefix: "e2e")
         self.directory = directory
         socketPath = directory.path("run/skillhostd.sock")
@@ -50,17 +53,17 @@ final class DaemonHarness: Sendable {
         let daemonArguments = ["--socket", socketPath, "--data-dir", dataDirectory]
             + (logLevel.map { ["--log-level", $0] } ?? [])
             + (inferenceURL.map { ["--inference-url", $0.absoluteString] } ?? []) + arguments
-        var launcher: [String] = []
+        var launchers = launcher
         if let user {
             guard chown(directory.path, user, user) == 0 else { throw HarnessError("cannot chown \(directory.path): errno \(errno)") }
-            launcher = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--"]
+            launchers = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--"] + launchers
         }
-        let command = launcher + [try BuildProducts.skillhostd()] + daemonArguments
+        let command = launchers + [try BuildProducts.skillhostd()] + daemonArguments
         process = try ChildProcess(
             command[0], arguments: Array(command.dropFirst()),
             // Nothing of this process's own output is handed down: a daemon outliving a
             // crashed test run must not keep swift test waiting for the end of its output.
-            environment: childEnvironment, standardOutput: .null, standardError: .file(logPath))
+            environment: childEnvironment, standardOutput: .null, standardError: .file(logPath), descriptors: descriptors)
         try await waitUntilServing()
     }
 

@@ -100,6 +100,49 @@ struct LoggerTests {
         #expect(messages == ["written by the copy at debug", "written at error"])
     }
 
+    @Test("the text format: time, level, message, then the fields by name, quoted when they would be misread")
+    func textLines() throws {
+        let pipe = try Pipe()
+        let logger = Logger(level: .debug, format: .text, destination: pipe.writeEnd, journalStream: nil)
+        logger.info("skillhostd is serving", ["socket": "/run/s.sock", "pid": 12, "models": .array(["a", "b"]),
+                                              "note": "two words", "empty": "", "msg": "forged"])
+        logger.error("two\nlines")
+        let lines = pipe.lines()
+        #expect(lines.count == 3, "\(lines)")
+        let pattern = #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /#
+        #expect(lines[0].prefixMatch(of: pattern) != nil, "\(lines[0])")
+        #expect(lines[0].hasSuffix(#" info skillhostd is serving empty="" models=["a","b"] note="two words" pid=12 socket=/run/s.sock"#),
+                "\(lines[0])")
+        #expect(lines[1].hasSuffix(#" error two\nlines"#), "one call is one line: \(lines[1])")
+    }
+
+    @Test("with JOURNAL_STREAM naming the destination, each line leads with its syslog priority; naming another file, none does")
+    func journalPriorities() throws {
+        let pipe = try Pipe()
+        var status = stat()
+        #expect(fstat(pipe.writeEnd, &status) == 0)
+        let journal = Logger(level: .debug, destination: pipe.writeEnd, journalStream: "\(status.st_dev):\(status.st_ino)")
+        #expect(journal.writesToJournal)
+        journal.debug("d")
+        journal.info("i")
+        journal.warning("w")
+        journal.error("e")
+        Logger(level: .debug, format: .text, destination: pipe.writeEnd, journalStream: "\(status.st_dev):\(status.st_ino)")
+            .info("text")
+        for other in ["\(status.st_dev):\(status.st_ino + 1)", "not a stream", ""] {
+            let logger = Logger(level: .debug, destination: pipe.writeEnd, journalStream: other)
+            #expect(!logger.writesToJournal, "\(other)")
+            logger.info("plain")
+        }
+        let lines = pipe.lines()
+        #expect(lines.count == 9, "\(lines)")
+        #expect(lines[0].hasPrefix(#"<7>{"#) && lines[1].hasPrefix(#"<6>{"#) && lines[2].hasPrefix(#"<4>{"#)
+            && lines[3].hasPrefix(#"<3>{"#), "\(lines)")
+        #expect(try JSONValue(parsing: String(lines[1].dropFirst(3)))["msg"] == "i")
+        #expect(lines[4].hasPrefix("<6>") && lines[4].hasSuffix(" info text"), "\(lines[4])")
+        #expect(lines[5...7].allSatisfy { $0.hasPrefix("{") }, "\(lines)")
+    }
+
     @Test("levels order from debug to error, and a logger writes its level and above")
     func levels() {
         #expect(Logger.Level.allCases == [.debug, .info, .warning, .error])

@@ -72,6 +72,7 @@ struct DaemonSettingsTests {
         #expect(shown > 0)
         #expect(DaemonSetting.named("run_timeout_ms")?.default == .value("60000"))
         #expect(DaemonSetting.named("log_level")?.default == .value("info"))
+        #expect(DaemonSetting.named("log_format")?.default == .value("json"))
         #expect(DaemonSetting.named("api_key_env")?.default == nil)
     }
 
@@ -198,6 +199,7 @@ struct DaemonSettingsTests {
     @Test("skillhostd exits 2 on a usage error or a bad setting, naming the flag typed", arguments: [
         (["--inference-retries", "0"], "skillhostd: command line: `--inference-retries` must be a whole number, at least 1, not 0"),
         (["--log-level=loud"], "skillhostd: command line: `--log-level` must be one of debug, info, warning, error, not \"loud\""),
+        (["--log-format", "xml"], "skillhostd: command line: `--log-format` must be json or text, not \"xml\""),
         (["--default-model", "llama"], "skillhostd: command line: `--default-model` is \"llama\", which is not a configured model"),
         (["--models", "{}"], "skillhostd: --models cannot be given on the command line: set `models` in the config file"),
         (["--bogus"], "skillhostd: unknown option --bogus: see skillhostd --help"),

@@ -40,7 +40,7 @@ public final class ChildProcess: Sendable {
 
     /// The child's process id.
     public let pid: pid_t
-    /// The executable as given to ``init(_:arguments:environment:standardInput:standardOutput:standardError:)``.
+    /// The executable as given to ``init(_:arguments:environment:standardInput:standardOutput:standardError:descriptors:)``.
     public let executable: String
 
     /// Everything that changes after the spawn. Guarded by a mutex because a test may read
@@ -62,13 +62,17 @@ public final class ChildProcess: Sendable {
     ///   - standardInput: Where the child reads from; by default `/dev/null`.
     ///   - standardOutput: Where the child writes its output; by default this process's.
     ///   - standardError: Where the child writes its errors; by default this process's.
+    ///   - descriptors: More descriptors the child inherits: its number for each, and this
+    ///     process's descriptor it is a copy of (a socket passed as a service manager does).
+    ///     This process's number must differ from the child's.
     public init(
         _ executable: String,
         arguments: [String] = [],
         environment: [String: String] = ProcessInfo.processInfo.environment,
         standardInput: StandardStream = .null,
         standardOutput: StandardStream = .inherit,
-        standardError: StandardStream = .inherit
+        standardError: StandardStream = .inherit,
+        descriptors: [Int32: Int32] = [:]
     ) throws(TestSupportError) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -99,6 +103,11 @@ public final class ChildProcess: Sendable {
                 childEnds.append(ends[1])
                 posix_spawn_file_actions_adddup2(&actions, ends[1], fd)
             }
+        }
+
+        // After the standard streams, whose sources may have any number above 2.
+        for (childDescriptor, descriptor) in descriptors.sorted(by: { $0.key < $1.key }) {
+            posix_spawn_file_actions_adddup2(&actions, descriptor, childDescriptor)
         }
 
         var attributes = posix_spawnattr_t()

@@ -37,6 +37,7 @@ int cshim_unix_path_max(void);
 #include "cshim_isolation.h"
 #include "cshim_process.h"
 #include "cshim_sandbox.h"
+#include "cshim_service.h"
 #include "cshim_signals.h"
 #include "cshim_thread.h"
 #include "cshim_worker.h"

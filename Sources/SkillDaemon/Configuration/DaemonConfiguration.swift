@@ -59,6 +59,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var shutdownGrace: Duration = .seconds(10)
     /// The daemon log's level.
     public var logLevel: Logger.Level = .info
+    /// How the daemon's log lines are written (`log_format`).
+    public var logFormat: Logger.Format = .json
     /// Where skills installed without an explicit isolation run (`default_isolation`).
     public var defaultIsolation: IsolationMode = .process
     /// The worker pool and the limits of each worker process.

@@ -33,6 +33,14 @@ public struct ResolvedConfiguration: Sendable, CustomStringConvertible, CustomRe
         }
     }
 
+    /// This configuration with `socketPath` as its `socket` setting: the socket a service
+    /// manager passed, which the daemon serves whatever its settings say.
+    public func serving(socketPath: String) -> ResolvedConfiguration {
+        var configuration = configuration
+        configuration.socketPath = socketPath
+        return ResolvedConfiguration(configuration: configuration, models: models, keys: keys)
+    }
+
     /// A resolved configuration as given.
     init(configuration: DaemonConfiguration, models: InferenceModels, keys: [String: String]) {
         self.configuration = configuration

@@ -25,6 +25,17 @@ public struct DaemonInvocation: Equatable, Sendable {
         return FileManager.default.fileExists(atPath: defaultFile) ? defaultFile : nil
     }
 
+    /// This invocation with `socketPath` as its `socket` setting, after every other flag: the
+    /// socket a service manager passed, which the daemon serves whatever its settings say.
+    public func serving(socketPath: String) -> DaemonInvocation {
+        var invocation = self
+        if let socket = DaemonSetting.named("socket") {
+            invocation.settings.append(Flag(setting: socket, spelling: "the socket passed by the service manager",
+                                            value: socketPath))
+        }
+        return invocation
+    }
+
     /// The configuration: the defaults for `environment`, then the config file, then the
     /// flags. A reload calls it again, with the environment the daemon started with, so that
     /// flags and environment keep their precedence over the file.

@@ -49,7 +49,12 @@ extension DaemonSetting {
         .milliseconds("shutdown_grace_ms", \.shutdownGrace, minimum: 0,
                       summary: "time runs in flight get to finish on SIGTERM"),
         .choice("log_level", \.logLevel, placeholder: "LEVEL",
-                summary: "the lowest level logged; the log is JSON lines on standard error"),
+                summary: "the lowest level logged; the log is on standard error, each line led by its priority "
+                    + "(`<6>`) when that is the journal (`JOURNAL_STREAM`)"),
+        .choice("log_format", \.logFormat, placeholder: "FORMAT",
+                summary: "how log lines are written: `json`, one JSON object a line, or `text`, a line for people "
+                    + "(`2026-12-04T18:00:00.000Z info skillhostd is serving pid=12 socket=...`)")
+            .needingRestart(),
         .choice("default_isolation", \.defaultIsolation, placeholder: "MODE",
                 summary: "where skills installed without an isolation run"),
         .count("worker_pool_size", \.processIsolation.poolSize, minimum: 0,

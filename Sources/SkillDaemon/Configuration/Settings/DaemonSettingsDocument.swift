@@ -23,11 +23,19 @@ public enum DaemonSettingsDocument {
                    skillhostd --help | --version
 
             Hosts LLM skills built as shared objects against skill_abi.h, and serves JSON-RPC 2.0 on
-            a Unix socket (docs/PROTOCOL.md); `skillctl` is its client. Logs JSON lines on stderr.
+            a Unix socket (docs/PROTOCOL.md); `skillctl` is its client. Logs to stderr (log_format).
             Stops cleanly on SIGTERM or SIGINT. On SIGHUP it reads its config file again, with the same
             flags and environment, and applies the new settings but those marked "restart" (it keeps
             their running values and reports them); a file that is wrong is refused whole, and the
-            settings in force stay. The log and host.status say what changed.
+            settings in force stay. The log and host.status say what changed. One skillhostd at a
+            time uses a data directory: it locks skillhostd.lock there, which holds its pid and socket.
+
+            Under systemd (docs/SERVICE.md): it serves the socket that socket activation passes
+            (LISTEN_FDS; of several, the one named rpc) instead of binding --socket, reports to
+            NOTIFY_SOCKET (READY=1 once it serves, STATUS=, RELOADING=1 then READY=1 around a reload,
+            STOPPING=1, watchdog keep-alives every half of WATCHDOG_USEC), and leads each log line
+            with its priority when stderr is the journal (JOURNAL_STREAM). Workers see none of these
+            variables or descriptors.
 
             Settings (config file key in brackets; flags override the file, which overrides the
             environment):
@@ -51,8 +59,8 @@ public enum DaemonSettingsDocument {
             inherit only PATH, HOME, USER, LOGNAME, LANG, LC_*, TZ, TMPDIR, LD_LIBRARY_PATH and SKILL_*
             variables. Endpoints attached at run time (`skillctl inference attach`) last until skillhostd stops.
 
-            Exit status: 0 after a clean shutdown; 1 when it cannot start (the message says why); 2 on
-            a usage error or a setting that is wrong (the message names it).
+            Exit status:
+            \(DaemonExitStatus.allCases.map { helpEntry(String($0.rawValue), $0.meaning) }.joined(separator: "\n"))
             """
     }
 
