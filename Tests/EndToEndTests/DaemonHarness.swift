@@ -32,13 +32,16 @@ final class DaemonHarness: Sendable {
     let dataDirectory: String
     let logPath: String
     let process: ChildProcess
+    /// The `skillctl` that drives it.
+    let skillctlPath: String
 
     /// Starts a daemon whose inference goes to `inferenceURL` (nil: as `arguments` say, such
     /// as a config file's `models`), and waits for its socket. With `user`, the daemon runs
     /// as that uid and gid (through `setpriv`, which this process, root, may run), and its
-    /// directory belongs to it.
+    /// directory belongs to it. With `programs`, the `skillhostd` and `skillctl` of that
+    /// folder (an installed copy) instead of the build's.
     init(inferenceURL: URL?, arguments: [String] = [], environment: [String: String] = [:],
-         directory: TemporaryDirectory? = nil, user: uid_t? = nil) async throws {
+         directory: TemporaryDirectory? = nil, user: uid_t? = nil, programs: String? = nil) async throws {
         let directory = try directory ?? TemporaryDirectory(prefix: "e2e")
         self.directory = directory
         socketPath = directory.path("run/skillhostd.sock")
@@ -53,7 +56,8 @@ final class DaemonHarness: Sendable {
             guard chown(directory.path, user, user) == 0 else { throw HarnessError("cannot chown \(directory.path): errno \(errno)") }
             launcher = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--"]
         }
-        let command = launcher + [try BuildProducts.skillhostd()] + daemonArguments
+        skillctlPath = try programs.map { $0 + "/skillctl" } ?? BuildProducts.skillctl()
+        let command = launcher + [try programs.map { $0 + "/skillhostd" } ?? BuildProducts.skillhostd()] + daemonArguments
         process = try ChildProcess(
             command[0], arguments: Array(command.dropFirst()),
             // Nothing of this process's own output is handed down: a daemon outliving a
@@ -97,13 +101,14 @@ final class DaemonHarness: Sendable {
 
     /// Runs `skillctl --socket <this daemon's>` with `arguments`.
     func skillctl(arguments: [String], standardInput: String? = nil) async throws -> CommandResult {
-        try await Self.skillctl(arguments: ["--socket", socketPath] + arguments, standardInput: standardInput)
+        try await Self.skillctl(arguments: ["--socket", socketPath] + arguments, standardInput: standardInput,
+                                program: skillctlPath)
     }
 
-    /// Runs `skillctl` with exactly `arguments`.
-    static func skillctl(arguments: [String], standardInput: String? = nil) async throws -> CommandResult {
+    /// Runs `skillctl` (the build's, or `program`) with exactly `arguments`.
+    static func skillctl(arguments: [String], standardInput: String? = nil, program: String? = nil) async throws -> CommandResult {
         let child = try ChildProcess(
-            try BuildProducts.skillctl(), arguments: arguments,
+            try program ?? BuildProducts.skillctl(), arguments: arguments,
             standardInput: standardInput == nil ? .null : .pipe, standardOutput: .pipe, standardError: .pipe)
         if let standardInput {
             try child.write(standardInput)
