@@ -31,7 +31,7 @@ struct ZshCompletionScript {
         # A skill's input: @ and a file (ending in one of the extensions given, if any), or text.
         _skillctl_input() {
           if compset -P '@'; then
-            if (( $# )); then _files -g "*.(${(j:|:)@})"; else _files; fi
+            if (( $# > 1 )); then _files -g "*.(${(j:|:)@})"; elif (( $# )); then _files -g "*.$1"; else _files; fi
           else
             _message 'JSON or text, - for standard input, @FILE for a file'
           fi
@@ -155,11 +155,17 @@ struct ZshCompletionScript {
         switch completion {
         case .text, .runID, .batchID, .scheduleID, .model, .endpoint: " "
         case .skill: "_skillctl_skills"
-        case .file(let extensions): extensions.isEmpty ? "_files" : "_files -g \"*.(\(extensions.joined(separator: "|")))\""
+        case .file(let extensions): extensions.isEmpty ? "_files" : "_files -g \"\(globPattern(extensions))\""
         case .input(let extensions): (["_skillctl_input"] + extensions).joined(separator: " ")
         case .choices(let words): "(" + words.joined(separator: " ") + ")"
         case .timeZone: "_time_zone"
         }
+    }
+
+    /// The files with one of `extensions`: `*.so`, `*.(so|jsonl)` (not `*.(so)`, whose
+    /// parentheses zsh reads as glob qualifiers).
+    private static func globPattern(_ extensions: [String]) -> String {
+        extensions.count == 1 ? "*.\(extensions[0])" : "*.(" + extensions.joined(separator: "|") + ")"
     }
 
     /// The function of the command or group at `path`: `_skillctl_runs_show`.
