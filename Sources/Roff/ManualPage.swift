@@ -25,10 +25,11 @@ public struct ManualPage: Sendable {
         self.manual = manual
     }
 
-    /// The roff source of the page, ending with a newline.
+    /// The roff source of the page, ending with a newline. Words are never hyphenated and
+    /// lines are left-aligned: a page full of paths and option names reads better so.
     public var rendered: String {
         let header = ".TH \(Self.quoted(name.uppercased())) \(section) \"\" \(Self.quoted(source)) \(Self.quoted(manual))"
-        return ([header] + lines).joined(separator: "\n") + "\n"
+        return ([header, ".nh", ".ad l"] + lines).joined(separator: "\n") + "\n"
     }
 
     /// The `NAME` section `whatis` and `apropos` read: `name \- summary`.
