@@ -119,6 +119,19 @@ struct CompletionScriptTests {
         #expect(try await driver.fish("skillctl run hello @") == ["@a.so", "@items.jsonl", "@notes.txt", "@sub/"])
     }
 
+    @Test("zsh: commands, options, choices and files, through the completion system of an interactive zsh")
+    func zshCompletes() async throws {
+        #expect(try await driver.zsh("skillctl ") == Self.parser.commands.map(\.name).sorted())
+        #expect(try await driver.zsh("skillctl ins") == ["install"])
+        #expect(try await driver.zsh("skillctl install --f") == ["--force"])
+        #expect(try await driver.zsh("skillctl install --isolation ") == ["inprocess", "process"])
+        #expect(try await driver.zsh("skillctl install ") == ["a.so", "sub"])
+        #expect(try await driver.zsh("skillctl runs --st") == ["--status"])
+        #expect(try await driver.zsh("skillctl batch ") == ["cancel", "items", "results", "show", "start"])
+        #expect(try await driver.zsh("skillctl batch start hello @") == ["items.jsonl", "sub"])
+        #expect(try await driver.zsh("skillctl completion ") == ["bash", "fish", "zsh"])
+    }
+
     @Test("zsh: the script parses, and loads into the completion system with a function per command")
     func zsh() async throws {
         let check = try await ProgramRun.run("zsh", ["-n", driver.script(.zsh)])

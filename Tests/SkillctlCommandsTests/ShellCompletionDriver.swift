@@ -36,4 +36,9 @@ struct ShellCompletionDriver {
     func fish(_ line: String) async throws -> [String] {
         try await ShellCompletion.fish(line, script: script(.fish), in: directory.path("files"))
     }
+
+    /// What zsh offers at the end of `line`, in the folder of files (see ``ShellCompletion/zsh(_:script:in:)``).
+    func zsh(_ line: String) async throws -> [String] {
+        try await ShellCompletion.zsh(line, script: script(.zsh), in: directory.path("files"))
+    }
 }

@@ -59,4 +59,34 @@ public enum ShellCompletion {
         }
         return run.lines.map { String($0.prefix { $0 != "\t" }) }.sorted()
     }
+
+    /// What zsh's completion system offers at the end of `line` in `directory`, sorted: an
+    /// interactive zsh on a pseudo-terminal (`zpty`) runs `compinit`, sources `script`, and
+    /// gets `line` and a Tab; every match the completion functions add (through `compadd`)
+    /// is recorded.
+    ///
+    /// - Throws: when zsh fails or writes to standard error.
+    public static func zsh(_ line: String, script: String, in directory: String) async throws -> [String] {
+        let driver = #"""
+            zmodload zsh/zpty || exit 1
+            local out=$(mktemp)
+            zpty shell zsh -f -i
+            zpty -w shell "PS1=''; cd ${(q)2}; autoload -Uz compinit; compinit -u -D; source ${(q)1}"
+            zpty -w shell 'compadd() { local -a hits; builtin compadd -O hits "$@"; (( $#hits )) && print -rl -- $hits >>'"${(q)out}"'; builtin compadd "$@"; }'
+            zpty -w -n shell "$3"$'	'
+            local waited=0
+            while [[ ! -s $out ]] && (( waited++ < 100 )); do sleep 0.1; done
+            sleep 0.3
+            zpty -d shell
+            sort -u $out
+            rm -f $out
+            """#
+        let run = try await ProgramRun.run("zsh", ["-f", "-c", driver, "zsh", script, directory, line],
+                                           environment: ["HOME": directory, "PATH": "/usr/bin:/bin", "TERM": "dumb"])
+        guard run.succeeded, run.standardError.isEmpty else {
+            throw TestSupportError.unexpectedOutput(command: "zsh completing \"\(line)\"", output: run.description,
+                                                    expected: "matches on standard output, nothing on standard error")
+        }
+        return run.lines.sorted()
+    }
 }
