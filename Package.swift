@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "skillctl", targets: ["skillctl"]),
         .executable(name: "skillbench", targets: ["skillbench"]),
         .executable(name: "skillhost-worker-init", targets: ["skillhost-worker-init"]),
+        // Prints the manual pages, made from the declarations; scripts/install runs it.
+        .executable(name: "skillhost-man", targets: ["skillhost-man"]),
         .library(name: "SkillABI", targets: ["SkillABI"]),
         // Example skills, built as real shared objects: lib<name>.so in the build folder.
         .library(name: "hello", type: .dynamic, targets: ["HelloSkill"]),
@@ -36,6 +38,8 @@ let package = Package(
         // The words every layer shares: versions, run statuses, error kinds, usage, log lines.
         .target(name: "SkillhostModel"),
         .target(name: "Scheduling"),
+        // Manual pages in the man(7) macros, escaped for roff: no skillhost policy.
+        .target(name: "Roff"),
         // JSON values, a strict parser and serialization; then the log, one JSON object a line.
         .target(name: "JSON"),
         .target(name: "Logging", dependencies: ["JSON", "SkillhostModel", "SystemCalls"]),
@@ -64,7 +68,7 @@ let package = Package(
         // The daemon's domain: runs, batches, schedules, skills and the configuration.
         .target(name: "SkillDaemon",
                 dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
-                               "ProcessIsolation", "JSON", "Logging", "SystemCalls"]),
+                               "ProcessIsolation", "JSON", "Logging", "SystemCalls", "Roff"]),
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
@@ -73,13 +77,14 @@ let package = Package(
 
         // skillctl's commands, each declared once (arguments, options, help, request, rendering), and
         // the parser, help and README table made from that list; the executable hands it its arguments.
-        .target(name: "SkillctlCommands", dependencies: ["JSON", "JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling"]),
+        .target(name: "SkillctlCommands", dependencies: ["JSON", "JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling", "Roff"]),
 
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillRuntime", "SkillWorker", "SkillhostModel", "JSONRPC",
                                                             "Logging", "ServiceManager", "SystemCalls"]),
         .executableTarget(name: "skillctl", dependencies: ["SkillctlCommands"]),
         .executableTarget(name: "skillhost-worker-init"),
+        .executableTarget(name: "skillhost-man", dependencies: ["SkillctlCommands", "SkillDaemon"]),
         // The benchmark (docs/BENCHMARKS.md); bench/run builds and drives it.
         .executableTarget(name: "skillbench",
                           dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSON", "JSONRPC", "SkillhostProtocol", "InferenceDriver",
@@ -106,7 +111,8 @@ let package = Package(
         .testTarget(name: "SkillhostModelTests", dependencies: ["SkillhostModel"]),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls", "CSystemShims"]),
         .testTarget(name: "ServiceManagerTests", dependencies: ["ServiceManager", "SystemCalls"]),
-        .testTarget(name: "SkillctlCommandsTests", dependencies: ["SkillctlCommands", "SkillhostProtocol", "Scheduling", "JSON", "JSONRPC"]),
+        .testTarget(name: "SkillctlCommandsTests",
+                    dependencies: ["SkillctlCommands", "SkillhostProtocol", "SkillhostModel", "Scheduling", "JSON", "JSONRPC", "TestSupport"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

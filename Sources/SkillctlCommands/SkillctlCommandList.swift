@@ -1,5 +1,6 @@
 /// Every command of skillctl, in the order help lists them: the one list the parser,
-/// `--help`, `skillctl help COMMAND` and the README's command table are made from.
+/// `--help`, `skillctl help COMMAND`, the README's command table, the shell completions
+/// and the manual page are made from.
 enum SkillctlCommandList {
     /// The commands and groups of commands.
     static let entries: [CommandEntry] = [
@@ -51,6 +52,7 @@ enum SkillctlCommandList {
             subcommands: [InferenceStatusCommand.self, InferenceModelsCommand.self, AttachEndpointCommand.self,
                           DetachEndpointCommand.self],
             defaultSubcommand: "status")),
+        .command(CompletionCommand.self),
     ]
 
     /// The parser of these commands.

@@ -32,6 +32,8 @@ final class DaemonHarness: Sendable {
     let dataDirectory: String
     let logPath: String
     let process: ChildProcess
+    /// The `skillctl` that drives it.
+    let skillctlPath: String
 
     /// Starts a daemon whose inference goes to `inferenceURL` (nil: as `arguments` say, such
     /// as a config file's `models`), and waits for its socket. With `user`, the daemon runs
@@ -39,10 +41,11 @@ final class DaemonHarness: Sendable {
     /// directory belongs to it. It logs at `logLevel`, given as a flag; nil: as `arguments`
     /// or its config file say. With `launcher`, the daemon is started through that command
     /// (`systemd-socket-activate ...`), which is given `descriptors` (the child's number for
-    /// each, and this process's descriptor it copies).
+    /// each, and this process's descriptor it copies). With `programs`, the `skillhostd` and
+    /// `skillctl` of that folder (an installed copy) instead of the build's.
     init(inferenceURL: URL?, arguments: [String] = [], environment: [String: String] = [:],
          directory: TemporaryDirectory? = nil, user: uid_t? = nil, logLevel: String? = "debug",
-         launcher: [String] = [], descriptors: [Int32: Int32] = [:]) async throws {
+         launcher: [String] = [], descriptors: [Int32: Int32] = [:], programs: String? = nil) async throws {
         let directory = try directory ?? TemporaryDirectory(prefix: "e2e")
         self.directory = directory
         socketPath = directory.path("run/skillhostd.sock")
@@ -58,7 +61,8 @@ final class DaemonHarness: Sendable {
             guard chown(directory.path, user, user) == 0 else { throw HarnessError("cannot chown \(directory.path): errno \(errno)") }
             launchers = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--"] + launchers
         }
-        let command = launchers + [try BuildProducts.skillhostd()] + daemonArguments
+        skillctlPath = try programs.map { $0 + "/skillctl" } ?? BuildProducts.skillctl()
+        let command = launchers + [try programs.map { $0 + "/skillhostd" } ?? BuildProducts.skillhostd()] + daemonArguments
         process = try ChildProcess(
             command[0], arguments: Array(command.dropFirst()),
             // Nothing of this process's own output is handed down: a daemon outliving a
@@ -102,13 +106,14 @@ final class DaemonHarness: Sendable {
 
     /// Runs `skillctl --socket <this daemon's>` with `arguments`.
     func skillctl(arguments: [String], standardInput: String? = nil) async throws -> CommandResult {
-        try await Self.skillctl(arguments: ["--socket", socketPath] + arguments, standardInput: standardInput)
+        try await Self.skillctl(arguments: ["--socket", socketPath] + arguments, standardInput: standardInput,
+                                program: skillctlPath)
     }
 
-    /// Runs `skillctl` with exactly `arguments`.
-    static func skillctl(arguments: [String], standardInput: String? = nil) async throws -> CommandResult {
+    /// Runs `skillctl` (the build's, or `program`) with exactly `arguments`.
+    static func skillctl(arguments: [String], standardInput: String? = nil, program: String? = nil) async throws -> CommandResult {
         let child = try ChildProcess(
-            try BuildProducts.skillctl(), arguments: arguments,
+            try program ?? BuildProducts.skillctl(), arguments: arguments,
             standardInput: standardInput == nil ? .null : .pipe, standardOutput: .pipe, standardError: .pipe)
         if let standardInput {
             try child.write(standardInput)

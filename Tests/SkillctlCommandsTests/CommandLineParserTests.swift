@@ -54,7 +54,8 @@ struct CommandLineParserTests {
         let run = try usageError("run", "echo", "--bogus")
         #expect(run.message == "unknown option --bogus for `skillctl run` (it takes --model, --stream, --timeout, --timeout-ms)")
         #expect(run.description.hasSuffix("see `skillctl run --help`"))
-        #expect(try usageError("list", "--all").message == "unknown option --all for `skillctl list` (it takes none)")
+        #expect(try usageError("status", "--all").message == "unknown option --all for `skillctl status` (it takes none)")
+        #expect(try usageError("list", "--all").message == "unknown option --all for `skillctl list` (it takes --names)")
         #expect(try usageError("install", "a.so", "--force=yes").message.hasPrefix("unknown option --force=yes"),
                 "a flag takes no value")
     }
@@ -120,7 +121,11 @@ struct CommandLineParserTests {
                 == "a memory limit of 10M is below 64M, the least a worker may have: give 64M or more, none (no limit) or default")
         #expect(try command(SetMemoryLimitCommand.self, "memory-limit", "echo", "64M").limit == .bytes(64 << 20))
         _ = try command(StatusCommand.self, "status")
-        _ = try command(ListSkillsCommand.self, "list")
+        #expect(try !command(ListSkillsCommand.self, "list").namesOnly)
+        #expect(try command(ListSkillsCommand.self, "list", "--names").namesOnly)
+        #expect(try command(CompletionCommand.self, "completion", "zsh").shell == .zsh)
+        #expect(try usageError("completion", "tcsh").message == #"completion expects one of bash, zsh, fish, got "tcsh""#)
+        #expect(try usageError("completion").message == "missing arguments: usage is `skillctl completion bash|zsh|fish`")
     }
 
     @Test("grant and install read the grant options; those not given are left out")

@@ -22,11 +22,23 @@ struct HelpText: Sendable {
         "skillctl \(leaf.synopsis)"
     }
 
+    /// What skillctl is, in a line without a final period.
+    static let toolSummary = "control skillhostd, the daemon that hosts LLM skills"
+    /// Where results and errors go.
+    static let outputStreams = "Results go to standard output, errors to standard error."
+    /// Where the help of one command is.
+    static let helpPointer = "`skillctl help COMMAND` or `skillctl COMMAND --help` explains one command."
+    /// How errors look with `--json`.
+    static let jsonErrors = """
+        With --json, a daemon error is printed to standard error as one line of JSON
+        ({"code", "message", "data": {"kind", ...}}).
+        """
+
     private var tool: String {
         let commands = parser.leaves.map { leaf in (leaf.shortSynopsis, leaf.declaration.abstract) }
         let exitStatuses = ExitCode.allCases.map { ("\($0.rawValue)", $0.meaning) }
         return """
-            skillctl: control skillhostd, the daemon that hosts LLM skills.
+            skillctl: \(Self.toolSummary).
 
             usage: skillctl [--socket PATH] [--json] COMMAND [ARGUMENTS]
 
@@ -37,11 +49,10 @@ struct HelpText: Sendable {
 
             Exit status:
             \(Self.columns(exitStatuses, widestColumn: 4))
-            With --json, a daemon error is printed to standard error as one line of JSON
-            ({"code", "message", "data": {"kind", ...}}).
+            \(Self.jsonErrors)
 
-            Results go to standard output, errors to standard error.
-            `skillctl help COMMAND` or `skillctl COMMAND --help` explains one command.
+            \(Self.outputStreams)
+            \(Self.helpPointer)
 
             """
     }
@@ -82,7 +93,7 @@ struct HelpText: Sendable {
     }
 
     /// `text` as a sentence: a capital first letter and a final period.
-    private static func sentence(_ text: String) -> String {
+    static func sentence(_ text: String) -> String {
         text.prefix(1).uppercased() + text.dropFirst() + "."
     }
 

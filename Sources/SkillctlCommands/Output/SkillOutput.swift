@@ -26,6 +26,13 @@ enum SkillOutput {
         return table.rendered
     }
 
+    /// The skills' names, each once, in the list's order, one a line.
+    static func renderNames(_ result: SkillList) -> String {
+        var seen: Set<String> = []
+        return result.skills.compactMap { $0["name"]?.stringValue }.filter { seen.insert($0).inserted }
+            .joined(separator: "\n")
+    }
+
     static func renderShow(_ skill: JSONValue) -> String {
         TextTable.keyValues([
             ("name", Formatting.plain(skill["name"])),

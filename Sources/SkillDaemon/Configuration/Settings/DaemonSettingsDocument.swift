@@ -13,6 +13,50 @@ public enum DaemonSettingsDocument {
         ("--worker ...", "internal: a worker of process isolation, started by skillhostd itself"),
     ]
 
+    /// What skillhostd is and does, for `--help` and the manual page.
+    static let description = """
+        Hosts LLM skills built as shared objects against skill_abi.h, and serves JSON-RPC 2.0 on
+        a Unix socket (docs/PROTOCOL.md); `skillctl` is its client. Logs to stderr (log_format).
+        Stops cleanly on SIGTERM or SIGINT. On SIGHUP it reads its config file again, with the same
+        flags and environment, and applies the new settings but those marked "restart" (it keeps
+        their running values and reports them); a file that is wrong is refused whole, and the
+        settings in force stay. The log and host.status say what changed. One skillhostd at a
+        time uses a data directory: it locks skillhostd.lock there, which holds its pid and socket.
+
+        Under systemd (docs/SERVICE.md): it serves the socket that socket activation passes
+        (LISTEN_FDS; of several, the one named rpc) instead of binding --socket, reports to
+        NOTIFY_SOCKET (READY=1 once it serves, STATUS=, RELOADING=1 then READY=1 around a reload,
+        STOPPING=1, watchdog keep-alives every half of WATCHDOG_USEC), and leads each log line
+        with its priority when stderr is the journal (JOURNAL_STREAM). Workers see none of these
+        variables or descriptors.
+        """
+
+    /// How the settings' sources rank.
+    static let precedence = "flags override the file, which overrides the environment"
+
+    /// A config file with several models.
+    static let modelsExample = """
+        {"models": {"gemma": {"endpoints": [
+            {"name": "gemma-a", "url": "http://127.0.0.1:8080", "served_model": "gemma-3-270m",
+             "api_key_env": "GEMMA_KEY", "max_concurrent": 4},
+            {"url": "http://10.0.0.2:8080", "api_key_file": "/etc/skillhost/gemma.key"}]}},
+         "default_model": "gemma"}
+        """
+
+    /// What an endpoint of a model has, and how API keys and the daemon's process are kept private.
+    static let modelsExplanation = """
+        An endpoint has `url` (required), `name` (default: <model>-<n>), `served_model` (the name sent
+        to the server; default: the server's own), `api_key_env` or `api_key_file` (an absolute path
+        to a file only its owner may read; a trailing newline is ignored) and `max_concurrent` (requests
+        at once; default: \(EndpointConfiguration.defaultMaximumConcurrentRequests)). API keys are read when skillhostd starts and kept in memory
+        only; they never appear in logs, the registry, status answers or error messages, and the
+        variables they came from are removed from skillhostd's environment, their values overwritten
+        where /proc/PID/environ shows them. skillhostd is not dumpable (other processes of its user
+        cannot ptrace it or read its /proc files) and creates its files with umask 077. Skill workers
+        inherit only PATH, HOME, USER, LOGNAME, LANG, LC_*, TZ, TMPDIR, LD_LIBRARY_PATH and SKILL_*
+        variables. Endpoints attached at run time (`skillctl inference attach`) last until skillhostd stops.
+        """
+
     /// `skillhostd --help`.
     public static var help: String {
         let settings = DaemonSetting.all.compactMap { setting in
@@ -22,42 +66,15 @@ public enum DaemonSettingsDocument {
             usage: skillhostd [--config FILE] [--SETTING VALUE ...]
                    skillhostd --help | --version
 
-            Hosts LLM skills built as shared objects against skill_abi.h, and serves JSON-RPC 2.0 on
-            a Unix socket (docs/PROTOCOL.md); `skillctl` is its client. Logs to stderr (log_format).
-            Stops cleanly on SIGTERM or SIGINT. On SIGHUP it reads its config file again, with the same
-            flags and environment, and applies the new settings but those marked "restart" (it keeps
-            their running values and reports them); a file that is wrong is refused whole, and the
-            settings in force stay. The log and host.status say what changed. One skillhostd at a
-            time uses a data directory: it locks skillhostd.lock there, which holds its pid and socket.
+            \(description)
 
-            Under systemd (docs/SERVICE.md): it serves the socket that socket activation passes
-            (LISTEN_FDS; of several, the one named rpc) instead of binding --socket, reports to
-            NOTIFY_SOCKET (READY=1 once it serves, STATUS=, RELOADING=1 then READY=1 around a reload,
-            STOPPING=1, watchdog keep-alives every half of WATCHDOG_USEC), and leads each log line
-            with its priority when stderr is the journal (JOURNAL_STREAM). Workers see none of these
-            variables or descriptors.
-
-            Settings (config file key in brackets; flags override the file, which overrides the
-            environment):
+            Settings (config file key in brackets; \(precedence)):
             \((settings + otherFlags.map(helpEntry)).joined(separator: "\n"))
 
             Models (config file only): several named models, each served by one or more endpoints,
             instead of the shorthand:
-              {"models": {"gemma": {"endpoints": [
-                  {"name": "gemma-a", "url": "http://127.0.0.1:8080", "served_model": "gemma-3-270m",
-                   "api_key_env": "GEMMA_KEY", "max_concurrent": 4},
-                  {"url": "http://10.0.0.2:8080", "api_key_file": "/etc/skillhost/gemma.key"}]}},
-               "default_model": "gemma"}
-            An endpoint has `url` (required), `name` (default: <model>-<n>), `served_model` (the name sent
-            to the server; default: the server's own), `api_key_env` or `api_key_file` (an absolute path
-            to a file only its owner may read; a trailing newline is ignored) and `max_concurrent` (requests
-            at once; default: \(EndpointConfiguration.defaultMaximumConcurrentRequests)). API keys are read when skillhostd starts and kept in memory
-            only; they never appear in logs, the registry, status answers or error messages, and the
-            variables they came from are removed from skillhostd's environment, their values overwritten
-            where /proc/PID/environ shows them. skillhostd is not dumpable (other processes of its user
-            cannot ptrace it or read its /proc files) and creates its files with umask 077. Skill workers
-            inherit only PATH, HOME, USER, LOGNAME, LANG, LC_*, TZ, TMPDIR, LD_LIBRARY_PATH and SKILL_*
-            variables. Endpoints attached at run time (`skillctl inference attach`) last until skillhostd stops.
+            \(modelsExample.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            \(modelsExplanation)
 
             Exit status:
             \(DaemonExitStatus.allCases.map { helpEntry(String($0.rawValue), $0.meaning) }.joined(separator: "\n"))
@@ -93,13 +110,13 @@ public enum DaemonSettingsDocument {
     }
 
     /// The setting's summary, with the values it takes when they are few.
-    private static func described(_ setting: DaemonSetting) -> String {
+    static func described(_ setting: DaemonSetting) -> String {
         setting.choices.isEmpty ? setting.summary : "\(setting.summary); \(setting.expectation)"
     }
 
     /// The setting's default, led by its environment variable when it has one; values are
     /// written with `code`. Nil when it has neither.
-    private static func defaultText(of setting: DaemonSetting, code: (String) -> String) -> String? {
+    static func defaultText(of setting: DaemonSetting, code: (String) -> String) -> String? {
         let fallback: String? = switch setting.default {
         case let .value(value)?: code(value)
         case let .described(text)?: text
