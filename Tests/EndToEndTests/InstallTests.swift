@@ -23,6 +23,7 @@ struct InstallTests {
             "share/bash-completion/completions/skillctl": 0o644, "share/zsh/vendor-completions/_skillctl": 0o644,
             "share/fish/vendor_completions.d/skillctl.fish": 0o644,
             "share/man/man1/skillctl.1": 0o644, "share/man/man8/skillhostd.8": 0o644,
+            "lib/sysusers.d/skillhost.conf": 0o644,
         ]
         let units = Installation.sourceUnits()
         for unit in units {
@@ -143,6 +144,7 @@ struct InstallTests {
             "./usr/share/man/man1/skillctl.1.gz", "./usr/share/man/man8/skillhostd.8.gz",
         ]
         expected.formUnion(Installation.sourceUnits().map { "./usr/lib/systemd/\($0)" })
+        expected.insert("./usr/lib/sysusers.d/skillhost.conf")
         expected.formUnion(try await Installation.toolchainRuntime().map { "./usr/lib/skillhost/\($0)" })
         #expect(files == expected, "\(listing.standardOutput)")
         #expect(entries.allSatisfy { $0[1] == "root/root" }, "files not owned by root: \(listing.standardOutput)")
@@ -239,12 +241,12 @@ struct Installation: Sendable {
         try await made.value.get()
     }
 
-    /// The units of packaging/systemd as `system/NAME` and `user/NAME`.
+    /// The units of packaging/systemd as `system/NAME` and `user/NAME`: its services and sockets.
     static func sourceUnits() -> [String] {
         ["system", "user"].flatMap { kind in
             let folder = BuildProducts.packageRoot.appendingPathComponent("packaging/systemd/\(kind)").path
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            return names.map { "\(kind)/\($0)" }
+            return names.filter { $0.hasSuffix(".service") || $0.hasSuffix(".socket") }.map { "\(kind)/\($0)" }
         }
     }
 
