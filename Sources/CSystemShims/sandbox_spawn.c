@@ -176,13 +176,25 @@ static int await_execve(pid_t child, int report, const char **failed_call) {
     return EIO;
 }
 
-/* The parent's part with map_after_execve: the maps of the executed child, which is
- * dumpable now and holds none of the daemon's memory, then its start signal. */
+/* The parent's part with map_after_execve: the maps of the executed child, which holds none
+ * of the daemon's memory, then its start signal. The end of the report pipe is not enough:
+ * the kernel closes close-on-exec descriptors before it makes the new image dumpable, so the
+ * maps are written only once the executable itself says it runs (one byte on `start`). */
 static int map_after_execve(const cshim_sandbox_start *spawn, long child, int start, int report,
                             const char **failed_call) {
     int code = await_execve((pid_t)child, report, failed_call);
     if (code != 0) {
         close(start);
+        return code;
+    }
+    char running;
+    ssize_t length;
+    while ((length = read(start, &running, 1)) < 0 && errno == EINTR) {}
+    if (length != 1) {
+        code = length < 0 ? errno : EIO;
+        *failed_call = "read of the worker init's ready signal";
+        close(start);
+        reap_failed_child((pid_t)child);
         return code;
     }
     code = map_identities(spawn, (pid_t)child, failed_call);

@@ -187,6 +187,7 @@ public final class Daemon: Sendable {
         let watchdog = startWatchdog(server: server)
 
         let signal = await stop.wait()
+        reloader.stop()
         let inFlight = runs.activeRuns
         let grace = live.current.shutdownGrace
         report(try notifier.stopping(status: "stopping: \(inFlight) runs in flight get up to "

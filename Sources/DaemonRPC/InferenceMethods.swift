@@ -50,7 +50,14 @@ struct InferenceMethods: Sendable {
         let source: APIKeySource?
         switch (request.apiKeyEnvironmentVariable, request.apiKeyFile) {
         case (_?, _?): throw ServiceError.invalidParams("give api_key_env or api_key_file, not both")
-        case let (variable?, nil): source = .environment(variable: variable)
+        case let (variable?, nil):
+            // The daemon's environment holds the keys of its configured endpoints: only its
+            // own user may have one of its variables sent to a server of their choosing.
+            guard peer.uid == geteuid() || peer.uid == 0 else {
+                throw ServiceError(.permissionDenied, "api_key_env reads the daemon's own environment, which only its user "
+                    + "(uid \(geteuid())) or root may name; give api_key_file with a file of your own instead")
+            }
+            source = .environment(variable: variable)
         case let (nil, path?): source = .file(path: path)
         case (nil, nil): source = nil
         }

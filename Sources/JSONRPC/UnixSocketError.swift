@@ -27,8 +27,10 @@ public enum UnixSocketError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case let .alreadyServing(path, pid):
-            let owner = pid.map { " (pid \($0))" } ?? ""
-            return "another server is already serving \(path)\(owner)"
+            guard let pid else {
+                return "something already listens at \(path) (another server, or a service manager's socket unit)"
+            }
+            return "another server is already serving \(path) (pid \(pid))"
         case let .directoryNotOwned(directory, ownerUID, currentUID):
             return "the socket directory \(directory) belongs to uid \(ownerUID), not to you (uid \(currentUID))"
         case let .directoryWritableByOthers(directory, mode):

@@ -224,6 +224,12 @@ public final class UnixSocketListener: Sendable {
             return
         }
         guard info.st_mode & S_IFMT == S_IFSOCK else { throw .notASocket(path: path) }
+        // A socket that answers is not stale, whatever its lock says: a service manager's
+        // socket unit listens without the lock, and unlinking its socket would leave it
+        // listening on nothing.
+        if (try? UnixSocketConnection.connect(to: path)) != nil {
+            throw .alreadyServing(path: path, pid: nil)
+        }
         guard unlink(path) == 0 || errno == ENOENT else {
             throw .systemCall(.lastError(of: "unlink", path: path))
         }

@@ -3,9 +3,9 @@
  *   skillhost-worker-init [--start-fd START_FD] STATUS_FD WORKER [ARGUMENT...]
  *
  * The daemon starts it, in the worker's new namespaces, with the worker's descriptors 0-4 and
- * the write end of a pipe at STATUS_FD. With --start-fd, it first waits for one byte on
- * START_FD: a daemon that is not root writes the maps of the user namespace only after this
- * program was executed (only then is the process dumpable without holding a copy of the
+ * the write end of a pipe at STATUS_FD. With --start-fd, it first writes one byte to START_FD
+ * and waits for one back: a daemon that is not root writes the maps of the user namespace only
+ * once this program runs (only then is the process dumpable without holding a copy of the
  * daemon's memory), and the worker must start with them. It starts WORKER as pid 2 with those descriptors
  * and the same environment, closes its own copies, and from then on only reaps: the
  * worker's children that outlive their parents come back to pid 1. When the worker ends,
@@ -41,8 +41,14 @@ int main(int argc, char **argv) {
         return 64;
     }
     if (start_fd >= 0) {
-        char byte;
+        /* Running, hence dumpable: the daemon may write the maps now. */
+        char byte = 0;
         ssize_t length;
+        while ((length = write(start_fd, &byte, 1)) < 0 && errno == EINTR) {}
+        if (length != 1) {
+            fprintf(stderr, "skillhost-worker-init: cannot tell the daemon it runs: %s\n", strerror(errno));
+            return 71;
+        }
         while ((length = read(start_fd, &byte, 1)) < 0 && errno == EINTR) {}
         if (length != 1) {
             fprintf(stderr, "skillhost-worker-init: the daemon did not write the user namespace's maps\n");

@@ -16,6 +16,9 @@ if CommandLine.arguments.dropFirst().first == "--worker" {
 // A reader of stderr (or a client) that goes away must not kill the daemon: writes then
 // fail with EPIPE, which the code handles.
 signal(SIGPIPE, SIG_IGN)
+// A reload request (`systemctl reload`) while the daemon starts must not end it, as SIGHUP's
+// default action would: ignored until the daemon catches it, once it can reload.
+signal(SIGHUP, SIG_IGN)
 
 /// Writes `message` to standard error, led by the error priority when that is the journal,
 /// and exits with `status`.

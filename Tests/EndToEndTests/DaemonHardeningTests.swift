@@ -63,7 +63,9 @@ struct DaemonHardeningTests {
         #expect(refused.output.isEmpty)
         // The same reader may read the environment of a process of that user that is
         // dumpable, as every process is unless it says otherwise.
-        let allowed = try await asUnprivilegedUser(["/bin/sh", "-c", "sleep 5 & cat /proc/$!/environ; kill $!"])
+        // (Read once the child has executed `sleep`: while a process executes, its environ
+        // can read as empty.)
+        let allowed = try await asUnprivilegedUser(["/bin/sh", "-c", "sleep 5 & sleep 0.3; cat /proc/$!/environ; kill $!"])
         #expect(allowed.output.contains("PATH="), "the control reader read nothing: \(allowed.errors)")
 
         #expect(daemon.log().contains(#""dumpable":false"#))

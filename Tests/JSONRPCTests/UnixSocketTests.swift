@@ -80,6 +80,28 @@ struct UnixSocketTests {
         client.shutdown()
     }
 
+    @Test("a socket that another process listens on without the lock (a socket unit) is left alone, and refused by name")
+    func listeningSocketWithoutLock() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let socketPath = directory.file("s.sock")
+        let fd = cshim_unix_stream_socket()
+        defer { close(fd) }
+        #expect(cshim_bind_unix(fd, socketPath) == 0)
+        #expect(listen(fd, 8) == 0)
+        #expect(throws: UnixSocketError.alreadyServing(path: socketPath, pid: nil)) {
+            try UnixSocketListener(path: socketPath)
+        }
+        #expect(UnixSocketError.alreadyServing(path: socketPath, pid: nil).description
+            == "something already listens at \(socketPath) (another server, or a service manager's socket unit)")
+        // Still the other listener's: a client reaches it.
+        let client = try UnixSocketConnection.connect(to: socketPath)
+        let accepted = accept(fd, nil, nil)
+        #expect(accepted >= 0)
+        if accepted >= 0 { close(accepted) }
+        client.shutdown()
+    }
+
     @Test("a stale socket file left by a dead process is replaced")
     func staleSocket() throws {
         let directory = try TemporaryDirectory()

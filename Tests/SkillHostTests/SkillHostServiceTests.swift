@@ -149,4 +149,19 @@ struct SkillHostServiceTests {
             try await fixture.connection.call(method, params: params)
         }
     }
+
+    @Test("only the daemon's own user or root may attach an endpoint whose key is one of the daemon's variables")
+    func foreignCallerCannotNameTheDaemonsVariables() async throws {
+        let fixture = try ServiceFixture()
+        let stranger = InMemoryJSONRPCConnection(
+            handler: fixture.service, peer: PeerCredentials(pid: getpid(), uid: geteuid() == 65534 ? 65533 : 65534, gid: 65534))
+        let request = AttachEndpointRequest(model: "stolen", url: "http://127.0.0.1:9", apiKeyEnvironmentVariable: "PATH",
+                                            force: true)
+        let params = try request.params
+        let error = await #expect(throws: JSONRPCError.self, "a caller of another uid named one of the daemon's variables") {
+            try await stranger.call(AttachEndpointRequest.method, params: params)
+        }
+        #expect(error?.errorKind == .permissionDenied, "\(String(describing: error))")
+        #expect(error?.message.contains("api_key_env reads the daemon's own environment") == true, "\(String(describing: error))")
+    }
 }

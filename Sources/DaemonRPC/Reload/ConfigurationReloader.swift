@@ -39,6 +39,10 @@ final class ConfigurationReloader: Sendable {
     private let logger: Logger
     private let hooks: ReloadHooks
     private let queue = DispatchQueue(label: "skillhost.reload")
+    /// Whether the daemon is stopping: a reload still queued then does nothing, so that no
+    /// part is reconfigured while it shuts down and the service manager hears no `READY=1`
+    /// after `STOPPING=1`.
+    private let stopping = Atomic<Bool>(false)
 
     /// A reloader of the daemon whose configuration in force is `inForce`, applying to these parts.
     init(invocation: DaemonInvocation, environment: [String: String], inForce: ResolvedConfiguration,
@@ -61,7 +65,16 @@ final class ConfigurationReloader: Sendable {
 
     /// Starts a reload on the reload queue and returns at once: what the signal thread calls.
     func requestReload() {
-        queue.async { [self] in reload() }
+        queue.async { [self] in
+            guard !stopping.load(ordering: .acquiring) else { return }
+            reload()
+        }
+    }
+
+    /// From now on no reload runs; returns once the one running, if any, has ended.
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        queue.sync {}
     }
 
     /// Reloads now, on the reload queue: logs how it ended before recording it, so that
