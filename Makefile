@@ -1,12 +1,16 @@
-# `make install` and `make deb`, for those who expect them: both run the scripts, which
-# say more with --help.
+# `make && sudo make install` and `make deb`, for those who expect them: they run the scripts,
+# which say more with --help. `make` builds as you, so that the build folder stays yours;
+# `make install` only copies what it built (PREFIX, DESTDIR), and needs no swift on PATH.
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: install deb
+.PHONY: all install deb
+
+all:
+	scripts/install --build-only
 
 install:
-	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install --no-build
 
 deb:
 	scripts/package-deb

@@ -330,26 +330,22 @@ public final class Daemon: Sendable {
     /// anyway: the server's own waits after the grace, the workers and the registry.
     static let shutdownMargin = Duration.seconds(10)
 
-    /// The status the daemon exits with when it can neither serve nor stop as it should
-    /// (EX_SOFTWARE): code in its process, an in-process skill, closed what it needs.
-    public static let brokenProcessStatus = DaemonExitStatus.broken.rawValue
-
     /// Logs why the daemon cannot go on and ends the process at once with
-    /// ``brokenProcessStatus``, so that a supervisor restarts it. Nothing more is tried: the
+    /// ``DaemonExitStatus/broken``, so that a supervisor restarts it. Nothing more is tried: the
     /// registry's descriptors may be gone or reused too. Runs in flight are recorded as
     /// `interrupted` at the next start.
     private static func exitAfter(_ failure: StopSignal.Failure, logger: Logger) -> Never {
         switch failure {
         case let .descriptorLost(loss):
             logger.error("skillhostd lost a descriptor it cannot serve without, most likely closed by an in-process skill; "
-                + "exiting with status \(brokenProcessStatus) for a supervisor to restart it "
+                + "exiting with status \(DaemonExitStatus.broken.rawValue) for a supervisor to restart it "
                 + "(run untrusted skills in process isolation)", ["loss": .string(loss)])
         case let .shutdownOverran(limit):
             logger.error("skillhostd did not finish stopping within \(Int64(limit.milliseconds)) ms of the stop signal "
                 + "(shutdown_grace_ms plus \(Int64(shutdownMargin.milliseconds)) ms), most likely because an in-process "
-                + "skill broke it; exiting with status \(brokenProcessStatus)")
+                + "skill broke it; exiting with status \(DaemonExitStatus.broken.rawValue)")
         }
-        _exit(brokenProcessStatus)
+        _exit(DaemonExitStatus.broken.rawValue)
     }
 
     /// Starts, in the background, the workers of every installed skill that runs in a

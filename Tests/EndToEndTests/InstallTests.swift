@@ -193,6 +193,8 @@ struct InstallTests {
         let postinst = try String(contentsOfFile: control.path("postinst"), encoding: .utf8)
         #expect(postinst.contains("adduser --quiet --system --group --home /var/lib/skillhost skillhost"), "\(postinst)")
         #expect(postinst.contains("getent passwd skillhost"), "postinst creates the user only when it is missing")
+        #expect(postinst.contains("systemctl try-restart skillhostd.service"),
+                "an upgrade restarts a daemon that runs (its worker programs were replaced), and starts none")
     }
 }
 

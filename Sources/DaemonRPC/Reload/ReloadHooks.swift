@@ -15,7 +15,4 @@ public struct ReloadHooks: Sendable {
         self.started = started
         self.finished = finished
     }
-
-    /// Hooks that do nothing.
-    public static let none = ReloadHooks(started: {}, finished: { _ in })
 }

@@ -137,7 +137,12 @@ struct BashCompletionScript {
                 done
                 ;;
             skill)
-                [[ $value == *@* ]] || compgen -W "$(_skillctl_installed_skills)" -- "$value"
+                # Matched here, not by compgen -W, which would expand whatever a daemon answers.
+                [[ $value == *@* ]] && return 0
+                local name
+                _skillctl_installed_skills | while IFS= read -r name; do
+                    [[ $name == "$value"* ]] && printf '%s\n' "$name"
+                done
                 ;;
             time-zone)
                 local zones=/usr/share/zoneinfo zone
