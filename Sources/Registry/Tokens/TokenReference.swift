@@ -6,16 +6,6 @@ public enum TokenReference: Sendable, Equatable, CustomStringConvertible {
     /// The token not revoked with this name.
     case name(String)
 
-    /// Reads `text` as the command line gives it: digits are an id (a token's name starts
-    /// with a letter), anything else a name.
-    public init(_ text: String) {
-        if let id = Int64(text), text.allSatisfy(\.isASCII) {
-            self = .id(id)
-        } else {
-            self = .name(text)
-        }
-    }
-
     /// `token 3` or `token "ci"`.
     public var description: String {
         switch self {
