@@ -16,7 +16,8 @@ public final class SkillHostService: JSONRPCMethodHandler {
     /// `scheduler` fires the schedules that `schedules.add` records, and `inference` routes
     /// the runs' inference calls, its endpoints shown and changed by `inference.*`, which
     /// read API keys from `environment` (the daemon's as it started); the methods read the
-    /// settings in force from `configuration`; `host.status` shows `sandbox` and `reloads`.
+    /// settings in force from `configuration`; `host.status` shows `sandbox` and `reloads`;
+    /// `tokens.*` log to `logger` by token name.
     public init(registry: Registry, runs: RunService, runner: IsolatingRunner, batches: BatchRunner, scheduler: Scheduler,
                 inference: InferenceRouter, environment: [String: String], configuration: LiveConfiguration,
                 sandbox: SandboxStatus = SandboxStatus(mode: "off", layers: []), reloads: ReloadRecord = ReloadRecord(),
@@ -31,6 +32,7 @@ public final class SkillHostService: JSONRPCMethodHandler {
         ScheduleMethods(registry: registry, runs: runs, scheduler: scheduler).register(in: &handlers)
         InferenceMethods(router: inference, configuration: configuration, environment: environment, logger: logger)
             .register(in: &handlers)
+        TokenMethods(registry: registry, logger: logger).register(in: &handlers)
         self.handlers = handlers
     }
 

@@ -11,6 +11,14 @@ public enum RegistryError: Error, Sendable, CustomStringConvertible {
     case runNotFound(id: Int64)
     /// No schedule has that id.
     case scheduleNotFound(id: Int64)
+    /// No token is named so (or has that id); a revoked token is named by its id only.
+    case tokenNotFound(TokenReference)
+    /// A token not revoked already has that name.
+    case tokenNameTaken(String)
+    /// Not a token's name: a letter, then letters, digits, `.`, `_` or `-`, at most 64.
+    case invalidTokenName(String)
+    /// A token's list of skills is empty, or has a name that is empty or holds a comma.
+    case invalidTokenSkills([String])
     /// The run already reached a final state, which is never changed.
     case runAlreadyFinished(id: Int64, status: RunStatus)
     /// A run was given a status that the operation does not accept.
@@ -48,6 +56,14 @@ public enum RegistryError: Error, Sendable, CustomStringConvertible {
             return "no run has id \(id): list runs with `skillctl runs`"
         case let .scheduleNotFound(id):
             return "no schedule has id \(id): list schedules with `skillctl schedules`"
+        case let .tokenNotFound(reference):
+            return "no \(reference) exists (a revoked token is named by its id): list tokens with `skillctl tokens list`"
+        case let .tokenNameTaken(name):
+            return "a token named \(name) exists already: revoke it first (`skillctl tokens revoke \(name)`), or choose another name"
+        case let .invalidTokenName(name):
+            return "\"\(name)\" cannot name a token: use a letter, then letters, digits, '.', '_' or '-' (at most 64)"
+        case let .invalidTokenSkills(skills):
+            return "the token's skills \(skills) are not a list of skill names: give NAME[,NAME...], or no list for every skill"
         case let .runAlreadyFinished(id, status):
             return "run \(id) already finished as \(status.rawValue); a final state is never changed"
         case let .invalidRunStatus(status, operation, expected):

@@ -52,6 +52,16 @@ enum SkillctlCommandList {
             subcommands: [InferenceStatusCommand.self, InferenceModelsCommand.self, AttachEndpointCommand.self,
                           DetachEndpointCommand.self],
             defaultSubcommand: "status")),
+        .group(CommandGroup(
+            name: "tokens", abstract: "bearer tokens for HTTP clients, kept by the daemon as their SHA-256",
+            discussion: """
+                A token lets an HTTP client do what its scope says: run skills (run, optionally
+                only --skills), read metrics (metrics), or everything (admin). The daemon keeps
+                only its hash: `tokens create` prints it once. Only the daemon's user, or root,
+                may create, list or revoke tokens.
+                """,
+            subcommands: [ListTokensCommand.self, CreateTokenCommand.self, RevokeTokenCommand.self],
+            defaultSubcommand: "list")),
         .command(CompletionCommand.self),
     ]
 

@@ -11,6 +11,7 @@ public enum SkillhostMessages {
         AddScheduleRequest.self, ListSchedulesRequest.self, GetScheduleRequest.self, RemoveScheduleRequest.self,
         PauseScheduleRequest.self, ResumeScheduleRequest.self, TriggerScheduleRequest.self,
         InferenceStatusRequest.self, InferenceModelsRequest.self, AttachEndpointRequest.self, DetachEndpointRequest.self,
+        CreateTokenRequest.self, ListTokensRequest.self, RevokeTokenRequest.self,
     ]
 
     /// Every notification the daemon sends.

@@ -36,6 +36,7 @@ int cshim_unix_path_max(void);
 #include "cshim_errno.h"
 #include "cshim_isolation.h"
 #include "cshim_process.h"
+#include "cshim_random.h"
 #include "cshim_sandbox.h"
 #include "cshim_service.h"
 #include "cshim_signals.h"

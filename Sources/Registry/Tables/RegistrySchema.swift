@@ -2,7 +2,9 @@
 ///
 /// Times are INTEGER microseconds since the Unix epoch, durations INTEGER microseconds (see
 /// ``DatabaseTime``). Runs deliberately have no foreign key to skills: removing a skill keeps
-/// the history of its runs, which name the exact file by hash.
+/// the history of its runs, which name the exact file by hash. A token is kept as the
+/// SHA-256 of its secret, never the secret; a revoked token stays, so its name can be
+/// given to a new one while the old one's history remains.
 enum RegistrySchema {
     /// Every step, oldest first. Append new steps; never edit a released one.
     static let migrator = DatabaseMigrator(migrations: [
@@ -134,6 +136,20 @@ enum RegistrySchema {
             ALTER TABLE skills ADD COLUMN read_only_paths TEXT NOT NULL DEFAULT '';
             ALTER TABLE skills ADD COLUMN process_limit INTEGER CHECK (process_limit > 0);
             ALTER TABLE skills ADD COLUMN cpu_seconds_per_run INTEGER CHECK (cpu_seconds_per_run > 0);
+            """),
+        .init(name: "create tokens", sql: """
+            CREATE TABLE tokens (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                name         TEXT    NOT NULL,
+                scope        TEXT    NOT NULL CHECK (scope IN ('run', 'admin', 'metrics')),
+                skills       TEXT    CHECK (skills <> ''),
+                sha256       TEXT    NOT NULL UNIQUE CHECK (length(sha256) = 64),
+                created_at   INTEGER NOT NULL,
+                created_by   INTEGER CHECK (created_by BETWEEN 0 AND 4294967295),
+                last_used_at INTEGER,
+                revoked_at   INTEGER
+            );
+            CREATE UNIQUE INDEX tokens_by_unrevoked_name ON tokens (name) WHERE revoked_at IS NULL;
             """),
     ])
 }
