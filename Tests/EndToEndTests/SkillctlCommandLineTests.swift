@@ -153,7 +153,9 @@ struct SkillctlCommandLineTests {
         #expect(try await daemon.skillctl("ps").standardOutput == "no runs in flight\n")
 
         let running = try ChildProcess(
-            try BuildProducts.skillctl(), arguments: ["--socket", daemon.socketPath, "run", "sleeps", "3000"],
+            // Long enough to outlast the listings below on a loaded machine (each skillctl
+            // is a process start): at 3 s the run once ended before the table was asked for.
+            try BuildProducts.skillctl(), arguments: ["--socket", daemon.socketPath, "run", "sleeps", "8000"],
             standardOutput: .null, standardError: .null)
         let runID = try await daemon.waitForRunningRun()
         var listed = try await daemon.skillctl("--json", "ps")
