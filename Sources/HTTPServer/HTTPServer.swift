@@ -141,6 +141,10 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// How long a connection whose request was refused may go on sending before it is
+    /// closed: long enough for the refusal to reach the client.
+    static let lingerAfterRefusal = Duration.seconds(2)
+
     private func serve(_ connection: HTTPConnection) {
         var reader = HTTPRequestReader(source: TCPByteSource(connection: connection.socket), limits: limits)
         while !connection.isDraining {
@@ -153,6 +157,7 @@ public final class HTTPServer: Sendable {
                 request = read
             } catch {
                 connection.socket.send(HTTPResponseHead.refusal(error.status, error.description))
+                connection.socket.closeLingering(for: Self.lingerAfterRefusal)
                 break
             }
             let answered = DispatchSemaphore(value: 0)

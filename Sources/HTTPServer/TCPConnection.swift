@@ -46,6 +46,19 @@ final class TCPConnection: Sendable {
         return false
     }
 
+    /// Closes the connection after an answer that the client, still sending, might not have
+    /// read yet: ends the writing direction, then reads and drops what the client still sends,
+    /// until it closes or for `limit` at most. Closing with unread bytes would reset the
+    /// connection, and the reset can destroy the answer before the client reads it.
+    func closeLingering(for limit: Duration) {
+        _ = Glibc.shutdown(socket.rawValue, Int32(SHUT_WR))
+        let deadline = ContinuousClock.now + limit
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 1)
+        defer { scratch.deallocate() }
+        while case .bytes = read(into: scratch, before: deadline) {}
+        shutdown()
+    }
+
     /// Ends both directions; a blocked ``read(into:before:)`` returns at once.
     func shutdown() {
         _ = Glibc.shutdown(socket.rawValue, Int32(SHUT_RDWR))
