@@ -16,7 +16,10 @@ enum HTTPResponseHead {
         for name in ["Content-Length", "Transfer-Encoding", "Connection", "Date"] { headers.remove(named: name) }
         var text = "HTTP/1.1 \(response.status.code) \(response.status.reason)\r\nDate: \(httpDate())\r\n"
         for field in headers { text += "\(field.name): \(field.value)\r\n" }
+        // A 1xx, 204 or 304 has no body, and so no field that frames one.
+        let hasNoBody = response.status.code < 200 || response.status.code == 204 || response.status.code == 304
         switch framing {
+        case _ where hasNoBody: break
         case .length(let length): text += "Content-Length: \(length)\r\n"
         case .chunked: text += "Transfer-Encoding: chunked\r\n"
         case .untilClose: break

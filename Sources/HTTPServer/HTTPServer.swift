@@ -168,7 +168,11 @@ public final class HTTPServer: Sendable {
                 keepAlive.store(kept, ordering: .releasing)
                 answered.signal()
             }
-            guard task != nil else { break }
+            guard task != nil else {
+                connection.socket.send(HTTPResponseHead.refusal(.serviceUnavailable, "the server is shutting down; retry once it is back",
+                                                                extraHeaders: ["Retry-After": "\(limits.retryAfterSeconds)"]))
+                break
+            }
             answered.wait()
             connection.endRequest()
             guard keepAlive.load(ordering: .acquiring) else { break }
@@ -179,20 +183,20 @@ public final class HTTPServer: Sendable {
 
     /// Writes `response` to `request`; returns whether the connection may serve another request.
     private static func write(_ response: HTTPResponse, to request: HTTPRequest, on connection: HTTPConnection) async -> Bool {
-        let isHead = request.method == "HEAD"
+        let hasNoBody = request.method == "HEAD" || response.status.code == 204 || response.status.code == 304
         var keepAlive = request.wantsKeepAlive && !connection.isDraining
         switch response.body {
         case .bytes(let body):
             let head = HTTPResponseHead.bytes(of: response, framing: .length(body.count), keepAlive: keepAlive,
                                               clientVersion: request.version)
-            return await connection.send(isHead ? head : head + body) && keepAlive
+            return await connection.send(hasNoBody ? head : head + body) && keepAlive
         case .stream(let produce):
             let isChunked = request.version == .http1_1
             if !isChunked { keepAlive = false }
             let head = HTTPResponseHead.bytes(of: response, framing: isChunked ? .chunked : .untilClose, keepAlive: keepAlive,
                                               clientVersion: request.version)
             guard await connection.send(head) else { return false }
-            if isHead { return keepAlive }
+            if hasNoBody { return keepAlive }
             let writer = HTTPResponseBodyWriter(isChunked: isChunked) { await connection.send($0) }
             await produce(writer)
             guard isChunked else { return false }

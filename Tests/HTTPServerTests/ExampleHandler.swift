@@ -1,7 +1,8 @@
 import HTTPServer
 
 /// A tiny handler for the tests: `/echo` answers with the request's body and tells what it
-/// saw in `X-` headers; `/stream` streams three server-sent events 700 ms apart; the rest is 404.
+/// saw in `X-` headers; `/stream` streams three server-sent events 700 ms apart; `/empty`
+/// is 204; the rest is 404.
 struct ExampleHandler: HTTPHandler {
     /// The pause between two events of `/stream`.
     static let eventInterval = Duration.milliseconds(700)
@@ -27,6 +28,8 @@ struct ExampleHandler: HTTPHandler {
                     }
                 }
             }
+        case "/empty":
+            return HTTPResponse(status: .noContent)
         default:
             return .text("no route for \(request.path)", status: .notFound)
         }

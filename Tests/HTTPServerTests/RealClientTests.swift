@@ -76,6 +76,21 @@ struct RealClientTests {
         }
     }
 
+    @Test("a HEAD and a 204 have no body and no Content-Length where none is allowed, and keep the connection")
+    func bodilessResponses() async throws {
+        try await withServer { url in
+            let run = try await ProgramRun.run("curl", ["-sS", "-v", "-D", "-", "-o", "/dev/null", "\(url)/empty",
+                                                        "--next", "-sS", "-I", "\(url)/echo", "--next", "-sS", "\(url)/nowhere"])
+            #expect(run.succeeded, "\(run)")
+            let responses = run.standardOutput.components(separatedBy: "HTTP/1.1 ").dropFirst()
+            #expect(responses.map { String($0.prefix(3)) } == ["204", "200"], "\(run)")
+            #expect(responses.first.map { !$0.contains("Content-Length") } == true, "\(run)")
+            #expect(responses.dropFirst().first?.contains("Content-Length: 0\r\n") == true, "\(run)")
+            #expect(run.standardOutput.hasSuffix("no route for /nowhere\n"))
+            #expect(run.standardError.components(separatedBy: "Re-using existing connection").count == 3, "\(run.standardError)")
+        }
+    }
+
     @Test("a server on [::1] answers curl over IPv6")
     func ipv6() async throws {
         try await withServer(address: HTTPListenAddress(host: "::1", port: 0)) { url in
