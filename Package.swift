@@ -44,6 +44,9 @@ let package = Package(
         .target(name: "JSON"),
         .target(name: "Logging", dependencies: ["JSON", "SkillhostModel", "SystemCalls"]),
         .target(name: "JSONRPC", dependencies: ["JSON", "CSystemShims", "SystemCalls"]),
+        // HTTP/1.1 over TCP, generic: the listener, the request reader and its limits, responses
+        // whole or streamed, a handler protocol; routes are the caller's.
+        .target(name: "HTTPServer", dependencies: ["CSystemShims", "SystemCalls"]),
         // The service manager's protocols: socket activation, readiness and status, the watchdog.
         .target(name: "ServiceManager", dependencies: ["SystemCalls"]),
         .target(name: "Registry", dependencies: ["SkillhostModel", "SystemCalls", "CSQLite", "CCrypto"]),
@@ -100,6 +103,7 @@ let package = Package(
         .testTarget(name: "InferenceDriverTests", dependencies: ["InferenceDriver", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "JSON"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSON", "JSONRPC", "CSystemShims", "SystemCalls"]),
         .testTarget(name: "SkillhostProtocolTests", dependencies: ["SkillhostProtocol", "SkillhostModel", "JSON", "JSONRPC"]),
         .testTarget(name: "SkillHostTests",
