@@ -1,0 +1,92 @@
+import Foundation
+import JSON
+import Registry
+import TestSupport
+import Testing
+
+/// `host.metrics` from the real daemon, checked by what was run and read by Prometheus's own
+/// tools: `promtool check metrics` and `prometheus_client`'s parser.
+@Suite("Metrics end to end", .serialized)
+struct MetricsTests {
+    /// No inference server: these skills never call one.
+    private let nowhere = URL(string: "http://127.0.0.1:9")!
+
+    @Test("runs move the counters by exactly the runs made; promtool and prometheus_client accept the text")
+    func metricsAfterRuns() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: nowhere)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "failing")).status == 0)
+        let before = try await daemon.call("host.metrics")
+        #expect(before["content_type"] == "text/plain; version=0.0.4")
+        #expect(try Self.samples(in: before)["skillhost_runs_total"] == nil, "no run yet")
+
+        for number in 0..<3 {
+            let run = try await daemon.skillctl("run", "echo", #"{"n":\#(number)}"#)
+            #expect(run.status == 0, "\(run.standardError)")
+        }
+        #expect(try await daemon.skillctl("run", "failing").status != 0)
+        await #expect(throws: (any Error).self) { try await daemon.call("no.such.method") }
+
+        let after = try await daemon.call("host.metrics")
+        let samples = try Self.samples(in: after)
+        let failedStatus = try #require(try daemon.registry().runs(matching: RunQuery(skillName: "failing")).first?.status)
+        #expect(samples["skillhost_runs_total", default: [:]] == [
+            #"skill="echo",status="succeeded""#: 3,
+            #"skill="failing",status="\#(failedStatus.rawValue)""#: 1,
+        ])
+        #expect(samples["skillhost_run_duration_seconds_count"]?[#"skill="echo""#] == 3)
+        #expect(samples["skillhost_run_duration_seconds_bucket"]?[#"skill="echo",le="+Inf""#] == 3)
+        #expect(samples["skillhost_runs_in_flight"]?[""] == 0)
+        #expect(samples["skillhost_rpc_requests_total"]?[#"method="host.metrics",code="ok""#] == 1, "the first call, not this one")
+        #expect(samples["skillhost_rpc_requests_total"]?[#"method="other",code="-32601""#] == 1)
+        #expect(samples["skillhost_rpc_requests_total"]?.keys.contains { $0.contains("no.such.method") } == false)
+        let started = try #require(samples["process_start_time_seconds"]?[""])
+        #expect(abs(started - Date().timeIntervalSince1970) < 300, "started \(started)")
+        #expect((samples["process_open_fds"]?[""] ?? 0) > 3)
+        #expect((samples["process_resident_memory_bytes"]?[""] ?? 0) > 1_000_000)
+
+        let text = try #require(after["text"]?.stringValue)
+        let file = daemon.directory.path("metrics.txt")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+
+        let promtool = try await ProgramRun.run("/bin/sh", ["-c", #"promtool check metrics < "$1""#, "sh", file])
+        #expect(promtool.succeeded, "\(promtool)")
+        #expect(promtool.standardOutput.isEmpty && promtool.standardError.isEmpty, "lint problems: \(promtool)")
+
+        let parsed = try await ProgramRun.run(Self.python, [
+            BuildProducts.packageRoot.appendingPathComponent("Tests/Fixtures/parse_metrics.py").path, file,
+        ])
+        #expect(parsed.succeeded, "\(parsed)")
+        let families = try JSONValue(parsing: parsed.standardOutput)
+        #expect(families["skillhost_runs"]?["type"] == "counter")
+        #expect(families["skillhost_run_duration_seconds"]?["type"] == "histogram")
+        #expect(families["process_cpu_seconds"]?["type"] == "counter")
+        let runSamples = families["skillhost_runs"]?["samples"]?.arrayValue ?? []
+        #expect(runSamples.compactMap { $0.arrayValue?.last?.doubleValue }.reduce(0, +) == 4, "\(runSamples)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    /// The samples of a `host.metrics` answer, by name then by their labels as written.
+    private static func samples(in answer: JSONValue) throws -> [String: [String: Double]] {
+        let text = try #require(answer["text"]?.stringValue)
+        var samples: [String: [String: Double]] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let value = try #require(line.split(separator: " ").last.flatMap { Double($0) }, "\(line)")
+            let series = line[..<line.lastIndex(of: " ")!]
+            if let brace = series.firstIndex(of: "{") {
+                samples[String(series[..<brace]), default: [:]][String(series[series.index(after: brace)..<series.index(before: series.endIndex)])] = value
+            } else {
+                samples[String(series), default: [:]][""] = value
+            }
+        }
+        return samples
+    }
+
+    /// The Python of scripts/setup's virtual environment, which has prometheus_client.
+    private static var python: String {
+        let environment = ProcessInfo.processInfo.environment
+        let cache = environment["SKILLHOST_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/skillhost"
+        return cache + "/venv/bin/python"
+    }
+}
