@@ -52,6 +52,7 @@ enum SkillctlCommandList {
             subcommands: [InferenceStatusCommand.self, InferenceModelsCommand.self, AttachEndpointCommand.self,
                           DetachEndpointCommand.self],
             defaultSubcommand: "status")),
+        .command(MetricsCommand.self),
         .command(CompletionCommand.self),
     ]
 

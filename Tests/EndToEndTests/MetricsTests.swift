@@ -63,6 +63,11 @@ struct MetricsTests {
         #expect(families["process_cpu_seconds"]?["type"] == "counter")
         let runSamples = families["skillhost_runs"]?["samples"]?.arrayValue ?? []
         #expect(runSamples.compactMap { $0.arrayValue?.last?.doubleValue }.reduce(0, +) == 4, "\(runSamples)")
+
+        let printed = try await daemon.skillctl("metrics")
+        #expect(printed.status == 0, "\(printed.standardError)")
+        #expect(printed.standardOutput.contains("\nskillhost_runs_total{skill=\"echo\",status=\"succeeded\"} 3\n"),
+                "\(printed.standardOutput)")
         #expect(try await daemon.stop() == .exited(0))
     }
 
