@@ -71,6 +71,35 @@ struct MetricsTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("inference attempts, endpoint health and tokens, against a fault server that answers")
+    func inferenceMetrics() async throws {
+        let server = try await FaultServer.start(mode: .ok)
+        defer { server.stop() }
+        let daemon = try await DaemonHarness(inferenceURL: server.baseURL)
+        #expect(try await daemon.skillctl("install", try BuildProducts.plugin(named: "complete")).status == 0)
+        for prompt in ["one", "two"] {
+            let run = try await daemon.skillctl("run", "complete", #"{"prompt":"\#(prompt)"}"#)
+            #expect(run.status == 0, "\(run.standardError)")
+        }
+
+        let samples = try Self.samples(in: try await daemon.call("host.metrics"))
+        let attempts = samples["skillhost_inference_requests_total", default: [:]]
+        #expect(attempts.count == 1 && attempts.keys.first?.hasSuffix(#",outcome="succeeded""#) == true, "\(attempts)")
+        #expect(attempts.values.first == 2)
+        #expect(try await server.stats().completionRequests == 2)
+        let series = try #require(attempts.keys.first?.replacingOccurrences(of: #",outcome="succeeded""#, with: ""))
+        #expect(samples["skillhost_inference_request_duration_seconds_count"]?[series] == 2)
+        #expect(samples["skillhost_inference_endpoint_healthy"]?[series] == 1)
+
+        let runs = try daemon.registry().runs(matching: RunQuery(skillName: "complete"))
+        let model = try #require(runs.first?.model)
+        let prompt = runs.map(\.usage.promptTokens).reduce(0, +), completion = runs.map(\.usage.completionTokens).reduce(0, +)
+        #expect(prompt > 0 && completion > 0, "the fault server reports usage")
+        #expect(samples["skillhost_tokens_total"]?[#"model="\#(model)",kind="prompt""#] == Double(prompt))
+        #expect(samples["skillhost_tokens_total"]?[#"model="\#(model)",kind="completion""#] == Double(completion))
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     /// The samples of a `host.metrics` answer, by name then by their labels as written.
     private static func samples(in answer: JSONValue) throws -> [String: [String: Double]] {
         let text = try #require(answer["text"]?.stringValue)
