@@ -37,7 +37,7 @@ public final class ProcessRunner: SkillRunner {
     /// The settings in force.
     public var settings: ProcessIsolationSettings { pool.settings }
 
-    /// Its workers idle and busy now, and those started and crashed so far.
+    /// Its workers idle, busy and starting now, and those started and crashed so far.
     public var workerCounts: WorkerCounts { pool.counts }
 
     /// Replaces the settings and the limits of runs, for the runs that start from now on:

@@ -2,8 +2,10 @@
 public struct WorkerCounts: Sendable, Equatable {
     /// Workers loaded and waiting for a run.
     public var idle: Int
-    /// Workers running a run, or loading for one or for the pool.
+    /// Workers checked out by runs (loading for one included).
     public var busy: Int
+    /// Workers loading in the background, to wait idle for the next run.
+    public var starting: Int
     /// Workers started since the runner was made.
     public var spawned: Int
     /// Workers that died on their own (a crash, a signal, an exit) during a run or while idle.

@@ -158,15 +158,16 @@ final class WorkerPool: Sendable {
         }
     }
 
-    /// The workers idle and busy now, and those started and crashed so far.
+    /// The workers idle, busy and starting now, and those started and crashed so far.
     var counts: WorkerCounts {
-        let (idle, busy) = state.withLock { state in
-            state.skills.values.reduce(into: (0, 0)) { counts, skill in
+        let (idle, busy, starting) = state.withLock { state in
+            state.skills.values.reduce(into: (0, 0, 0)) { counts, skill in
                 counts.0 += skill.idle.count
-                counts.1 += skill.busy + skill.warming
+                counts.1 += skill.busy
+                counts.2 += skill.warming
             }
         }
-        return WorkerCounts(idle: idle, busy: busy, spawned: spawnedWorkers.load(ordering: .relaxed),
+        return WorkerCounts(idle: idle, busy: busy, starting: starting, spawned: spawnedWorkers.load(ordering: .relaxed),
                             crashed: crashedWorkers.load(ordering: .relaxed))
     }
 

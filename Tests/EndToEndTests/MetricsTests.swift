@@ -100,6 +100,26 @@ struct MetricsTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("workers: spawned, idle, and a crash counted once")
+    func workerMetrics() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: nowhere)
+        #expect(try await daemon.skillctl("install", "--isolation", "process", try await FixtureSkills.path(for: "echo")).status == 0)
+        #expect(try await daemon.skillctl("install", "--isolation", "process", try await FixtureSkills.path(for: "segfaults")).status == 0)
+        #expect(try await daemon.skillctl("run", "echo", "{}").status == 0)
+        let before = try Self.samples(in: try await daemon.call("host.metrics"))
+        #expect(before["skillhost_workers_crashed_total"]?[""] == 0)
+        #expect((before["skillhost_workers_spawned_total"]?[""] ?? 0) >= 1)
+
+        let crash = try await daemon.skillctl("run", "segfaults", "{}")
+        #expect(crash.status != 0)
+        let after = try Self.samples(in: try await daemon.call("host.metrics"))
+        #expect(after["skillhost_workers_crashed_total"]?[""] == 1)
+        #expect(after["skillhost_runs_total"]?[#"skill="segfaults",status="crashed""#] == 1)
+        #expect(after["skillhost_workers"]?[#"state="busy""#] == 0, "no run in flight")
+        #expect((after["skillhost_workers"]?[#"state="idle""#] ?? 0) >= 1, "echo's worker waits for its next run")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     /// The samples of a `host.metrics` answer, by name then by their labels as written.
     private static func samples(in answer: JSONValue) throws -> [String: [String: Double]] {
         let text = try #require(answer["text"]?.stringValue)

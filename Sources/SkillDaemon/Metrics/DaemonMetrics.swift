@@ -62,10 +62,10 @@ public final class DaemonMetrics: Sendable {
             Double(service.activeRuns)
         })
         let process = runner.process
-        registry.register(CallbackMetric(name: "skillhost_workers", help: "Worker processes, by state (idle, busy).",
+        registry.register(CallbackMetric(name: "skillhost_workers", help: "Worker processes, by state (idle, busy, starting).",
                                          labelNames: ["state"]) {
             let counts = process.workerCounts
-            return [(["idle"], Double(counts.idle)), (["busy"], Double(counts.busy))]
+            return [(["idle"], Double(counts.idle)), (["busy"], Double(counts.busy)), (["starting"], Double(counts.starting))]
         })
         registry.register(CallbackMetric(name: "skillhost_workers_spawned_total", help: "Worker processes started.",
                                          kind: .counter) { Double(process.workerCounts.spawned) })
