@@ -96,3 +96,32 @@ struct PrometheusTextFormatTests {
         }
     }
 }
+
+@Suite("Metrics recorded from many tasks at once")
+struct ConcurrentRecordingTests {
+    @Test("counters, gauges and histograms lose no observation when tasks on every thread record together")
+    func noObservationLost() async {
+        let runs = MetricFamily(counter: "app_runs_total", help: "Runs.", labelNames: ["skill"])
+        let inFlight = Gauge()
+        let durations = Histogram(upperBounds: [0.5, 1])
+        await withTaskGroup(of: Void.self) { group in
+            for task in 0..<16 {
+                group.addTask {
+                    for _ in 0..<1000 {
+                        inFlight.add(1)
+                        runs.labels(task.isMultiple(of: 2) ? "even" : "odd").increment()
+                        durations.observe(task.isMultiple(of: 2) ? 0.25 : 2)
+                        inFlight.add(-1)
+                    }
+                }
+            }
+        }
+        #expect(runs.labels("even").value == 8000)
+        #expect(runs.labels("odd").value == 8000)
+        #expect(inFlight.value == 0)
+        let (cumulative, sum, count) = durations.snapshot
+        #expect(cumulative == [8000, 8000, 16000])
+        #expect(count == 16000)
+        #expect(sum == 8000 * 0.25 + 8000 * 2)
+    }
+}
