@@ -120,6 +120,29 @@ struct MetricsTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("batch item attempts by status and schedule fires by outcome")
+    func batchAndScheduleMetrics() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: nowhere)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "failing")).status == 0)
+        let echoed = try await daemon.skillctl("batch", "start", "echo", "-", standardInput: "1\n2\n3\n")
+        #expect(echoed.status == 0, "\(echoed.standardError)")
+        let failed = try await daemon.skillctl("batch", "start", "failing", "-", "--retries", "0", standardInput: "1\n")
+        #expect(failed.status != 0)
+
+        let added = try await daemon.skillctl("--json", "schedules", "add", "echo", "--cron", "0 0 1 1 *", "--tz", "UTC", "{}")
+        #expect(added.status == 0, "\(added.standardError)")
+        let id = try #require(try added.json()["schedule_id"]?.int64Value)
+        for _ in 0..<2 {
+            #expect(try await daemon.skillctl("schedules", "trigger", String(id)).status == 0)
+        }
+
+        let samples = try Self.samples(in: try await daemon.call("host.metrics"))
+        #expect(samples["skillhost_batch_item_attempts_total", default: [:]] == [#"status="succeeded""#: 3, #"status="failed""#: 1])
+        #expect(samples["skillhost_schedule_fires_total", default: [:]] == [#"outcome="started""#: 2])
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     /// The samples of a `host.metrics` answer, by name then by their labels as written.
     private static func samples(in answer: JSONValue) throws -> [String: [String: Double]] {
         let text = try #require(answer["text"]?.stringValue)
