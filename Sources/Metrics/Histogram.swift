@@ -1,8 +1,8 @@
 import Synchronization
 
-/// Observations counted in fixed buckets, with their sum and count. Lock-free: each bucket,
-/// the count and the sum are atomics, so runs that end together on different threads
-/// never wait for one another. The count is the `+Inf` bucket's, so the two always agree;
+/// Observations counted in fixed buckets, with their sum and count. Lock-free: each bucket
+/// and the sum are atomics, so runs that end together on different threads never wait for
+/// one another. The count is the `+Inf` bucket's, so the two always agree;
 /// a scrape that reads while an observation is recorded may see it counted and not yet in
 /// the sum, and the next scrape sees it whole.
 public final class Histogram: Sendable {
