@@ -56,7 +56,7 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// Adds the families read at scrape time: the runs in flight, the workers, the
-    /// endpoints' health.
+    /// endpoints' health. Call it once, with the daemon's own services.
     public func watch(runs service: RunService, runner: IsolatingRunner, inference: InferenceRouter) {
         registry.register(CallbackMetric(name: "skillhost_runs_in_flight", help: "Runs started and not yet ended.") {
             Double(service.activeRuns)
