@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["CSystemShims", "SystemCalls"]),
         // The service manager's protocols: socket activation, readiness and status, the watchdog.
         .target(name: "ServiceManager", dependencies: ["SystemCalls"]),
+        // Prometheus metrics: counters, gauges, histograms by label set, and their text format.
+        .target(name: "Metrics", dependencies: ["SystemCalls"]),
         .target(name: "Registry", dependencies: ["SkillhostModel", "SystemCalls", "CSQLite", "CCrypto"]),
         .target(name: "InferenceDriver", dependencies: ["SystemCalls"]),
         // skillhostd's protocol, declared once: every method (params, result, error kinds),
@@ -71,12 +73,12 @@ let package = Package(
         // The daemon's domain: runs, batches, schedules, skills and the configuration.
         .target(name: "SkillDaemon",
                 dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
-                               "ProcessIsolation", "JSON", "Logging", "SystemCalls", "Roff"]),
+                               "ProcessIsolation", "JSON", "Logging", "SystemCalls", "Roff", "Metrics"]),
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
                                "InferenceDriver", "Scheduling", "JSON", "JSONRPC", "SkillhostProtocol", "Logging", "ServiceManager",
-                               "SystemCalls"]),
+                               "SystemCalls", "Metrics"]),
 
         // skillctl's commands, each declared once (arguments, options, help, request, rendering), and
         // the parser, help and README table made from that list; the executable hands it its arguments.
@@ -117,6 +119,7 @@ let package = Package(
         .testTarget(name: "ServiceManagerTests", dependencies: ["ServiceManager", "SystemCalls"]),
         .testTarget(name: "SkillctlCommandsTests",
                     dependencies: ["SkillctlCommands", "SkillhostProtocol", "SkillhostModel", "Scheduling", "JSON", "JSONRPC", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -114,7 +114,8 @@ public final class Daemon: Sendable {
                            ["pids": .array(leftovers.map { .int(Int64($0)) })])
         }
 
-        let inference = try makeRouter()
+        let metrics = DaemonMetrics()
+        let inference = try makeRouter(metrics: metrics)
         var limits = InvocationLimits()
         limits.maximumOutputBytes = configuration.maximumOutputBytes
         let runner = IsolatingRunner(
@@ -123,13 +124,15 @@ public final class Daemon: Sendable {
         report(try notifier.status("starting: probing the worker sandbox"))
         let sandbox = try await probeSandbox(runner.process)
         let runs = RunService(registry: registry, runner: runner, configuration: live, logger: logger,
-                              inference: inference)
-        let batches = BatchRunner(registry: registry, runs: runs, logger: logger)
-        let scheduler = Scheduler(registry: registry, runs: runs, batches: batches, clock: SystemSchedulerClock(), logger: logger)
+                              inference: inference, metrics: metrics)
+        metrics.watch(runs: runs, runner: runner, inference: inference)
+        let batches = BatchRunner(registry: registry, runs: runs, logger: logger, metrics: metrics)
+        let scheduler = Scheduler(registry: registry, runs: runs, batches: batches, clock: SystemSchedulerClock(), logger: logger,
+                                  metrics: metrics)
         let reloads = ReloadRecord()
         let service = SkillHostService(
             registry: registry, runs: runs, runner: runner, batches: batches, scheduler: scheduler, inference: inference,
-            environment: environment, configuration: live, sandbox: sandbox, reloads: reloads, logger: logger)
+            environment: environment, configuration: live, sandbox: sandbox, reloads: reloads, metrics: metrics, logger: logger)
         let serverLimits = JSONRPCServerLimits(configuration: configuration, maximumConnections: maximumConnections)
         let server = socket.passed.map { JSONRPCServer(listener: $0, handler: service, limits: serverLimits) }
             ?? JSONRPCServer(socketPath: configuration.socketPath, handler: service, limits: serverLimits)
@@ -361,9 +364,11 @@ public final class Daemon: Sendable {
         }
     }
 
-    /// The router over the configured models' endpoints, with the keys read at init.
-    private func makeRouter() throws(DaemonError) -> InferenceRouter {
-        let router = InferenceRouter(defaultModel: resolved.models.defaultModel, policy: resolved.routingPolicy) { endpoint in
+    /// The router over the configured models' endpoints, with the keys read at init, whose
+    /// attempts `metrics` counts.
+    private func makeRouter(metrics: DaemonMetrics) throws(DaemonError) -> InferenceRouter {
+        let router = InferenceRouter(defaultModel: resolved.models.defaultModel, policy: resolved.routingPolicy,
+                                     observeAttempt: { metrics.record($0) }) { endpoint in
             OpenAICompatibleClient(endpoint: endpoint)
         }
         for endpoint in resolved.routedEndpoints {

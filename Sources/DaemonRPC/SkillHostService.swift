@@ -11,20 +11,23 @@ import SkillhostProtocol
 /// one handler per declared method.
 public final class SkillHostService: JSONRPCMethodHandler {
     private let handlers: RequestHandlers
+    private let metrics: DaemonMetrics
 
     /// Creates the service; `batches` runs the batches that `batches.start` records,
     /// `scheduler` fires the schedules that `schedules.add` records, and `inference` routes
     /// the runs' inference calls, its endpoints shown and changed by `inference.*`, which
     /// read API keys from `environment` (the daemon's as it started); the methods read the
-    /// settings in force from `configuration`; `host.status` shows `sandbox` and `reloads`;
-    /// `tokens.*` log to `logger` by token name.
+    /// settings in force from `configuration`; `host.status` shows `sandbox` and `reloads`, and
+    /// `host.metrics` shows `metrics`, where every call is counted; `tokens.*` log to `logger`
+    /// by token name.
     public init(registry: Registry, runs: RunService, runner: IsolatingRunner, batches: BatchRunner, scheduler: Scheduler,
                 inference: InferenceRouter, environment: [String: String], configuration: LiveConfiguration,
                 sandbox: SandboxStatus = SandboxStatus(mode: "off", layers: []), reloads: ReloadRecord = ReloadRecord(),
-                logger: Logger) {
+                metrics: DaemonMetrics = DaemonMetrics(), logger: Logger) {
+        self.metrics = metrics
         var handlers = RequestHandlers()
         HostMethods(registry: registry, runs: runs, runner: runner, inference: inference, configuration: configuration,
-                    sandbox: sandbox, reloads: reloads)
+                    sandbox: sandbox, reloads: reloads, metrics: metrics)
             .register(in: &handlers)
         SkillMethods(registry: registry, runs: runs, runner: runner, configuration: configuration).register(in: &handlers)
         RunMethods(registry: registry, runs: runs).register(in: &handlers)
@@ -41,6 +44,14 @@ public final class SkillHostService: JSONRPCMethodHandler {
     package var unhandledRequests: [any SkillhostRequest.Type] { handlers.unhandledRequests }
 
     public func handle(_ call: JSONRPCCall) async throws(JSONRPCError) -> JSONValue {
-        try await handlers.handle(call)
+        let isDeclared = SkillhostMessages.request(named: call.method) != nil
+        do {
+            let result = try await handlers.handle(call)
+            metrics.recordCall(method: call.method, isDeclared: isDeclared, errorCode: nil)
+            return result
+        } catch {
+            metrics.recordCall(method: call.method, isDeclared: isDeclared, errorCode: error.code)
+            throw error
+        }
     }
 }

@@ -37,6 +37,9 @@ public final class ProcessRunner: SkillRunner {
     /// The settings in force.
     public var settings: ProcessIsolationSettings { pool.settings }
 
+    /// Its workers idle, busy and starting now, and those started and crashed so far.
+    public var workerCounts: WorkerCounts { pool.counts }
+
     /// Replaces the settings and the limits of runs, for the runs that start from now on:
     /// see ``WorkerPool/update(settings:)`` for what applies to which workers. The sandbox's
     /// mode and user are the ones the runner was created with, whatever `settings` says:

@@ -70,6 +70,10 @@ final class WorkerPool: Sendable {
     /// Who the workers run as outside their user namespace.
     private let identity: WorkerSandboxSettings.Identity
     private let state: Mutex<State>
+    /// Workers started, and those that died on their own: atomics, counted as it happens
+    /// and read at a scrape.
+    private let spawnedWorkers = Atomic<Int>(0)
+    private let crashedWorkers = Atomic<Int>(0)
 
     /// Creates an empty pool of workers that run as `identity`.
     init(settings: ProcessIsolationSettings, identity: WorkerSandboxSettings.Identity) {
@@ -154,9 +158,23 @@ final class WorkerPool: Sendable {
         }
     }
 
+    /// The workers idle, busy and starting now, and those started and crashed so far.
+    var counts: WorkerCounts {
+        let (idle, busy, starting) = state.withLock { state in
+            state.skills.values.reduce(into: (0, 0, 0)) { counts, skill in
+                counts.0 += skill.idle.count
+                counts.1 += skill.busy
+                counts.2 += skill.warming
+            }
+        }
+        return WorkerCounts(idle: idle, busy: busy, starting: starting, spawned: spawnedWorkers.load(ordering: .relaxed),
+                            crashed: crashedWorkers.load(ordering: .relaxed))
+    }
+
     /// Hands a worker back after its run: idle for the next run when `reusable` and alive,
     /// killed otherwise.
     func release(_ worker: WorkerProcess, key: Key, reusable: Bool) {
+        if worker.hasEnded { crashedWorkers.add(1, ordering: .relaxed) }
         let keep = reusable && !worker.hasEnded
         if keep {
             worker.setEventHandler { [weak self, weak worker] event in
@@ -221,10 +239,14 @@ final class WorkerPool: Sendable {
             // An idle worker has nothing to say: it broke the protocol.
             worker.kill()
         case .ended:
-            state.withLock { state in
-                state.skills[key]?.idle.removeAll { $0.worker === worker }
+            // Still listed as idle: the pool did not shut it down, it died on its own.
+            let diedIdle = state.withLock { state in
                 state.live[ObjectIdentifier(worker)] = nil
+                let before = state.skills[key]?.idle.count ?? 0
+                state.skills[key]?.idle.removeAll { $0.worker === worker }
+                return (state.skills[key]?.idle.count ?? 0) < before
             }
+            if diedIdle { crashedWorkers.add(1, ordering: .relaxed) }
             wakeOneIfCapacity(key)
         }
     }
@@ -330,6 +352,7 @@ final class WorkerPool: Sendable {
         switch spawned {
         case let .success(started):
             worker = started
+            spawnedWorkers.add(1, ordering: .relaxed)
         case let .failure(error):
             return .failure(.loadFailed(message: error.description))
         }

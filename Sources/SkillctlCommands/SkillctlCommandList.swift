@@ -62,6 +62,7 @@ enum SkillctlCommandList {
                 """,
             subcommands: [ListTokensCommand.self, CreateTokenCommand.self, RevokeTokenCommand.self],
             defaultSubcommand: "list")),
+        .command(MetricsCommand.self),
         .command(CompletionCommand.self),
     ]
 

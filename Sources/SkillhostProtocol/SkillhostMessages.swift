@@ -3,7 +3,7 @@
 public enum SkillhostMessages {
     /// Every method, in the order docs/PROTOCOL.md lists them.
     public static let requests: [any SkillhostRequest.Type] = [
-        HostStatusRequest.self,
+        HostStatusRequest.self, HostMetricsRequest.self,
         InstallSkillRequest.self, ListSkillsRequest.self, GetSkillRequest.self, SetIsolationRequest.self,
         SetLimitsRequest.self, GrantSkillRequest.self, RemoveSkillRequest.self, SkillExistsRequest.self, RunSkillRequest.self,
         GetRunRequest.self, RunLogsRequest.self, ListRunsRequest.self, ActiveRunsRequest.self,

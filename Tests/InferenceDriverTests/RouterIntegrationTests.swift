@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 @testable import InferenceDriver
@@ -289,4 +290,37 @@ private func routedEndpoint(_ name: String, at url: URL, requestTimeout: Duratio
 /// A short prompt request for the default model; fault servers echo its start.
 private func integrationPrompt(_ text: String) -> CompletionRequest {
     CompletionRequest(prompt: text, maxTokens: 8)
+}
+
+/// What the router tells its observer, against fault servers.
+@Suite("Inference router: the attempts it reports", .timeLimit(.minutes(2)))
+struct RouterAttemptObserverTests {
+    @Test func everyAttemptIsReportedWithItsEndpointAndOutcome() async throws {
+        let unavailable = try await FaultServer.start(mode: .unavailable)
+        defer { unavailable.stop() }
+        let ok = try await FaultServer.start(mode: .ok)
+        defer { ok.stop() }
+        let observed = Mutex<[InferenceAttempt]>([])
+        let router = InferenceRouter(defaultModel: "gemma", policy: .integration,
+                                     observeAttempt: { attempt in observed.withLock { $0.append(attempt) } }) {
+            OpenAICompatibleClient(endpoint: $0)
+        }
+        try router.attach(RoutedEndpoint(name: "unavailable", model: "gemma",
+                                         endpoint: InferenceEndpoint(baseURL: unavailable.baseURL, requestTimeout: .seconds(10))))
+        try router.attach(RoutedEndpoint(name: "ok", model: "gemma",
+                                         endpoint: InferenceEndpoint(baseURL: ok.baseURL, requestTimeout: .seconds(10))))
+
+        for index in 0..<4 {
+            _ = try await router.complete(CompletionRequest(prompt: "request \(index)", maxTokens: 8))
+        }
+
+        let attempts = observed.withLock { $0 }
+        #expect(attempts.allSatisfy { $0.model == "gemma" && $0.duration > .zero })
+        #expect(attempts.filter { $0.endpoint == "ok" }.map(\.outcome) == Array(repeating: .succeeded, count: 4))
+        let failed = attempts.filter { $0.endpoint == "unavailable" }
+        #expect(!failed.isEmpty, "the 503 endpoint was tried")
+        #expect(failed.allSatisfy { $0.outcome == .failed })
+        #expect(failed.count == router.endpointStatus("unavailable")?.requests)
+        #expect(failed.count == (try await unavailable.stats().completionRequests))
+    }
 }

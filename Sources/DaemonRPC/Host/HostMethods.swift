@@ -1,12 +1,14 @@
 import Foundation
 import InferenceDriver
+import Metrics
 import Registry
 import SkillDaemon
 import SkillRuntime
 import SkillhostModel
 import SkillhostProtocol
 
-/// `host.status` (docs/PROTOCOL.md): the daemon at a glance.
+/// `host.status` and `host.metrics` (docs/PROTOCOL.md): the daemon at a glance, and its
+/// metrics as Prometheus reads them.
 struct HostMethods: Sendable {
     let registry: Registry
     let runs: RunService
@@ -17,12 +19,17 @@ struct HostMethods: Sendable {
     let sandbox: SandboxStatus
     /// The last reload, and what waits for a restart.
     let reloads: ReloadRecord
+    /// The daemon's metrics.
+    let metrics: DaemonMetrics
     /// When the daemon began serving, for `uptime_ms`.
     let startedAt = ContinuousClock.now
 
-    /// Registers the handler of `host.status`.
+    /// Registers the handlers of `host.status` and `host.metrics`.
     func register(in handlers: inout RequestHandlers) {
         handlers.register(HostStatusRequest.self) { _, _ in try status() }
+        handlers.register(HostMetricsRequest.self) { [metrics] _, _ in
+            HostMetrics(contentType: PrometheusTextFormat.contentType, text: metrics.registry.render())
+        }
     }
 
     private func status() throws(ServiceError) -> HostStatus {

@@ -8,6 +8,9 @@ struct EndpointLease: Sendable {
     let backend: any InferenceBackend
     /// The endpoint's base URL safe to show, for errors the router makes up itself.
     let displayURL: String
+    /// The endpoint's name and its logical model, for the router's observer.
+    let endpointName: String
+    let model: String
 }
 
 /// How an attempt made under an ``EndpointLease`` ended.

@@ -49,6 +49,8 @@ public final class InferenceRouter: InferenceService {
     private let settings: Mutex<(defaultModel: String?, policy: RoutingPolicy)>
     /// Makes the backend of each attached endpoint.
     private let makeBackend: @Sendable (InferenceEndpoint) -> any InferenceBackend
+    /// Told of every attempt as it ends, on the attempt's task.
+    private let observeAttempt: (@Sendable (InferenceAttempt) -> Void)?
     /// Endpoints, waiters and counters; see the type's documentation for why a `Mutex`.
     private let state = Mutex(RouterState())
     /// Whether the health checks run; separate from `state` so that probing bookkeeping
@@ -72,14 +74,18 @@ public final class InferenceRouter: InferenceService {
     ///     requests fail with a message saying to name a model.
     ///   - policy: retries and health checks; out-of-range values are brought into range
     ///     as ``RoutingPolicy`` describes.
+    ///   - observeAttempt: told of every attempt sent to an endpoint as it ends (retries
+    ///     included), on the attempt's task: it must be quick, such as counting it.
     ///   - makeBackend: makes the backend for an endpoint when it is attached, typically
     ///     `{ OpenAICompatibleClient(endpoint: $0) }`.
     public init(
         defaultModel: String?,
         policy: RoutingPolicy = RoutingPolicy(),
+        observeAttempt: (@Sendable (InferenceAttempt) -> Void)? = nil,
         makeBackend: @escaping @Sendable (InferenceEndpoint) -> any InferenceBackend
     ) {
         settings = Mutex((defaultModel, policy.normalized))
+        self.observeAttempt = observeAttempt
         self.makeBackend = makeBackend
     }
 
@@ -349,8 +355,18 @@ public final class InferenceRouter: InferenceService {
                 outcome = .failed(error)
             }
         }
-        let grants = state.withLock { $0.release(lease, outcome: outcome, at: .now) }
+        let ended = ContinuousClock.now
+        let grants = state.withLock { $0.release(lease, outcome: outcome, at: ended) }
         grants.forEach { $0.resume() }
+        if let observeAttempt {
+            let observed: InferenceAttempt.Outcome = switch outcome {
+            case .succeeded: .succeeded
+            case .failed(.cancelled), .abandoned: .cancelled
+            case .failed: .failed
+            }
+            observeAttempt(InferenceAttempt(model: lease.model, endpoint: lease.endpointName, outcome: observed,
+                                            duration: ended - started))
+        }
         return result
     }
 }

@@ -132,7 +132,8 @@ struct RouterState {
         endpoints[chosen].outstanding += 1
         endpoints[chosen].requests += 1
         let record = endpoints[chosen]
-        return .leased(EndpointLease(endpointID: record.id, backend: record.backend, displayURL: record.displayURL))
+        return .leased(EndpointLease(endpointID: record.id, backend: record.backend, displayURL: record.displayURL,
+                                     endpointName: record.configuration.name, model: model))
     }
 
     /// Queues a request that found no free slot; it is served in arrival order.

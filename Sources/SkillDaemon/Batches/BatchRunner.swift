@@ -20,14 +20,18 @@ public final class BatchRunner: Sendable {
     private let runs: RunService
     private let policy: BatchRetryPolicy
     private let logger: Logger
+    /// Where the attempts at items are counted; nil: nowhere.
+    private let metrics: DaemonMetrics?
     /// The task driving each batch this daemon is running, by batch id. A `Mutex`: the
     /// table is touched briefly from RPC handlers and from the tasks themselves, and never
     /// across an `await`.
     private let active = Mutex<[Int64: Task<Void, Never>]>([:])
     private let stopping = Atomic<Bool>(false)
 
-    /// Creates a runner that starts runs through `runs`.
-    public init(registry: Registry, runs: RunService, policy: BatchRetryPolicy = BatchRetryPolicy(), logger: Logger) {
+    /// Creates a runner that starts runs through `runs` and counts its attempts in `metrics`.
+    public init(registry: Registry, runs: RunService, policy: BatchRetryPolicy = BatchRetryPolicy(), logger: Logger,
+                metrics: DaemonMetrics? = nil) {
+        self.metrics = metrics
         self.registry = registry
         self.runs = runs
         self.policy = policy
@@ -168,6 +172,7 @@ public final class BatchRunner: Sendable {
             runID = nil
             outcome = .failed(kind: error.kind, message: error.description)
         }
+        metrics?.recordBatchAttempt(outcome)
         await record { () async throws(RegistryError) in
             try await registry.finishBatchAttempt(batchID: batch.id, index: item.index, runID: runID, outcome: outcome, at: Date())
         }

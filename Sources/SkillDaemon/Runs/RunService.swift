@@ -68,6 +68,8 @@ public final class RunService: Sendable {
     private let logger: Logger
     /// The models runs may name; nil: a run's model is passed on unchecked.
     private let inference: InferenceRouter?
+    /// Where the runs that end are counted; nil: nowhere.
+    private let metrics: DaemonMetrics?
     private let runsInFlight = Atomic<Int>(0)
     /// The runs recorded and not yet ended, by id. A `Mutex`: it is changed twice per run and
     /// read whole, by tasks of any thread, never across a suspension.
@@ -75,9 +77,10 @@ public final class RunService: Sendable {
     private let shuttingDown = Atomic<Bool>(false)
 
     /// Creates the service; `inference` checks the model each run names, and gives the
-    /// default model of runs that name none.
+    /// default model of runs that name none; `metrics` counts the runs that end.
     public init(registry: Registry, runner: IsolatingRunner, configuration: LiveConfiguration, logger: Logger,
-                inference: InferenceRouter? = nil) {
+                inference: InferenceRouter? = nil, metrics: DaemonMetrics? = nil) {
+        self.metrics = metrics
         self.registry = registry
         self.runner = runner
         self.configuration = configuration
@@ -204,6 +207,7 @@ public final class RunService: Sendable {
         }
         do {
             let finished = try await registry.recordRunEnd(id: record.id, with: completion)
+            metrics?.recordRun(finished, duration: duration, usage: report.usage)
             // Every run is in the registry (`skillctl runs`); the log repeats the ones that
             // failed, and the others only at debug level: a line per run was 6% of the CPU
             // of a noop run (skillbench).

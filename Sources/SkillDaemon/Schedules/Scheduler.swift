@@ -32,12 +32,16 @@ public actor Scheduler {
     private let batches: BatchRunner
     private let clock: any SchedulerClock
     private let logger: Logger
+    /// Where the recorded fires are counted; nil: nowhere.
+    private let metrics: DaemonMetrics?
     private var loop: Task<Void, Never>?
     private var sleeper: Task<Void, any Error>?
     private var work: [Int64: [FireWork]] = [:]
 
-    /// Creates a scheduler; nothing fires until ``start()``.
-    public init(registry: Registry, runs: RunService, batches: BatchRunner, clock: any SchedulerClock, logger: Logger) {
+    /// Creates a scheduler that counts its fires in `metrics`; nothing fires until ``start()``.
+    public init(registry: Registry, runs: RunService, batches: BatchRunner, clock: any SchedulerClock, logger: Logger,
+                metrics: DaemonMetrics? = nil) {
+        self.metrics = metrics
         self.registry = registry
         self.runs = runs
         self.batches = batches
@@ -127,6 +131,7 @@ public actor Scheduler {
         _ = try registryCall { () throws(RegistryError) in
             try registry.recordScheduleFires(id: id, [fire], nextFireAt: current?.nextFireAt)
         }
+        metrics?.recordFires([fire])
         return fire
     }
 
@@ -198,6 +203,7 @@ public actor Scheduler {
             do {
                 try registry.recordScheduleFires(
                     id: schedule.id, fires, nextFireAt: plan.expression.nextFire(after: max(now, clock.now), in: plan.timeZone))
+                metrics?.recordFires(fires)
             } catch {
                 logger.error("cannot record the fires of a schedule", ["schedule_id": .int(schedule.id), "error": .string("\(error)")])
             }

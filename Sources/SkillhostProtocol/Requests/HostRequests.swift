@@ -13,6 +13,36 @@ public struct HostStatusRequest: SkillhostRequest {
     public init() {}
 }
 
+/// `host.metrics`: the daemon's Prometheus metrics, in the text exposition format.
+public struct HostMetricsRequest: SkillhostRequest {
+    public static let method = "host.metrics"
+    public static let summary = "the daemon's Prometheus metrics in the text exposition format 0.0.4: runs, workers, inference, batches, schedules, calls, the process"
+    public static let errorKinds: [ErrorKind] = []
+    public typealias Result = HostMetrics
+
+    /// The request; it takes no params.
+    public init() {}
+}
+
+/// What `host.metrics` answers: a scrape's body and its content type.
+public struct HostMetrics: Codable, Sendable {
+    /// `text/plain; version=0.0.4`.
+    public var contentType: String
+    /// The metrics, as a scrape of `/metrics` reads them.
+    public var text: String
+
+    /// An answer as given.
+    public init(contentType: String, text: String) {
+        self.contentType = contentType
+        self.text = text
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case text
+        case contentType = "content_type"
+    }
+}
+
 /// What `host.status` answers.
 public struct HostStatus: Codable, Sendable {
     /// skillhost's version.
