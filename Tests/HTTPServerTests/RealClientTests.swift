@@ -140,13 +140,17 @@ struct RealClientTests {
 
     @Test("a client sending its head a byte a second gets 408, while others are served meanwhile")
     func slowClient() async throws {
-        try await withServer { url in
+        // 8 s for the slow client's head, so that the three others, on a machine whose cores
+        // the rest of the suite keeps busy, have time to be served while it crawls.
+        var limits = Self.limits
+        limits.requestTimeout = .seconds(8)
+        try await withServer(limits: limits) { url in
             let outcome = try await fixture("slow", url, timeout: .seconds(90))
             let slow = try #require(outcome["slow"] as? [String: Any], "\(outcome)")
             let others = try #require(outcome["others"] as? [[String: Any]], "\(outcome)")
             #expect(slow["status"] as? Int == 408, "\(outcome)")
             let slowAt = try #require(slow["at"] as? Double)
-            #expect(slowAt >= 2.9 && slowAt < 10, "\(outcome)")
+            #expect(slowAt >= 7.9 && slowAt < 20, "\(outcome)")
             #expect(others.count == 3 && others.allSatisfy { $0["status"] as? Int == 200 }, "\(outcome)")
             #expect(others.allSatisfy { ($0["at"] as? Double ?? .infinity) < slowAt }, "\(outcome)")
         }
@@ -236,8 +240,8 @@ struct RealClientTests {
 
     /// Runs `body` with the base URL of a server of ``ExampleHandler`` on `address`.
     private func withServer(address: HTTPListenAddress = HTTPListenAddress(host: "127.0.0.1", port: 0),
-                            _ body: (String) async throws -> Void) async throws {
-        let server = HTTPServer(address: address, handler: ExampleHandler(), limits: Self.limits)
+                            limits: HTTPServerLimits = limits, _ body: (String) async throws -> Void) async throws {
+        let server = HTTPServer(address: address, handler: ExampleHandler(), limits: limits)
         let bound = try server.start()
         do {
             try await body("http://\(bound)")

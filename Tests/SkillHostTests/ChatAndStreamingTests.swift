@@ -201,15 +201,17 @@ struct ChatAndStreamingTests {
     func exampleSkill(isolation: Isolation) async throws {
         let path = try BuildProducts.plugin(named: "complete")
         let recorder = RunEventRecorder()
+        // 60 s deadlines: alone this takes well under a second, but beside the whole suite on
+        // two cores a worker's start and the Swift runtime's load have passed 20 s (twice).
         let (streamed, plain) = try await isolation.withRunner(inference: ScriptedInference(.answer(delay: .zero))) { runner in
             let streamed = await runner.run(
                 skillPath: path, sha256: "complete-plugin",
                 invocation: Invocation(input: Array(#"{"prompt":"abcdefg","max_tokens":5,"stream":true}"#.utf8),
-                                       model: nil, timeout: .seconds(20), events: recorder.sink))
+                                       model: nil, timeout: .seconds(60), events: recorder.sink))
             recorder.reportArrived()
             let plain = await runner.run(
                 skillPath: path, sha256: "complete-plugin",
-                invocation: Invocation(input: Array(#"{"prompt":"abc"}"#.utf8), model: nil, timeout: .seconds(20)))
+                invocation: Invocation(input: Array(#"{"prompt":"abc"}"#.utf8), model: nil, timeout: .seconds(60)))
             return (streamed, plain)
         }
         #expect(try streamed.outcome.get() == "gfedcba")
