@@ -74,11 +74,13 @@ let package = Package(
         .target(name: "SkillDaemon",
                 dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
                                "ProcessIsolation", "JSON", "Logging", "SystemCalls", "Roff", "Metrics"]),
+        // The daemon's HTTP API: its routes and the tokens each needs.
+        .target(name: "HTTPAPI", dependencies: ["HTTPServer", "Registry", "SkillhostModel"]),
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
                                "InferenceDriver", "Scheduling", "JSON", "JSONRPC", "SkillhostProtocol", "Logging", "ServiceManager",
-                               "SystemCalls", "Metrics"]),
+                               "SystemCalls", "Metrics", "HTTPServer", "HTTPAPI"]),
 
         // skillctl's commands, each declared once (arguments, options, help, request, rendering), and
         // the parser, help and README table made from that list; the executable hands it its arguments.

@@ -1,10 +1,13 @@
 import Dispatch
 import Foundation
 import Glibc
+import HTTPAPI
+import HTTPServer
 import InferenceDriver
 import JSON
 import JSONRPC
 import Logging
+import Metrics
 import ProcessIsolation
 import Registry
 import Scheduling
@@ -14,6 +17,7 @@ import SkillRuntime
 import SkillhostModel
 import SkillhostProtocol
 import SystemCalls
+import Synchronization
 
 /// skillhostd: locks its data directory, opens the registry, records runs left `running` by a
 /// daemon that died as `interrupted`, serves JSON-RPC on the Unix socket (its own, or the one
@@ -163,6 +167,8 @@ public final class Daemon: Sendable {
             let remedy = error.remedy(otherPath: "pass --socket with another path")
             throw DaemonError("\(error)" + (remedy.map { ": \($0)" } ?? ""))
         }
+        let readiness = Readiness()
+        let http = try startHTTP(registry: registry, metrics: metrics, readiness: readiness)
         prewarmInstalledSkills(registry: registry, runner: runner)
         do {
             let resumed = try batches.resumeUnfinishedBatches()
@@ -186,6 +192,7 @@ public final class Daemon: Sendable {
             "max_batch_length": .int(Int64(configuration.maximumBatchLength)),
             "dumpable": .bool(ProcessHardening.isDumpable),
         ])
+        readiness.isReady = true
         report(try notifier.ready(status: Self.servingStatus(inference, socketPath: server.socketPath)))
         let watchdog = startWatchdog(server: server)
 
@@ -201,7 +208,10 @@ public final class Daemon: Sendable {
         runs.beginShutdown()
         async let batchesStopped: Void = batches.shutDown(grace: grace)
         async let schedulesStopped: Void = scheduler.shutDown(grace: grace)
+        readiness.isReady = false
+        async let httpStopped: Void? = http?.shutdown(grace: grace)
         await server.shutdown(grace: grace)
+        await httpStopped
         await batchesStopped
         await schedulesStopped
         runner.process.shutDown()
@@ -209,6 +219,31 @@ public final class Daemon: Sendable {
         logger.info("skillhostd stopped")
         // Held to the end; the process's exit releases it.
         withExtendedLifetime(dataDirectoryLock) {}
+    }
+
+    /// Starts the HTTP API when `http_listen` asks for it (``DaemonHTTPRouter``); nil when it
+    /// is off. Its address, with the port bound when 0 was asked for, is logged.
+    /// - Throws: ``DaemonError`` naming `http_listen` when the address is wrong or taken.
+    private func startHTTP(registry: Registry, metrics: DaemonMetrics, readiness: Readiness) throws(DaemonError) -> HTTPServer? {
+        guard let listen = live.current.httpListen else { return nil }
+        let address: HTTPListenAddress
+        do {
+            address = try HTTPListenAddress(parsing: listen)
+        } catch {
+            throw DaemonError("http_listen \(listen): \(error)", exitStatus: .usage)
+        }
+        let router = DaemonHTTPRouter(registry: registry, isReady: { readiness.isReady }) {
+            (PrometheusTextFormat.contentType, metrics.registry.render())
+        }
+        let server = HTTPServer(address: address, handler: router)
+        let bound: HTTPListenAddress
+        do {
+            bound = try server.start()
+        } catch {
+            throw DaemonError("cannot serve HTTP at \(listen) (http_listen): \(error)")
+        }
+        logger.info("the HTTP API listens", ["http_listen": .string(listen), "address": .string("\(bound)")])
+        return server
     }
 
     /// What the service manager's status line says while the daemon serves.
@@ -380,6 +415,18 @@ public final class Daemon: Sendable {
         }
         router.startHealthChecks()
         return router
+    }
+}
+
+/// Whether the daemon is ready (`/readyz`): from "skillhostd is serving" until it stops.
+/// An atomic: the HTTP API's requests read it on any thread.
+final class Readiness: Sendable {
+    private let ready = Atomic<Bool>(false)
+
+    /// Whether the daemon serves now.
+    var isReady: Bool {
+        get { ready.load(ordering: .acquiring) }
+        set { ready.store(newValue, ordering: .releasing) }
     }
 }
 

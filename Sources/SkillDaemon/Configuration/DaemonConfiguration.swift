@@ -67,6 +67,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var processIsolation = ProcessIsolationSettings()
     /// The largest output of a run, chunks and returned bytes together (`max_output_bytes`).
     public var maximumOutputBytes = InvocationLimits().maximumOutputBytes
+    /// Where the HTTP API listens (`http_listen`, `HOST:PORT`); nil: it is off.
+    public var httpListen: String?
     /// Where each setting given was last set: a config file's path or "command line", for
     /// the errors of settings that contradict each other.
     private(set) var sources: [String: String] = [:]

@@ -79,6 +79,11 @@ extension DaemonSetting {
                summary: "CPU seconds of one run in a worker, 0 for no limit, unless a skill is granted another"),
         .bytes("max_output_bytes", \.maximumOutputBytes, minimum: 1,
                summary: "largest output of a run, chunks and returned bytes together"),
+        .listenAddress("http_listen", \.httpListen,
+                       summary: "where the HTTP API listens (`/healthz`, `/readyz`, `/metrics` with a metrics token); "
+                           + "another host than 127.0.0.1 or ::1 only when you mean it",
+                       default: "off")
+            .needingRestart(),
     ]
 
     /// The setting `name` names, as a config file key (`data_dir`) or a flag without its

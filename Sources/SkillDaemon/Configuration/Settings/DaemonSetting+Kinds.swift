@@ -66,6 +66,23 @@ extension DaemonSetting {
             })
     }
 
+    /// An address to listen on, `HOST:PORT` or `[IPV6]:PORT` (port 0: any free one), or none.
+    static func listenAddress(_ name: String, _ property: Property<String?>, summary: String,
+                              default: String) -> DaemonSetting {
+        let expectation = "HOST:PORT or [IPV6]:PORT, such as 127.0.0.1:8480 (port 0: any free port)"
+        return DaemonSetting(
+            name: name, placeholder: "HOST:PORT", expectation: expectation, summary: summary, defaultDescription: `default`,
+            value: { configuration in configuration[keyPath: property] }, copy: copying(property),
+            effect: .configures { configuration, input throws(ConfigurationError) in
+                let address = try input.text()
+                guard let colon = address.lastIndex(of: ":"), colon != address.startIndex,
+                      let port = UInt16(address[address.index(after: colon)...]),
+                      String(port) == address[address.index(after: colon)...]
+                else { throw input.refusal(expectation) }
+                configuration[keyPath: property] = address
+            })
+    }
+
     /// A duration given as a whole number of milliseconds.
     static func milliseconds(_ name: String, _ property: Property<Duration>, minimum: Int64 = 1,
                              summary: String) -> DaemonSetting {
