@@ -188,10 +188,19 @@ struct IsolationTests {
         // constructor hangs before main (so before PR_SET_PDEATHSIG), started in the
         // background by a shell that exits at once: its parent is then the reaper.
         let directory = try TemporaryDirectory(prefix: "e2e-leftover")
+        // A copy of the programs of its own, so that only this test's daemon takes the leftover
+        // for one of its own (a daemon kills leftovers of its own executable): every other
+        // test's daemon, starting meanwhile, leaves it alone.
+        let programs = directory.path("bin")
+        try FileManager.default.createDirectory(atPath: programs, withIntermediateDirectories: true)
+        let build = URL(fileURLWithPath: try BuildProducts.skillhostd()).deletingLastPathComponent()
+        for program in ["skillhostd", "skillctl", "skillhost-worker-init"] {
+            try FileManager.default.copyItem(atPath: build.appendingPathComponent(program).path, toPath: programs + "/" + program)
+        }
         let pidFile = directory.path("leftover.pid")
         let script = #"LD_PRELOAD="$1" "$2" --worker --parent-pid $$ --memory-limit-bytes 0 </dev/null >/dev/null 2>&1 & echo $! > "$3""#
         let shell = try ChildProcess("/bin/sh", arguments: [
-            "-c", script, "sh", try await FixtureSkills.path(for: "constructor_hangs"), try BuildProducts.skillhostd(), pidFile,
+            "-c", script, "sh", try await FixtureSkills.path(for: "constructor_hangs"), programs + "/skillhostd", pidFile,
         ])
         let shellPID = shell.pid
         #expect(try await shell.wait() == .exited(0))
@@ -202,7 +211,7 @@ struct IsolationTests {
                 "the leftover \(leftover) was not reparented")
         #expect(Self.isAlive(leftover), "the leftover \(leftover) died on its own")
 
-        let daemon = try await DaemonHarness(inferenceURL: noInference)
+        let daemon = try await DaemonHarness(inferenceURL: noInference, programs: programs)
         #expect(await eventually(within: .seconds(10)) { !Self.isAlive(leftover) }, "the leftover \(leftover) survived the daemon's start")
         #expect(daemon.log().contains("killed worker processes left by a previous skillhostd"))
         #expect(try await daemon.stop() == .exited(0))
