@@ -194,8 +194,14 @@ struct IsolationTests {
         let programs = directory.path("bin")
         try FileManager.default.createDirectory(atPath: programs, withIntermediateDirectories: true)
         let build = URL(fileURLWithPath: try BuildProducts.skillhostd()).deletingLastPathComponent()
+        // Hard links where they can be: /proc/PID/exe names the path a program was started
+        // by, and no file freshly written (whose descriptor a child another test forks may
+        // still hold: ETXTBSY) is executed.
         for program in ["skillhostd", "skillctl", "skillhost-worker-init"] {
-            try FileManager.default.copyItem(atPath: build.appendingPathComponent(program).path, toPath: programs + "/" + program)
+            let source = build.appendingPathComponent(program).path, target = programs + "/" + program
+            if link(source, target) != 0 {
+                try FileManager.default.copyItem(atPath: source, toPath: target)
+            }
         }
         let pidFile = directory.path("leftover.pid")
         let script = #"LD_PRELOAD="$1" "$2" --worker --parent-pid $$ --memory-limit-bytes 0 </dev/null >/dev/null 2>&1 & echo $! > "$3""#
