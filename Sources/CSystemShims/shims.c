@@ -2,6 +2,7 @@
 #include "CSystemShims.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -9,6 +10,13 @@
 
 _Static_assert(sizeof(cshim_peer_credentials) == sizeof(struct ucred), "mirrors struct ucred");
 _Static_assert(offsetof(cshim_peer_credentials, uid) == offsetof(struct ucred, uid), "mirrors struct ucred");
+
+int cshim_peer_closed(int fd) {
+    struct pollfd entry = { .fd = fd, .events = POLLRDHUP, .revents = 0 };
+    int ready = poll(&entry, 1, 0);
+    if (ready < 0) return -1;
+    return ready > 0 && (entry.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
 
 int cshim_peer_credentials_of(int fd, cshim_peer_credentials *out) {
     struct ucred credentials;

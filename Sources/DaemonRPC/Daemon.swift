@@ -168,7 +168,7 @@ public final class Daemon: Sendable {
             throw DaemonError("\(error)" + (remedy.map { ": \($0)" } ?? ""))
         }
         let readiness = Readiness()
-        let http = try startHTTP(registry: registry, metrics: metrics, readiness: readiness)
+        let http = try startHTTP(registry: registry, service: service, server: server, metrics: metrics, readiness: readiness)
         prewarmInstalledSkills(registry: registry, runner: runner)
         do {
             let resumed = try batches.resumeUnfinishedBatches()
@@ -224,7 +224,8 @@ public final class Daemon: Sendable {
     /// Starts the HTTP API when `http_listen` asks for it (``DaemonHTTPRouter``); nil when it
     /// is off. Its address, with the port bound when 0 was asked for, is logged.
     /// - Throws: ``DaemonError`` naming `http_listen` when the address is wrong or taken.
-    private func startHTTP(registry: Registry, metrics: DaemonMetrics, readiness: Readiness) throws(DaemonError) -> HTTPServer? {
+    private func startHTTP(registry: Registry, service: SkillHostService, server: JSONRPCServer, metrics: DaemonMetrics,
+                           readiness: Readiness) throws(DaemonError) -> HTTPServer? {
         guard let listen = live.current.httpListen else { return nil }
         let address: HTTPListenAddress
         do {
@@ -232,18 +233,18 @@ public final class Daemon: Sendable {
         } catch {
             throw DaemonError("http_listen \(listen): \(error)", exitStatus: .usage)
         }
-        let router = DaemonHTTPRouter(registry: registry, isReady: { readiness.isReady }) {
-            (PrometheusTextFormat.contentType, metrics.registry.render())
-        }
-        let server = HTTPServer(address: address, handler: router)
+        let router = DaemonHTTPRouter(services: DaemonHTTPServices(
+            registry: registry, protocolHandler: service, protocolLimits: { server.limits }, isReady: { readiness.isReady },
+            metrics: { (PrometheusTextFormat.contentType, metrics.registry.render()) }))
+        let http = HTTPServer(address: address, handler: router)
         let bound: HTTPListenAddress
         do {
-            bound = try server.start()
+            bound = try http.start()
         } catch {
             throw DaemonError("cannot serve HTTP at \(listen) (http_listen): \(error)")
         }
         logger.info("the HTTP API listens", ["http_listen": .string(listen), "address": .string("\(bound)")])
-        return server
+        return http
     }
 
     /// What the service manager's status line says while the daemon serves.

@@ -22,7 +22,7 @@ struct InferenceMethods: Sendable {
     func register(in handlers: inout RequestHandlers) {
         handlers.register(InferenceStatusRequest.self) { _, _ in InferenceEncoding.status(of: router) }
         handlers.register(InferenceModelsRequest.self) { _, _ in InferenceEncoding.models(of: router) }
-        handlers.register(AttachEndpointRequest.self) { request, call in try await attach(request, peer: call.peer) }
+        handlers.register(AttachEndpointRequest.self) { request, call in try await attach(request, call: call) }
         handlers.register(DetachEndpointRequest.self) { request, _ in try detach(name: request.name) }
     }
 
@@ -30,7 +30,7 @@ struct InferenceMethods: Sendable {
     /// or from a file the caller owns; errors name the variable or the file, never a key.
     /// The server is probed first, as the health checks probe it: one that does not answer
     /// is refused (`inference_failed`), unless `force`, when it is attached as unhealthy.
-    private func attach(_ request: AttachEndpointRequest, peer: PeerCredentials) async throws -> JSONValue {
+    private func attach(_ request: AttachEndpointRequest, call: JSONRPCCall) async throws -> JSONValue {
         let model = request.model
         guard EndpointConfiguration.isValidName(model) else {
             throw ServiceError.invalidParams("model must be a name without spaces, not \(JSONValue.string(model).serialized())")
@@ -51,6 +51,7 @@ struct InferenceMethods: Sendable {
         switch (request.apiKeyEnvironmentVariable, request.apiKeyFile) {
         case (_?, _?): throw ServiceError.invalidParams("give api_key_env or api_key_file, not both")
         case let (variable?, nil):
+            let peer = try call.localUser(because: "with api_key_env is only for the daemon's own user or root")
             // The daemon's environment holds the keys of its configured endpoints: only its
             // own user may have one of its variables sent to a server of their choosing.
             guard peer.uid == geteuid() || peer.uid == 0 else {
@@ -58,12 +59,14 @@ struct InferenceMethods: Sendable {
                     + "(uid \(geteuid())) or root may name; give api_key_file with a file of your own instead")
             }
             source = .environment(variable: variable)
-        case let (nil, path?): source = .file(path: path)
+        case let (nil, path?):
+            _ = try call.localUser(because: "reads api_key_file as the calling user")
+            source = .file(path: path)
         case (nil, nil): source = nil
         }
         let key: String?
         do {
-            key = try source?.read(environment: environment, callerUID: peer.uid)
+            key = try source?.read(environment: environment, callerUID: call.caller.process?.uid)
         } catch {
             if case .notCallersFile = error { throw ServiceError(.permissionDenied, error.description) }
             throw ServiceError.invalidParams(error.description)

@@ -52,6 +52,7 @@ enum RecordEncoding {
             "model": run.model.map(JSONValue.string) ?? .null,
             "trigger": .string(run.trigger),
             "caller_uid": run.callerUID.map { .int(Int64($0)) } ?? .null,
+            "caller_token": run.callerToken.map(JSONValue.string) ?? .null,
             "created_at": timestamp(run.createdAt),
             "started_at": run.startedAt.map(timestamp) ?? .null,
             "finished_at": run.finishedAt.map(timestamp) ?? .null,

@@ -5,7 +5,8 @@ import SkillhostProtocol
 import Synchronization
 
 /// The notifications of one streamed `skills.run` (docs/PROTOCOL.md), sent on the
-/// connection of the client that asked: `run.output {run_id, chunk}` for each piece of
+/// connection of the client that asked: `run.started {run_id}` as it is recorded,
+/// `run.output {run_id, chunk}` for each piece of
 /// output as text, never splitting a character, and `run.log {run_id, level, message}` for
 /// each line the skill logs.
 ///
@@ -28,9 +29,13 @@ final class RunStream: Sendable {
         self.connection = connection
     }
 
-    /// Learns the run's id, once it is recorded and before the skill starts.
+    /// Learns the run's id, once it is recorded and before the skill starts, and sends it as
+    /// `run.started`.
     func recorded(_ run: RunRecord) {
-        state.withLock { $0.runID = run.id }
+        state.withLock { state in
+            state.runID = run.id
+            connection.notify(RunStartedNotification(runID: run.id))
+        }
     }
 
     /// Sends what `event` adds: the text its output bytes complete, as `run.output`, or its

@@ -2,83 +2,105 @@ import HTTPServer
 import Registry
 import SkillhostModel
 
-/// The daemon's HTTP API: what each path answers, and which token it needs.
+/// The daemon's HTTP API: it matches a request to a route of ``routes`` by path and method,
+/// checks the token the route needs, and lets the route answer.
 ///
-/// - `GET /healthz`: 200 while the process serves HTTP at all (no token).
-/// - `GET /readyz`: 200 once the daemon serves its socket and has resumed its batches, 503
-///   before (no token).
-/// - `GET /metrics`: the Prometheus text exposition, for a bearer token of scope `metrics`
-///   (or `admin`): 401 without a token or with one the daemon does not know or revoked
-///   (with `WWW-Authenticate: Bearer`), 403 with one of another scope.
-/// - Anything else: 404; another method on a known path: 405 with `Allow`.
+/// - A path no route has: 404. A path some route has, with another method: 405 with `Allow`.
+///   A `GET` route answers `HEAD` too.
+/// - A route of ``HTTPRouteAccess/token(_:)``: 401 (with `WWW-Authenticate: Bearer`) without
+///   a token, or with one the daemon does not know or revoked; 403 with one whose scope does
+///   not grant the route's. Nothing is called, run or recorded for a refused request.
 ///
-/// Tokens are checked against the registry (``Registry/verifyToken(_:scope:skill:at:)``),
-/// which keeps only their SHA-256; a refusal never repeats the token.
+/// Tokens come in `Authorization: Bearer TOKEN` and are checked against the registry
+/// (``Registry/verifyToken(_:scope:skill:at:)``), which keeps only their SHA-256; a refusal
+/// never repeats the token. Every answer of a refusal or a failed call is JSON:
+/// `{"error": {"kind", "message", ...}}`, its status made from the kind
+/// (``SkillhostModel/ErrorKind/httpStatus``).
 public struct DaemonHTTPRouter: HTTPHandler {
-    private let registry: Registry
-    private let isReady: @Sendable () -> Bool
-    private let metrics: @Sendable () -> (contentType: String, text: String)
+    /// The header that names the run a response is about.
+    package static let runIDHeader = "Skillhost-Run-Id"
 
-    /// A router over `registry`'s tokens, asking `isReady` for `/readyz` and `metrics` for `/metrics`.
-    public init(registry: Registry, isReady: @escaping @Sendable () -> Bool,
-                metrics: @escaping @Sendable () -> (contentType: String, text: String)) {
-        self.registry = registry
-        self.isReady = isReady
-        self.metrics = metrics
+    private let services: DaemonHTTPServices
+    /// Every route, in the order they are matched.
+    package let routes: [HTTPRoute]
+
+    /// A router answering from `services`.
+    public init(services: DaemonHTTPServices) {
+        self.services = services
+        routes = DaemonHTTPRoutes.all
     }
 
     /// Answers `request` as the type's documentation says.
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
-        let route: (scope: TokenScope?, answer: () -> HTTPResponse)
-        switch request.path {
-        case "/healthz":
-            route = (nil, { .text("ok\n") })
-        case "/readyz":
-            route = (nil, { isReady() ? .text("ready\n") : .text("starting\n", status: .serviceUnavailable) })
-        case "/metrics":
-            route = (.metrics, {
-                let exposition = metrics()
-                return HTTPResponse(status: .ok, headers: ["Content-Type": exposition.contentType],
-                                    body: Array(exposition.text.utf8))
-            })
-        default:
-            return .text("no such path: \(request.path)\n", status: .notFound)
+        let matches = routes.compactMap { route in route.path.match(request.path).map { (route, $0) } }
+        guard !matches.isEmpty else {
+            return .failure(.notFound, "no such path: \(request.path); the API's paths are in GET /openapi.json")
         }
-        guard request.method == "GET" || request.method == "HEAD" else {
-            var refusal = HTTPResponse.text("\(request.path) answers GET only\n", status: .methodNotAllowed)
-            refusal.headers.append(name: "Allow", value: "GET, HEAD")
+        guard let (route, parameters) = matches.first(where: { $0.0.answers(request.method) }) else {
+            let allowed = Set(matches.flatMap { $0.0.method == "GET" ? ["GET", "HEAD"] : [$0.0.method] }).sorted()
+            var refusal = HTTPResponse.failure(.methodNotFound, "\(request.path) answers \(allowed.joined(separator: ", ")), "
+                + "not \(request.method)")
+            refusal.status = .methodNotAllowed
+            refusal.headers.append(name: "Allow", value: allowed.joined(separator: ", "))
             return refusal
         }
-        if let scope = route.scope, let refusal = refusal(of: request, needing: scope) { return refusal }
-        return route.answer()
+        var token: TokenRecord?
+        if case let .token(scope) = route.access {
+            switch admit(request, needing: scope) {
+            case let .success(record): token = record
+            case let .failure(refusal): return refusal.response
+            }
+        }
+        return await route.answer(HTTPRouteRequest(request: request, parameters: parameters, token: token, services: services))
     }
 
-    /// The answer to a request whose token does not allow `scope`, or nil when it does.
-    private func refusal(of request: HTTPRequest, needing scope: TokenScope) -> HTTPResponse? {
+    /// The token of `request` when it allows `scope`, or the refusal to answer with.
+    private func admit(_ request: HTTPRequest, needing scope: TokenScope) -> Result<TokenRecord, HTTPRefusal> {
         let prefix = "Bearer "
         guard let authorization = request.headers["Authorization"], authorization.hasPrefix(prefix) else {
-            return unauthorized("\(request.path) needs a bearer token of scope \(scope.rawValue) "
-                + "(skillctl tokens create NAME --scope \(scope.rawValue)): Authorization: Bearer TOKEN")
+            return .failure(.unauthenticated("\(request.path) needs a bearer token of scope \(scope.rawValue) "
+                + "(skillctl tokens create NAME --scope \(scope.rawValue)): Authorization: Bearer TOKEN"))
         }
         let check: TokenCheck
         do {
-            check = try registry.verifyToken(String(authorization.dropFirst(prefix.count)), scope: scope)
+            check = try services.registry.verifyToken(String(authorization.dropFirst(prefix.count)), scope: scope)
         } catch {
-            return .text("cannot check the token: \(error)\n", status: .internalServerError)
+            return .failure(.response(.failure(.internal, "cannot check the token: \(error)")))
         }
         switch check {
-        case .accepted:
-            return nil
+        case let .accepted(record):
+            return .success(record)
         case let .refused(refusal) where refusal.isAuthenticated:
-            return .text("\(refusal)\n", status: .forbidden)
+            return .failure(.response(.failure(.permissionDenied, "\(refusal)")))
         case let .refused(refusal):
-            return unauthorized("\(refusal)")
+            return .failure(.unauthenticated("\(refusal)"))
         }
     }
+}
 
-    private func unauthorized(_ message: String) -> HTTPResponse {
-        var response = HTTPResponse.text(message + "\n", status: .unauthorized)
-        response.headers.append(name: "WWW-Authenticate", value: "Bearer")
-        return response
+/// Why a request is refused before its route answers.
+private enum HTTPRefusal: Error {
+    /// No token, or one that authenticates nobody: 401.
+    case unauthenticated(String)
+    /// Any other refusal, as it is answered.
+    case response(HTTPResponse)
+
+    var response: HTTPResponse {
+        switch self {
+        case let .unauthenticated(message):
+            var response = HTTPResponse.failure(.permissionDenied, message)
+            response.status = .unauthorized
+            response.headers.append(name: "WWW-Authenticate", value: "Bearer")
+            return response
+        case let .response(response):
+            return response
+        }
+    }
+}
+
+extension HTTPRoute {
+    /// Whether the route answers requests of `method`.
+    func answers(_ method: String) -> Bool {
+        self.method == method || (self.method == "GET" && method == "HEAD")
     }
 }

@@ -67,6 +67,11 @@ final class HTTPConnection: Sendable {
         if isIdle { socket.shutdown() }
     }
 
+    /// Cancels the task of the current request (once: a second call does nothing more).
+    func cancelRequest() {
+        state.withLock { $0.task }?.cancel()
+    }
+
     /// Cancels the task of the current request and closes the connection.
     func abort() {
         state.withLock { $0.task }?.cancel()

@@ -144,6 +144,9 @@ public final class HTTPServer: Sendable {
     /// How long a connection whose request was refused may go on sending before it is
     /// closed: long enough for the refusal to reach the client.
     static let lingerAfterRefusal = Duration.seconds(2)
+    /// How often a connection whose request is being answered is checked for the client
+    /// having closed it.
+    static let closeCheckInterval = DispatchTimeInterval.milliseconds(100)
 
     private func serve(_ connection: HTTPConnection) {
         var reader = HTTPRequestReader(source: TCPByteSource(connection: connection.socket), limits: limits)
@@ -173,7 +176,11 @@ public final class HTTPServer: Sendable {
                                                                 extraHeaders: ["Retry-After": "\(limits.retryAfterSeconds)"]))
                 break
             }
-            answered.wait()
+            // A client that closes its connection while the handler works (a stream it stops
+            // reading, a run it gave up on) has the handler's task cancelled.
+            while answered.wait(timeout: .now() + Self.closeCheckInterval) == .timedOut {
+                if connection.socket.clientHasClosed { connection.cancelRequest() }
+            }
             connection.endRequest()
             guard keepAlive.load(ordering: .acquiring) else { break }
         }

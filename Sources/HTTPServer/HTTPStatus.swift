@@ -11,6 +11,11 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// The status `code` with its standard reason phrase ("Unknown" for a code that has none here).
+    public init(code: Int) {
+        self = Self.known.first { $0.code == code } ?? HTTPStatus(code: code, reason: "Unknown")
+    }
+
     /// "404 Not Found".
     public var description: String { "\(code) \(reason)" }
 
@@ -30,20 +35,38 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let notFound = HTTPStatus(code: 404, reason: "Not Found")
     /// 405.
     public static let methodNotAllowed = HTTPStatus(code: 405, reason: "Method Not Allowed")
+    /// 409: the request conflicts with the state of what it names.
+    public static let conflict = HTTPStatus(code: 409, reason: "Conflict")
     /// 408: the client took too long to send its request.
     public static let requestTimeout = HTTPStatus(code: 408, reason: "Request Timeout")
     /// 413: the body is over the limit.
     public static let contentTooLarge = HTTPStatus(code: 413, reason: "Content Too Large")
+    /// 415: a body of a type the route does not take.
+    public static let unsupportedMediaType = HTTPStatus(code: 415, reason: "Unsupported Media Type")
     /// 417: an `Expect` the server cannot meet.
     public static let expectationFailed = HTTPStatus(code: 417, reason: "Expectation Failed")
+    /// 422: a body that is well-formed but cannot be used.
+    public static let unprocessableContent = HTTPStatus(code: 422, reason: "Unprocessable Content")
     /// 431: the request line and headers are over the limit.
     public static let requestHeaderFieldsTooLarge = HTTPStatus(code: 431, reason: "Request Header Fields Too Large")
     /// 500.
     public static let internalServerError = HTTPStatus(code: 500, reason: "Internal Server Error")
     /// 501: a `Transfer-Encoding` the server does not implement.
     public static let notImplemented = HTTPStatus(code: 501, reason: "Not Implemented")
+    /// 502: a server behind this one failed.
+    public static let badGateway = HTTPStatus(code: 502, reason: "Bad Gateway")
     /// 503: the server serves as many connections as it may, or is shutting down.
     public static let serviceUnavailable = HTTPStatus(code: 503, reason: "Service Unavailable")
+    /// 504: a deadline passed waiting for work behind this server.
+    public static let gatewayTimeout = HTTPStatus(code: 504, reason: "Gateway Timeout")
     /// 505: an HTTP version other than 1.0 and 1.1.
     public static let httpVersionNotSupported = HTTPStatus(code: 505, reason: "HTTP Version Not Supported")
+
+    /// Every status declared here, for ``init(code:)``.
+    private static let known: [HTTPStatus] = [
+        .continue, .ok, .noContent, .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .requestTimeout,
+        .conflict, .contentTooLarge, .unsupportedMediaType, .expectationFailed, .unprocessableContent,
+        .requestHeaderFieldsTooLarge, .internalServerError, .notImplemented, .badGateway, .serviceUnavailable,
+        .gatewayTimeout, .httpVersionNotSupported,
+    ]
 }

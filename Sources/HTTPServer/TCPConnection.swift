@@ -1,3 +1,4 @@
+import CSystemShims
 import Glibc
 import SystemCalls
 
@@ -34,6 +35,12 @@ final class TCPConnection: Sendable {
         guard ready > 0 else { return .timedOut }
         guard let count = try? socket.read(into: buffer), count > 0 else { return .end }
         return .bytes(count)
+    }
+
+    /// Whether the client has closed its end of the connection (or it broke): a client that
+    /// goes away while its request is answered, as a browser tab closed or a `curl` stopped.
+    var clientHasClosed: Bool {
+        (try? retryingOnInterrupt("poll") { cshim_peer_closed(socket.rawValue) }) != 0
     }
 
     /// Writes all of `bytes`; false when the client has gone or stopped reading.

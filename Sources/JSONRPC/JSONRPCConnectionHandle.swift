@@ -12,8 +12,8 @@ public struct JSONRPCConnectionHandle: Sendable, Hashable {
     /// Whether the client is still connected (and the server still serving it).
     public var isOpen: Bool { connection.isOpen }
 
-    /// The connected process's credentials.
-    public var peer: PeerCredentials { connection.peer }
+    /// Who the client is.
+    public var caller: JSONRPCCaller { connection.caller }
 
     /// Sends the client a notification; dropped silently if the client has gone.
     public func notify(method: String, params: JSONValue? = nil) {
@@ -37,11 +37,11 @@ protocol JSONRPCConnectionEndpoint: AnyObject, Sendable {
     /// Whether messages still reach the client.
     var isOpen: Bool { get }
     /// Who the client is.
-    var peer: PeerCredentials { get }
+    var caller: JSONRPCCaller { get }
     /// Sends the client one message; dropped if it has gone.
     func send(_ message: JSONValue)
 }
 
 extension ServerConnection: JSONRPCConnectionEndpoint {
-    var peer: PeerCredentials { socket.peer }
+    var caller: JSONRPCCaller { .process(socket.peer) }
 }

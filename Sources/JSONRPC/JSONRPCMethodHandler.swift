@@ -19,18 +19,18 @@ public struct JSONRPCCall: Sendable {
     public let params: JSONValue?
     /// Whether the caller wants no response.
     public let isNotification: Bool
-    /// Who called: the connected process's credentials.
-    public let peer: PeerCredentials
+    /// Who called.
+    public let caller: JSONRPCCaller
     /// The connection the call came on, to send the client notifications.
     public let connection: JSONRPCConnectionHandle
 
     /// A call as given; servers build these, tests of handlers may too.
-    public init(method: String, params: JSONValue?, isNotification: Bool, peer: PeerCredentials,
+    public init(method: String, params: JSONValue?, isNotification: Bool, caller: JSONRPCCaller,
                 connection: JSONRPCConnectionHandle) {
         self.method = method
         self.params = params
         self.isNotification = isNotification
-        self.peer = peer
+        self.caller = caller
         self.connection = connection
     }
 }

@@ -4,7 +4,7 @@ import JSON
 /// is given.
 struct JSONRPCResponder: Sendable {
     let handler: any JSONRPCMethodHandler
-    let peer: PeerCredentials
+    let caller: JSONRPCCaller
     let connection: JSONRPCConnectionHandle
 
     /// The response to `message` (a single response or a batch's array), or `nil` when
@@ -41,7 +41,7 @@ struct JSONRPCResponder: Sendable {
     /// Calls the handler; returns the response to send, or `nil` for a notification.
     func respond(to request: JSONRPCRequest) async -> JSONRPCResponse? {
         let call = JSONRPCCall(method: request.method, params: request.params, isNotification: request.isNotification,
-                               peer: peer, connection: connection)
+                               caller: caller, connection: connection)
         let outcome: Result<JSONValue, JSONRPCError>
         do {
             outcome = .success(try await handler.handle(call))

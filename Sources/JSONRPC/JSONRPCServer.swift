@@ -279,7 +279,7 @@ public final class JSONRPCServer: Sendable {
     }
 
     private func responder(for connection: ServerConnection) -> JSONRPCResponder {
-        JSONRPCResponder(handler: handler, peer: connection.socket.peer, connection: JSONRPCConnectionHandle(connection))
+        JSONRPCResponder(handler: handler, caller: .process(connection.socket.peer), connection: JSONRPCConnectionHandle(connection))
     }
 
     private static func refusal(for id: JSONRPCID?) -> JSONRPCResponse {

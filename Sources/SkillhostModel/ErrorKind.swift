@@ -72,3 +72,23 @@ public enum ErrorKind: String, Sendable, CaseIterable, Codable {
         }
     }
 }
+
+extension ErrorKind {
+    /// The HTTP status an error of this kind answers with over HTTP: 4xx for what the client
+    /// can change (its input, its token, a name), 5xx for what went wrong on the daemon's side
+    /// or a server behind it (a failed skill, a failed inference call, a deadline), 503 for
+    /// what is worth retrying later.
+    public var httpStatus: Int {
+        switch self {
+        case .parseError, .invalidRequest, .invalidParams: 400
+        case .permissionDenied: 403
+        case .methodNotFound, .notFound: 404
+        case .conflict, .cancelled: 409
+        case .invalidSkill, .invalidInput: 422
+        case .internal, .skillFailed, .crashed, .invalidCSICall: 500
+        case .inferenceFailed: 502
+        case .overloaded, .interrupted, .tooManyConnections: 503
+        case .timeout: 504
+        }
+    }
+}

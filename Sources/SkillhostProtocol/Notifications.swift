@@ -1,5 +1,23 @@
 import JSONRPC
 
+/// `run.started`: a streamed run is recorded, and its skill starts.
+public struct RunStartedNotification: SkillhostNotification {
+    public static let method = "run.started"
+    public static let summary = "a streamed skills.run is recorded and its skill starts: the run's id, before any output"
+
+    /// The run's id.
+    public var runID: Int64
+
+    /// A notification as given.
+    public init(runID: Int64) {
+        self.runID = runID
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case runID = "run_id"
+    }
+}
+
 /// `run.output`: a piece of a streamed run's output.
 public struct RunOutputNotification: SkillhostNotification {
     public static let method = "run.output"

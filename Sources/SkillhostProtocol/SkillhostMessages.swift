@@ -16,7 +16,7 @@ public enum SkillhostMessages {
 
     /// Every notification the daemon sends.
     public static let notifications: [any SkillhostNotification.Type] = [
-        RunOutputNotification.self, RunLogNotification.self, BatchProgressNotification.self,
+        RunStartedNotification.self, RunOutputNotification.self, RunLogNotification.self, BatchProgressNotification.self,
     ]
 
     private static let requestsByMethod = Dictionary(uniqueKeysWithValues: requests.map { ($0.method, $0) })

@@ -34,7 +34,8 @@ struct TestHandler: JSONRPCMethodHandler {
             events.yield("notified \(try params.required("tag", as: String.self))")
             return .null
         case "whoami":
-            return ["uid": .int(Int64(call.peer.uid)), "gid": .int(Int64(call.peer.gid)), "pid": .int(Int64(call.peer.pid))]
+            guard let peer = call.caller.process else { throw JSONRPCError.internalError("a socket's caller is a process") }
+            return ["uid": .int(Int64(peer.uid)), "gid": .int(Int64(peer.gid)), "pid": .int(Int64(peer.pid))]
         case "fail":
             throw JSONRPCError(code: -32001, kind: "not_found", message: "no such run", extra: ["run_id": 7])
         case "flood":

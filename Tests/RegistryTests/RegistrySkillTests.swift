@@ -13,7 +13,7 @@ struct RegistrySkillTests {
                 #expect(registry.databasePath == data + "/registry.sqlite3")
                 #expect(permissions(of: data) == 0o700)
                 #expect(try userVersion(of: registry.databasePath) == Registry.schemaVersion)
-                #expect(Registry.schemaVersion == 7)
+                #expect(Registry.schemaVersion == 8)
             }
             let reopened = try Registry(dataDirectory: data)
             #expect(try userVersion(of: reopened.databasePath) == Registry.schemaVersion)
@@ -26,17 +26,17 @@ struct RegistrySkillTests {
         try await withTemporaryDirectory { directory in
             let path = try Registry(dataDirectory: directory).databasePath
             try DatabaseQueue(path: path).withConnection { (database) throws(DatabaseError) in
-                try database.execute("PRAGMA user_version = 8")
+                try database.execute("PRAGMA user_version = \(Registry.schemaVersion + 1)")
             }
             #expect {
                 try Registry(dataDirectory: directory)
             } throws: { error in
                 let known = Registry.schemaVersion
-                guard case .schemaTooNew(path, 8, known)? = error as? RegistryError else { return false }
-                return "\(error)" == "registry at \(path) has schema version 8, this skillhostd knows up to \(known): "
+                guard case .schemaTooNew(path, known + 1, known)? = error as? RegistryError else { return false }
+                return "\(error)" == "registry at \(path) has schema version \(known + 1), this skillhostd knows up to \(known): "
                     + "upgrade skillhost"
             }
-            #expect(try userVersion(of: path) == 8)
+            #expect(try userVersion(of: path) == Registry.schemaVersion + 1)
         }
     }
 

@@ -17,6 +17,11 @@ typedef struct cshim_peer_credentials {
 /** getsockopt(SO_PEERCRED). Returns 0, or -1 with errno set. */
 int cshim_peer_credentials_of(int fd, cshim_peer_credentials *out);
 
+/** Whether the peer of the connected socket `fd` has closed its end, or the connection
+ * broke: poll(2) without waiting for POLLRDHUP (a GNU flag), POLLHUP or POLLERR. Returns
+ * 1 when it has, 0 when not, or -1 with errno set. Bytes waiting to be read do not count. */
+int cshim_peer_closed(int fd);
+
 /** accept4(fd, NULL, NULL, SOCK_CLOEXEC). */
 int cshim_accept_cloexec(int fd);
 

@@ -19,6 +19,7 @@ enum BatchEncoding {
             "timeout_ms": batch.timeoutMilliseconds.map(JSONValue.int) ?? .null,
             "model": batch.model.map(JSONValue.string) ?? .null,
             "caller_uid": batch.callerUID.map { .int(Int64($0)) } ?? .null,
+            "caller_token": batch.callerToken.map(JSONValue.string) ?? .null,
             "created_at": RecordEncoding.timestamp(batch.createdAt),
             "finished_at": batch.finishedAt.map(RecordEncoding.timestamp) ?? .null,
             "schedule_id": batch.scheduleID.map(JSONValue.int) ?? .null,

@@ -16,7 +16,7 @@ struct BatchMethods: Sendable {
 
     /// Registers the handlers of these methods.
     func register(in handlers: inout RequestHandlers) {
-        handlers.register(StartBatchRequest.self) { request, call in try start(request, peer: call.peer) }
+        handlers.register(StartBatchRequest.self) { request, call in try start(request, call: call) }
         handlers.register(GetBatchRequest.self) { request, _ in BatchEncoding.json(try batch(id: request.batchID)) }
         handlers.register(ListBatchesRequest.self) { request, _ in try list(request) }
         handlers.register(BatchItemsRequest.self) { request, _ in try items(request) }
@@ -24,12 +24,14 @@ struct BatchMethods: Sendable {
         handlers.register(WaitBatchRequest.self) { request, call in try await wait(id: request.batchID, connection: call.connection) }
     }
 
-    private func start(_ request: StartBatchRequest, peer: PeerCredentials) throws -> StartedBatch {
+    private func start(_ request: StartBatchRequest, call: JSONRPCCall) throws -> StartedBatch {
         let skill = try runs.resolveSkill(request.skill)
         let items: [JSONValue]
         switch (request.items, request.inputFile) {
         case let (listed?, nil): items = listed
-        case let (nil, file?): items = try BatchInputFile.items(path: file, uid: peer.uid, gid: peer.gid)
+        case let (nil, file?):
+            let peer = try call.localUser(because: "reads input_file as the calling user")
+            items = try BatchInputFile.items(path: file, uid: peer.uid, gid: peer.gid)
         case (nil, nil): throw ServiceError.invalidParams("give the batch's items: items (an array) or input_file (a JSONL file)")
         case (_?, _?): throw ServiceError.invalidParams("give items or input_file, not both")
         }
@@ -44,7 +46,7 @@ struct BatchMethods: Sendable {
         let batch = try registry.createBatch(NewBatch(
             skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256, parallelism: parallelism,
             maximumRetries: retries, timeoutMilliseconds: timeout, model: request.model,
-            callerUID: peer.uid, createdAt: Date(), inputs: items.map { $0.serialized() }))
+            callerUID: call.caller.process?.uid, callerToken: call.caller.credentialName, createdAt: Date(), inputs: items.map { $0.serialized() }))
         batches.start(batch)
         return StartedBatch(batchID: batch.id, items: Int64(items.count))
     }

@@ -27,7 +27,8 @@ struct RunMethods: Sendable {
         }
         var run = RunRequest(
             skill: request.skill, input: request.input ?? .object([:]), model: request.model, timeout: timeout,
-            trigger: "rpc", callerUID: call.peer.uid, callerPID: call.peer.pid)
+            trigger: "rpc", callerUID: call.caller.process?.uid, callerPID: call.caller.process?.pid,
+            callerToken: call.caller.credentialName)
         var stream: RunStream?
         if request.stream == true {
             let runStream = RunStream(connection: call.connection)
@@ -75,7 +76,7 @@ struct RunMethods: Sendable {
             ActiveRuns.Run(
                 runID: run.runID, skill: run.skill, version: run.version, model: run.model, trigger: run.trigger,
                 startedAt: run.startedAt.iso8601, elapsedMilliseconds: max(0, now.timeIntervalSince(run.startedAt) * 1000),
-                callerUID: run.callerUID, callerPID: run.callerPID, batchID: run.batchID, scheduleID: run.scheduleID)
+                callerUID: run.callerUID, callerPID: run.callerPID, callerToken: run.callerToken, batchID: run.batchID, scheduleID: run.scheduleID)
         })
     }
 

@@ -20,6 +20,7 @@ enum ScheduleEncoding {
             "catch_up": .string(schedule.catchUp.rawValue),
             "paused": .bool(schedule.paused),
             "caller_uid": schedule.callerUID.map { .int(Int64($0)) } ?? .null,
+            "caller_token": schedule.callerToken.map(JSONValue.string) ?? .null,
             "created_at": RecordEncoding.timestamp(schedule.createdAt),
             "last_fire_at": schedule.lastFireAt.map(RecordEncoding.timestamp) ?? .null,
             "next_fire_at": schedule.nextFireAt.map { .string($0.iso8601(in: zone)) } ?? .null,

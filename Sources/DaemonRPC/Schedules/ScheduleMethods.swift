@@ -17,7 +17,7 @@ struct ScheduleMethods: Sendable {
 
     /// Registers the handlers of these methods.
     func register(in handlers: inout RequestHandlers) {
-        handlers.register(AddScheduleRequest.self) { request, call in try await add(request, peer: call.peer) }
+        handlers.register(AddScheduleRequest.self) { request, call in try await add(request, call: call) }
         handlers.register(ListSchedulesRequest.self) { _, _ in
             ScheduleList(schedules: try registry.schedules().map { ScheduleEncoding.json($0) })
         }
@@ -46,7 +46,7 @@ struct ScheduleMethods: Sendable {
         }
     }
 
-    private func add(_ request: AddScheduleRequest, peer: PeerCredentials) async throws -> JSONValue {
+    private func add(_ request: AddScheduleRequest, call: JSONRPCCall) async throws -> JSONValue {
         let skill = request.skill
         _ = try runs.resolveSkill(skill)
         let cronText = request.cron
@@ -72,6 +72,7 @@ struct ScheduleMethods: Sendable {
                 throw ServiceError.invalidParams("input_file must be an absolute path, not \"\(path)\": it is read at every fire")
             }
             // Read once now, so that a file that cannot be used is refused at once.
+            let peer = try call.localUser(because: "reads input_file as the calling user at every fire")
             _ = try BatchInputFile.items(path: path, uid: peer.uid, gid: peer.gid)
             input = .file(path: path)
         case let (value, nil):
@@ -83,7 +84,8 @@ struct ScheduleMethods: Sendable {
         let catchUp = try ParameterCheck.choice(request.catchUp, named: "catch_up", as: ScheduleCatchUp.self) ?? .skip
         let schedule = NewSchedule(
             skill: skill, cron: cronText, timeZone: zoneName, input: input, parallelism: parallelism,
-            concurrency: concurrency, catchUp: catchUp, callerUID: peer.uid, callerGID: peer.gid,
+            concurrency: concurrency, catchUp: catchUp, callerUID: call.caller.process?.uid, callerGID: call.caller.process?.gid,
+            callerToken: call.caller.credentialName,
             createdAt: Date(), nextFireAt: nil)
         do {
             return ScheduleEncoding.json(try await scheduler.add(schedule, expression: expression, timeZone: zone))

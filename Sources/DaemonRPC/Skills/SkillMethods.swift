@@ -26,7 +26,9 @@ struct SkillMethods: Sendable {
 
     /// Registers the handlers of these methods.
     func register(in handlers: inout RequestHandlers) {
-        handlers.register(InstallSkillRequest.self) { request, call in try await install(request, peer: call.peer) }
+        handlers.register(InstallSkillRequest.self) { request, call in
+            try await install(request, peer: try call.localUser(because: "reads the file at path as the calling user"))
+        }
         handlers.register(ListSkillsRequest.self) { _, _ in try listSkills() }
         handlers.register(GetSkillRequest.self) { request, _ in RecordEncoding.json(try runs.resolveSkill(request.name)) }
         handlers.register(RemoveSkillRequest.self) { request, _ in try remove(request) }

@@ -19,26 +19,29 @@ struct TokenMethods: Sendable {
     /// Registers the handlers of these methods.
     func register(in handlers: inout RequestHandlers) {
         handlers.register(CreateTokenRequest.self) { request, call in
-            try authorize(call.peer, CreateTokenRequest.method)
-            return try create(request, peer: call.peer)
+            let peer = try authorize(call)
+            return try create(request, peer: peer)
         }
         handlers.register(ListTokensRequest.self) { request, call in
-            try authorize(call.peer, ListTokensRequest.method)
+            _ = try authorize(call)
             return TokenList(tokens: try registry.tokens(includingRevoked: request.includeRevoked ?? false)
                 .map(TokenEncoding.json))
         }
         handlers.register(RevokeTokenRequest.self) { request, call in
-            try authorize(call.peer, RevokeTokenRequest.method)
-            return try revoke(request, peer: call.peer)
+            let peer = try authorize(call)
+            return try revoke(request, peer: peer)
         }
     }
 
-    /// Refuses a caller that is neither the daemon's user nor root.
-    private func authorize(_ peer: PeerCredentials, _ method: String) throws(ServiceError) {
+    /// The caller's credentials; refuses a caller that is neither the daemon's user nor root,
+    /// and any caller over HTTP: a token never manages tokens.
+    private func authorize(_ call: JSONRPCCall) throws(ServiceError) -> PeerCredentials {
+        let peer = try call.localUser(because: "is only for the daemon's own user or root")
         guard peer.uid == daemonUID || peer.uid == 0 else {
-            throw ServiceError(.permissionDenied, "\(method): only the daemon's user (uid \(daemonUID)) or root may "
+            throw ServiceError(.permissionDenied, "\(call.method): only the daemon's user (uid \(daemonUID)) or root may "
                 + "manage tokens, and this client runs as uid \(peer.uid)")
         }
+        return peer
     }
 
     private func create(_ request: CreateTokenRequest, peer: PeerCredentials) throws(ServiceError) -> CreatedTokenAnswer {

@@ -20,6 +20,8 @@ public struct BatchRecord: Sendable, Equatable {
     public var model: String?
     /// The Unix user id of the client that started the batch, when known.
     public var callerUID: UInt32?
+    /// The name of the token that started the batch, for one started over HTTP; its runs record it too.
+    public var callerToken: String?
     /// Where the batch is in its life.
     public var status: BatchStatus
     /// When the batch was accepted.
@@ -35,7 +37,8 @@ public struct BatchRecord: Sendable, Equatable {
     public init(
         id: Int64, skillName: String, skillVersion: String, skillSHA256: String, parallelism: Int,
         maximumRetries: Int, timeoutMilliseconds: Int64?, model: String?, callerUID: UInt32?,
-        status: BatchStatus, createdAt: Date, finishedAt: Date?, counts: BatchCounts, scheduleID: Int64? = nil
+        callerToken: String? = nil, status: BatchStatus, createdAt: Date, finishedAt: Date?, counts: BatchCounts,
+        scheduleID: Int64? = nil
     ) {
         self.id = id
         self.skillName = skillName
@@ -46,6 +49,7 @@ public struct BatchRecord: Sendable, Equatable {
         self.timeoutMilliseconds = timeoutMilliseconds
         self.model = model
         self.callerUID = callerUID
+        self.callerToken = callerToken
         self.status = status
         self.createdAt = createdAt
         self.finishedAt = finishedAt

@@ -19,6 +19,8 @@ public struct NewBatch: Sendable {
     public var model: String?
     /// The Unix user id of the client that started the batch, when known.
     public var callerUID: UInt32?
+    /// The name of the token that started the batch, for one started over HTTP; its runs record it too.
+    public var callerToken: String?
     /// When the batch was accepted.
     public var createdAt: Date
     /// The items' inputs as JSON text, in item order.
@@ -29,7 +31,7 @@ public struct NewBatch: Sendable {
     /// Describes a batch to record.
     public init(
         skillName: String, skillVersion: String, skillSHA256: String, parallelism: Int, maximumRetries: Int,
-        timeoutMilliseconds: Int64? = nil, model: String? = nil, callerUID: UInt32? = nil, createdAt: Date,
+        timeoutMilliseconds: Int64? = nil, model: String? = nil, callerUID: UInt32? = nil, callerToken: String? = nil, createdAt: Date,
         inputs: [String], scheduleID: Int64? = nil
     ) {
         self.skillName = skillName
@@ -40,6 +42,7 @@ public struct NewBatch: Sendable {
         self.timeoutMilliseconds = timeoutMilliseconds
         self.model = model
         self.callerUID = callerUID
+        self.callerToken = callerToken
         self.createdAt = createdAt
         self.inputs = inputs
         self.scheduleID = scheduleID

@@ -17,6 +17,8 @@ public struct NewRun: Sendable {
     public var trigger: String
     /// The Unix user id of the client that started the run, when known.
     public var callerUID: UInt32?
+    /// The name of the token that started the run, for a run started over HTTP.
+    public var callerToken: String?
     /// ``RunStatus/queued`` or ``RunStatus/running``.
     public var status: RunStatus
     /// When the run was accepted.
@@ -33,7 +35,7 @@ public struct NewRun: Sendable {
     /// Describes a run to record.
     public init(
         skillName: String, skillVersion: String, skillSHA256: String, input: String,
-        model: String? = nil, trigger: String, callerUID: UInt32? = nil,
+        model: String? = nil, trigger: String, callerUID: UInt32? = nil, callerToken: String? = nil,
         status: RunStatus = .queued, createdAt: Date, startedAt: Date? = nil,
         batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil
     ) {
@@ -44,6 +46,7 @@ public struct NewRun: Sendable {
         self.model = model
         self.trigger = trigger
         self.callerUID = callerUID
+        self.callerToken = callerToken
         self.status = status
         self.createdAt = createdAt
         self.startedAt = startedAt

@@ -20,6 +20,9 @@ public struct NewSchedule: Sendable {
     public var callerUID: UInt32?
     /// The Unix group id of that client, when known: an input file is read as that user.
     public var callerGID: UInt32?
+    /// The name of the token that added the schedule, for one added over HTTP; its runs and
+    /// batches record it too.
+    public var callerToken: String?
     /// When the schedule was added.
     public var createdAt: Date
     /// The first fire time; nil when the expression never fires.
@@ -28,7 +31,7 @@ public struct NewSchedule: Sendable {
     /// Describes a schedule to record.
     public init(skill: String, cron: String, timeZone: String, input: ScheduleInput, parallelism: Int = 1,
                 concurrency: ScheduleConcurrency = .allow, catchUp: ScheduleCatchUp = .skip, callerUID: UInt32? = nil,
-                callerGID: UInt32? = nil, createdAt: Date, nextFireAt: Date?) {
+                callerGID: UInt32? = nil, callerToken: String? = nil, createdAt: Date, nextFireAt: Date?) {
         self.skill = skill
         self.cron = cron
         self.timeZone = timeZone
@@ -38,6 +41,7 @@ public struct NewSchedule: Sendable {
         self.catchUp = catchUp
         self.callerUID = callerUID
         self.callerGID = callerGID
+        self.callerToken = callerToken
         self.createdAt = createdAt
         self.nextFireAt = nextFireAt
     }

@@ -27,6 +27,8 @@ public struct RunRecord: Sendable, Equatable {
     public var trigger: String
     /// The Unix user id of the client that started the run, when known.
     public var callerUID: UInt32?
+    /// The name of the token that started the run, for a run started over HTTP.
+    public var callerToken: String?
     /// When the run was accepted.
     public var createdAt: Date
     /// When the skill started executing.
@@ -48,7 +50,7 @@ public struct RunRecord: Sendable, Equatable {
     public init(
         id: Int64, skillName: String, skillVersion: String, skillSHA256: String, input: String,
         output: String? = nil, status: RunStatus, errorKind: ErrorKind? = nil, errorMessage: String? = nil,
-        model: String? = nil, trigger: String, callerUID: UInt32? = nil, createdAt: Date,
+        model: String? = nil, trigger: String, callerUID: UInt32? = nil, callerToken: String? = nil, createdAt: Date,
         startedAt: Date? = nil, finishedAt: Date? = nil, duration: Duration? = nil, usage: RunUsage = .zero,
         batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil
     ) {
@@ -64,6 +66,7 @@ public struct RunRecord: Sendable, Equatable {
         self.model = model
         self.trigger = trigger
         self.callerUID = callerUID
+        self.callerToken = callerToken
         self.createdAt = createdAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt

@@ -24,6 +24,9 @@ public struct ScheduleRecord: Sendable, Equatable {
     public var callerUID: UInt32?
     /// The Unix group id of that client, when known.
     public var callerGID: UInt32?
+    /// The name of the token that added the schedule, for one added over HTTP; its runs and
+    /// batches record it too.
+    public var callerToken: String?
     /// When the schedule was added.
     public var createdAt: Date
     /// When a fire of it last started work.
@@ -34,7 +37,7 @@ public struct ScheduleRecord: Sendable, Equatable {
     /// Describes a schedule.
     public init(id: Int64, skill: String, cron: String, timeZone: String, input: ScheduleInput, parallelism: Int,
                 concurrency: ScheduleConcurrency, catchUp: ScheduleCatchUp, paused: Bool, callerUID: UInt32?,
-                callerGID: UInt32?, createdAt: Date, lastFireAt: Date?, nextFireAt: Date?) {
+                callerGID: UInt32?, callerToken: String? = nil, createdAt: Date, lastFireAt: Date?, nextFireAt: Date?) {
         self.id = id
         self.skill = skill
         self.cron = cron
@@ -46,6 +49,7 @@ public struct ScheduleRecord: Sendable, Equatable {
         self.paused = paused
         self.callerUID = callerUID
         self.callerGID = callerGID
+        self.callerToken = callerToken
         self.createdAt = createdAt
         self.lastFireAt = lastFireAt
         self.nextFireAt = nextFireAt

@@ -151,5 +151,10 @@ enum RegistrySchema {
             );
             CREATE UNIQUE INDEX tokens_by_unrevoked_name ON tokens (name) WHERE revoked_at IS NULL;
             """),
+        .init(name: "record the token that started a run, a batch or a schedule", sql: """
+            ALTER TABLE runs ADD COLUMN caller_token TEXT;
+            ALTER TABLE batches ADD COLUMN caller_token TEXT;
+            ALTER TABLE schedules ADD COLUMN caller_token TEXT;
+            """),
     ])
 }

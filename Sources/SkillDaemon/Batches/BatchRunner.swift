@@ -151,7 +151,8 @@ public final class BatchRunner: Sendable {
             skill: "\(batch.skillName)@\(batch.skillVersion)",
             input: (try? JSONValue(parsing: item.input)) ?? .string(item.input),
             model: batch.model, timeout: batch.timeoutMilliseconds.map { .milliseconds($0) },
-            trigger: batch.scheduleID == nil ? "batch" : "schedule", callerUID: batch.callerUID, batchID: batch.id,
+            trigger: batch.scheduleID == nil ? "batch" : "schedule", callerUID: batch.callerUID,
+            callerToken: batch.callerToken, batchID: batch.id,
             batchItem: item.index, scheduleID: batch.scheduleID)
         let outcome: BatchAttemptOutcome
         let runID: Int64?

@@ -20,6 +20,9 @@ public struct ActiveRun: Sendable, Equatable {
     /// The pid of the client that asked, from SO_PEERCRED; nil for a batch's or a
     /// schedule's run, which no connection asked for itself.
     public var callerPID: Int32?
+    /// The name of the token of the client that asked over HTTP (for a batch's or a
+    /// schedule's run, the token that started it); nil for a client of the socket.
+    public var callerToken: String?
     /// The batch whose item the run is an attempt of.
     public var batchID: Int64?
     /// The schedule whose fire started it.

@@ -23,6 +23,9 @@ public struct RunRequest: Sendable {
     public var callerUID: UInt32?
     /// The pid of the client that asked, from SO_PEERCRED; nil for a run no client asked for.
     public var callerPID: Int32?
+    /// The name of the token of the client that asked over HTTP (or of the batch's or the
+    /// schedule's); nil for a client of the socket.
+    public var callerToken: String?
     /// The batch whose item the run is an attempt of, for trigger `batch`.
     public var batchID: Int64?
     /// The index of that item in its batch.
@@ -38,7 +41,7 @@ public struct RunRequest: Sendable {
 
     /// Creates a request.
     public init(skill: String, input: JSONValue, model: String?, timeout: Duration?, trigger: String, callerUID: UInt32?,
-                callerPID: Int32? = nil, batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil,
+                callerPID: Int32? = nil, callerToken: String? = nil, batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil,
                 onRecorded: (@Sendable (RunRecord) -> Void)? = nil, events: (@Sendable (RunEvent) -> Void)? = nil) {
         self.skill = skill
         self.input = input
@@ -47,6 +50,7 @@ public struct RunRequest: Sendable {
         self.trigger = trigger
         self.callerUID = callerUID
         self.callerPID = callerPID
+        self.callerToken = callerToken
         self.batchID = batchID
         self.batchItem = batchItem
         self.scheduleID = scheduleID
@@ -147,6 +151,7 @@ public final class RunService: Sendable {
             record = try await registry.recordRun(NewRun(
                 skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256,
                 input: inputText, model: model, trigger: request.trigger, callerUID: request.callerUID,
+                callerToken: request.callerToken,
                 status: .running, createdAt: started, startedAt: started,
                 batchID: request.batchID, batchItem: request.batchItem, scheduleID: request.scheduleID))
         } catch {
@@ -156,7 +161,8 @@ public final class RunService: Sendable {
         activeRunTable.withLock { table in
             table[record.id] = ActiveRun(
                 runID: record.id, skill: skill.name, version: skill.version, model: model, trigger: request.trigger,
-                startedAt: started, callerUID: request.callerUID, callerPID: request.callerPID, batchID: request.batchID,
+                startedAt: started, callerUID: request.callerUID, callerPID: request.callerPID,
+                callerToken: request.callerToken, batchID: request.batchID,
                 scheduleID: request.scheduleID)
         }
         defer { _ = activeRunTable.withLock { $0.removeValue(forKey: record.id) } }

@@ -281,7 +281,7 @@ public actor Scheduler {
         let signal = RunStartSignal()
         let request = RunRequest(
             skill: schedule.skill, input: (try? JSONValue(parsing: input)) ?? .string(input), model: nil, timeout: nil,
-            trigger: "schedule", callerUID: schedule.callerUID, scheduleID: schedule.id,
+            trigger: "schedule", callerUID: schedule.callerUID, callerToken: schedule.callerToken, scheduleID: schedule.id,
             onRecorded: { signal.started($0) })
         let task = Task { [runs] in
             do {
@@ -300,7 +300,8 @@ public actor Scheduler {
         guard !items.isEmpty else { throw ServiceError.invalidParams("the input file \(path) has no items") }
         let batch = try registry.createBatch(NewBatch(
             skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256,
-            parallelism: schedule.parallelism, maximumRetries: 2, callerUID: schedule.callerUID, createdAt: date,
+            parallelism: schedule.parallelism, maximumRetries: 2, callerUID: schedule.callerUID,
+            callerToken: schedule.callerToken, createdAt: date,
             inputs: items.map { $0.serialized() }, scheduleID: schedule.id))
         batches.start(batch)
         return .batch(id: batch.id)

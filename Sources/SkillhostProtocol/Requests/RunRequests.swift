@@ -217,6 +217,9 @@ public struct ActiveRuns: Codable, Sendable {
         /// The pid of the client that asked, as it connected; nil for a batch's or a
         /// schedule's run.
         public var callerPID: Int32?
+        /// The name of the token of the client that asked over HTTP (or that started the batch
+        /// or added the schedule); nil for a client of the socket.
+        public var callerToken: String?
         /// The batch whose item it is an attempt of.
         public var batchID: Int64?
         /// The schedule whose fire started it.
@@ -224,7 +227,8 @@ public struct ActiveRuns: Codable, Sendable {
 
         /// A run as given.
         public init(runID: Int64, skill: String, version: String, model: String?, trigger: String, startedAt: String,
-                    elapsedMilliseconds: Double, callerUID: UInt32?, callerPID: Int32?, batchID: Int64?, scheduleID: Int64?) {
+                    elapsedMilliseconds: Double, callerUID: UInt32?, callerPID: Int32?, callerToken: String? = nil, batchID: Int64?,
+                    scheduleID: Int64?) {
             self.runID = runID
             self.skill = skill
             self.version = version
@@ -234,6 +238,7 @@ public struct ActiveRuns: Codable, Sendable {
             self.elapsedMilliseconds = elapsedMilliseconds
             self.callerUID = callerUID
             self.callerPID = callerPID
+            self.callerToken = callerToken
             self.batchID = batchID
             self.scheduleID = scheduleID
         }
@@ -245,6 +250,7 @@ public struct ActiveRuns: Codable, Sendable {
             case elapsedMilliseconds = "elapsed_ms"
             case callerUID = "caller_uid"
             case callerPID = "caller_pid"
+            case callerToken = "caller_token"
             case batchID = "batch_id"
             case scheduleID = "schedule_id"
         }

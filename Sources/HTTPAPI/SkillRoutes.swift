@@ -1,0 +1,61 @@
+import HTTPServer
+import JSON
+import JSONRPC
+import Registry
+import SkillhostModel
+import SkillhostProtocol
+
+/// The answers that read skills and runs: one protocol call each, narrowed to what the
+/// token may see.
+enum SkillRoutes {
+    /// `GET /v1/skills`: `skills.list`, without the skills a run token may not run.
+    @Sendable static func list(_ request: HTTPRouteRequest) async -> HTTPResponse {
+        do {
+            let listed = try await request.call(ListSkillsRequest())
+            let skills = (listed["skills"]?.arrayValue ?? []).filter { skill in
+                skill["name"]?.stringValue.map(request.tokenAllows(skill:)) ?? false
+            }
+            return .json(.object(["skills": .array(skills)]))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// `GET /v1/skills/{name}`: `skills.get`; 403 for a skill the token may not run.
+    @Sendable static func show(_ request: HTTPRouteRequest) async -> HTTPResponse {
+        let name = request.parameters["name"] ?? ""
+        if let refusal = refusal(of: request, toRun: name) { return refusal }
+        do {
+            return .json(try await request.call(GetSkillRequest(name: name)))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// `GET /v1/runs/{id}`: `runs.get`; for a run token, a run another caller started is not
+    /// found, so that its existence is not told either.
+    @Sendable static func run(_ request: HTTPRouteRequest) async -> HTTPResponse {
+        let text = request.parameters["id"] ?? ""
+        guard let id = Int64(text), id > 0 else {
+            return .failure(.invalidParams, "a run's id is a positive integer, not \"\(text)\"")
+        }
+        let notFound = HTTPResponse.failure(.notFound, "no run \(id) that this token started")
+        do {
+            let run = try await request.call(GetRunRequest(runID: id))
+            if let token = request.token, token.scope != .admin, run["caller_token"]?.stringValue != token.name {
+                return notFound
+            }
+            return .json(run)
+        } catch where error.errorKind == .notFound {
+            return request.token?.scope == .admin ? .failure(error) : notFound
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The 403 for a skill the request's token may not run, or nil when it may.
+    static func refusal(of request: HTTPRouteRequest, toRun skill: String) -> HTTPResponse? {
+        guard let token = request.token, !request.tokenAllows(skill: skill) else { return nil }
+        return .failure(.permissionDenied, "\(TokenRefusal.skillNotAllowed(name: token.name, skill: HTTPRouteRequest.skillName(skill)))")
+    }
+}
