@@ -80,7 +80,7 @@ extension DaemonSetting {
         .bytes("max_output_bytes", \.maximumOutputBytes, minimum: 1,
                summary: "largest output of a run, chunks and returned bytes together"),
         .listenAddress("http_listen", \.httpListen,
-                       summary: "where the HTTP API listens (`/healthz`, `/readyz`, `/metrics` with a metrics token); "
+                       summary: "where the HTTP API listens (`/v1/skills`, `/rpc`, `/metrics`, with tokens); "
                            + "another host than 127.0.0.1 or ::1 only when you mean it",
                        default: "off")
             .needingRestart(),
