@@ -73,7 +73,7 @@ let package = Package(
         // The daemon's domain: runs, batches, schedules, skills and the configuration.
         .target(name: "SkillDaemon",
                 dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
-                               "ProcessIsolation", "JSON", "Logging", "SystemCalls", "Roff", "Metrics"]),
+                               "ProcessIsolation", "JSON", "Logging", "SystemCalls", "Roff", "Metrics", "HTTPServer"]),
         // The daemon's HTTP API: its routes and the tokens each needs.
         .target(name: "HTTPAPI", dependencies: ["HTTPServer", "Registry", "SkillhostModel"]),
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.

@@ -140,9 +140,11 @@ public final class Daemon: Sendable {
         let serverLimits = JSONRPCServerLimits(configuration: configuration, maximumConnections: maximumConnections)
         let server = socket.passed.map { JSONRPCServer(listener: $0, handler: service, limits: serverLimits) }
             ?? JSONRPCServer(socketPath: configuration.socketPath, handler: service, limits: serverLimits)
+        let readiness = Readiness()
+        let http = try makeHTTPServer(registry: registry, metrics: metrics, readiness: readiness)
         let reloader = ConfigurationReloader(
             invocation: invocation, environment: environment, inForce: resolved, live: live, record: reloads,
-            router: inference, server: server, runner: runner,
+            router: inference, server: server, http: http, runner: runner,
             defaultMaximumConnections: defaultMaximumConnections,
             prewarm: { [self] in prewarmInstalledSkills(registry: registry, runner: runner) }, logger: logger,
             hooks: reloadHooks(inference))
@@ -167,8 +169,7 @@ public final class Daemon: Sendable {
             let remedy = error.remedy(otherPath: "pass --socket with another path")
             throw DaemonError("\(error)" + (remedy.map { ": \($0)" } ?? ""))
         }
-        let readiness = Readiness()
-        let http = try startHTTP(registry: registry, metrics: metrics, readiness: readiness)
+        if let http { try startHTTP(http) }
         prewarmInstalledSkills(registry: registry, runner: runner)
         do {
             let resumed = try batches.resumeUnfinishedBatches()
@@ -221,11 +222,11 @@ public final class Daemon: Sendable {
         withExtendedLifetime(dataDirectoryLock) {}
     }
 
-    /// Starts the HTTP API when `http_listen` asks for it (``DaemonHTTPRouter``); nil when it
-    /// is off. Its address, with the port bound when 0 was asked for, is logged.
-    /// - Throws: ``DaemonError`` naming `http_listen` when the address is wrong or taken.
-    private func startHTTP(registry: Registry, metrics: DaemonMetrics, readiness: Readiness) throws(DaemonError) -> HTTPServer? {
-        guard let listen = live.current.httpListen else { return nil }
+    /// The HTTP API's server (``DaemonHTTPRouter``) when `http_listen` asks for one, within
+    /// the `http_...` limits; nil when it is off. It serves once ``startHTTP(_:)`` starts it.
+    /// - Throws: ``DaemonError`` naming `http_listen` when the address is wrong.
+    private func makeHTTPServer(registry: Registry, metrics: DaemonMetrics, readiness: Readiness) throws(DaemonError) -> HTTPServer? {
+        guard let listen = configuration.httpListen else { return nil }
         let address: HTTPListenAddress
         do {
             address = try HTTPListenAddress(parsing: listen)
@@ -235,15 +236,19 @@ public final class Daemon: Sendable {
         let router = DaemonHTTPRouter(registry: registry, isReady: { readiness.isReady }) {
             (PrometheusTextFormat.contentType, metrics.registry.render())
         }
-        let server = HTTPServer(address: address, handler: router)
+        return HTTPServer(address: address, handler: router, limits: configuration.httpLimits)
+    }
+
+    /// Starts the HTTP API's server, and logs its address, with the port bound when 0 was asked for.
+    /// - Throws: ``DaemonError`` naming `http_listen` when the address is taken.
+    private func startHTTP(_ server: HTTPServer) throws(DaemonError) {
         let bound: HTTPListenAddress
         do {
             bound = try server.start()
         } catch {
-            throw DaemonError("cannot serve HTTP at \(listen) (http_listen): \(error)")
+            throw DaemonError("cannot serve HTTP at \(server.address) (http_listen): \(error)")
         }
-        logger.info("the HTTP API listens", ["http_listen": .string(listen), "address": .string("\(bound)")])
-        return server
+        logger.info("the HTTP API listens", ["http_listen": .string(configuration.httpListen ?? ""), "address": .string("\(bound)")])
     }
 
     /// What the service manager's status line says while the daemon serves.

@@ -20,10 +20,8 @@ import SystemCalls
 public final class HTTPServer: Sendable {
     /// The address asked for; ``boundAddress`` has the port the system picked for port 0.
     public let address: HTTPListenAddress
-    /// The limits in force.
-    public let limits: HTTPServerLimits
     private let handler: any HTTPHandler
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     private struct State {
         enum Phase {
@@ -33,6 +31,8 @@ public final class HTTPServer: Sendable {
         }
         var phase = Phase.created
         var connections: [ObjectIdentifier: HTTPConnection] = [:]
+        /// The limits in force, which ``update(limits:)`` replaces.
+        var limits: HTTPServerLimits
     }
 
     /// A server for `address` that passes every request to `handler`, within `limits`.
@@ -40,7 +40,18 @@ public final class HTTPServer: Sendable {
     public init(address: HTTPListenAddress, handler: any HTTPHandler, limits: HTTPServerLimits = HTTPServerLimits()) {
         self.address = address
         self.handler = handler
-        self.limits = limits
+        state = Mutex(State(limits: limits))
+    }
+
+    /// The limits in force.
+    public var limits: HTTPServerLimits { state.withLock { $0.limits } }
+
+    /// Puts `limits` in force: for connections accepted from now on (how many are served,
+    /// how long a write may wait), and for the next request of every connection (its sizes,
+    /// how long it may take, and how long the connection may wait for it). A connection
+    /// beyond a lowered ``HTTPServerLimits/maximumConnections`` is not closed.
+    public func update(limits: HTTPServerLimits) {
+        state.withLock { $0.limits = limits }
     }
 
     /// Binds the address, listens, and starts accepting; returns the address as bound.
@@ -101,6 +112,7 @@ public final class HTTPServer: Sendable {
                 if isExhaustion { usleep(50_000) }
                 continue
             }
+            let limits = self.limits
             socket.setWriteTimeout(limits.requestTimeout)
             let connection = HTTPConnection(socket: socket)
             let admitted = state.withLock { state -> Bool? in
@@ -115,7 +127,7 @@ public final class HTTPServer: Sendable {
                 thread.name = "http-connection"
                 thread.start()
             case false?:
-                refuseWithoutWaiting(socket)
+                refuseWithoutWaiting(socket, limits: limits)
             case nil:
                 socket.shutdown()
                 return
@@ -125,7 +137,7 @@ public final class HTTPServer: Sendable {
 
     /// Answers a client beyond the connection limit with 503, without waiting for it: a new
     /// connection's socket buffer has room for the short answer.
-    private func refuseWithoutWaiting(_ socket: TCPConnection) {
+    private func refuseWithoutWaiting(_ socket: TCPConnection, limits: HTTPServerLimits) {
         let answer = HTTPResponseHead.refusal(
             .serviceUnavailable, "the server is serving as many connections as it may (\(limits.maximumConnections)); retry shortly",
             extraHeaders: ["Retry-After": "\(limits.retryAfterSeconds)"])
@@ -148,6 +160,7 @@ public final class HTTPServer: Sendable {
     private func serve(_ connection: HTTPConnection) {
         var reader = HTTPRequestReader(source: TCPByteSource(connection: connection.socket), limits: limits)
         while !connection.isDraining {
+            reader.limits = limits
             let request: HTTPRequest
             do throws(HTTPRequestError) {
                 guard var read = try reader.nextRequest(sendContinue: {
@@ -170,7 +183,7 @@ public final class HTTPServer: Sendable {
             }
             guard task != nil else {
                 connection.socket.send(HTTPResponseHead.refusal(.serviceUnavailable, "the server is shutting down; retry once it is back",
-                                                                extraHeaders: ["Retry-After": "\(limits.retryAfterSeconds)"]))
+                                                                extraHeaders: ["Retry-After": "\(reader.limits.retryAfterSeconds)"]))
                 break
             }
             answered.wait()

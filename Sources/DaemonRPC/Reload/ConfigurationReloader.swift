@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import HTTPServer
 import InferenceDriver
 import JSON
 import JSONRPC
@@ -29,6 +30,8 @@ final class ConfigurationReloader: Sendable {
     private let record: ReloadRecord
     private let router: InferenceRouter
     private let server: JSONRPCServer
+    /// The HTTP API's server, when `http_listen` is on.
+    private let http: HTTPServer?
     private let runner: IsolatingRunner
     /// The connections served at once when `max_connections` is not given, from the
     /// descriptor limit found at start.
@@ -47,7 +50,7 @@ final class ConfigurationReloader: Sendable {
     /// A reloader of the daemon whose configuration in force is `inForce`, applying to these parts.
     init(invocation: DaemonInvocation, environment: [String: String], inForce: ResolvedConfiguration,
          live: LiveConfiguration, record: ReloadRecord, router: InferenceRouter, server: JSONRPCServer,
-         runner: IsolatingRunner, defaultMaximumConnections: Int, prewarm: @escaping @Sendable () -> Void,
+         http: HTTPServer?, runner: IsolatingRunner, defaultMaximumConnections: Int, prewarm: @escaping @Sendable () -> Void,
          logger: Logger, hooks: ReloadHooks) {
         self.invocation = invocation
         self.environment = environment
@@ -56,6 +59,7 @@ final class ConfigurationReloader: Sendable {
         self.record = record
         self.router = router
         self.server = server
+        self.http = http
         self.runner = runner
         self.defaultMaximumConnections = defaultMaximumConnections
         self.prewarm = prewarm
@@ -119,6 +123,7 @@ final class ConfigurationReloader: Sendable {
         logger.level = configuration.logLevel
         server.update(limits: JSONRPCServerLimits(
             configuration: configuration, maximumConnections: configuration.maximumConnections ?? defaultMaximumConnections))
+        http?.update(limits: configuration.httpLimits)
         var limits = InvocationLimits()
         limits.maximumOutputBytes = configuration.maximumOutputBytes
         let workersBefore = runner.process.settings
