@@ -33,14 +33,26 @@ public final class HTTPServer: Sendable {
         var connections: [ObjectIdentifier: HTTPConnection] = [:]
         /// The limits in force, which ``update(limits:)`` replaces.
         var limits: HTTPServerLimits
+        /// The TLS context of the connections accepted from now on; nil for plain HTTP.
+        var tls: TLSServerContext?
     }
 
-    /// A server for `address` that passes every request to `handler`, within `limits`.
-    /// Nothing happens until ``start()``.
-    public init(address: HTTPListenAddress, handler: any HTTPHandler, limits: HTTPServerLimits = HTTPServerLimits()) {
+    /// A server for `address` that passes every request to `handler`, within `limits`,
+    /// over TLS with `tls` (HTTPS), else in plain HTTP. Nothing happens until ``start()``.
+    public init(address: HTTPListenAddress, handler: any HTTPHandler, limits: HTTPServerLimits = HTTPServerLimits(),
+                tls: TLSServerContext? = nil) {
         self.address = address
         self.handler = handler
-        state = Mutex(State(limits: limits))
+        state = Mutex(State(limits: limits, tls: tls))
+    }
+
+    /// The TLS context of the connections accepted from now on; nil for plain HTTP.
+    public var tls: TLSServerContext? { state.withLock { $0.tls } }
+
+    /// Serves the connections accepted from now on with `tls` (a context made again from
+    /// renewed files, say), or in plain HTTP for nil; those accepted before go on as they are.
+    public func update(tls: TLSServerContext?) {
+        state.withLock { $0.tls = tls }
     }
 
     /// The limits in force.
@@ -112,9 +124,19 @@ public final class HTTPServer: Sendable {
                 if isExhaustion { usleep(50_000) }
                 continue
             }
-            let limits = self.limits
+            let (limits, tls) = state.withLock { ($0.limits, $0.tls) }
             socket.setWriteTimeout(limits.requestTimeout)
-            let connection = HTTPConnection(socket: socket)
+            let transport: any HTTPTransport
+            if let tls {
+                guard let session = TLSConnection(socket: socket, context: tls, writeTimeout: limits.requestTimeout) else {
+                    socket.shutdown()
+                    continue
+                }
+                transport = session
+            } else {
+                transport = socket
+            }
+            let connection = HTTPConnection(transport: transport)
             let admitted = state.withLock { state -> Bool? in
                 guard case .running = state.phase else { return nil }
                 guard state.connections.count < limits.maximumConnections else { return false }
@@ -126,6 +148,9 @@ public final class HTTPServer: Sendable {
                 let thread = Thread { [self] in serve(connection) }
                 thread.name = "http-connection"
                 thread.start()
+            case false? where tls != nil:
+                // A refusal would need the handshake first, which this thread does not wait for.
+                socket.shutdown()
             case false?:
                 refuseWithoutWaiting(socket, limits: limits)
             case nil:
@@ -157,20 +182,28 @@ public final class HTTPServer: Sendable {
     /// closed: long enough for the refusal to reach the client.
     static let lingerAfterRefusal = Duration.seconds(2)
 
+    /// Serves `connection`'s requests until it closes, on its own thread; the TLS handshake
+    /// first, within the request timeout.
     private func serve(_ connection: HTTPConnection) {
-        var reader = HTTPRequestReader(source: TCPByteSource(connection: connection.socket), limits: limits)
+        let transport = connection.transport
+        defer {
+            transport.shutdown()
+            _ = state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
+        }
+        var reader = HTTPRequestReader(source: HTTPTransportByteSource(transport: transport), limits: limits)
+        guard transport.establish(before: .now + reader.limits.requestTimeout) else { return }
         while !connection.isDraining {
             reader.limits = limits
             let request: HTTPRequest
             do throws(HTTPRequestError) {
                 guard var read = try reader.nextRequest(sendContinue: {
-                    connection.socket.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                    transport.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
                 }) else { break }
-                read.remoteAddress = connection.socket.remoteAddress
+                read.remoteAddress = transport.remoteAddress
                 request = read
             } catch {
-                connection.socket.send(HTTPResponseHead.refusal(error.status, error.description))
-                connection.socket.closeLingering(for: Self.lingerAfterRefusal)
+                transport.send(HTTPResponseHead.refusal(error.status, error.description))
+                transport.closeLingering(for: Self.lingerAfterRefusal)
                 break
             }
             let answered = DispatchSemaphore(value: 0)
@@ -182,16 +215,14 @@ public final class HTTPServer: Sendable {
                 answered.signal()
             }
             guard task != nil else {
-                connection.socket.send(HTTPResponseHead.refusal(.serviceUnavailable, "the server is shutting down; retry once it is back",
-                                                                extraHeaders: ["Retry-After": "\(reader.limits.retryAfterSeconds)"]))
+                transport.send(HTTPResponseHead.refusal(.serviceUnavailable, "the server is shutting down; retry once it is back",
+                                                        extraHeaders: ["Retry-After": "\(reader.limits.retryAfterSeconds)"]))
                 break
             }
             answered.wait()
             connection.endRequest()
             guard keepAlive.load(ordering: .acquiring) else { break }
         }
-        connection.socket.shutdown()
-        _ = state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
     }
 
     /// Writes `response` to `request`; returns whether the connection may serve another request.
