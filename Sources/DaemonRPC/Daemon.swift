@@ -223,7 +223,7 @@ public final class Daemon: Sendable {
     }
 
     /// The HTTP API's server (``DaemonHTTPRouter``) when `http_listen` asks for one, within
-    /// the `http_...` limits; nil when it is off. It serves once ``startHTTP(_:)`` starts it.
+    /// the `http_...` limits, over TLS with `http_tls_cert` and `http_tls_key`; nil when it is off. It serves once ``startHTTP(_:)`` starts it.
     /// - Throws: ``DaemonError`` naming `http_listen` when the address is wrong.
     private func makeHTTPServer(registry: Registry, metrics: DaemonMetrics, readiness: Readiness) throws(DaemonError) -> HTTPServer? {
         guard let listen = configuration.httpListen else { return nil }
@@ -236,10 +236,11 @@ public final class Daemon: Sendable {
         let router = DaemonHTTPRouter(registry: registry, isReady: { readiness.isReady }) {
             (PrometheusTextFormat.contentType, metrics.registry.render())
         }
-        return HTTPServer(address: address, handler: router, limits: configuration.httpLimits)
+        return HTTPServer(address: address, handler: router, limits: configuration.httpLimits, tls: resolved.httpTLS)
     }
 
-    /// Starts the HTTP API's server, and logs its address, with the port bound when 0 was asked for.
+    /// Starts the HTTP API's server, and logs its address, with the port bound when 0 was
+    /// asked for, and whether it speaks TLS, with which certificate.
     /// - Throws: ``DaemonError`` naming `http_listen` when the address is taken.
     private func startHTTP(_ server: HTTPServer) throws(DaemonError) {
         let bound: HTTPListenAddress
@@ -248,7 +249,8 @@ public final class Daemon: Sendable {
         } catch {
             throw DaemonError("cannot serve HTTP at \(server.address) (http_listen): \(error)")
         }
-        logger.info("the HTTP API listens", ["http_listen": .string(configuration.httpListen ?? ""), "address": .string("\(bound)")])
+        let fields: [String: JSONValue] = ["http_listen": .string(configuration.httpListen ?? ""), "address": .string("\(bound)")]
+        logger.info("the HTTP API listens", fields.merging(server.tls?.logFields ?? ["tls": false]) { $1 })
     }
 
     /// What the service manager's status line says while the daemon serves.

@@ -11,8 +11,9 @@ Usage: http_client.py MODE HOST PORT [ARGUMENT]; prints one JSON object.
   crowd     holds ARGUMENT idle connections open, makes one more request (expected: refused),
             then closes them and makes another (expected: served)
   stream    reads a streamed response and reports when each chunk arrived
-  session   makes two requests on one connection; reports the answers, whether the second
-            reused the first's socket, and (over TLS) the version, cipher and certificate
+  session   makes two requests on one connection, a GET and a POST of ARGUMENT (a path;
+            /echo by default); reports the answers, whether the second reused the first's
+            socket, and (over TLS) the version, cipher and certificate
 
 With HTTP_CLIENT_CAFILE set to a PEM file, every connection is TLS, verified against it.
 """
@@ -192,13 +193,13 @@ def stream(host, port):
     return {"status": response.status, "headers": dict(response.getheaders()), "chunks": chunks}
 
 
-def session(host, port):
+def session(host, port, path):
     connection = http_connection(host, port, timeout=20)
-    connection.request("GET", "/echo?first")
+    connection.request("GET", path + "?first")
     first = connection.getresponse()
     first_body = first.read().decode("latin-1")
     sock = connection.sock
-    connection.request("POST", "/echo?second", body=b"second body")
+    connection.request("POST", path + "?second", body=b"second body")
     second = connection.getresponse()
     outcome = {"statuses": [first.status, second.status], "bodies": [first_body, second.read().decode("latin-1")],
                "reused": connection.sock is sock}
@@ -215,7 +216,7 @@ def main():
     argument = sys.argv[4] if len(sys.argv) > 4 else ""
     modes = {"slow": lambda: slow(host, port), "pipeline": lambda: pipeline(host, port),
              "raw": lambda: raw(host, port, argument), "crowd": lambda: crowd(host, port, argument),
-             "stream": lambda: stream(host, port), "session": lambda: session(host, port)}
+             "stream": lambda: stream(host, port), "session": lambda: session(host, port, argument or "/echo")}
     print(json.dumps(modes[mode]()))
 
 

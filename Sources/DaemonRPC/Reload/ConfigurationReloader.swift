@@ -11,7 +11,8 @@ import Synchronization
 
 /// Reloads the daemon's configuration (on SIGHUP): reads the config file it started with
 /// again, under the same flags and environment, resolves and checks the whole of it, and
-/// only then applies what can change while the daemon runs, in one go. A configuration that
+/// only then applies what can change while the daemon runs, in one go (the HTTP API's
+/// certificate and key, read again, included: a renewed certificate needs no restart). A configuration that
 /// is wrong anywhere is refused whole and the settings in force stay. Settings that only a
 /// restart changes keep their running values, and are reported. The log and `host.status`
 /// (``ReloadRecord``) say what changed, or why the reload was refused.
@@ -124,6 +125,7 @@ final class ConfigurationReloader: Sendable {
         server.update(limits: JSONRPCServerLimits(
             configuration: configuration, maximumConnections: configuration.maximumConnections ?? defaultMaximumConnections))
         http?.update(limits: configuration.httpLimits)
+        http?.update(tls: plan.effective.httpTLS)
         var limits = InvocationLimits()
         limits.maximumOutputBytes = configuration.maximumOutputBytes
         let workersBefore = runner.process.settings
@@ -156,6 +158,10 @@ final class ConfigurationReloader: Sendable {
             logger.info("configuration reloaded: " + plan.applied.map(\.description).joined(separator: "; "), [
                 "file": fileField, "changes": .array(plan.applied.map(Self.json)),
             ])
+        }
+        if http != nil, let tls = plan.effective.httpTLS {
+            logger.info("the HTTP API's certificate and key were read again; connections accepted from now on use them",
+                        tls.logFields.merging(["file": fileField]) { $1 })
         }
         if !plan.restartNeeded.isEmpty {
             logger.warning("the config file changes settings that only a restart applies; their running values stay until "

@@ -96,7 +96,15 @@ extension DaemonSetting {
                       summary: "how long an HTTP client may take to send a whole request (408 beyond, and closed), "
                           + "and to read a response's bytes"),
         .count("http_max_connections", \.httpLimits.maximumConnections,
-               summary: "HTTP connections served at once; one more is answered 503 with `Retry-After` and closed"),
+               summary: "HTTP connections served at once; one more is answered 503 with `Retry-After` and closed "
+                   + "(over TLS, closed at once)"),
+        .file("http_tls_cert", \.httpTLSCertificate,
+              summary: "PEM file of the HTTP API's certificate chain, the server's certificate first: the API speaks "
+                  + "HTTPS (with `http_tls_key`); a reload reads it again",
+              default: "none: plain HTTP"),
+        .file("http_tls_key", \.httpTLSKey,
+              summary: "PEM file of that certificate's private key (with `http_tls_cert`); a reload reads it again",
+              default: "none"),
     ]
 
     /// The setting `name` names, as a config file key (`data_dir`) or a flag without its
