@@ -4,7 +4,8 @@ import Glibc
 import Synchronization
 import SystemCalls
 
-/// An HTTP/1.1 server on a TCP port, which passes each request to an ``HTTPHandler``.
+/// An HTTP/1.1 server on a TCP port, in plain HTTP or over TLS (``TLSServerContext``),
+/// which passes each request to an ``HTTPHandler``.
 ///
 /// Threads, as the JSON-RPC server's: one accepts connections; one per connection reads its
 /// requests with blocking reads (off the Swift concurrency pool), and answers each in a
@@ -16,7 +17,11 @@ import SystemCalls
 /// ``HTTPRequestError`` and its connection is closed; a client beyond
 /// ``HTTPServerLimits/maximumConnections`` gets 503 with `Retry-After` and is closed, without
 /// the accepting thread waiting for it. A connection that sends nothing for
-/// ``HTTPServerLimits/idleTimeout`` between requests is closed.
+/// ``HTTPServerLimits/idleTimeout`` between requests is closed. Over TLS the connection's
+/// thread makes the handshake first, and everything after it is the same.
+///
+/// ``update(limits:)`` and ``update(tls:)`` change what the server accepts and the
+/// certificate it presents while it serves.
 public final class HTTPServer: Sendable {
     /// The address asked for; ``boundAddress`` has the port the system picked for port 0.
     public let address: HTTPListenAddress

@@ -36,8 +36,11 @@ final class TLSConnection: HTTPTransport {
         case done(Int)
         /// The socket must be readable (`POLLIN`) or writable (`POLLOUT`) before the call is repeated.
         case wait(Int32)
-        /// The client closed the session (`close_notify`), or the connection failed.
+        /// The client closed the session (`close_notify`).
         case closed
+        /// The connection or the session failed: nothing more may be sent on it, not even
+        /// `close_notify`.
+        case failed
     }
 
     /// A server-side session of `context` over `socket`, which it makes nonblocking, whose
@@ -69,7 +72,7 @@ final class TLSConnection: HTTPTransport {
                     session.isEstablished = true
                     return (.done(0), false)
                 }
-                let step = Self.step(after: result, on: session.ssl)
+                let step = Self.step(after: result, on: &session)
                 let isPlainHTTP = cssl_error_reason(ERR_peek_error()) == SSL_R_HTTP_REQUEST
                 ERR_clear_error()
                 return (step, isPlainHTTP)
@@ -79,7 +82,7 @@ final class TLSConnection: HTTPTransport {
                 return true
             case .wait(let events):
                 guard socket.wait(for: events, before: deadline) == .ready else { return false }
-            case .closed:
+            case .closed, .failed:
                 if outcome.isPlainHTTP { refusePlainHTTP() }
                 return false
             }
@@ -96,7 +99,7 @@ final class TLSConnection: HTTPTransport {
                 ERR_clear_error()
                 var count = 0
                 let result = SSL_read_ex(session.ssl, UnsafeMutableRawPointer(bitPattern: address), length, &count)
-                return result == 1 ? .done(count) : Self.step(after: result, on: session.ssl)
+                return result == 1 ? .done(count) : Self.step(after: result, on: &session)
             }
             switch step {
             case .done(let count):
@@ -107,7 +110,7 @@ final class TLSConnection: HTTPTransport {
                 case .timedOut: return .timedOut
                 case .failed: return .end
                 }
-            case .closed:
+            case .closed, .failed:
                 return .end
             }
         }
@@ -126,7 +129,7 @@ final class TLSConnection: HTTPTransport {
                     ERR_clear_error()
                     var count = 0
                     let result = SSL_write_ex(session.ssl, UnsafeRawPointer(bitPattern: next), remaining, &count)
-                    return result == 1 ? .done(count) : Self.step(after: result, on: session.ssl)
+                    return result == 1 ? .done(count) : Self.step(after: result, on: &session)
                 }
                 switch step {
                 case .done(let count):
@@ -135,7 +138,7 @@ final class TLSConnection: HTTPTransport {
                     deadline = .now + writeTimeout
                 case .wait(let events):
                     guard socket.wait(for: events, before: deadline) == .ready else { return false }
-                case .closed:
+                case .closed, .failed:
                     return false
                 }
             }
@@ -172,12 +175,19 @@ final class TLSConnection: HTTPTransport {
         socket.closeLingering(for: HTTPServer.lingerAfterRefusal)
     }
 
-    /// What a failed call (`result` below 1) on `ssl` means.
-    private static func step(after result: Int32, on ssl: OpaquePointer) -> Step {
-        switch SSL_get_error(ssl, result) {
-        case SSL_ERROR_WANT_READ: .wait(POLLIN)
-        case SSL_ERROR_WANT_WRITE: .wait(POLLOUT)
-        default: .closed
+    /// What a failed call (`result` below 1) on `session` means; a failure marks the
+    /// session as one no `close_notify` is sent on.
+    private static func step(after result: Int32, on session: inout Session) -> Step {
+        switch SSL_get_error(session.ssl, result) {
+        case SSL_ERROR_WANT_READ:
+            return .wait(POLLIN)
+        case SSL_ERROR_WANT_WRITE:
+            return .wait(POLLOUT)
+        case SSL_ERROR_ZERO_RETURN:
+            return .closed
+        default:
+            session.isEstablished = false
+            return .failed
         }
     }
 }
