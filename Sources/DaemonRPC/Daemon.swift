@@ -223,10 +223,18 @@ public final class Daemon: Sendable {
     }
 
     /// The HTTP API's server (``DaemonHTTPRouter``) when `http_listen` asks for one, within
-    /// the `http_...` limits, over TLS with `http_tls_cert` and `http_tls_key`; nil when it is off. It serves once ``startHTTP(_:)`` starts it.
+    /// the `http_...` limits, over TLS with `http_tls_cert` and `http_tls_key`; nil when it
+    /// is off (with a warning when TLS files are given for nothing). It serves once
+    /// ``startHTTP(_:)`` starts it.
     /// - Throws: ``DaemonError`` naming `http_listen` when the address is wrong.
     private func makeHTTPServer(registry: Registry, metrics: DaemonMetrics, readiness: Readiness) throws(DaemonError) -> HTTPServer? {
-        guard let listen = configuration.httpListen else { return nil }
+        guard let listen = configuration.httpListen else {
+            if let tls = resolved.httpTLS {
+                logger.warning("http_tls_cert and http_tls_key are given, but http_listen is not: the HTTP API is off",
+                               tls.logFields)
+            }
+            return nil
+        }
         let address: HTTPListenAddress
         do {
             address = try HTTPListenAddress(parsing: listen)

@@ -12,8 +12,8 @@ import Synchronization
 /// Reloads the daemon's configuration (on SIGHUP): reads the config file it started with
 /// again, under the same flags and environment, resolves and checks the whole of it, and
 /// only then applies what can change while the daemon runs, in one go (the HTTP API's
-/// certificate and key, read again, included: a renewed certificate needs no restart). A configuration that
-/// is wrong anywhere is refused whole and the settings in force stay. Settings that only a
+/// certificate and key, read again, included: a renewed certificate needs no restart). A
+/// configuration that is wrong anywhere is refused whole and the settings in force stay. Settings that only a
 /// restart changes keep their running values, and are reported. The log and `host.status`
 /// (``ReloadRecord``) say what changed, or why the reload was refused.
 ///

@@ -31,9 +31,10 @@ extension DaemonConfiguration {
 
     /// The error of a TLS setting given without its other half.
     private func missingHalf(given: String, missing: String, what: String) -> ConfigurationError {
-        ConfigurationError(
+        let flag = DaemonSetting.named(missing)?.flag ?? missing
+        return ConfigurationError(
             source: sources[given] ?? given,
-            message: "`\(spelling(of: given))` is given without `\(missing)` (`--\(missing.replacingOccurrences(of: "_", with: "-"))`), "
-                + "\(what): HTTPS needs both, or neither for plain HTTP")
+            message: "`\(spelling(of: given))` is given without `\(missing)` (`\(flag)`), \(what): HTTPS needs both, "
+                + "or neither for plain HTTP")
     }
 }

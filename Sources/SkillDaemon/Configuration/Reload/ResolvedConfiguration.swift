@@ -5,8 +5,9 @@ import ProcessIsolation
 
 /// A configuration and what the daemon makes of it before it serves with it: its models
 /// (the shorthand turned into one), the API key of every endpoint that has one, read now,
-/// its sandbox settings checked, and the HTTP API's certificate and key, read now. What the daemon starts with, and what a reload must
-/// make of the config file before anything of it is applied.
+/// its sandbox settings checked, and the HTTP API's certificate and key, read now. What the
+/// daemon starts with, and what a reload must make of the config file before anything of it
+/// is applied.
 ///
 /// Its description and mirror name the endpoints that have a key, never a key.
 public struct ResolvedConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
