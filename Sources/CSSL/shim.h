@@ -53,22 +53,32 @@ static inline int cssl_socket_write(BIO *bio, const char *data, size_t length, s
     return 1;
 }
 
-static inline int cssl_socket_read(BIO *bio, char *data, size_t length, size_t *read) {
+static inline int cssl_socket_read(BIO *bio, char *data, size_t length, size_t *received) {
     BIO_clear_retry_flags(bio);
     ssize_t count = recv(cssl_socket_descriptor(bio), data, length, 0);
     if (count <= 0) {
         if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) BIO_set_retry_read(bio);
         if (count == 0) BIO_set_flags(bio, BIO_FLAGS_IN_EOF);
-        *read = 0;
+        *received = 0;
         return 0;
     }
-    *read = (size_t)count;
+    *received = (size_t)count;
     return 1;
 }
 
+/* Flushing is nothing to do (writes are not buffered); the descriptor is told, as a
+   descriptor BIO does (BIO_get_fd); nothing else is supported. */
 static inline long cssl_socket_control(BIO *bio, int command, long number, void *pointer) {
-    (void)bio; (void)number; (void)pointer;
-    return command == BIO_CTRL_FLUSH ? 1 : 0;
+    (void)number;
+    switch (command) {
+    case BIO_CTRL_FLUSH:
+        return 1;
+    case BIO_C_GET_FD:
+        if (pointer != NULL) *(int *)pointer = cssl_socket_descriptor(bio);
+        return cssl_socket_descriptor(bio);
+    default:
+        return 0;
+    }
 }
 
 /* The method of those BIOs; free it with BIO_meth_free once no BIO of it is left. */

@@ -115,6 +115,41 @@ struct TLSTests {
         }
     }
 
+    @Test("beyond the connection limit a TLS client is closed without an answer; once another leaves, it is served")
+    func connectionLimit() async throws {
+        var limits = RealClientTests.limits
+        limits.maximumConnections = 1
+        try await withTLSServer(limits: limits) { url, certificate, _ in
+            let address = try HTTPListenAddress(parsing: String(url.dropFirst("https://".count)))
+            let run = try await ProgramRun.run("python3", ["-c", """
+                import http.client, json, socket, ssl, time
+                context = ssl.create_default_context(cafile="\(certificate.certificatePath)")
+                def get():
+                    c = http.client.HTTPSConnection("127.0.0.1", \(address.port), timeout=10, context=context)
+                    try:
+                        c.request("GET", "/echo"); return c.getresponse().status
+                    except (OSError, http.client.HTTPException) as error:
+                        return type(error).__name__
+                    finally:
+                        c.close()
+                held = context.wrap_socket(socket.create_connection(("127.0.0.1", \(address.port)), timeout=10),
+                                           server_hostname="127.0.0.1")
+                time.sleep(0.3)
+                refused = get()
+                held.close()
+                served = None
+                deadline = time.monotonic() + 5
+                while time.monotonic() < deadline and served != 200:
+                    served = get()
+                    time.sleep(0.1)
+                print(json.dumps({"refused": refused, "served": served}))
+                """])
+            let outcome = try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any], "\(run)")
+            #expect(outcome["refused"] as? Int == nil && outcome["refused"] != nil, "a failed handshake, no status: \(outcome)")
+            #expect(outcome["served"] as? Int == 200, "\(outcome)")
+        }
+    }
+
     @Test("plain HTTP on the TLS port gets a plain 400 saying to use https; a TLS client right after is served")
     func plainHTTPClient() async throws {
         try await withTLSServer { url, certificate, _ in
