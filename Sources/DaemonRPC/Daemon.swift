@@ -259,6 +259,7 @@ public final class Daemon: Sendable {
         }
         let fields: [String: JSONValue] = ["http_listen": .string(configuration.httpListen ?? ""), "address": .string("\(bound)")]
         logger.info("the HTTP API listens", fields.merging(server.tls?.logFields ?? ["tls": false]) { $1 })
+        server.tls?.warnIfExpired(logger)
     }
 
     /// What the service manager's status line says while the daemon serves.

@@ -103,6 +103,20 @@ struct HTTPSTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path("s.sock")), "it never served")
     }
 
+    @Test("an expired certificate is served with a warning in the log, and curl refuses it")
+    func expired() async throws {
+        let directory = try TemporaryDirectory(prefix: "https")
+        let certificate = try await SelfSignedCertificate.make(in: directory, expired: true)
+        let daemon = try await daemon(certificate, in: directory)
+        let warning = daemon.log().split(separator: "\n").compactMap { try? JSONValue(parsing: String($0)) }
+            .first { $0["level"] == "warning" && $0["msg"]?.stringValue?.hasPrefix("the HTTP API's certificate has expired") == true }
+        #expect(warning?["http_tls_cert"]?.stringValue == certificate.certificatePath, "\(daemon.log())")
+        let base = try HTTPListenerReloadTests.baseURL(of: daemon, scheme: "https")
+        let refused = try await ProgramRun.run("curl", ["-sS", "--cacert", certificate.certificatePath, "\(base)/healthz"])
+        #expect(!refused.succeeded && refused.standardError.contains("expired"), "\(refused)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     @Test("SIGHUP reads a renewed certificate at the same paths: new connections get it, without a restart")
     func renewedOnReload() async throws {
         let directory = try TemporaryDirectory(prefix: "https")

@@ -162,6 +162,7 @@ final class ConfigurationReloader: Sendable {
         if http != nil, let tls = plan.effective.httpTLS {
             logger.info("the HTTP API's certificate and key were read again; connections accepted from now on use them",
                         tls.logFields.merging(["file": fileField]) { $1 })
+            tls.warnIfExpired(logger)
         }
         if !plan.restartNeeded.isEmpty {
             logger.warning("the config file changes settings that only a restart applies; their running values stay until "
