@@ -38,7 +38,7 @@ public final class TLSServerContext: @unchecked Sendable {
         certificatePath = certificateChainFile
         keyPath = privateKeyFile
         let certificateBytes = try Self.contents(of: certificateChainFile)
-        var keyBytes = try Self.contents(of: privateKeyFile)
+        var keyBytes = try Self.contents(of: privateKeyFile, isPrivate: true)
         // The key's bytes are overwritten once OpenSSL holds the key.
         defer { keyBytes.withUnsafeMutableBytes { if let base = $0.baseAddress { explicit_bzero(base, $0.count) } } }
         ERR_clear_error()
@@ -85,12 +85,23 @@ public final class TLSServerContext: @unchecked Sendable {
         BIO_meth_free(socketMethod)
     }
 
-    /// The bytes of `path`.
-    private static func contents(of path: String) throws(TLSContextError) -> [UInt8] {
+    /// The bytes of `path`; when `isPrivate`, a file that others than its owner and group
+    /// may read or write is refused (the group may: Debian's `ssl-cert` group reads keys).
+    private static func contents(of path: String, isPrivate: Bool = false) throws(TLSContextError) -> [UInt8] {
+        let file = try reading(path) { () throws(SystemCallError) in try FileDescriptor.open(path, flags: O_RDONLY | O_NOCTTY) }
+        let permissions = UInt32(try reading(path) { () throws(SystemCallError) in try file.status() }.st_mode & 0o777)
+        if isPrivate, permissions & 0o007 != 0 { throw .exposedKey(path, mode: permissions) }
+        return try reading(path) { () throws(SystemCallError) in try file.readToEnd(upTo: maximumFileBytes) }
+    }
+
+    /// Runs `body`, system calls on the file at `path`, and reports their failure as
+    /// ``TLSContextError/unreadableFile(_:_:)``.
+    private static func reading<Value: ~Copyable>(_ path: String,
+                                                  _ body: () throws(SystemCallError) -> Value) throws(TLSContextError) -> Value {
         do {
-            return try FileDescriptor.contents(ofFile: path, upTo: maximumFileBytes)
+            return try body()
         } catch {
-            throw .unreadableFile(path, error)
+            throw .unreadableFile(path, SystemCallError(call: error.call, errno: error.errno, path: path))
         }
     }
 

@@ -78,8 +78,8 @@ struct HTTPSTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
-    @Test("a key of another certificate, a missing file, a certificate without its key: refused at start, naming the flag and file",
-          arguments: ["mismatch", "missing", "alone"])
+    @Test("a key of another certificate, a missing file, a certificate without its key, a key others may read: refused at start",
+          arguments: ["mismatch", "missing", "alone", "exposed"])
     func refusedAtStart(_ case: String) async throws {
         let directory = try TemporaryDirectory(prefix: "https")
         let certificate = try await SelfSignedCertificate.make(in: directory)
@@ -92,9 +92,13 @@ struct HTTPSTests {
         case "missing":
             (["--http-tls-cert", missing, "--http-tls-key", certificate.keyPath],
              ["`--http-tls-cert`", "cannot read \(missing): No such file or directory"])
+        case "exposed":
+            (["--http-tls-cert", certificate.certificatePath, "--http-tls-key", other.keyPath],
+             ["`--http-tls-key`", "the private key \(other.keyPath) may be read by others than its owner and group (mode 644)"])
         default:
             (["--http-tls-cert", certificate.certificatePath], ["`--http-tls-cert` is given without `http_tls_key` (`--http-tls-key`)"])
         }
+        if `case` == "exposed" { #expect(chmod(other.keyPath, 0o644) == 0) }
         let run = try await ProgramRun.run(try BuildProducts.skillhostd(), [
             "--socket", directory.path("s.sock"), "--data-dir", directory.path("data"), "--http-listen", "127.0.0.1:0",
         ] + flags)

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import HTTPServer
 import Testing
 import TestSupport
@@ -186,7 +187,7 @@ struct TLSTests {
         await server.shutdown(grace: .seconds(1))
     }
 
-    @Test("a context refuses a file it cannot read, a key that is not the certificate's, and a certificate given as the key")
+    @Test("a context refuses a file it cannot read, a key that is not the certificate's or that others may read, a certificate as the key")
     func contextErrors() async throws {
         let directory = try TemporaryDirectory(prefix: "tls")
         let first = try await SelfSignedCertificate.make(in: directory, name: "first")
@@ -207,12 +208,29 @@ struct TLSTests {
         } catch {
             #expect(error == .keyDoesNotMatch(certificate: first.certificatePath, key: second.keyPath), "\(error)")
         }
+        #expect(chmod(second.keyPath, 0o640) == 0)
         do {
-            _ = try TLSServerContext(certificateChainFile: first.certificatePath, privateKeyFile: first.certificatePath)
+            _ = try TLSServerContext(certificateChainFile: first.certificatePath, privateKeyFile: second.keyPath)
+            Issue.record("a key of another certificate was taken")
+        } catch {
+            #expect(error == .keyDoesNotMatch(certificate: first.certificatePath, key: second.keyPath), "a group may read a key: \(error)")
+        }
+        #expect(chmod(second.keyPath, 0o604) == 0)
+        do {
+            _ = try TLSServerContext(certificateChainFile: second.certificatePath, privateKeyFile: second.keyPath)
+            Issue.record("a key others may read was taken")
+        } catch {
+            #expect(error == .exposedKey(second.keyPath, mode: 0o604), "\(error)")
+        }
+        let certificateAsKey = directory.path("certificate-as.key")
+        try FileManager.default.copyItem(atPath: first.certificatePath, toPath: certificateAsKey)
+        #expect(chmod(certificateAsKey, 0o600) == 0)
+        do {
+            _ = try TLSServerContext(certificateChainFile: first.certificatePath, privateKeyFile: certificateAsKey)
             Issue.record("a certificate was taken for a key")
         } catch {
             guard case .notAPrivateKey(let path, _) = error else { Issue.record("\(error)"); return }
-            #expect(path == first.certificatePath)
+            #expect(path == certificateAsKey)
         }
         do {
             _ = try TLSServerContext(certificateChainFile: first.keyPath, privateKeyFile: first.keyPath)

@@ -20,7 +20,7 @@ extension DaemonConfiguration {
                 return try TLSServerContext(certificateChainFile: certificate, privateKeyFile: key)
             } catch {
                 let setting = switch error {
-                case .notAPrivateKey, .keyDoesNotMatch: "http_tls_key"
+                case .notAPrivateKey, .exposedKey, .keyDoesNotMatch: "http_tls_key"
                 case .unreadableFile(let path, _) where path == key && path != certificate: "http_tls_key"
                 case .unreadableFile, .notACertificate, .library: "http_tls_cert"
                 }
