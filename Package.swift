@@ -2,7 +2,7 @@
 //
 // skillhost: a daemon that hosts LLM skills compiled as native shared libraries.
 // No Swift package dependencies: only the toolchain and Debian's C libraries
-// (libsqlite3, libcrypto) through system-library targets.
+// (libsqlite3, libcrypto, libssl) through system-library targets.
 
 import PackageDescription
 
@@ -29,6 +29,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSSL", path: "Sources/CSSL", pkgConfig: "libssl",
+                       providers: [.apt(["libssl-dev"])]),
         .target(name: "CSystemShims", path: "Sources/CSystemShims"),
         // The system calls every layer makes, in Swift's terms: errno as a value, typed errors,
         // EINTR retried, owned file descriptors, whole-file reads, Duration conversions.
@@ -46,7 +48,7 @@ let package = Package(
         .target(name: "JSONRPC", dependencies: ["JSON", "CSystemShims", "SystemCalls"]),
         // HTTP/1.1 over TCP, generic: the listener, the request reader and its limits, responses
         // whole or streamed, a handler protocol; routes are the caller's.
-        .target(name: "HTTPServer", dependencies: ["CSystemShims", "SystemCalls"]),
+        .target(name: "HTTPServer", dependencies: ["CSystemShims", "SystemCalls", "CSSL"]),
         // The service manager's protocols: socket activation, readiness and status, the watchdog.
         .target(name: "ServiceManager", dependencies: ["SystemCalls"]),
         // Prometheus metrics: counters, gauges, histograms by label set, and their text format.
@@ -73,7 +75,7 @@ let package = Package(
         // The daemon's domain: runs, batches, schedules, skills and the configuration.
         .target(name: "SkillDaemon",
                 dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
-                               "ProcessIsolation", "JSON", "Logging", "SystemCalls", "Roff", "Metrics"]),
+                               "ProcessIsolation", "JSON", "Logging", "SystemCalls", "Roff", "Metrics", "HTTPServer"]),
         // The daemon's HTTP API: its routes and the tokens each needs.
         .target(name: "HTTPAPI", dependencies: ["HTTPServer", "Registry", "SkillhostModel", "JSON", "JSONRPC", "SkillhostProtocol"]),
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.

@@ -20,6 +20,16 @@ extension DaemonSetting {
             })
     }
 
+    /// The path of a file the daemon reads, or none.
+    static func file(_ name: String, _ property: Property<String?>, summary: String, default: String) -> DaemonSetting {
+        DaemonSetting(
+            name: name, placeholder: "PATH", expectation: "the path of a file", summary: summary, defaultDescription: `default`,
+            value: { configuration in configuration[keyPath: property] }, copy: copying(property),
+            effect: .configures { configuration, input throws(ConfigurationError) in
+                configuration[keyPath: property] = try input.text()
+            })
+    }
+
     /// The name of a model: not empty, without spaces.
     static func modelName(_ name: String, _ property: Property<String?>, summary: String,
                           default: String) -> DaemonSetting {
