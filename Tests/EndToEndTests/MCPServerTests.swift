@@ -70,6 +70,17 @@ struct MCPServerTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("the SDK's Client in its default mode probes server/discover, falls back to initialize, and calls a tool")
+    func clientFallsBackToInitialize() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: noInference)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "greets")).status == 0)
+        let report = try await Self.runClient(daemon, "auto")
+        #expect(report["protocol_version"] == .string(MCPRevisions.newestThroughInitialize), "\(report)")
+        #expect(report["tools"] == ["greets"])
+        #expect(report["greets"]?["structuredContent"] == ["greeting": "hello, Cy"], "\(report)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     @Test("initialize agrees on an older revision the client asks for, without structured output; an unknown one gets the newest")
     func revisions() async throws {
         let daemon = try await DaemonHarness(inferenceURL: noInference)
@@ -94,7 +105,7 @@ struct MCPServerTests {
 
         let newer = try Self.startServer(daemon)
         let counterOffer = try await Self.exchange(newer, Self.initialize(id: "a", revision: "2099-01-01"))
-        #expect(counterOffer["result"]?["protocolVersion"] == "2025-11-25")
+        #expect(counterOffer["result"]?["protocolVersion"] == .string(MCPRevisions.newestThroughInitialize))
         #expect(counterOffer["id"] == "a")
         newer.closeStandardInput()
         #expect(try await newer.wait() == .exited(0))
@@ -120,6 +131,12 @@ struct MCPServerTests {
     }
 
     // MARK: Helpers
+
+    /// The revisions of MCP, as the tests name them.
+    private enum MCPRevisions {
+        /// The newest that `initialize` agrees on (later ones use `server/discover`).
+        static let newestThroughInitialize = "2025-11-25"
+    }
 
     /// Runs `Tests/Fixtures/mcp_client.py` against `daemon` and returns the JSON it prints.
     private static func runClient(_ daemon: DaemonHarness, _ arguments: String...) async throws -> JSONValue {

@@ -4,12 +4,15 @@ saw as one JSON object for the Swift test to check.
 
     mcp_client.py --skillctl PATH --socket PATH tools --install PATH
     mcp_client.py --skillctl PATH --socket PATH complete
+    mcp_client.py --skillctl PATH --socket PATH auto
 
 `tools`: initialize, list the tools, call `greets` (structured and text), `failing` (a tool
 error) and a tool that does not exist (a protocol error), `streams` with a progress callback,
 cancel a call of `writes-until-aborted` once it reports progress and wait until
 `skillctl runs` shows its run ended, then install the skill at --install and wait for
 `notifications/tools/list_changed`. `complete`: call the `complete` skill, which needs the model.
+`auto`: the SDK's high-level `Client` in its default mode, which probes `server/discover`
+(a 2026-era method) and falls back to `initialize`; it lists the tools and calls `greets`.
 """
 import argparse
 import json
@@ -19,7 +22,7 @@ import time
 
 import anyio
 import mcp_types
-from mcp import StdioServerParameters
+from mcp import Client, StdioServerParameters
 from mcp.client.session import ClientSession
 from mcp.client.stdio import stdio_client
 from mcp.shared.exceptions import MCPError
@@ -108,11 +111,19 @@ async def complete_scenario(session):
     return {"tool": tools.get("complete"), "result": dump(result)}
 
 
+async def auto_scenario(server):
+    async with Client(server) as client:
+        tools = await client.list_tools()
+        result = await client.call_tool("greets", {"name": "Cy"})
+        return {"protocol_version": client.protocol_version, "tools": [tool.name for tool in tools.tools],
+                "greets": dump(result)}
+
+
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--skillctl", required=True)
     parser.add_argument("--socket", required=True)
-    parser.add_argument("scenario", choices=["tools", "complete"])
+    parser.add_argument("scenario", choices=["tools", "complete", "auto"])
     parser.add_argument("--install")
     arguments = parser.parse_args()
 
@@ -123,6 +134,9 @@ async def main():
             tools_changed.set()
 
     server = StdioServerParameters(command=arguments.skillctl, args=["--socket", arguments.socket, "mcp"])
+    if arguments.scenario == "auto":
+        json.dump(await auto_scenario(server), sys.stdout)
+        return
     async with stdio_client(server) as (read, write):
         async with ClientSession(read, write, message_handler=on_message) as session:
             with anyio.fail_after(TIMEOUT_SECONDS):
