@@ -112,6 +112,21 @@ struct MCPServerTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("with no daemon at --socket, initialize fails saying so and what to do, and nothing else is written to standard output")
+    func noDaemon() async throws {
+        let directory = try TemporaryDirectory(prefix: "mcp-no-daemon")
+        let socket = directory.path("none.sock")
+        let server = try ChildProcess(try BuildProducts.skillctl(), arguments: ["--socket", socket, "mcp"],
+                                      standardInput: .pipe, standardOutput: .pipe, standardError: .pipe)
+        let failed = try await Self.exchange(server, Self.initialize(id: 1, revision: "2025-11-25"))
+        let message = try #require(failed["error"]?["message"]?.stringValue, "\(failed)")
+        #expect(message.contains("skillhostd is not running at \(socket)") && message.contains("--socket"), "\(message)")
+        #expect(try await Self.exchange(server, ["jsonrpc": "2.0", "id": 2, "method": "ping"])["result"] == [:])
+        server.closeStandardInput()
+        #expect(try await server.readAll() == "", "only answers on standard output")
+        #expect(try await server.wait() == .exited(0))
+    }
+
     @Test("against llama.cpp: the SDK calls the complete skill as a tool, with its schemas, and gets the completion as structured content")
     func completeWithTheModel() async throws {
         let daemon = try await DaemonHarness(inferenceURL: try ModelServer.baseURL())
