@@ -53,7 +53,9 @@ public final class MCPSession: Sendable {
         case initialized(MCPProtocolRevision)
     }
 
-    /// A session that serves the skills of `skillhost` and sends what concerns no request to `notify`.
+    /// A session that serves the skills of `skillhost` and sends what concerns no request to
+    /// `notify`. The skillhost is the session's own: its watch is this session's, and
+    /// ``close()`` closes it.
     public init(skillhost: any MCPSkillhost, notify: @escaping Sink) {
         self.skillhost = skillhost
         self.notify = notify

@@ -20,7 +20,7 @@ enum MCPToolResult {
         var members: [String: JSONValue] = [
             "content": [textContent(text)], "isError": false, "_meta": [runIDMeta: .int(run.runID)],
         ]
-        if revision.hasStructuredToolOutput, run.outputKind != .text, case .object = run.output {
+        if revision.hasStructuredToolOutput, case .object = run.output {
             members["structuredContent"] = run.output
         }
         return .object(members)
