@@ -37,7 +37,7 @@ final class MCPProgress: Sendable {
             sent += 1
             var members: [String: JSONValue] = ["progressToken": token, "progress": .int(sent)]
             if revision.hasProgressMessages { members["message"] = .string(message) }
-            reply(JSONRPCRequest.notification(method: "notifications/progress", params: .object(members)).jsonValue)
+            reply(JSONRPCRequest.notification(method: MCPNotificationMethod.progress.rawValue, params: .object(members)).jsonValue)
         }
     }
 }

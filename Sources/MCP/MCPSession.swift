@@ -147,17 +147,17 @@ public final class MCPSession: Sendable {
     }
 
     private func answer(_ request: JSONRPCRequest, reply: @escaping Sink) async throws(JSONRPCError) -> JSONValue {
-        switch request.method {
-        case "initialize":
+        switch MCPMethod(rawValue: request.method) {
+        case .initialize:
             return try await initialize(JSONRPCParams(request.params))
-        case "ping":
+        case .ping:
             return .object([:])
-        case "tools/list":
+        case .listTools:
             return try await listTools(revision: try initializedRevision(for: request.method))
-        case "tools/call":
+        case .callTool:
             let revision = try initializedRevision(for: request.method)
             return try await callTool(JSONRPCParams(request.params), revision: revision, reply: reply)
-        default:
+        case nil:
             throw .methodNotFound(request.method)
         }
     }
@@ -183,7 +183,7 @@ public final class MCPSession: Sendable {
         var listChanged = true
         do {
             _ = try await skillhost.watchSkills { [notify] _ in
-                notify(JSONRPCRequest.notification(method: "notifications/tools/list_changed").jsonValue)
+                notify(JSONRPCRequest.notification(method: MCPNotificationMethod.toolListChanged.rawValue).jsonValue)
             }
         } catch where error.code == JSONRPCError.StandardCode.methodNotFound {
             // A daemon without skills.watch: the tools are served, their changes not announced.
@@ -238,8 +238,8 @@ public final class MCPSession: Sendable {
     // MARK: Notifications
 
     private func receive(notification: JSONRPCRequest) {
-        switch notification.method {
-        case "notifications/cancelled":
+        switch MCPNotificationMethod(rawValue: notification.method) {
+        case .cancelled:
             guard let id = notification.params?["requestId"].flatMap(JSONRPCID.init) else { return }
             let request = state.withLock { state -> Task<Void, Never>? in
                 guard let request = state.requests[id] else { return nil }
@@ -247,8 +247,8 @@ public final class MCPSession: Sendable {
                 return request
             }
             request?.cancel()
-        default:
-            // `notifications/initialized` needs nothing done; others are for features not served.
+        case .initialized, .progress, .toolListChanged, nil:
+            // `initialized` needs nothing done; the others are the server's, or for features not served.
             break
         }
     }
