@@ -83,7 +83,7 @@ let package = Package(
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
                                "InferenceDriver", "Scheduling", "JSON", "JSONRPC", "SkillhostProtocol", "Logging", "ServiceManager",
-                               "SystemCalls", "Metrics", "HTTPServer", "HTTPAPI"]),
+                               "SystemCalls", "Metrics", "HTTPServer", "HTTPAPI", "MCP"]),
 
         // skillctl's commands, each declared once (arguments, options, help, request, rendering), and
         // the parser, help and README table made from that list; the executable hands it its arguments.
@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "SkillHostTests",
                     dependencies: ["SkillRuntime", "WorkerProtocol", "SkillWorker", "ProcessIsolation", "SkillDaemon", "DaemonRPC",
                                    "SkillhostModel", "SkillhostProtocol", "Registry", "SkillABI", "JSON", "JSONRPC", "Logging", "TestSupport",
-                                   "Scheduling", "InferenceDriver"]),
+                                   "Scheduling", "InferenceDriver", "MCP"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSON", "JSONRPC", "Registry", "SkillhostModel", "TestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "SkillhostModelTests", dependencies: ["SkillhostModel"]),
