@@ -58,6 +58,9 @@ let package = Package(
         // skillhostd's protocol, declared once: every method (params, result, error kinds),
         // every notification, the registry of them all, and where the socket is.
         .target(name: "SkillhostProtocol", dependencies: ["JSON", "JSONRPC", "SkillhostModel"]),
+        // The Model Context Protocol's server side over skillhostd: each skill a tool, sessions
+        // fed messages by any transport, and the stdio transport.
+        .target(name: "MCP", dependencies: ["JSON", "JSONRPC", "SkillhostProtocol", "SkillhostModel", "SystemCalls"]),
 
         // Running a skill, on both sides of the process boundary: loading and ABI checks, the
         // CSI host table, the invocation and its outcome, deadlines, in-process execution.
@@ -82,11 +85,12 @@ let package = Package(
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
                                "InferenceDriver", "Scheduling", "JSON", "JSONRPC", "SkillhostProtocol", "Logging", "ServiceManager",
-                               "SystemCalls", "Metrics", "HTTPServer", "HTTPAPI"]),
+                               "SystemCalls", "Metrics", "HTTPServer", "HTTPAPI", "MCP"]),
 
         // skillctl's commands, each declared once (arguments, options, help, request, rendering), and
         // the parser, help and README table made from that list; the executable hands it its arguments.
-        .target(name: "SkillctlCommands", dependencies: ["JSON", "JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling", "Roff"]),
+        .target(name: "SkillctlCommands",
+                dependencies: ["JSON", "JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling", "Roff", "MCP"]),
 
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillRuntime", "SkillWorker", "SkillhostModel", "JSONRPC",
@@ -112,10 +116,11 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSON", "JSONRPC", "CSystemShims", "SystemCalls"]),
         .testTarget(name: "SkillhostProtocolTests", dependencies: ["SkillhostProtocol", "SkillhostModel", "JSON", "JSONRPC"]),
+        .testTarget(name: "MCPTests", dependencies: ["MCP", "SkillhostProtocol", "JSON", "JSONRPC"]),
         .testTarget(name: "SkillHostTests",
                     dependencies: ["SkillRuntime", "WorkerProtocol", "SkillWorker", "ProcessIsolation", "SkillDaemon", "DaemonRPC",
                                    "SkillhostModel", "SkillhostProtocol", "Registry", "SkillABI", "JSON", "JSONRPC", "Logging", "TestSupport",
-                                   "Scheduling", "InferenceDriver"]),
+                                   "Scheduling", "InferenceDriver", "MCP"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSON", "JSONRPC", "Registry", "SkillhostModel", "TestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "SkillhostModelTests", dependencies: ["SkillhostModel"]),
