@@ -80,7 +80,8 @@ let package = Package(
                 dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
                                "ProcessIsolation", "JSON", "Logging", "SystemCalls", "Roff", "Metrics", "HTTPServer"]),
         // The daemon's HTTP API: its routes and the tokens each needs.
-        .target(name: "HTTPAPI", dependencies: ["HTTPServer", "Registry", "SkillhostModel", "JSON", "JSONRPC", "SkillhostProtocol"]),
+        .target(name: "HTTPAPI", dependencies: ["HTTPServer", "Registry", "SkillhostModel", "JSON", "JSONRPC", "SkillhostProtocol", "MCP",
+                                              "SystemCalls"]),
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",

@@ -21,6 +21,12 @@ enum DaemonHTTPRoutes {
                   "runs the skill on the body as its input and answers with its output, the run's id in Skillhost-Run-Id; "
                       + "with Accept: text/event-stream, streams started, output and log events and a final result or error",
                   answer: RunRoute.answer),
+        HTTPRoute("POST", "/mcp", .token(.run),
+                  "one MCP message of a Streamable HTTP session (initialize makes one, named in Mcp-Session-Id): "
+                      + "the installed skills the token may run as tools", answer: MCPRoute.post),
+        HTTPRoute("GET", "/mcp", .token(.run), "the stream of an MCP session's own notifications (tools/list_changed)",
+                  answer: MCPRoute.listen),
+        HTTPRoute("DELETE", "/mcp", .token(.run), "ends an MCP session", answer: MCPRoute.delete),
         HTTPRoute("GET", "/v1/runs/{id}", .token(.run), "one run in full; a run token sees only the runs it started",
                   answer: SkillRoutes.run),
     ]

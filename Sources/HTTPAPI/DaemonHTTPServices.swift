@@ -10,6 +10,8 @@ public struct DaemonHTTPServices: Sendable {
     let protocolLimits: @Sendable () -> JSONRPCServerLimits
     let isReady: @Sendable () -> Bool
     let metrics: @Sendable () -> (contentType: String, text: String)
+    /// The MCP sessions of `/mcp`.
+    let mcpSessions = MCPHTTPSessions()
     let recordRequest: @Sendable (_ route: String, _ method: String, _ status: Int, _ duration: Duration) -> Void
 
     /// Services of these parts: `protocolHandler` answers the protocol's methods, within the

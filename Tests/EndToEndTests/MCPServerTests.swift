@@ -13,11 +13,71 @@ struct MCPServerTests {
     @Test("the SDK initializes, lists the skills as tools, calls them (structured, failing, unknown, with progress), cancels a run and hears list_changed")
     func pythonSDK() async throws {
         let daemon = try await DaemonHarness(inferenceURL: noInference)
+        try await Self.checkToolsScenario(daemon, transport: [])
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    @Test("the same over Streamable HTTP at /mcp with a run token: the runs record the token; a --skills token sees and runs only those")
+    func pythonSDKOverHTTP() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: noInference, arguments: ["--http-listen", "127.0.0.1:0"])
+        let curl = try CurlClient(daemon: daemon)
+        let token = try await daemon.skillctl("tokens", "create", "assistant", "--scope", "run")
+        let tokenFile = daemon.directory.path("assistant.token")
+        try token.standardOutput.write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let greetsRunID = try await Self.checkToolsScenario(daemon, transport: ["--url", curl.base + "/mcp", "--token-file", tokenFile])
+        let greetsRun = try await daemon.call("runs.get", ["run_id": greetsRunID])
+        #expect(greetsRun["caller_token"] == "assistant" && greetsRun["caller_uid"] == .null, "\(greetsRun)")
+
+        // A token narrowed to greets: the only tool, and another skill's run is refused.
+        let narrow = curl.with(token: try await daemon.skillctl("tokens", "create", "greeter", "--scope", "run", "--skills", "greets")
+            .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))
+        let accept = ["Accept: application/json, text/event-stream"]
+        let initialized = try await narrow.post("/mcp", json: Self.initialize(id: 1, revision: "2025-11-25").serialized(), headers: accept)
+        let session = try #require(initialized.headers["mcp-session-id"], "\(initialized)")
+        let inSession = accept + ["Mcp-Session-Id: \(session)", "MCP-Protocol-Version: 2025-11-25"]
+        #expect(try await narrow.post("/mcp", json: #"{"jsonrpc": "2.0", "method": "notifications/initialized"}"#,
+                                      headers: inSession).status == 202)
+        let listed = try await narrow.post("/mcp", json: #"{"jsonrpc": "2.0", "id": 2, "method": "tools/list"}"#, headers: inSession)
+        #expect(try Self.message(listed)["result"]?["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["greets"],
+                "\(listed)")
+        let before = try await daemon.call("runs.list", ["limit": 1000])["runs"]?.arrayValue?.count
+        let refused = try await narrow.post("/mcp", json: """
+            {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "failing", "arguments": {}}}
+            """, headers: inSession)
+        let refusal = try Self.message(refused)["error"]
+        #expect(refusal?["data"]?["kind"] == "permission_denied" && refusal?["message"]?.stringValue?.contains("failing") == true,
+                "a protocol error, as for a tool the session does not have: \(refused)")
+        #expect(try await daemon.call("runs.list", ["limit": 1000])["runs"]?.arrayValue?.count == before, "nothing ran")
+
+        // Another token does not find the session; without a session id, or from another origin, it is refused.
+        #expect(try await curl.with(token: try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+            .post("/mcp", json: #"{"jsonrpc": "2.0", "id": 4, "method": "tools/list"}"#, headers: inSession).status == 404)
+        #expect(try await narrow.post("/mcp", json: #"{"jsonrpc": "2.0", "id": 5, "method": "tools/list"}"#, headers: accept).status == 400)
+        #expect(try await narrow.post("/mcp", json: #"{"jsonrpc": "2.0", "id": 6, "method": "tools/list"}"#,
+                                      headers: inSession + ["Origin: http://evil.example"]).status == 403)
+        #expect(try await curl.post("/mcp", json: #"{"jsonrpc": "2.0", "id": 7, "method": "tools/list"}"#).status == 401)
+        #expect(try await narrow.request("DELETE", "/mcp", headers: inSession).status == 204)
+        #expect(try await narrow.post("/mcp", json: #"{"jsonrpc": "2.0", "id": 8, "method": "tools/list"}"#, headers: inSession).status == 404)
+        #expect(!daemon.log().contains(token.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    /// The JSON-RPC message of an answer of `/mcp`: its JSON body, or the last event of its
+    /// event stream.
+    private static func message(_ answer: CurlClient.Answer) throws -> JSONValue {
+        guard answer.headers["content-type"] == "text/event-stream" else { return try answer.json() }
+        return try JSONValue(parsing: try #require(answer.events.last, "\(answer)").data)
+    }
+
+    /// The SDK's tools scenario (mcp_client.py `tools`) against `daemon` over `transport`
+    /// (none: `skillctl mcp` over stdio), checked; returns the id of greets' run.
+    @discardableResult
+    private static func checkToolsScenario(_ daemon: DaemonHarness, transport: [String]) async throws -> JSONValue {
         for fixture in ["greets", "failing", "streams", "writes_until_aborted"] {
             let installed = try await daemon.skillctl("install", try await FixtureSkills.path(for: fixture))
             #expect(installed.status == 0, "\(installed.standardError)")
         }
-        let report = try await Self.runClient(daemon, "tools", "--install", try await FixtureSkills.path(for: "says_text"))
+        let report = try await Self.runClient(daemon, arguments: transport + ["tools", "--install", try await FixtureSkills.path(for: "says_text")])
 
         // The newest revision the SDK reaches through initialize, which it asked for.
         let latest = try #require(report["sdk"]?["latest_handshake_version"])
@@ -41,7 +101,7 @@ struct MCPServerTests {
         #expect(greets["structuredContent"] == ["greeting": "hello, Ada"])
         #expect(greets["content"] == [["type": "text", "text": #"{"greeting":"hello, Ada"}"#]])
         let greetsRun = try await daemon.call("runs.get", ["run_id": try #require(greets["_meta"]?["skillhost/run_id"])])
-        #expect(greetsRun["status"] == "succeeded" && greetsRun["input"] == ["name": "Ada"])
+        #expect(greetsRun["status"] == "succeeded" && greetsRun["input"] == ["name": "Ada"], "\(greetsRun)")
 
         let failing = try #require(report["failing"]?["result"], "\(report["failing"] ?? nil)")
         #expect(failing["isError"] == true)
@@ -67,7 +127,7 @@ struct MCPServerTests {
         #expect(try daemon.registry().run(id: cancelledID)?.status == .cancelled)
 
         #expect(report["tools_after_install"]?.arrayValue?.contains("says-text") == true, "\(report["tools_after_install"] ?? nil)")
-        #expect(try await daemon.stop() == .exited(0))
+        return try #require(greets["_meta"]?["skillhost/run_id"])
     }
 
     @Test("the SDK's Client in its default mode probes server/discover, falls back to initialize, and calls a tool")
@@ -129,9 +189,21 @@ struct MCPServerTests {
 
     @Test("against llama.cpp: the SDK calls the complete skill as a tool, with its schemas, and gets the completion as structured content")
     func completeWithTheModel() async throws {
-        let daemon = try await DaemonHarness(inferenceURL: try ModelServer.baseURL())
+        let daemon = try await DaemonHarness(inferenceURL: try ModelServer.baseURL(), arguments: ["--http-listen", "127.0.0.1:0"])
         #expect(try await daemon.skillctl("install", try BuildProducts.plugin(named: "complete")).status == 0)
-        let report = try await Self.runClient(daemon, "complete")
+        let tokenFile = daemon.directory.path("assistant.token")
+        try await daemon.skillctl("tokens", "create", "assistant", "--scope", "run").standardOutput
+            .write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let overHTTP = ["--url", try CurlClient(daemon: daemon).base + "/mcp", "--token-file", tokenFile]
+        for transport in [[], overHTTP] {
+            try await Self.checkCompletion(daemon, transport: transport)
+        }
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    /// The SDK's complete scenario against `daemon` over `transport`, checked.
+    private static func checkCompletion(_ daemon: DaemonHarness, transport: [String]) async throws {
+        let report = try await Self.runClient(daemon, arguments: transport + ["complete"])
         let tool = try #require(report["tool"])
         #expect(tool["inputSchema"]?["required"] == ["prompt"])
         #expect(tool["outputSchema"]?["required"]?.arrayValue?.contains("completion") == true)
@@ -142,7 +214,7 @@ struct MCPServerTests {
         #expect((result["structuredContent"]?["completion_tokens"]?.int64Value ?? 0) > 0)
         let run = try await daemon.call("runs.get", ["run_id": try #require(result["_meta"]?["skillhost/run_id"])])
         #expect(run["status"] == "succeeded" && run["output"]?["completion"] == .string(completion))
-        #expect(try await daemon.stop() == .exited(0))
+        #expect(run["caller_token"] == (transport.isEmpty ? .null : "assistant"), "\(run)")
     }
 
     // MARK: Helpers
@@ -155,6 +227,11 @@ struct MCPServerTests {
 
     /// Runs `Tests/Fixtures/mcp_client.py` against `daemon` and returns the JSON it prints.
     private static func runClient(_ daemon: DaemonHarness, _ arguments: String...) async throws -> JSONValue {
+        try await runClient(daemon, arguments: arguments)
+    }
+
+    /// Runs `Tests/Fixtures/mcp_client.py` against `daemon` with `arguments` and returns the JSON it prints.
+    private static func runClient(_ daemon: DaemonHarness, arguments: [String]) async throws -> JSONValue {
         let script = BuildProducts.packageRoot.appendingPathComponent("Tests/Fixtures/mcp_client.py").path
         let run = try await ProgramRun.run(
             SetupCache.python, [script, "--skillctl", daemon.skillctlPath, "--socket", daemon.socketPath] + arguments,

@@ -5,6 +5,11 @@ saw as one JSON object for the Swift test to check.
     mcp_client.py --skillctl PATH --socket PATH tools --install PATH
     mcp_client.py --skillctl PATH --socket PATH complete
     mcp_client.py --skillctl PATH --socket PATH auto
+    mcp_client.py --skillctl PATH --socket PATH --url URL --token-file FILE tools --install PATH
+
+With --url, the SDK speaks Streamable HTTP (`mcp.client.streamable_http`) to the daemon's
+`/mcp` at URL with the bearer token in FILE, instead of launching `skillctl mcp`; skillctl
+still installs and reads runs over the socket.
 
 `tools`: initialize, list the tools, call `greets` (structured and text), `failing` (a tool
 error) and a tool that does not exist (a protocol error), `streams` with a progress callback,
@@ -25,6 +30,8 @@ import mcp_types
 from mcp import Client, StdioServerParameters
 from mcp.client.session import ClientSession
 from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 from mcp_types.version import LATEST_HANDSHAKE_VERSION, LATEST_PROTOCOL_VERSION
 
@@ -125,6 +132,8 @@ async def main():
     parser.add_argument("--socket", required=True)
     parser.add_argument("scenario", choices=["tools", "complete", "auto"])
     parser.add_argument("--install")
+    parser.add_argument("--url")
+    parser.add_argument("--token-file")
     arguments = parser.parse_args()
 
     tools_changed = anyio.Event()
@@ -137,7 +146,14 @@ async def main():
     if arguments.scenario == "auto":
         json.dump(await auto_scenario(server), sys.stdout)
         return
-    async with stdio_client(server) as (read, write):
+    if arguments.url:
+        with open(arguments.token_file) as token_file:
+            token = token_file.read().strip()
+        http_client = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
+        transport = streamable_http_client(arguments.url, http_client=http_client)
+    else:
+        transport = stdio_client(server)
+    async with transport as (read, write):
         async with ClientSession(read, write, message_handler=on_message) as session:
             with anyio.fail_after(TIMEOUT_SECONDS):
                 initialized = await session.initialize()
