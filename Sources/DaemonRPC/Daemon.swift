@@ -156,7 +156,7 @@ public final class Daemon: Sendable {
             stop = try StopSignal(
                 signals: [SIGTERM, SIGINT], reloadSignal: SIGHUP,
                 shutdownLimit: { [live] in live.current.shutdownGrace + Self.shutdownMargin },
-                watching: { server.vitalDescriptors + lockIdentity }, onReload: { reloader.requestReload() }
+                watching: { server.vitalDescriptors + (http?.vitalDescriptors ?? []) + lockIdentity }, onReload: { reloader.requestReload() }
             ) { [logger] failure in
                 Self.exitAfter(failure, logger: logger)
             }

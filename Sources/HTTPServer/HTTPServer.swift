@@ -118,6 +118,15 @@ public final class HTTPServer: Sendable {
 
     // MARK: Threads
 
+    /// The descriptors the server cannot serve without, as they were opened: its listening
+    /// socket while it runs; none before or after.
+    package var vitalDescriptors: [DescriptorIdentity] {
+        state.withLock { state in
+            guard case .running(let listener) = state.phase else { return [] }
+            return [listener.descriptorIdentity].compactMap { $0 }
+        }
+    }
+
     private func acceptConnections(from listener: TCPListener) {
         while true {
             let socket: TCPConnection
