@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "SkillctlCommandsTests",
                     dependencies: ["SkillctlCommands", "SkillhostProtocol", "SkillhostModel", "Scheduling", "JSON", "JSONRPC", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-        .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "HTTPServer", "SkillhostProtocol", "SkillhostModel", "JSON"]),
+        .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "HTTPServer", "SkillhostProtocol", "SkillhostModel", "JSON", "JSONRPC"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
