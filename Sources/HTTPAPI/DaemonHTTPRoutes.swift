@@ -28,9 +28,9 @@ enum DaemonHTTPRoutes {
                   responses: [
                       .ok("the response, or the batch's responses; with Accept: text/event-stream, a notification event "
                           + "for each notification of the call and a last response event", [
-                              .json(["oneOf": [JSONSchema.reference(APISchemas.rpcResponse),
-                                               JSONSchema.array(of: JSONSchema.reference(APISchemas.rpcResponse))]]),
-                              .eventStream,
+                              .json(rpcResponses),
+                              .eventStream(["notification": JSONSchema.reference(APISchemas.rpcNotification),
+                                            "response": rpcResponses]),
                           ]),
                       HTTPRouteResponse(.noContent, "notifications only: no response to give", []),
                   ],
@@ -50,17 +50,18 @@ enum DaemonHTTPRoutes {
                       + "with Accept: text/event-stream, streams started, output and log events and a final result or error",
                   parameters: [
                       skillParameter,
-                      .query("model", "the model the skill's inference calls use when they name none; default: the daemon's"),
-                      .query("timeout_ms", "the run's deadline in milliseconds; default: the daemon's", JSONSchema.int64),
+                      .query("model", "the model the skill's inference calls use when they name none; default: the daemon's",
+                             ["type": "string", "minLength": 1]),
+                      .query("timeout_ms", "the run's deadline in milliseconds, at most max_run_timeout_ms; default: the daemon's",
+                             ["type": "integer", "format": "int64", "minimum": 1]),
                   ],
                   body: HTTPRouteBody("the skill's input: JSON, or text (a JSON string); none is {}", required: false, [
                       .json(JSONSchema.any, example: ["name": "Ada"]), .text,
                   ]),
                   responses: [
                       .ok("the output: JSON for a skill whose output is JSON, text otherwise; with Accept: text/event-stream, "
-                          + "the events started (RunStartedEvent), output (RunOutputEvent) and log (RunLogEvent) as the skill "
-                          + "makes them, and a last result (RunResult) or error (ErrorBody)",
-                          [.json(JSONSchema.any), .text, .eventStream], headers: [.runID]),
+                          + "the events started, output and log as the skill makes them, and a last result or error",
+                          [.json(JSONSchema.any), .text, .eventStream(runEvents)], headers: [.runID]),
                   ],
                   failures: HTTPRouteFailure.of(RunSkillRequest.self) + [
                       HTTPRouteFailure(.permissionDenied), HTTPRouteFailure(.invalidRequest),
@@ -72,6 +73,18 @@ enum DaemonHTTPRoutes {
                   responses: [.ok("the run", [.json(JSONSchema.reference(APISchemas.runRecord))])],
                   failures: HTTPRouteFailure.of(GetRunRequest.self), answer: SkillRoutes.run),
     ]
+
+    /// The events of a streamed run, in the order they come.
+    private static let runEvents: KeyValuePairs<String, JSONValue> = [
+        "started": JSONSchema.reference(APISchemas.runStarted), "output": JSONSchema.reference(APISchemas.runOutput),
+        "log": JSONSchema.reference(APISchemas.runLog), "result": JSONSchema.reference(APISchemas.runResult),
+        "error": JSONSchema.reference(APISchemas.errorBody),
+    ]
+
+    /// What `/rpc` answers: a response, or a batch's.
+    private static let rpcResponses: JSONValue = ["oneOf": [
+        JSONSchema.reference(APISchemas.rpcResponse), JSONSchema.array(of: JSONSchema.reference(APISchemas.rpcResponse)),
+    ]]
 
     /// A skill, `NAME` or `NAME@VERSION`.
     private static let skillParameter = HTTPRouteParameter.path(

@@ -25,8 +25,19 @@ package struct HTTPRouteContent: Sendable {
     /// Text (`text/plain`, UTF-8).
     package static let text = HTTPRouteContent("text/plain", JSONSchema.string)
 
-    /// A stream of server-sent events (`text/event-stream`).
-    package static let eventStream = HTTPRouteContent("text/event-stream", JSONSchema.string)
+    /// A stream of server-sent events (`text/event-stream`), each named one of `events`' names
+    /// and its data the JSON text of that event's schema. The schema is of one event, as
+    /// OpenAPI 3.1 reads it for a stream: `{"event", "data"}`.
+    package static func eventStream(_ events: KeyValuePairs<String, JSONValue>) -> HTTPRouteContent {
+        let data: JSONValue = ["type": "string", "contentMediaType": .string(HTTPResponse.jsonContentType)]
+        return HTTPRouteContent("text/event-stream", [
+            "type": "object", "required": ["event", "data"],
+            "properties": ["event": ["type": "string", "enum": .array(events.map { .string($0.key) })], "data": data],
+            "oneOf": .array(events.map { name, schema in
+                ["properties": ["event": ["const": .string(name)], "data": ["contentSchema": schema]]]
+            }),
+        ])
+    }
 }
 
 /// The body a route takes.

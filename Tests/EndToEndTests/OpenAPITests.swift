@@ -81,12 +81,23 @@ struct OpenAPITests {
         #expect(try members(failed.json()["error"]).isSubset(of: try properties(document, "ErrorBody")), "\(failed)")
 
         let streamed = try await client.post("/v1/skills/streams/run", json: "{}", headers: ["Accept: text/event-stream"])
-        let schemas = ["started": "RunStartedEvent", "output": "RunOutputEvent", "log": "RunLogEvent", "result": "RunResult"]
+        let stream = document["paths"]?["/v1/skills/{name}/run"]?["post"]?["responses"]?["200"]?["content"]?["text/event-stream"]
+        let declared = try #require(stream?["schema"]?["oneOf"]?.arrayValue, "the run's events are not declared")
+        let schemas = Dictionary(uniqueKeysWithValues: declared.compactMap { event -> (String, String)? in
+            guard let name = event["properties"]?["event"]?["const"]?.stringValue,
+                  let reference = event["properties"]?["data"]?["contentSchema"]?["$ref"]?.stringValue else { return nil }
+            return (name, String(reference.split(separator: "/").last ?? ""))
+        })
+        #expect(Set(schemas.keys) == ["started", "output", "log", "result", "error"], "\(schemas)")
         for event in streamed.events {
             let schema = try #require(schemas[event.name], "an event the test does not know: \(event.name)")
             #expect(try members(try JSONValue(parsing: event.data)) == (try properties(document, schema)), "\(event.name)")
         }
         #expect(Set(streamed.events.map(\.name)).isSuperset(of: ["started", "output", "result"]), "\(streamed)")
+        let failedStream = try await client.post("/v1/skills/failing/run", json: "{}", headers: ["Accept: text/event-stream"])
+        let error = try #require(failedStream.events.last, "\(failedStream)")
+        #expect(error.name == "error", "\(failedStream)")
+        #expect(try members(try JSONValue(parsing: error.data)).isSubset(of: try properties(document, "ErrorBody")), "\(error)")
         #expect(try await daemon.stop() == .exited(0))
     }
 
@@ -112,15 +123,19 @@ struct OpenAPITests {
         let daemon = try await daemon(with: [])
         let token = try await token(daemon, "fuzz", scope: "admin")
         let client = try CurlClient(daemon: daemon, token: token)
-        let run = try await ProgramRun.run(Self.schemathesisProgram, [
-            "run", "\(client.base)/openapi.json", "--header", "Authorization: Bearer \(token)",
-            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
-            "--max-examples", "10", "--request-timeout", "10", "--generation-database", "none", "--no-color",
-        ], timeout: .seconds(120))
-        #expect(run.succeeded, "\(run)")
-        let cases = run.lines.first { $0.hasSuffix(" passed") && $0.contains(" generated, ") }?.split(separator: " ")
-        #expect(cases.map { $0.count == 4 && $0[0] == $0[2] && Int($0[0]) ?? 0 > 0 } == true,
-                "every case generated passed: \(run.standardOutput)")
+        // Every operation as a client that takes any answer, then the two that stream as one
+        // that asks for events (Accept: text/event-stream), each event held to its schema.
+        for accepted in [[], ["--header", "Accept: text/event-stream", "--include-method", "POST"]] {
+            let run = try await ProgramRun.run(Self.schemathesisProgram, [
+                "run", "\(client.base)/openapi.json", "--header", "Authorization: Bearer \(token)",
+                "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+                "--max-examples", "10", "--request-timeout", "10", "--generation-database", "none", "--no-color",
+            ] + accepted, timeout: .seconds(120))
+            #expect(run.succeeded, "\(accepted): \(run)")
+            let cases = run.lines.first { $0.hasSuffix(" passed") && $0.contains(" generated, ") }?.split(separator: " ")
+            #expect(cases.map { $0.count == 4 && $0[0] == $0[2] && Int($0[0]) ?? 0 > 0 } == true,
+                    "\(accepted): every case generated passed: \(run.standardOutput)")
+        }
         #expect(!daemon.log().contains(token), "the token reached the log")
         #expect(try await daemon.stop() == .exited(0), "the daemon survived the fuzzing")
     }

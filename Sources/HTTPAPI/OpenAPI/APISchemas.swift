@@ -24,6 +24,7 @@ package enum APISchemas {
                                "message": JSONSchema.string]),
             "a log event: a line the skill logged"),
         rpcRequest: rpcRequestSchema, rpcResponse: rpcResponseSchema, rpcError: rpcErrorSchema,
+        rpcNotification: rpcNotificationSchema,
     ]
 
     /// `{"error": ErrorBody}`.
@@ -56,6 +57,8 @@ package enum APISchemas {
     package static let rpcResponse = "JSONRPCResponse"
     /// A JSON-RPC 2.0 error object.
     package static let rpcError = "JSONRPCError"
+    /// A notification the daemon sends during a call.
+    package static let rpcNotification = "JSONRPCNotification"
 
     private static let errorBodySchema: JSONValue = JSONSchema.described([
         "type": "object", "required": ["kind", "message"],
@@ -155,6 +158,13 @@ package enum APISchemas {
         ],
         "oneOf": [["required": ["result"]], ["required": ["error"]]],
     ]
+
+    private static let rpcNotificationSchema: JSONValue = JSONSchema.described(JSONSchema.record([
+        "jsonrpc": ["const": "2.0"],
+        "method": ["type": "string", "enum": .array(SkillhostMessages.notifications.map { .string($0.method) })],
+        "params": ["type": "object"],
+    ]), "a notification of the call: " + SkillhostMessages.notifications.map { "\($0.method): \($0.summary)" }
+        .joined(separator: "; "))
 
     private static let rpcErrorSchema: JSONValue = [
         "type": "object", "required": ["code", "message", "data"],
