@@ -46,7 +46,7 @@ struct OpenAPITests {
         Set(try #require(value?.objectValue, "\(value ?? .null) is not an object").keys)
     }
 
-    @Test("GET /openapi.json, without a token, is docs/openapi.json")
+    @Test("GET /openapi.json, without a token, is docs/openapi.json, and a valid OpenAPI 3.1 document")
     func servedDocument() async throws {
         let daemon = try await daemon(with: [])
         let client = try CurlClient(daemon: daemon)
@@ -54,6 +54,12 @@ struct OpenAPITests {
         #expect(served.status == 200 && served.headers["content-type"] == "application/json", "\(served)")
         #expect(served.body == (try Self.documentInDocs()), "the served document differs from docs/openapi.json")
         #expect(try served.json()["openapi"] == "3.1.0")
+        let file = daemon.directory.path("openapi.json")
+        try Data(served.body.utf8).write(to: URL(fileURLWithPath: file))
+        let validated = try await ProgramRun.run(Self.virtualEnvironment("python"), [
+            BuildProducts.packageRoot.appendingPathComponent("Tests/Fixtures/validate_openapi.py").path, file,
+        ])
+        #expect(validated.succeeded, "not a valid OpenAPI 3.1 document: \(validated)")
         #expect(try await client.request("HEAD", "/openapi.json").status == 200)
         #expect(try await daemon.stop() == .exited(0))
     }
@@ -127,7 +133,7 @@ struct OpenAPITests {
         // that asks for events (Accept: text/event-stream), each event held to its schema. A
         // run past its deadline is a 504 by design (Tests/Fixtures/schemathesis.toml).
         for accepted in [[], ["--header", "Accept: text/event-stream", "--include-method", "POST"]] {
-            let run = try await ProgramRun.run(Self.schemathesisProgram, [
+            let run = try await ProgramRun.run(Self.virtualEnvironment("schemathesis"), [
                 "--config-file", BuildProducts.packageRoot.appendingPathComponent("Tests/Fixtures/schemathesis.toml").path,
                 "--no-color", "run", "\(client.base)/openapi.json", "--header", "Authorization: Bearer \(token)",
                 "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
@@ -142,11 +148,11 @@ struct OpenAPITests {
         #expect(try await daemon.stop() == .exited(0), "the daemon survived the fuzzing")
     }
 
-    /// The `schemathesis` of scripts/setup's virtual environment.
-    private static var schemathesisProgram: String {
+    /// The program `name` of scripts/setup's virtual environment, which has schemathesis.
+    private static func virtualEnvironment(_ name: String) -> String {
         let environment = ProcessInfo.processInfo.environment
         let cache = environment["SKILLHOST_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/skillhost"
-        return cache + "/venv/bin/schemathesis"
+        return cache + "/venv/bin/" + name
     }
 }
