@@ -20,7 +20,7 @@ package enum APISchemas {
         runOutput: JSONSchema.described(JSONSchema.record(["run_id": JSONSchema.int64, "chunk": JSONSchema.string]),
                                         "an output event: a piece of the output, as UTF-8 text that never splits a character"),
         runLog: JSONSchema.described(
-            JSONSchema.record(["run_id": JSONSchema.int64, "level": JSONSchema.oneOf(RunLogLine.Level.self),
+            JSONSchema.record(["run_id": JSONSchema.int64, "level": JSONSchema.enumeration(of: RunLogLine.Level.self),
                                "message": JSONSchema.string]),
             "a log event: a line the skill logged"),
         rpcRequest: rpcRequestSchema, rpcResponse: rpcResponseSchema, rpcError: rpcErrorSchema,
@@ -63,10 +63,10 @@ package enum APISchemas {
     private static let errorBodySchema: JSONValue = JSONSchema.described([
         "type": "object", "required": ["kind", "message"],
         "properties": [
-            "kind": JSONSchema.oneOf(ErrorKind.self),
+            "kind": JSONSchema.enumeration(of: ErrorKind.self),
             "message": JSONSchema.string,
             "run_id": JSONSchema.described(JSONSchema.int64, "the run that failed, when one did"),
-            "status": JSONSchema.described(JSONSchema.oneOf(RunStatus.self), "the status of the run that failed"),
+            "status": JSONSchema.described(JSONSchema.enumeration(of: RunStatus.self), "the status of the run that failed"),
         ],
     ], "an error: its kind, a message for people, and what else names it (a failed run's run_id and status)")
 
@@ -80,7 +80,7 @@ package enum APISchemas {
         "output_schema": JSONSchema.described(JSONSchema.any, "the JSON Schema the skill declares for its output; null when none"),
         "flags": JSONSchema.array(of: ["type": "string", "enum": ["serial"]]),
         "abi": JSONSchema.described(JSONSchema.string, "the skill ABI it was built against, MAJOR.MINOR"),
-        "isolation": JSONSchema.oneOf(IsolationMode.self),
+        "isolation": JSONSchema.enumeration(of: IsolationMode.self),
         "memory_limit_bytes": JSONSchema.described(JSONSchema.nullable(JSONSchema.int64),
                                                    "its workers' memory limit, 0 for none; null: the daemon's default"),
         "grants": JSONSchema.reference(skillGrants),
@@ -88,7 +88,7 @@ package enum APISchemas {
     ]), "an installed skill")
 
     private static let skillGrantsSchema = JSONSchema.described(JSONSchema.record([
-        "network": JSONSchema.oneOf(NetworkAccess.self),
+        "network": JSONSchema.enumeration(of: NetworkAccess.self),
         "read_only_paths": JSONSchema.array(of: JSONSchema.string),
         "process_limit": JSONSchema.described(JSONSchema.nullable(JSONSchema.integer), "null: the daemon's default"),
         "cpu_seconds_per_run": JSONSchema.described(JSONSchema.nullable(JSONSchema.integer), "null: the daemon's default"),
@@ -99,10 +99,10 @@ package enum APISchemas {
         "skill": JSONSchema.string,
         "version": JSONSchema.string,
         "sha256": JSONSchema.sha256,
-        "status": JSONSchema.oneOf(RunStatus.self),
+        "status": JSONSchema.enumeration(of: RunStatus.self),
         "input": JSONSchema.described(JSONSchema.any, "the input: its JSON value, or a string when it is not JSON"),
         "output": JSONSchema.described(JSONSchema.any, "the output: its JSON value, or a string when it is not JSON; null while none"),
-        "output_kind": JSONSchema.described(JSONSchema.nullable(JSONSchema.oneOf(PayloadKind.self)),
+        "output_kind": JSONSchema.described(JSONSchema.nullable(JSONSchema.enumeration(of: PayloadKind.self)),
                                             "which of the two the output is; null while there is none"),
         "error": JSONSchema.described(JSONSchema.nullable(JSONSchema.reference(runError)), "null for a run that did not fail"),
         "model": JSONSchema.nullable(JSONSchema.string),
@@ -120,7 +120,7 @@ package enum APISchemas {
     ]), "a run in full")
 
     private static let runErrorSchema = JSONSchema.record([
-        "kind": JSONSchema.oneOf(ErrorKind.self), "message": JSONSchema.string,
+        "kind": JSONSchema.enumeration(of: ErrorKind.self), "message": JSONSchema.string,
     ])
 
     private static let tokenCountsSchema = JSONSchema.record([
@@ -131,7 +131,7 @@ package enum APISchemas {
         "run_id": JSONSchema.int64,
         "status": ["type": "string", "enum": [.string(RunStatus.succeeded.rawValue)]],
         "output": JSONSchema.described(JSONSchema.any, "the output: its JSON value, or a string when it is not JSON"),
-        "output_kind": JSONSchema.nullable(JSONSchema.oneOf(PayloadKind.self)),
+        "output_kind": JSONSchema.nullable(JSONSchema.enumeration(of: PayloadKind.self)),
         "usage": JSONSchema.reference(tokenCounts),
         "duration_ms": JSONSchema.nullable(JSONSchema.number),
     ]), "what a successful skills.run answers")
@@ -177,6 +177,6 @@ package enum APISchemas {
 
     private static let errorBodyData: JSONValue = [
         "type": "object", "required": ["kind"],
-        "properties": ["kind": JSONSchema.oneOf(ErrorKind.self)],
+        "properties": ["kind": JSONSchema.enumeration(of: ErrorKind.self)],
     ]
 }

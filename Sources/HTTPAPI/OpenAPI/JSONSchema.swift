@@ -13,15 +13,13 @@ package enum JSONSchema {
     package static let int64: JSONValue = ["type": "integer", "format": "int64"]
     /// A number.
     package static let number: JSONValue = ["type": "number"]
-    /// A boolean.
-    package static let boolean: JSONValue = ["type": "boolean"]
     /// A time, ISO 8601 in UTC: `2026-11-23T18:00:00.000Z`.
     package static let timestamp: JSONValue = ["type": "string", "format": "date-time"]
     /// 64 hexadecimal digits.
     package static let sha256: JSONValue = ["type": "string", "pattern": "^[0-9a-f]{64}$"]
 
     /// A string that is one of `cases`' raw values, in their declared order.
-    package static func oneOf<Cases: CaseIterable & RawRepresentable>(_ cases: Cases.Type) -> JSONValue
+    package static func enumeration<Cases: CaseIterable & RawRepresentable>(of cases: Cases.Type) -> JSONValue
         where Cases.RawValue == String {
         ["type": "string", "enum": .array(cases.allCases.map { .string($0.rawValue) })]
     }

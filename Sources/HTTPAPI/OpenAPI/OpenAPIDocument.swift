@@ -35,7 +35,8 @@ package enum OpenAPIDocument {
                 "securitySchemes": [
                     securityScheme: [
                         "type": "http", "scheme": "bearer",
-                        "description": .string("a token of `skillctl tokens create NAME --scope run|admin|metrics` (shk_...), "
+                        "description": .string("a token of `skillctl tokens create NAME --scope "
+                            + TokenScope.allCases.map(\.rawValue).joined(separator: "|") + "` (shk_...), "
                             + "as Authorization: Bearer TOKEN; each operation names the scope it needs in "
                             + "\(scopeExtension); admin grants every scope"),
                     ],
@@ -48,14 +49,18 @@ package enum OpenAPIDocument {
     /// indentation, sorted keys, a final newline.
     package static let text: String = document(of: DaemonHTTPRoutes.all).serialized(.pretty) + "\n"
 
-    private static let description = """
-        skillhostd's HTTP API (`--http-listen`). Every answer that refuses or fails is JSON, \
-        `{"error": {"kind", "message", ...}}`, its status made from the kind. The HTTP server refuses a request \
-        it cannot read before any route sees it, in text/plain: 400 (a malformed request, a path with `.` or \
-        `..` segments, plain or percent-encoded), 408 (a slow client), 413 (a body over 8 MiB), 417, 431 \
-        (a head over 16 KiB), 501, 505, and 503 when it serves as many connections as it allows. A GET \
-        operation answers HEAD too; a path asked with a method it does not answer is 405 with Allow.
-        """
+    private static let description: String = {
+        let limits = HTTPServerLimits()
+        return """
+            skillhostd's HTTP API (`--http-listen`). Every answer that refuses or fails is JSON, \
+            `{"error": {"kind", "message", ...}}`, its status made from the kind. The HTTP server refuses a request \
+            it cannot read before any route sees it, in text/plain: 400 (a malformed request, a path with `.` or \
+            `..` segments, plain or percent-encoded), 408 (a slow client), 413 (a body over \(limits.maximumBodyBytes >> 20) MiB), \
+            417, 431 (a head over \(limits.maximumHeadBytes >> 10) KiB or \(limits.maximumHeaderCount) fields), 501, 505, \
+            and 503 when it already serves \(limits.maximumConnections) connections. A GET operation answers HEAD too; a path \
+            asked with a method it does not answer is 405 with Allow.
+            """
+    }()
 
     private static func operation(_ route: HTTPRoute) -> JSONValue {
         var operation: [String: JSONValue] = [
