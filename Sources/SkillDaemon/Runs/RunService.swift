@@ -6,6 +6,7 @@ import Registry
 import SkillRuntime
 import SkillhostModel
 import Synchronization
+import SystemCalls
 
 /// What a caller asks to run.
 public struct RunRequest: Sendable {
@@ -111,22 +112,13 @@ public final class RunService: Sendable {
     /// `setting` (`max_run_timeout_ms`).
     public func checkTimeout(_ timeout: Duration) throws(ServiceError) {
         let maximum = configuration.current.maximumRunTimeout
-        let limit = Self.wholeMilliseconds(maximum)
+        let limit = maximum.wholeMilliseconds
         guard timeout <= maximum else {
             throw ServiceError(
                 .invalidParams,
-                "timeout_ms \(Self.wholeMilliseconds(timeout)) is longer than this daemon's limit of \(limit) ms (its setting max_run_timeout_ms)",
+                "timeout_ms \(timeout.wholeMilliseconds) is longer than this daemon's limit of \(limit) ms (its setting max_run_timeout_ms)",
                 extra: ["param": "timeout_ms", "limit_ms": .int(limit), "setting": "max_run_timeout_ms"])
         }
-    }
-
-    /// The whole milliseconds of `duration`, or `Int64.max` when there are more: a
-    /// `timeout_ms` near `Int64.max` is a Duration whose milliseconds as a Double round past it.
-    private static func wholeMilliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        let (whole, overflowed) = seconds.multipliedReportingOverflow(by: 1000)
-        let (total, overflowedAgain) = whole.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
-        return overflowed || overflowedAgain ? .max : total
     }
 
     /// Runs a skill to its end and returns the run's final record; a run that failed is
