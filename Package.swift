@@ -99,6 +99,8 @@ let package = Package(
         .executableTarget(name: "skillctl", dependencies: ["SkillctlCommands"]),
         .executableTarget(name: "skillhost-worker-init"),
         .executableTarget(name: "skillhost-man", dependencies: ["SkillctlCommands", "SkillDaemon"]),
+        // Prints the HTTP API's OpenAPI document, made from its routes: docs/openapi.json.
+        .executableTarget(name: "skillhost-openapi", dependencies: ["HTTPAPI"]),
         // The benchmark (docs/BENCHMARKS.md); bench/run builds and drives it.
         .executableTarget(name: "skillbench",
                           dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSON", "JSONRPC", "SkillhostProtocol", "InferenceDriver",
@@ -130,6 +132,7 @@ let package = Package(
         .testTarget(name: "SkillctlCommandsTests",
                     dependencies: ["SkillctlCommands", "SkillhostProtocol", "SkillhostModel", "Scheduling", "JSON", "JSONRPC", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "HTTPServer", "SkillhostProtocol", "SkillhostModel", "JSON", "JSONRPC"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

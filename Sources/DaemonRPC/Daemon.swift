@@ -202,7 +202,7 @@ public final class Daemon: Sendable {
         let inFlight = runs.activeRuns
         let grace = live.current.shutdownGrace
         report(try notifier.stopping(status: "stopping: \(inFlight) runs in flight get up to "
-            + "\(Int64(grace.milliseconds)) ms to finish"))
+            + "\(grace.wholeMilliseconds) ms to finish"))
         watchdog?.cancel()
         logger.info("shutting down", ["signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"),
                                        "runs_in_flight": .int(Int64(inFlight))])
@@ -345,7 +345,7 @@ public final class Daemon: Sendable {
         })
         if task != nil, let timeout = notifier.watchdogTimeout {
             logger.info("watchdog keep-alives every half of the service manager's timeout",
-                        ["watchdog_timeout_ms": .int(Int64(timeout.milliseconds))])
+                        ["watchdog_timeout_ms": .int(timeout.wholeMilliseconds)])
         }
         return task
     }
@@ -397,8 +397,8 @@ public final class Daemon: Sendable {
                 + "exiting with status \(DaemonExitStatus.broken.rawValue) for a supervisor to restart it "
                 + "(run untrusted skills in process isolation)", ["loss": .string(loss)])
         case let .shutdownOverran(limit):
-            logger.error("skillhostd did not finish stopping within \(Int64(limit.milliseconds)) ms of the stop signal "
-                + "(shutdown_grace_ms plus \(Int64(shutdownMargin.milliseconds)) ms), most likely because an in-process "
+            logger.error("skillhostd did not finish stopping within \(limit.wholeMilliseconds) ms of the stop signal "
+                + "(shutdown_grace_ms plus \(shutdownMargin.wholeMilliseconds) ms), most likely because an in-process "
                 + "skill broke it; exiting with status \(DaemonExitStatus.broken.rawValue)")
         }
         _exit(DaemonExitStatus.broken.rawValue)

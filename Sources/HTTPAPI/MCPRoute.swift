@@ -37,7 +37,7 @@ enum MCPRoute {
         do throws(JSONParseError) {
             message = try JSONValue(parsing: http.body)
         } catch {
-            return .json(JSONRPCResponse(id: nil, error: .parseError(error.description)).jsonValue, status: .badRequest)
+            return .failure(.parseError(error.description))
         }
         let entry: MCPHTTPSessions.Entry
         var sessionID: String?
@@ -51,9 +51,12 @@ enum MCPRoute {
         let (replies, sink) = AsyncStream<JSONValue>.makeStream()
         guard let task = entry.session.receive(message, reply: { sink.yield($0) }) else {
             sink.finish()
-            var immediate: JSONValue?
-            for await reply in replies { immediate = reply }
-            return immediate.map { .json($0, status: .badRequest) } ?? HTTPResponse(status: .accepted)
+            // A message the session refused at once (not JSON-RPC, a batch) has its error here.
+            var refusal: JSONRPCError?
+            for await reply in replies {
+                if case let .failure(error)? = JSONRPCResponse(reply)?.outcome { refusal = error }
+            }
+            return refusal.map { .failure($0) } ?? HTTPResponse(status: .accepted)
         }
         Task {
             await task.value

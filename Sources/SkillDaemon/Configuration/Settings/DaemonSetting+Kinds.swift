@@ -1,6 +1,7 @@
 import Foundation
 import InferenceDriver
 import JSON
+import SystemCalls
 
 /// The kinds of value a setting takes: each checks a value, refuses it in the giver's terms,
 /// stores it in the configuration, and shows the configuration's value as it would be given.
@@ -99,7 +100,7 @@ extension DaemonSetting {
         let expectation = "a whole number of milliseconds, at least \(minimum)"
         return DaemonSetting(
             name: name, placeholder: "N", expectation: expectation, summary: summary, takesNumber: true,
-            value: { configuration in String(Int64(configuration[keyPath: property] / .milliseconds(1))) },
+            value: { configuration in String(configuration[keyPath: property].wholeMilliseconds) },
             copy: copying(property),
             effect: .configures { configuration, input throws(ConfigurationError) in
                 configuration[keyPath: property] = .milliseconds(
