@@ -47,8 +47,7 @@ public struct DaemonHTTPRouter: HTTPHandler {
         guard let (route, parameters) = matches.first(where: { $0.0.answers(request.method) }) else {
             let allowed = Set(matches.flatMap { $0.0.method == "GET" ? ["GET", "HEAD"] : [$0.0.method] }).sorted()
             var refusal = HTTPResponse.failure(.methodNotFound, "\(request.path) answers \(allowed.joined(separator: ", ")), "
-                + "not \(request.method)")
-            refusal.status = .methodNotAllowed
+                + "not \(request.method)", status: .methodNotAllowed)
             refusal.headers.append(name: "Allow", value: allowed.joined(separator: ", "))
             return (matches[0].0, refusal)
         }
@@ -64,16 +63,17 @@ public struct DaemonHTTPRouter: HTTPHandler {
 
     /// The token of `request` when it allows `scope`, or the refusal to answer with.
     private func admit(_ request: HTTPRequest, needing scope: TokenScope) -> Result<TokenRecord, HTTPRefusal> {
-        let prefix = "Bearer "
-        guard let authorization = request.headers["Authorization"], authorization.hasPrefix(prefix) else {
+        let scheme = "bearer "
+        guard let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix(scheme) else {
             return .failure(.unauthenticated("\(request.path) needs a bearer token of scope \(scope.rawValue) "
                 + "(skillctl tokens create NAME --scope \(scope.rawValue)): Authorization: Bearer TOKEN"))
         }
         let check: TokenCheck
         do {
-            check = try services.registry.verifyToken(String(authorization.dropFirst(prefix.count)), scope: scope)
+            let presented = authorization.dropFirst(scheme.count).drop { $0 == " " }
+            check = try services.registry.verifyToken(String(presented), scope: scope)
         } catch {
-            return .failure(.response(.failure(.internal, "cannot check the token: \(error)")))
+            return .failure(.response(.failure(.internal, "the daemon cannot check tokens now: its registry cannot be read")))
         }
         switch check {
         case let .accepted(record):

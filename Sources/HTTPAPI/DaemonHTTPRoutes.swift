@@ -66,6 +66,7 @@ enum DaemonHTTPRoutes {
                   failures: HTTPRouteFailure.of(RunSkillRequest.self) + [
                       HTTPRouteFailure(.permissionDenied), HTTPRouteFailure(.invalidRequest),
                       HTTPRouteFailure(.invalidInput, status: .unsupportedMediaType),
+                      HTTPRouteFailure(.invalidInput, status: .contentTooLarge),
                   ],
                   answer: RunRoute.answer),
         HTTPRoute("POST", "/mcp", .token(.run),

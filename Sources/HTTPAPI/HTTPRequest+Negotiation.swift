@@ -1,10 +1,13 @@
 import HTTPServer
 
 extension HTTPRequest {
-    /// Whether the client's `Accept` names `mediaType` (parameters such as `q` aside).
+    /// Whether the client's `Accept` names `mediaType`, with a weight (`q`) above 0.
     func accepts(_ mediaType: String) -> Bool {
         headers.values(named: "Accept").flatMap { $0.split(separator: ",") }.contains { range in
-            range.split(separator: ";").first.map { $0.trimmingSpaces.lowercased() == mediaType } ?? false
+            let parts = range.split(separator: ";").map(\.trimmingSpaces)
+            guard parts.first?.lowercased() == mediaType else { return false }
+            let weight = parts.dropFirst().first { $0.lowercased().hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) }
+            return (weight ?? 1) > 0
         }
     }
 

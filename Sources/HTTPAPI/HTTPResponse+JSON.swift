@@ -22,7 +22,7 @@ extension HTTPResponse {
         if let runID = error.data?["run_id"]?.int64Value {
             response.headers.append(name: DaemonHTTPRouter.runIDHeader, value: String(runID))
         }
-        if kind == .overloaded || kind == .tooManyConnections {
+        if kind.httpStatus == HTTPStatus.serviceUnavailable.code {
             response.headers.append(name: "Retry-After", value: "1")
         }
         return response
@@ -36,9 +36,11 @@ extension HTTPResponse {
         return .object(members)
     }
 
-    /// A refusal of the request itself, before any call: `status` with the body of
-    /// ``failure(_:)`` for `kind` and `message`.
-    static func failure(_ kind: ErrorKind, _ message: String) -> HTTPResponse {
-        failure(JSONRPCError(kind, message: message))
+    /// A refusal of the request itself, before any call: the body of ``failure(_:)`` for
+    /// `kind` and `message`, with `status` instead of the kind's own when given.
+    static func failure(_ kind: ErrorKind, _ message: String, status: HTTPStatus? = nil) -> HTTPResponse {
+        var response = failure(JSONRPCError(kind, message: message))
+        if let status { response.status = status }
+        return response
     }
 }

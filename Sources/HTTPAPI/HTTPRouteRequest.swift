@@ -16,8 +16,11 @@ struct HTTPRouteRequest: Sendable {
     /// What the route answers from.
     let services: DaemonHTTPServices
 
-    /// Who a protocol call is made as: the token, by name.
-    var caller: JSONRPCCaller { .authenticated(name: token?.name ?? "") }
+    /// Who a protocol call is made as: the token. Only a route of token access makes calls.
+    var caller: JSONRPCCaller {
+        guard let token else { preconditionFailure("a protocol call from \(request.path), a route without a token") }
+        return .authenticated(name: token.name, id: token.id)
+    }
 
     /// Calls `request`'s method in the token's name and returns its result as the socket
     /// would send it; the notifications it sends the caller (a streamed run's) go to
@@ -32,6 +35,13 @@ struct HTTPRouteRequest: Sendable {
             forwardingNotificationsTo: notifications ?? { _ in })
         defer { connection.close() }
         return try await connection.call(Request.method, params: try request.params)
+    }
+
+    /// `error` as this request's token may see it: a `not_found` of a skill, whose message
+    /// lists the installed skills, names none to a token narrowed to some (`--skills`).
+    func narrowed(_ error: JSONRPCError, skill: String) -> JSONRPCError {
+        guard error.errorKind == .notFound, let token, token.scope != .admin, token.skills != nil else { return error }
+        return JSONRPCError(.notFound, message: "no skill \(skill) that token \"\(token.name)\" may run is installed")
     }
 
     /// Whether the token may run `skill` (`NAME` or `NAME@VERSION`): an admin's, or a run

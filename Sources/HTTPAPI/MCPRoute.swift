@@ -29,9 +29,8 @@ enum MCPRoute {
         if let refusal = refusalOfOrigin(request) { return refusal }
         let http = request.request
         guard http.mediaType == "application/json" else {
-            var refusal = HTTPResponse.failure(.invalidRequest, "/mcp takes one JSON-RPC message as application/json")
-            refusal.status = .unsupportedMediaType
-            return refusal
+            return .failure(.invalidRequest, "/mcp takes one JSON-RPC message as application/json",
+                            status: .unsupportedMediaType)
         }
         let message: JSONValue
         do throws(JSONParseError) {
@@ -64,19 +63,14 @@ enum MCPRoute {
         }
         var response: HTTPResponse
         if http.accepts("text/event-stream") {
-            response = HTTPResponse(status: .ok, headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-store"]) { writer in
+            let stream = RouteEventStream { send in
                 await withTaskCancellationHandler {
-                    do throws(HTTPClientGone) {
-                        for await reply in replies {
-                            try await writer.writeEvent("message", data: reply.serialized())
-                        }
-                    } catch {
-                        task.cancel()
-                    }
+                    for await reply in replies { send(RouteEventStream.Event(name: "message", data: reply)) }
                 } onCancel: {
                     task.cancel()
                 }
             }
+            response = stream.response()
         } else {
             var last: JSONValue?
             await withTaskCancellationHandler {
@@ -98,20 +92,13 @@ enum MCPRoute {
         case let .failure(refusal): return refusal.response
         }
         guard request.request.accepts("text/event-stream") else {
-            var refusal = HTTPResponse.failure(.invalidRequest, "GET /mcp is a stream: send Accept: text/event-stream")
-            refusal.status = .notAcceptable
-            return refusal
+            return .failure(.invalidRequest, "GET /mcp is a stream: send Accept: text/event-stream", status: .notAcceptable)
         }
         let notifications = entry.listen()
-        return HTTPResponse(status: .ok, headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-store"]) { writer in
-            do throws(HTTPClientGone) {
-                for await notification in notifications {
-                    try await writer.writeEvent("message", data: notification.serialized())
-                }
-            } catch {
-                return
-            }
+        let stream = RouteEventStream { send in
+            for await notification in notifications { send(RouteEventStream.Event(name: "message", data: notification)) }
         }
+        return stream.response()
     }
 
     @Sendable static func delete(_ request: HTTPRouteRequest) async -> HTTPResponse {
@@ -140,17 +127,16 @@ enum MCPRoute {
             made = try request.services.mcpSessions.create(tokenName: tokenName) { notify in
                 let skillhost = TokenScopedSkillhost(
                     base: InProcessSkillhost(handler: request.services.protocolHandler, caller: request.caller),
-                    tokenName: tokenName, allows: { request.tokenAllows(skill: $0) })
+                    tokenName: tokenName, allows: { request.tokenAllows(skill: $0) },
+                    narrowed: { request.narrowed($0, skill: $1) })
                 return MCPSession(skillhost: skillhost, notify: notify)
             }
         } catch {
             return .failure(RouteRefusal(.failure(.internal, "cannot make an MCP session id: \(error)")))
         }
         guard let (id, entry) = made else {
-            var refusal = HTTPResponse.failure(.overloaded, "the daemon serves \(MCPHTTPSessions.maximumSessions) MCP sessions, "
-                + "the most it keeps: end one (DELETE /mcp) or retry once one has idled out")
-            refusal.status = .serviceUnavailable
-            return .failure(RouteRefusal(refusal))
+            return .failure(RouteRefusal(.failure(.overloaded, "the daemon serves \(MCPHTTPSessions.maximumSessions) MCP sessions, "
+                + "the most it keeps: end one (DELETE /mcp) or retry once one has idled out", status: .serviceUnavailable)))
         }
         return .success((id, entry, true))
     }

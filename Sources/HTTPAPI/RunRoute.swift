@@ -34,13 +34,22 @@ enum RunRoute {
         do {
             return output(of: try await request.call(run))
         } catch {
-            return .failure(error)
+            return .failure(request.narrowed(error, skill: skill))
         }
     }
 
     /// The `skills.run` request the HTTP request makes, or the answer refusing it.
     private static func runRequest(_ request: HTTPRouteRequest, skill: String) -> Result<RunSkillRequest, RouteRefusal> {
         let http = request.request
+        if let unknown = http.queryParameters.first(where: { !queryParameterNames.contains($0.name) }) {
+            return .failure(RouteRefusal(.failure(.invalidParams, "unknown query parameter \"\(unknown.name)\": a run takes "
+                + queryParameterNames.joined(separator: " and "))))
+        }
+        let limit = request.services.protocolLimits().maximumRequestBytes
+        guard http.body.count <= limit else {
+            return .failure(RouteRefusal(.failure(.invalidInput, "the input is \(http.body.count) bytes, more than \(limit), "
+                + "the limit set by max_request_bytes", status: .contentTooLarge)))
+        }
         let input: JSONValue
         switch http.mediaType {
         case _ where http.body.isEmpty:
@@ -54,10 +63,9 @@ enum RunRoute {
         case "text/plain":
             input = .string(String(decoding: http.body, as: UTF8.self))
         case let other?:
-            var refusal = HTTPResponse.failure(.invalidInput, "the body is the skill's input: application/json or text/plain, not \(other) "
-                + "(with curl: -H 'Content-Type: application/json')")
-            refusal.status = .unsupportedMediaType
-            return .failure(RouteRefusal(refusal))
+            return .failure(RouteRefusal(.failure(.invalidInput, "the body is the skill's input: application/json or text/plain, "
+                + "not \(other) "
+                + "(with curl: -H 'Content-Type: application/json')", status: .unsupportedMediaType)))
         }
         var timeout: Int64?
         if let text = http.queryValue(named: "timeout_ms") {
@@ -69,6 +77,9 @@ enum RunRoute {
         return .success(RunSkillRequest(skill: skill, input: input, model: http.queryValue(named: "model"),
                                         timeoutMilliseconds: timeout))
     }
+
+    /// The query parameters a run takes.
+    private static let queryParameterNames = ["model", "timeout_ms"]
 
     /// The answer of a run that succeeded: its output, as JSON or as text.
     private static func output(of result: JSONValue) -> HTTPResponse {
@@ -89,57 +100,43 @@ enum RunRoute {
     private static func streamed(_ run: RunSkillRequest, _ request: HTTPRouteRequest) async -> HTTPResponse {
         var run = run
         run.stream = true
-        let (events, eventSink) = AsyncStream<RunEvent>.makeStream()
-        let (opening, openingSink) = AsyncStream<RunEvent>.makeStream()
         let streamedRun = run
-        let call = Task {
+        // The first thing the run tells: that it started, or why it never did.
+        let (opening, openingSink) = AsyncStream<RunEvent>.makeStream()
+        let stream = RouteEventStream { send in
             let last: RunEvent
             do throws(JSONRPCError) {
                 last = .result(try await request.call(streamedRun) { notification in
                     let event = RunEvent.notification(notification)
                     if notification.method == RunStartedNotification.method { openingSink.yield(event) }
-                    eventSink.yield(event)
+                    send(event.streamed)
                 })
             } catch {
                 last = .error(error)
             }
             openingSink.yield(last)
             openingSink.finish()
-            eventSink.yield(last)
-            eventSink.finish()
+            send(last.streamed)
         }
-        var first: RunEvent?
-        for await event in opening {
-            first = event
-            break
+        let first = await withTaskCancellationHandler {
+            var events = opening.makeAsyncIterator()
+            return await events.next()
+        } onCancel: {
+            stream.cancel()
         }
-        let runID: Int64
         switch first {
         case let .notification(started)?:
-            runID = started.params?["run_id"]?.int64Value ?? 0
+            guard let runID = started.params?["run_id"]?.int64Value else { break }
+            return stream.response(headers: [DaemonHTTPRouter.runIDHeader: String(runID)])
         case let .result(result)?:
             return output(of: result)
         case let .error(error)?:
-            return .failure(error)
+            return .failure(request.narrowed(error, skill: run.skill))
         case nil:
-            return .failure(.internal, "the run ended without an answer")
+            break
         }
-        let headers: HTTPHeaders = [
-            "Content-Type": "text/event-stream", "Cache-Control": "no-store", DaemonHTTPRouter.runIDHeader: String(runID),
-        ]
-        return HTTPResponse(status: .ok, headers: headers) { writer in
-            await withTaskCancellationHandler {
-                do throws(HTTPClientGone) {
-                    for await event in events {
-                        try await writer.writeEvent(event.name, data: event.data.serialized())
-                    }
-                } catch {
-                    call.cancel()
-                }
-            } onCancel: {
-                call.cancel()
-            }
-        }
+        stream.cancel()
+        return .failure(.cancelled, "the request was cancelled before its run started")
     }
 
     /// One thing a streamed run tells.
@@ -164,6 +161,11 @@ enum RunRoute {
             case .result: "result"
             case .error: "error"
             }
+        }
+
+        /// The event as it is streamed.
+        var streamed: RouteEventStream.Event {
+            RouteEventStream.Event(name: name, data: data)
         }
 
         /// The event's data.

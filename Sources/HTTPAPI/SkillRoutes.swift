@@ -28,12 +28,14 @@ enum SkillRoutes {
         do {
             return .json(try await request.call(GetSkillRequest(name: name)))
         } catch {
-            return .failure(error)
+            return .failure(request.narrowed(error, skill: name))
         }
     }
 
     /// `GET /v1/runs/{id}`: `runs.get`; for a run token, a run another caller started is not
-    /// found, so that its existence is not told either.
+    /// found, so that its existence is not told either. A run is the token's by the token's
+    /// id, which the registry records with it: a new token given the name of a revoked one
+    /// does not read the old one's runs.
     @Sendable static func run(_ request: HTTPRouteRequest) async -> HTTPResponse {
         let text = request.parameters["id"] ?? ""
         guard let id = Int64(text), id > 0 else {
@@ -41,15 +43,14 @@ enum SkillRoutes {
         }
         let notFound = HTTPResponse.failure(.notFound, "no run \(id) that this token started")
         do {
-            let run = try await request.call(GetRunRequest(runID: id))
-            if let token = request.token, token.scope != .admin, run["caller_token"]?.stringValue != token.name {
-                return notFound
+            if let token = request.token, token.scope != .admin {
+                guard try request.services.registry.run(id: id)?.callerTokenID == token.id else { return notFound }
             }
-            return .json(run)
-        } catch where error.errorKind == .notFound {
-            return request.token?.scope == .admin ? .failure(error) : notFound
-        } catch {
+            return .json(try await request.call(GetRunRequest(runID: id)))
+        } catch let error as JSONRPCError {
             return .failure(error)
+        } catch {
+            return .failure(.internal, "cannot read run \(id) from the registry: \(error)")
         }
     }
 

@@ -15,6 +15,8 @@ struct TokenScopedSkillhost: MCPSkillhost {
     let tokenName: String
     /// Whether the token may run the skill of this name.
     let allows: @Sendable (String) -> Bool
+    /// An error as the token may see it (``HTTPRouteRequest/narrowed(_:skill:)``).
+    let narrowed: @Sendable (JSONRPCError, String) -> JSONRPCError
 
     func call(_ method: String, params: JSONValue?,
               onNotification: @escaping @Sendable (String, JSONValue?) -> Void) async throws(JSONRPCError) -> JSONValue {
@@ -24,7 +26,11 @@ struct TokenScopedSkillhost: MCPSkillhost {
             guard allows(HTTPRouteRequest.skillName(skill)) else {
                 throw JSONRPCError(.permissionDenied, message: "token \"\(tokenName)\" may not run skill \(skill)")
             }
-            return try await base.call(method, params: params, onNotification: onNotification)
+            do {
+                return try await base.call(method, params: params, onNotification: onNotification)
+            } catch {
+                throw narrowed(error, skill)
+            }
         case ListSkillsRequest.method:
             let listed = try await base.call(method, params: params, onNotification: onNotification)
             return .object(["skills": .array((listed["skills"]?.arrayValue ?? []).filter(isAllowed))])

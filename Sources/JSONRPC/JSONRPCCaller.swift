@@ -8,8 +8,9 @@ public enum JSONRPCCaller: Sendable, Hashable, CustomStringConvertible {
     /// A process on this machine, connected to the socket: its credentials as it connected.
     case process(PeerCredentials)
     /// A client that a credential of the transport's own identified, such as an HTTP bearer
-    /// token: the credential's name.
-    case authenticated(name: String)
+    /// token: the credential's name, and its id among the server's credentials, which no other
+    /// credential ever has (a name can be given again once its credential is revoked).
+    case authenticated(name: String, id: Int64)
 
     /// The local process's credentials; nil for an ``authenticated(name:)`` caller.
     public var process: PeerCredentials? {
@@ -19,15 +20,21 @@ public enum JSONRPCCaller: Sendable, Hashable, CustomStringConvertible {
 
     /// The name of the credential that identified the caller; nil for a local process.
     public var credentialName: String? {
-        guard case let .authenticated(name) = self else { return nil }
+        guard case let .authenticated(name, _) = self else { return nil }
         return name
+    }
+
+    /// The id of the credential that identified the caller; nil for a local process.
+    public var credentialID: Int64? {
+        guard case let .authenticated(_, id) = self else { return nil }
+        return id
     }
 
     /// The caller as a log line or an error names it: `uid 1000 (pid 42)` or `token "ci"`.
     public var description: String {
         switch self {
         case let .process(credentials): "uid \(credentials.uid) (pid \(credentials.pid))"
-        case let .authenticated(name): "token \"\(name)\""
+        case let .authenticated(name, _): "token \"\(name)\""
         }
     }
 }

@@ -15,7 +15,7 @@ extension Registry {
             id: id, skillName: batch.skillName, skillVersion: batch.skillVersion, skillSHA256: batch.skillSHA256,
             parallelism: batch.parallelism, maximumRetries: batch.maximumRetries,
             timeoutMilliseconds: batch.timeoutMilliseconds, model: batch.model, callerUID: batch.callerUID,
-            callerToken: batch.callerToken,
+            callerToken: batch.callerToken, callerTokenID: batch.callerTokenID,
             status: .running, createdAt: batch.createdAt, finishedAt: nil,
             counts: BatchCounts(pending: batch.inputs.count), scheduleID: batch.scheduleID)
     }

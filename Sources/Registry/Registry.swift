@@ -275,7 +275,7 @@ public final class Registry: Sendable {
         return RunRecord(
             id: id, skillName: run.skillName, skillVersion: run.skillVersion, skillSHA256: run.skillSHA256,
             input: run.input, status: run.status, model: run.model, trigger: run.trigger,
-            callerUID: run.callerUID, callerToken: run.callerToken, createdAt: run.createdAt, startedAt: run.startedAt,
+            callerUID: run.callerUID, callerToken: run.callerToken, callerTokenID: run.callerTokenID, createdAt: run.createdAt, startedAt: run.startedAt,
             batchID: run.batchID, batchItem: run.batchItem, scheduleID: run.scheduleID)
     }
 

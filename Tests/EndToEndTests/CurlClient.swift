@@ -44,12 +44,12 @@ struct CurlClient {
     /// arguments (such as `--max-time`).
     func request(_ method: String, _ path: String, headers: [String] = [], body: String? = nil,
                  extra: [String] = []) async throws -> Answer {
-        var arguments = ["-sS", "--path-as-is", "-X", method, "-D", "-", "-w", "\n%{http_code}"] + extra
+        // curl's -I asks with HEAD and prints the head alone; -D - prints any other head.
+        var arguments = ["-sS", "--path-as-is", "-w", "\n%{http_code}"] + (method == "HEAD" ? ["-I"] : ["-X", method, "-D", "-"]) + extra
         for header in headers + (token.map { ["Authorization: Bearer \($0)"] } ?? []) {
             arguments += ["-H", header]
         }
         if let body { arguments += ["--data-binary", body] }
-        if method == "HEAD" { arguments.append("-I") }
         let run = try await ProgramRun.run("curl", arguments + ["\(base)\(path)"])
         var text = run.standardOutput
         let status = text.split(separator: "\n").last.flatMap { Int($0) } ?? -1

@@ -82,6 +82,13 @@ struct HTTPRESTTests {
         let admin = client.with(token: try await token(daemon, "operator", "--scope", "admin"))
         #expect(try await admin.get("/v1/runs/\(socketRunID)").json()["caller_uid"]?.int64Value == Int64(getuid()))
         #expect(try await admin.get("/v1/runs/999999").status == 404)
+        let head = try await client.request("HEAD", "/v1/skills")
+        #expect(head.status == 200 && head.body.isEmpty, "\(head)")
+
+        // The name of a revoked token given to a new one: the new one does not read the old one's runs.
+        #expect(try await daemon.skillctl("tokens", "revoke", "ci").status == 0)
+        let successor = client.with(token: try await token(daemon, "ci", "--scope", "run"))
+        #expect(try await successor.get("/v1/runs/\(runID)").status == 404)
         #expect(try await admin.get("/v1/runs/abc").status == 400)
         #expect(try await daemon.stop() == .exited(0))
     }
@@ -98,6 +105,11 @@ struct HTTPRESTTests {
         let form = try await client.request("POST", "/v1/skills/echo/run", body: "a=b", extra: [])
         #expect(form.status == 415 && form.body.contains("Content-Type: application/json"), "curl's form default: \(form)")
         #expect(try await client.post("/v1/skills/echo/run?timeout_ms=soon", json: "{}").status == 400)
+        let misspelt = try await client.post("/v1/skills/echo/run?modle=x", json: "{}")
+        #expect(misspelt.status == 400 && misspelt.body.contains("modle") && misspelt.body.contains("model and timeout_ms"), "\(misspelt)")
+        for answer in [try await client.get("/v1/skills/echo@9.9.9"), try await client.post("/v1/skills/echo@9.9.9/run", json: "{}")] {
+            #expect(answer.status == 404 && !answer.body.contains("sleeps"), "a narrowed token learns no other skill: \(answer)")
+        }
         #expect(try await client.post("/v1/skills/sleeps/run", json: "5").status == 403)
         let unknown = try await client.with(token: nil).post("/v1/skills/nothing/run", json: "{}")
         #expect(unknown.status == 401 && unknown.headers["www-authenticate"] == "Bearer", "\(unknown)")
@@ -185,13 +197,21 @@ struct HTTPRESTTests {
 
         for (method, params) in [("tokens.create", #"{"name": "more", "scope": "admin"}"#), ("tokens.list", "{}"),
                                  ("skills.install", #"{"path": "/etc/passwd"}"#),
-                                 ("batches.start", #"{"skill": "echo", "input_file": "/etc/passwd"}"#)] {
+                                 ("batches.start", #"{"skill": "echo", "input_file": "/etc/passwd"}"#),
+                                 ("schedules.add", #"{"skill": "echo", "cron": "* * * * *", "input_file": "/etc/passwd"}"#),
+                                 ("skills.grant", #"{"name": "echo", "network": "host", "read_only_paths": ["/etc"]}"#),
+                                 ("skills.set_isolation", #"{"name": "echo", "isolation": "inprocess"}"#),
+                                 ("inference.attach", #"{"model": "m", "url": "http://127.0.0.1:9", "api_key_env": "HOME"}"#),
+                                 ("inference.attach", #"{"model": "m", "url": "http://127.0.0.1:9", "api_key_file": "/etc/passwd"}"#)] {
             let refused = try await admin.post("/rpc", json: #"{"jsonrpc": "2.0", "id": 1, "method": "\#(method)", "params": \#(params)}"#)
             let error = try refused.json()["error"]
             #expect(error?["data"]?["kind"] == "permission_denied", "\(method): \(refused)")
             #expect(error?["message"]?.stringValue?.contains("over the Unix socket") == true, "\(method): \(refused)")
         }
         #expect(try await daemon.call("tokens.list")["tokens"]?.arrayValue?.count == 1, "no token was made over HTTP")
+        let echo = try await daemon.call("skills.get", ["name": "echo"])
+        #expect(echo["isolation"] == "process" && echo["grants"]?["network"] == "none", "the sandbox stayed: \(echo)")
+        #expect(try await daemon.call("schedules.list")["schedules"]?.arrayValue?.isEmpty == true)
 
         let streamed = try await admin.post("/rpc", json: """
             {"jsonrpc": "2.0", "id": 9, "method": "skills.run", "params": {"skill": "streams", "stream": true}}

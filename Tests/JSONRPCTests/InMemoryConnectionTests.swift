@@ -20,7 +20,7 @@ struct InMemoryConnectionTests {
     @Test("forwarded notifications arrive in order, as sent, and none after close; the caller is the one given")
     func forwarded() async throws {
         let received = Mutex<[String]>([])
-        let connection = InMemoryJSONRPCConnection(handler: Notifier(), caller: .authenticated(name: "ci")) { notification in
+        let connection = InMemoryJSONRPCConnection(handler: Notifier(), caller: .authenticated(name: "ci", id: 1)) { notification in
             received.withLock { $0.append("\(notification.method) \(notification.params.map(\.description) ?? "-")") }
         }
         #expect(try await connection.call("m") == ["caller": #"token "ci""#, "open": true])
@@ -44,7 +44,7 @@ struct InMemoryConnectionTests {
         let limits = JSONRPCServerLimits(maximumConnections: 1, maximumRequestBytes: 1 << 20, maximumBatchLength: 1) { _ in
             .invalidRequest("too long")
         }
-        let connection = InMemoryJSONRPCConnection(handler: Notifier(), caller: .authenticated(name: "ci"), limits: limits)
+        let connection = InMemoryJSONRPCConnection(handler: Notifier(), caller: .authenticated(name: "ci", id: 1), limits: limits)
         let answer = await connection.exchange(line: #"[{"jsonrpc":"2.0","id":1,"method":"m"},{"jsonrpc":"2.0","id":2,"method":"m"}]"#)
         #expect(answer?["error"]?["message"]?.stringValue?.hasSuffix("too long") == true, "\(answer ?? .null)")
         #expect(connection.notifications.isEmpty)

@@ -46,7 +46,8 @@ struct BatchMethods: Sendable {
         let batch = try registry.createBatch(NewBatch(
             skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256, parallelism: parallelism,
             maximumRetries: retries, timeoutMilliseconds: timeout, model: request.model,
-            callerUID: call.caller.process?.uid, callerToken: call.caller.credentialName, createdAt: Date(), inputs: items.map { $0.serialized() }))
+            callerUID: call.caller.process?.uid, callerToken: call.caller.credentialName,
+            callerTokenID: call.caller.credentialID, createdAt: Date(), inputs: items.map { $0.serialized() }))
         batches.start(batch)
         return StartedBatch(batchID: batch.id, items: Int64(items.count))
     }

@@ -28,7 +28,7 @@ struct RunMethods: Sendable {
         var run = RunRequest(
             skill: request.skill, input: request.input ?? .object([:]), model: request.model, timeout: timeout,
             trigger: "rpc", callerUID: call.caller.process?.uid, callerPID: call.caller.process?.pid,
-            callerToken: call.caller.credentialName)
+            callerToken: call.caller.credentialName, callerTokenID: call.caller.credentialID)
         var stream: RunStream?
         if request.stream == true {
             let runStream = RunStream(connection: call.connection)

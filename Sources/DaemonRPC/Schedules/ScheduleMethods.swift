@@ -85,7 +85,7 @@ struct ScheduleMethods: Sendable {
         let schedule = NewSchedule(
             skill: skill, cron: cronText, timeZone: zoneName, input: input, parallelism: parallelism,
             concurrency: concurrency, catchUp: catchUp, callerUID: call.caller.process?.uid, callerGID: call.caller.process?.gid,
-            callerToken: call.caller.credentialName,
+            callerToken: call.caller.credentialName, callerTokenID: call.caller.credentialID,
             createdAt: Date(), nextFireAt: nil)
         do {
             return ScheduleEncoding.json(try await scheduler.add(schedule, expression: expression, timeZone: zone))

@@ -34,9 +34,15 @@ struct SkillMethods: Sendable {
         handlers.register(ListSkillsRequest.self) { _, _ in try listSkills() }
         handlers.register(GetSkillRequest.self) { request, _ in RecordEncoding.json(try runs.resolveSkill(request.name)) }
         handlers.register(RemoveSkillRequest.self) { request, _ in try remove(request) }
-        handlers.register(SetIsolationRequest.self) { request, _ in try setIsolation(request) }
+        handlers.register(SetIsolationRequest.self) { request, call in
+            _ = try call.localUser(because: "can take a skill out of its sandbox on this machine")
+            return try setIsolation(request)
+        }
         handlers.register(SetLimitsRequest.self) { request, _ in try setLimits(request) }
-        handlers.register(GrantSkillRequest.self) { request, _ in try grant(request) }
+        handlers.register(GrantSkillRequest.self) { request, call in
+            _ = try call.localUser(because: "changes what a skill may reach on this machine (its files, the network)")
+            return try grant(request)
+        }
         handlers.register(SkillExistsRequest.self) { request, _ in try exists(request) }
         handlers.register(WatchSkillsRequest.self) { _, call in try watch(from: call.connection) }
     }

@@ -22,6 +22,8 @@ public struct BatchRecord: Sendable, Equatable {
     public var callerUID: UInt32?
     /// The name of the token that started the batch, for one started over HTTP; its runs record it too.
     public var callerToken: String?
+    /// The id of that token: what owns the batch, since a name can be given to a new token once the old one is revoked.
+    public var callerTokenID: Int64?
     /// Where the batch is in its life.
     public var status: BatchStatus
     /// When the batch was accepted.
@@ -37,7 +39,7 @@ public struct BatchRecord: Sendable, Equatable {
     public init(
         id: Int64, skillName: String, skillVersion: String, skillSHA256: String, parallelism: Int,
         maximumRetries: Int, timeoutMilliseconds: Int64?, model: String?, callerUID: UInt32?,
-        callerToken: String? = nil, status: BatchStatus, createdAt: Date, finishedAt: Date?, counts: BatchCounts,
+        callerToken: String? = nil, callerTokenID: Int64? = nil, status: BatchStatus, createdAt: Date, finishedAt: Date?, counts: BatchCounts,
         scheduleID: Int64? = nil
     ) {
         self.id = id
@@ -50,6 +52,7 @@ public struct BatchRecord: Sendable, Equatable {
         self.model = model
         self.callerUID = callerUID
         self.callerToken = callerToken
+        self.callerTokenID = callerTokenID
         self.status = status
         self.createdAt = createdAt
         self.finishedAt = finishedAt

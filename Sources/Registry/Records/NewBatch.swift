@@ -21,6 +21,8 @@ public struct NewBatch: Sendable {
     public var callerUID: UInt32?
     /// The name of the token that started the batch, for one started over HTTP; its runs record it too.
     public var callerToken: String?
+    /// The id of that token: what owns the batch, since a name can be given to a new token once the old one is revoked.
+    public var callerTokenID: Int64?
     /// When the batch was accepted.
     public var createdAt: Date
     /// The items' inputs as JSON text, in item order.
@@ -31,7 +33,7 @@ public struct NewBatch: Sendable {
     /// Describes a batch to record.
     public init(
         skillName: String, skillVersion: String, skillSHA256: String, parallelism: Int, maximumRetries: Int,
-        timeoutMilliseconds: Int64? = nil, model: String? = nil, callerUID: UInt32? = nil, callerToken: String? = nil, createdAt: Date,
+        timeoutMilliseconds: Int64? = nil, model: String? = nil, callerUID: UInt32? = nil, callerToken: String? = nil, callerTokenID: Int64? = nil, createdAt: Date,
         inputs: [String], scheduleID: Int64? = nil
     ) {
         self.skillName = skillName
@@ -43,6 +45,7 @@ public struct NewBatch: Sendable {
         self.model = model
         self.callerUID = callerUID
         self.callerToken = callerToken
+        self.callerTokenID = callerTokenID
         self.createdAt = createdAt
         self.inputs = inputs
         self.scheduleID = scheduleID

@@ -19,6 +19,8 @@ public struct NewRun: Sendable {
     public var callerUID: UInt32?
     /// The name of the token that started the run, for a run started over HTTP.
     public var callerToken: String?
+    /// The id of that token: what owns the run, since a name can be given to a new token once the old one is revoked.
+    public var callerTokenID: Int64?
     /// ``RunStatus/queued`` or ``RunStatus/running``.
     public var status: RunStatus
     /// When the run was accepted.
@@ -35,7 +37,7 @@ public struct NewRun: Sendable {
     /// Describes a run to record.
     public init(
         skillName: String, skillVersion: String, skillSHA256: String, input: String,
-        model: String? = nil, trigger: String, callerUID: UInt32? = nil, callerToken: String? = nil,
+        model: String? = nil, trigger: String, callerUID: UInt32? = nil, callerToken: String? = nil, callerTokenID: Int64? = nil,
         status: RunStatus = .queued, createdAt: Date, startedAt: Date? = nil,
         batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil
     ) {
@@ -47,6 +49,7 @@ public struct NewRun: Sendable {
         self.trigger = trigger
         self.callerUID = callerUID
         self.callerToken = callerToken
+        self.callerTokenID = callerTokenID
         self.status = status
         self.createdAt = createdAt
         self.startedAt = startedAt

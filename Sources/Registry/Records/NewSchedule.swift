@@ -23,6 +23,8 @@ public struct NewSchedule: Sendable {
     /// The name of the token that added the schedule, for one added over HTTP; its runs and
     /// batches record it too.
     public var callerToken: String?
+    /// The id of that token: what owns the schedule, since a name can be given to a new token once the old one is revoked.
+    public var callerTokenID: Int64?
     /// When the schedule was added.
     public var createdAt: Date
     /// The first fire time; nil when the expression never fires.
@@ -31,7 +33,7 @@ public struct NewSchedule: Sendable {
     /// Describes a schedule to record.
     public init(skill: String, cron: String, timeZone: String, input: ScheduleInput, parallelism: Int = 1,
                 concurrency: ScheduleConcurrency = .allow, catchUp: ScheduleCatchUp = .skip, callerUID: UInt32? = nil,
-                callerGID: UInt32? = nil, callerToken: String? = nil, createdAt: Date, nextFireAt: Date?) {
+                callerGID: UInt32? = nil, callerToken: String? = nil, callerTokenID: Int64? = nil, createdAt: Date, nextFireAt: Date?) {
         self.skill = skill
         self.cron = cron
         self.timeZone = timeZone
@@ -42,6 +44,7 @@ public struct NewSchedule: Sendable {
         self.callerUID = callerUID
         self.callerGID = callerGID
         self.callerToken = callerToken
+        self.callerTokenID = callerTokenID
         self.createdAt = createdAt
         self.nextFireAt = nextFireAt
     }

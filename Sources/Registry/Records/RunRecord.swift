@@ -29,6 +29,8 @@ public struct RunRecord: Sendable, Equatable {
     public var callerUID: UInt32?
     /// The name of the token that started the run, for a run started over HTTP.
     public var callerToken: String?
+    /// The id of that token: what owns the run, since a name can be given to a new token once the old one is revoked.
+    public var callerTokenID: Int64?
     /// When the run was accepted.
     public var createdAt: Date
     /// When the skill started executing.
@@ -50,7 +52,7 @@ public struct RunRecord: Sendable, Equatable {
     public init(
         id: Int64, skillName: String, skillVersion: String, skillSHA256: String, input: String,
         output: String? = nil, status: RunStatus, errorKind: ErrorKind? = nil, errorMessage: String? = nil,
-        model: String? = nil, trigger: String, callerUID: UInt32? = nil, callerToken: String? = nil, createdAt: Date,
+        model: String? = nil, trigger: String, callerUID: UInt32? = nil, callerToken: String? = nil, callerTokenID: Int64? = nil, createdAt: Date,
         startedAt: Date? = nil, finishedAt: Date? = nil, duration: Duration? = nil, usage: RunUsage = .zero,
         batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil
     ) {
@@ -67,6 +69,7 @@ public struct RunRecord: Sendable, Equatable {
         self.trigger = trigger
         self.callerUID = callerUID
         self.callerToken = callerToken
+        self.callerTokenID = callerTokenID
         self.createdAt = createdAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt

@@ -27,6 +27,8 @@ public struct ScheduleRecord: Sendable, Equatable {
     /// The name of the token that added the schedule, for one added over HTTP; its runs and
     /// batches record it too.
     public var callerToken: String?
+    /// The id of that token: what owns the schedule, since a name can be given to a new token once the old one is revoked.
+    public var callerTokenID: Int64?
     /// When the schedule was added.
     public var createdAt: Date
     /// When a fire of it last started work.
@@ -37,7 +39,7 @@ public struct ScheduleRecord: Sendable, Equatable {
     /// Describes a schedule.
     public init(id: Int64, skill: String, cron: String, timeZone: String, input: ScheduleInput, parallelism: Int,
                 concurrency: ScheduleConcurrency, catchUp: ScheduleCatchUp, paused: Bool, callerUID: UInt32?,
-                callerGID: UInt32?, callerToken: String? = nil, createdAt: Date, lastFireAt: Date?, nextFireAt: Date?) {
+                callerGID: UInt32?, callerToken: String? = nil, callerTokenID: Int64? = nil, createdAt: Date, lastFireAt: Date?, nextFireAt: Date?) {
         self.id = id
         self.skill = skill
         self.cron = cron
@@ -50,6 +52,7 @@ public struct ScheduleRecord: Sendable, Equatable {
         self.callerUID = callerUID
         self.callerGID = callerGID
         self.callerToken = callerToken
+        self.callerTokenID = callerTokenID
         self.createdAt = createdAt
         self.lastFireAt = lastFireAt
         self.nextFireAt = nextFireAt

@@ -5,18 +5,18 @@ import Foundation
 enum BatchTable {
     private static let columns = """
         id, skill_name, skill_version, skill_sha256, parallelism, max_retries, timeout_ms, model,
-        caller_uid, caller_token, status, created_at, finished_at, schedule_id
+        caller_uid, caller_token, caller_token_id, status, created_at, finished_at, schedule_id
         """
 
     /// Inserts `batch` (not its items) as running and returns its new id.
     static func insert(_ batch: NewBatch, in database: DatabaseConnection) throws(RegistryError) -> Int64 {
         try mapped(database.execute("""
             INSERT INTO batches (skill_name, skill_version, skill_sha256, parallelism, max_retries, timeout_ms,
-                                 model, caller_uid, caller_token, status, created_at, schedule_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)
+                                 model, caller_uid, caller_token, caller_token_id, status, created_at, schedule_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)
             """, [
                 batch.skillName, batch.skillVersion, batch.skillSHA256, batch.parallelism, batch.maximumRetries,
-                batch.timeoutMilliseconds, batch.model, batch.callerUID, batch.callerToken, DatabaseTime.microseconds(batch.createdAt), batch.scheduleID,
+                batch.timeoutMilliseconds, batch.model, batch.callerUID, batch.callerToken, batch.callerTokenID, DatabaseTime.microseconds(batch.createdAt), batch.scheduleID,
             ]))
         return database.lastInsertedRowID
     }
@@ -81,7 +81,7 @@ private struct BatchRow: FetchableRecord {
             maximumRetries: Int(row.int64("max_retries")),
             timeoutMilliseconds: row.optionalInt64("timeout_ms"), model: row.optionalText("model"),
             callerUID: row.optionalInt64("caller_uid").map { UInt32(truncatingIfNeeded: $0) },
-            callerToken: row.optionalText("caller_token"),
+            callerToken: row.optionalText("caller_token"), callerTokenID: row.optionalInt64("caller_token_id"),
             status: row.decode(BatchStatus.self, "status"),
             createdAt: DatabaseTime.date(microseconds: row.int64("created_at")),
             finishedAt: row.optionalInt64("finished_at").map(DatabaseTime.date(microseconds:)), counts: BatchCounts(),

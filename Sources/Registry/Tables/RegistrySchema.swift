@@ -153,8 +153,11 @@ enum RegistrySchema {
             """),
         .init(name: "record the token that started a run, a batch or a schedule", sql: """
             ALTER TABLE runs ADD COLUMN caller_token TEXT;
+            ALTER TABLE runs ADD COLUMN caller_token_id INTEGER;
             ALTER TABLE batches ADD COLUMN caller_token TEXT;
+            ALTER TABLE batches ADD COLUMN caller_token_id INTEGER;
             ALTER TABLE schedules ADD COLUMN caller_token TEXT;
+            ALTER TABLE schedules ADD COLUMN caller_token_id INTEGER;
             """),
     ])
 }

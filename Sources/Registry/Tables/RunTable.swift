@@ -6,7 +6,7 @@ import SkillhostModel
 enum RunTable {
     private static let columns = """
         id, skill_name, skill_version, skill_sha256, input, output, status, error_kind, error_message,
-        model, trigger, caller_uid, caller_token, created_at, started_at, finished_at, duration_us, prompt_tokens,
+        model, trigger, caller_uid, caller_token, caller_token_id, created_at, started_at, finished_at, duration_us, prompt_tokens,
         completion_tokens, batch_id, batch_item, schedule_id
         """
     private static let unfinishedStatuses = "('queued', 'running')"
@@ -15,11 +15,12 @@ enum RunTable {
     static func insert(_ run: NewRun, in database: DatabaseConnection) throws(RegistryError) -> Int64 {
         try mapped(database.execute("""
             INSERT INTO runs (skill_name, skill_version, skill_sha256, input, status, model, trigger,
-                              caller_uid, caller_token, created_at, started_at, batch_id, batch_item, schedule_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              caller_uid, caller_token, caller_token_id, created_at, started_at, batch_id, batch_item,
+                              schedule_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [
                 run.skillName, run.skillVersion, run.skillSHA256, run.input, run.status.rawValue, run.model,
-                run.trigger, run.callerUID, run.callerToken, DatabaseTime.microseconds(run.createdAt),
+                run.trigger, run.callerUID, run.callerToken, run.callerTokenID, DatabaseTime.microseconds(run.createdAt),
                 run.startedAt.map(DatabaseTime.microseconds), run.batchID, run.batchItem, run.scheduleID,
             ]))
         return database.lastInsertedRowID
@@ -118,7 +119,7 @@ extension RunRecord: FetchableRecord {
             errorMessage: row.optionalText("error_message"), model: row.optionalText("model"),
             trigger: row.text("trigger"),
             callerUID: row.optionalInt64("caller_uid").map { UInt32(truncatingIfNeeded: $0) },
-            callerToken: row.optionalText("caller_token"),
+            callerToken: row.optionalText("caller_token"), callerTokenID: row.optionalInt64("caller_token_id"),
             createdAt: DatabaseTime.date(microseconds: row.int64("created_at")),
             startedAt: row.optionalInt64("started_at").map(DatabaseTime.date(microseconds:)),
             finishedAt: row.optionalInt64("finished_at").map(DatabaseTime.date(microseconds:)),

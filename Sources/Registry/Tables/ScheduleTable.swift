@@ -5,7 +5,7 @@ import Foundation
 enum ScheduleTable {
     private static let columns = """
         id, skill, cron, time_zone, input, input_file, parallelism, concurrency, catch_up, paused,
-        caller_uid, caller_gid, caller_token, created_at, last_fire_at, next_fire_at
+        caller_uid, caller_gid, caller_token, caller_token_id, created_at, last_fire_at, next_fire_at
         """
 
     /// Inserts `schedule` and returns its new id.
@@ -16,12 +16,12 @@ enum ScheduleTable {
         }
         try mapped(database.execute("""
             INSERT INTO schedules (skill, cron, time_zone, input, input_file, parallelism, concurrency, catch_up,
-                                   caller_uid, caller_gid, caller_token, created_at, next_fire_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   caller_uid, caller_gid, caller_token, caller_token_id, created_at, next_fire_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [
                 schedule.skill, schedule.cron, schedule.timeZone, input, inputFile, schedule.parallelism,
                 schedule.concurrency.rawValue, schedule.catchUp.rawValue, schedule.callerUID, schedule.callerGID,
-                schedule.callerToken,
+                schedule.callerToken, schedule.callerTokenID,
                 DatabaseTime.microseconds(schedule.createdAt), schedule.nextFireAt.map(DatabaseTime.microseconds),
             ]))
         return database.lastInsertedRowID
@@ -91,7 +91,7 @@ extension ScheduleRecord: FetchableRecord {
             catchUp: row.decode(ScheduleCatchUp.self, "catch_up"), paused: row.int64("paused") != 0,
             callerUID: row.optionalInt64("caller_uid").map { UInt32(truncatingIfNeeded: $0) },
             callerGID: row.optionalInt64("caller_gid").map { UInt32(truncatingIfNeeded: $0) },
-            callerToken: row.optionalText("caller_token"),
+            callerToken: row.optionalText("caller_token"), callerTokenID: row.optionalInt64("caller_token_id"),
             createdAt: DatabaseTime.date(microseconds: row.int64("created_at")),
             lastFireAt: row.optionalInt64("last_fire_at").map(DatabaseTime.date(microseconds:)),
             nextFireAt: row.optionalInt64("next_fire_at").map(DatabaseTime.date(microseconds:)))

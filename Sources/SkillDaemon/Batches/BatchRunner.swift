@@ -152,7 +152,7 @@ public final class BatchRunner: Sendable {
             input: (try? JSONValue(parsing: item.input)) ?? .string(item.input),
             model: batch.model, timeout: batch.timeoutMilliseconds.map { .milliseconds($0) },
             trigger: batch.scheduleID == nil ? "batch" : "schedule", callerUID: batch.callerUID,
-            callerToken: batch.callerToken, batchID: batch.id,
+            callerToken: batch.callerToken, callerTokenID: batch.callerTokenID, batchID: batch.id,
             batchItem: item.index, scheduleID: batch.scheduleID)
         let outcome: BatchAttemptOutcome
         let runID: Int64?

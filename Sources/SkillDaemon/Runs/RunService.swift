@@ -27,6 +27,8 @@ public struct RunRequest: Sendable {
     /// The name of the token of the client that asked over HTTP (or of the batch's or the
     /// schedule's); nil for a client of the socket.
     public var callerToken: String?
+    /// That token's id: what owns the run.
+    public var callerTokenID: Int64?
     /// The batch whose item the run is an attempt of, for trigger `batch`.
     public var batchID: Int64?
     /// The index of that item in its batch.
@@ -42,7 +44,8 @@ public struct RunRequest: Sendable {
 
     /// Creates a request.
     public init(skill: String, input: JSONValue, model: String?, timeout: Duration?, trigger: String, callerUID: UInt32?,
-                callerPID: Int32? = nil, callerToken: String? = nil, batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil,
+                callerPID: Int32? = nil, callerToken: String? = nil, callerTokenID: Int64? = nil, batchID: Int64? = nil,
+                batchItem: Int? = nil, scheduleID: Int64? = nil,
                 onRecorded: (@Sendable (RunRecord) -> Void)? = nil, events: (@Sendable (RunEvent) -> Void)? = nil) {
         self.skill = skill
         self.input = input
@@ -52,6 +55,7 @@ public struct RunRequest: Sendable {
         self.callerUID = callerUID
         self.callerPID = callerPID
         self.callerToken = callerToken
+        self.callerTokenID = callerTokenID
         self.batchID = batchID
         self.batchItem = batchItem
         self.scheduleID = scheduleID
@@ -152,7 +156,7 @@ public final class RunService: Sendable {
             record = try await registry.recordRun(NewRun(
                 skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256,
                 input: inputText, model: model, trigger: request.trigger, callerUID: request.callerUID,
-                callerToken: request.callerToken,
+                callerToken: request.callerToken, callerTokenID: request.callerTokenID,
                 status: .running, createdAt: started, startedAt: started,
                 batchID: request.batchID, batchItem: request.batchItem, scheduleID: request.scheduleID))
         } catch {

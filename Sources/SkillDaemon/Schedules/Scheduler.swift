@@ -281,7 +281,8 @@ public actor Scheduler {
         let signal = RunStartSignal()
         let request = RunRequest(
             skill: schedule.skill, input: (try? JSONValue(parsing: input)) ?? .string(input), model: nil, timeout: nil,
-            trigger: "schedule", callerUID: schedule.callerUID, callerToken: schedule.callerToken, scheduleID: schedule.id,
+            trigger: "schedule", callerUID: schedule.callerUID, callerToken: schedule.callerToken, callerTokenID: schedule.callerTokenID,
+            scheduleID: schedule.id,
             onRecorded: { signal.started($0) })
         let task = Task { [runs] in
             do {
@@ -301,7 +302,7 @@ public actor Scheduler {
         let batch = try registry.createBatch(NewBatch(
             skillName: skill.name, skillVersion: skill.version, skillSHA256: skill.sha256,
             parallelism: schedule.parallelism, maximumRetries: 2, callerUID: schedule.callerUID,
-            callerToken: schedule.callerToken, createdAt: date,
+            callerToken: schedule.callerToken, callerTokenID: schedule.callerTokenID, createdAt: date,
             inputs: items.map { $0.serialized() }, scheduleID: schedule.id))
         batches.start(batch)
         return .batch(id: batch.id)
