@@ -58,11 +58,12 @@ struct DaemonLifecycleTests {
 
     @Test("SIGTERM lets a run in flight finish before the daemon exits")
     func gracefulShutdown() async throws {
-        let daemon = try await DaemonHarness(inferenceURL: nowhere)
+        let daemon = try await DaemonHarness(inferenceURL: nowhere, arguments: ["--shutdown-grace-ms", "60000"])
         #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
-        // Long enough that the harness, polling the registry from a busy test process, sees
-        // it running; well inside the 10 s shutdown grace.
-        let run = Task { try await daemon.skillctl("--json", "run", "sleeps", "2500") }
+        // Long enough that the harness, polling the registry from a test process that the
+        // whole suite keeps busy (it has missed 2.5 s runs), sees it running; well inside
+        // the shutdown grace.
+        let run = Task { try await daemon.skillctl("--json", "run", "sleeps", "8000") }
         _ = try await daemon.waitForRunningRun()
         #expect(try await daemon.stop() == .exited(0))
         let result = try await run.value
@@ -74,7 +75,7 @@ struct DaemonLifecycleTests {
     func shutdownInterruptsLongRuns() async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere, arguments: ["--shutdown-grace-ms", "200"])
         #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
-        let run = Task { try await daemon.skillctl("run", "sleeps", "3000") }
+        let run = Task { try await daemon.skillctl("run", "sleeps", "60000") }
         _ = try await daemon.waitForRunningRun()
         #expect(try await daemon.stop() == .exited(0))
         #expect(try await run.value.status != 0)
