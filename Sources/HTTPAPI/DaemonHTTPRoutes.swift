@@ -4,6 +4,16 @@ import HTTPServer
 enum DaemonHTTPRoutes {
     /// The routes.
     static let all: [HTTPRoute] = [
+        HTTPRoute("GET", "/", .tokenOrSessionCookie(.admin),
+                  "the status page for an operator's browser (HTML, reloading itself every 5 s): skills, runs in flight, "
+                      + "the latest runs, batches, inference endpoints, runs per minute; without an admin token, the login form",
+                  answer: StatusPageRoutes.page),
+        HTTPRoute("POST", StatusPageRoutes.loginPath, .open,
+                  "the login form's target: an admin token in the form field token sets the status page's cookie "
+                      + "(HttpOnly, SameSite=Strict) and redirects to / (303); a refused token answers the form again (401)",
+                  answer: StatusPageRoutes.login),
+        HTTPRoute("POST", StatusPageRoutes.logoutPath, .open, "clears the status page's cookie and redirects to / (303)",
+                  answer: StatusPageRoutes.logout),
         HTTPRoute("GET", "/healthz", .open, "200 while the daemon serves HTTP at all", answer: ProbeRoutes.health),
         HTTPRoute("GET", "/readyz", .open,
                   "200 once the daemon serves its socket and has resumed its batches, 503 before and while it stops",

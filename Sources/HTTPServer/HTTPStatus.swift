@@ -25,6 +25,8 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let ok = HTTPStatus(code: 200, reason: "OK")
     /// 204.
     public static let noContent = HTTPStatus(code: 204, reason: "No Content")
+    /// 303: the answer is elsewhere, to be fetched with `GET` (after a form is posted).
+    public static let seeOther = HTTPStatus(code: 303, reason: "See Other")
     /// 400: the request is malformed.
     public static let badRequest = HTTPStatus(code: 400, reason: "Bad Request")
     /// 401.
@@ -64,7 +66,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
 
     /// Every status declared here, for ``init(code:)``.
     private static let known: [HTTPStatus] = [
-        .continue, .ok, .noContent, .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .requestTimeout,
+        .continue, .ok, .noContent, .seeOther, .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .requestTimeout,
         .conflict, .contentTooLarge, .unsupportedMediaType, .expectationFailed, .unprocessableContent,
         .requestHeaderFieldsTooLarge, .internalServerError, .notImplemented, .badGateway, .serviceUnavailable,
         .gatewayTimeout, .httpVersionNotSupported,
