@@ -28,7 +28,7 @@ package struct StatusPage: Sendable {
         let daemon = snapshot.daemon
         let facts = [
             "version \(daemon.version)", "pid \(daemon.pid)", "up \(Self.duration(daemon.uptimeMilliseconds))",
-            "\(daemon.runsTotal) runs recorded", "as of \(snapshot.takenAt.iso8601)",
+            "\(Self.runs(daemon.runsTotal)) recorded", "as of \(snapshot.takenAt.iso8601)",
         ].map(HTML.escaped).joined(separator: " · ")
         return """
             <header><h1>skillhost</h1><p class="facts">\(facts)</p>\
@@ -42,7 +42,7 @@ package struct StatusPage: Sendable {
             ? "<p class=\"note\">Counted from the latest \(StatusSnapshot.countedRuns) runs: the oldest minutes may show fewer than ran.</p>"
             : ""
         return """
-            <section><h2>Runs per minute, last \(counts.count) minutes (\(counts.reduce(0, +)) runs)</h2>
+            <section><h2>Runs per minute, last \(counts.count) minutes (\(Self.runs(counts.reduce(0, +))))</h2>
             \(RunsPerMinuteChart(counts: counts, endingAt: snapshot.takenAt).svg)\(note)</section>
             """
     }
@@ -128,6 +128,11 @@ package struct StatusPage: Sendable {
     private static func progressBar(ended: Int64, of total: Int64) -> String {
         let percent = total > 0 ? min(100, Int(ended * 100 / total)) : 0
         return "<span class=\"progress\"><span style=\"width: \(percent)%\"></span></span> \(ended) of \(total)"
+    }
+
+    /// `1 run`, `2 runs`.
+    private static func runs(_ count: some BinaryInteger) -> String {
+        count == 1 ? "1 run" : "\(count) runs"
     }
 
     /// A duration as an operator reads it: `0.42 ms`, `412 ms`, `3.1 s`, `4 min 12 s`, `3 h 5 min`.
