@@ -13,7 +13,8 @@ import SkillhostModel
 ///
 /// - A route of ``HTTPRouteAccess/tokenOrSessionCookie(_:)`` (the status page): the same
 ///   token as a bearer token or as the page's cookie (``StatusPageSession``); refused, the
-///   login form (HTML, 401), which also clears a cookie that no longer admits.
+///   login form (HTML; 401, or 403 for a token of another scope), which also clears a cookie
+///   that no longer admits.
 ///
 /// Tokens are checked against the registry (``Registry/verifyToken(_:scope:skill:at:)``),
 /// which keeps only their SHA-256; a refusal never repeats the token. Every answer of the

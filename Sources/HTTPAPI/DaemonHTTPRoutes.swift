@@ -5,7 +5,7 @@ enum DaemonHTTPRoutes {
     /// The routes.
     static let all: [HTTPRoute] = [
         HTTPRoute("GET", "/", .tokenOrSessionCookie(.admin),
-                  "the status page for an operator's browser (HTML, reloading itself every 5 s): skills, runs in flight, "
+                  "the status page for an operator's browser (HTML, reloading itself every \(StatusPage.refreshSeconds) s): skills, runs in flight, "
                       + "the latest runs, batches, inference endpoints, runs per minute; without an admin token, the login form",
                   answer: StatusPageRoutes.page),
         HTTPRoute("POST", StatusPageRoutes.loginPath, .open,

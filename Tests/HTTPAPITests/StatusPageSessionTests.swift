@@ -37,6 +37,10 @@ struct StatusPageSessionTests {
         #expect(!StatusPageSession.isSameOrigin(request(["Host": host, "Origin": "null"])), "a sandboxed frame's form")
         #expect(!StatusPageSession.isSameOrigin(request(["Host": host, "Referer": "http://evil.example/127.0.0.1:8480"])))
         #expect(!StatusPageSession.isSameOrigin(request(["Origin": "http://127.0.0.1:8480"])), "no Host to compare with")
+        #expect(StatusPageSession.isSameOrigin(request(["Host": host, "Origin": "http://127.0.0.1:8480", "Sec-Fetch-Site": "same-origin"])))
+        #expect(!StatusPageSession.isSameOrigin(request(["Host": host, "Origin": "http://127.0.0.1:8480", "Sec-Fetch-Site": "same-site"])),
+                "another port of the same host is another site's page")
+        #expect(!StatusPageSession.isSameOrigin(request(["Host": host, "Sec-Fetch-Site": "cross-site"])))
     }
 
     @Test("a form's body is read as a browser encodes it")

@@ -108,6 +108,7 @@ package struct StatusPage: Sendable {
         cell(text, class: nil)
     }
 
+    /// A cell of `text`, escaped, of the style class `name` (one of the page's own).
     private func cell(_ text: String, class name: String?) -> String {
         "<td\(name.map { " class=\"\($0)\"" } ?? "")>\(HTML.escaped(text))</td>"
     }

@@ -44,7 +44,7 @@ enum StatusPageRoutes {
             response.headers.append(name: "Set-Cookie", value: StatusPageSession.cookie(keeping: presented ?? ""))
             return response
         case let .failure(failure):
-            return loginForm(after: failure, clearingCookie: false, askedFor: true)
+            return loginForm(after: failure, clearingCookie: false, isLoginAttempt: true)
         }
     }
 
@@ -56,12 +56,13 @@ enum StatusPageRoutes {
         return response
     }
 
-    /// The login form answered for a page request whose token is not admitted (401; 403 for a
-    /// known token of another scope), saying why unless none was presented; `clearingCookie`
-    /// makes the browser forget the cookie that was presented.
-    static func loginForm(after failure: TokenAdmissionFailure, clearingCookie: Bool, askedFor: Bool = false) -> HTTPResponse {
+    /// The login form answered for a request whose token is not admitted (401; 403 for a
+    /// known token of another scope), saying why; for a page request without a token (a first
+    /// visit), just the form. `isLoginAttempt`: the request is the form's own post.
+    /// `clearingCookie` makes the browser forget the cookie that was presented.
+    static func loginForm(after failure: TokenAdmissionFailure, clearingCookie: Bool, isLoginAttempt: Bool = false) -> HTTPResponse {
         let message: String? = switch failure {
-        case .missing: askedFor ? "Give an admin token." : nil
+        case .missing: isLoginAttempt ? "Give an admin token." : nil
         case let .refused(refusal): "The token is refused: \(refusal)."
         case let .unavailable(reason): "The token cannot be checked now: \(reason)."
         }

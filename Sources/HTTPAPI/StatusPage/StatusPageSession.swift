@@ -37,11 +37,13 @@ enum StatusPageSession {
     private static let attributes = "Path=/; HttpOnly; SameSite=Strict"
 
     /// Whether a form posted by `request` comes from a page of this server, as far as the
-    /// browser tells: its `Origin` (or, without one, its `Referer`) names the host and port
+    /// browser tells: its `Sec-Fetch-Site`, if sent, is `same-origin` (or `none`: the user's
+    /// own doing), and its `Origin` (or, without one, its `Referer`) names the host and port
     /// the request was sent to (`Host`). A request that has neither (not a browser's, or one
     /// that tells nothing) passes: forging a form needs a browser, and browsers send `Origin`
     /// with every form they post.
     static func isSameOrigin(_ request: HTTPRequest) -> Bool {
+        if let site = request.headers["Sec-Fetch-Site"]?.lowercased(), site != "same-origin", site != "none" { return false }
         guard let source = request.headers["Origin"] ?? request.headers["Referer"] else { return true }
         guard let host = request.headers["Host"], let authority = authority(of: source) else { return false }
         return authority.lowercased() == host.lowercased()
