@@ -38,12 +38,13 @@ struct StatusPageTests {
             activeRuns: ["runs": [["run_id": 13, "skill": "sleeps", "version": "1.0.0", "trigger": "batch",
                                    "elapsed_ms": 2500, "caller_uid": 1000, "caller_token": nil]]],
             runs: ["runs": .array(runs)],
+            runsPerMinute: ["until": time(minutesAgo: 0), "counts": .array((0..<60).map { .int($0 == 59 ? 2 : $0 == 29 ? 1 : 0) })],
             batches: ["batches": [["batch_id": 3, "skill": "echo", "version": "1.0.0", "status": "running", "items": 8,
                                    "counts": ["pending": 3, "running": 1, "done": 3, "failed": 1, "cancelled": 0]]]],
             takenAt: now)
     }
 
-    @Test("the snapshot reads each answer's members, and counts the runs of each minute of the last hour")
+    @Test("the snapshot reads each answer's members")
     func snapshotOfAnswers() {
         let snapshot = Self.snapshot(nasty: "n")
         #expect(snapshot.daemon == .init(version: "0.1.0", pid: 4242, uptimeMilliseconds: 3_723_000, runsTotal: 4))
@@ -56,26 +57,20 @@ struct StatusPageTests {
         #expect(snapshot.batches.first?.ended == 4 && snapshot.batches.first?.items == 8)
         #expect(snapshot.endpoints.first?.healthy == false && snapshot.endpoints.first?.latencyP99Milliseconds == 1830)
 
-        let counts = snapshot.runsPerMinute.counts
-        #expect(counts.count == StatusSnapshot.chartMinutes)
-        #expect(counts.last == 2, "runs 12 and 11 are of the last minute: \(counts)")
-        #expect(counts[StatusSnapshot.chartMinutes - 1 - 30] == 1, "run 10, 30 minutes ago: \(counts)")
-        #expect(counts.reduce(0, +) == 3, "run 9, 75 minutes ago, is outside the chart: \(counts)")
-        #expect(!snapshot.runsPerMinute.isTruncated, "a run older than the window was read")
+        #expect(snapshot.runsPerMinute.counts.count == 60 && snapshot.runsPerMinute.counts.reduce(0, +) == 3)
+        #expect(snapshot.runsPerMinute.until == Self.now)
     }
 
-    @Test("a page of runs that does not reach back an hour is said to be partial")
-    func truncatedCounts() {
-        let recent = (0..<Int(StatusSnapshot.countedRuns)).map { index -> JSONValue in
-            ["run_id": .int(Int64(2000 - index)), "skill": "echo", "status": "succeeded", "created_at": Self.time(minutesAgo: 1.5)]
-        }
-        let full = Self.snapshot(runs: recent)
-        #expect(full.runsPerMinute.isTruncated && full.runsPerMinute.counts.reduce(0, +) == recent.count)
-        #expect(full.latestRuns.count == StatusSnapshot.listedRuns)
-        #expect(StatusPage(snapshot: full).html.contains("the oldest minutes may show fewer than ran"))
-        let few = Self.snapshot(runs: Array(recent.prefix(5)))
-        #expect(!few.runsPerMinute.isTruncated, "five runs are all the runs there are")
-        #expect(!StatusPage(snapshot: few).html.contains("the oldest minutes may show fewer than ran"))
+    @Test("a snapshot whose answers lack members shows what there is: nothing, zero, the time it was taken")
+    func emptyAnswers() {
+        let snapshot = StatusSnapshot(hostStatus: [:], skills: [:], activeRuns: [:], runs: ["runs": [["run_id": 1]]],
+                                      runsPerMinute: [:], batches: [:], takenAt: Self.now)
+        #expect(snapshot.skills.isEmpty && snapshot.activeRuns.isEmpty && snapshot.batches.isEmpty && snapshot.endpoints.isEmpty)
+        #expect(snapshot.latestRuns == [.init(runID: 1, skill: "", status: "", createdAt: "", durationMilliseconds: nil,
+                                              caller: "", error: nil)])
+        #expect(snapshot.runsPerMinute == .init(counts: [], until: Self.now))
+        let html = StatusPage(snapshot: snapshot).html
+        #expect(html.contains("<h2>Skills (0)</h2>\n<p class=\"none\">None.</p>"), "\(html)")
     }
 
     @Test("every text of the answers is escaped: a skill's name, a run's error, an endpoint's URL are text, never markup",

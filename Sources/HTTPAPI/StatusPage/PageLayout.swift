@@ -37,7 +37,7 @@ enum PageLayout {
         .busy { background: #e0ebfb; color: #1f4f91; } .neutral { background: #eceff3; color: #444c58; }
         .progress { display: inline-block; width: 8em; height: .7em; background: #eceff3; border-radius: 3px; overflow: hidden; }
         .progress span { display: block; height: 100%; background: #4c8bf5; }
-        .none, .note { color: #5b6575; margin: 0; }
+        .none { color: #5b6575; margin: 0; }
         svg.chart rect { fill: #4c8bf5; } svg.chart text { fill: #5b6575; font-size: 11px; }
         form.login { max-width: 28em; margin: 4em auto; background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 1.5em; }
         form.login input { width: 100%; box-sizing: border-box; padding: .4em; margin: .5em 0 1em; font: inherit; }

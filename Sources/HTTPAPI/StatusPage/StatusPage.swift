@@ -38,12 +38,9 @@ package struct StatusPage: Sendable {
 
     private var chartSection: String {
         let counts = snapshot.runsPerMinute.counts
-        let note = snapshot.runsPerMinute.isTruncated
-            ? "<p class=\"note\">Counted from the latest \(StatusSnapshot.countedRuns) runs: the oldest minutes may show fewer than ran.</p>"
-            : ""
         return """
             <section><h2>Runs per minute, last \(counts.count) minutes (\(Self.runs(counts.reduce(0, +))))</h2>
-            \(RunsPerMinuteChart(counts: counts, endingAt: snapshot.takenAt).svg)\(note)</section>
+            \(RunsPerMinuteChart(counts: counts, endingAt: snapshot.runsPerMinute.until).svg)</section>
             """
     }
 

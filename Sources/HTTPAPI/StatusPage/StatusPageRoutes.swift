@@ -15,14 +15,15 @@ enum StatusPageRoutes {
     static let logoutPath = "/logout"
 
     /// `GET /`: the status page (``StatusPage``) of a snapshot read now with `host.status`,
-    /// `skills.list`, `runs.active`, `runs.list` and `batches.list`.
+    /// `skills.list`, `runs.active`, `runs.list`, `runs.per_minute` and `batches.list`.
     @Sendable static func page(_ request: HTTPRouteRequest) async -> HTTPResponse {
         do {
             let snapshot = StatusSnapshot(
                 hostStatus: try await request.call(HostStatusRequest()),
                 skills: try await request.call(ListSkillsRequest()),
                 activeRuns: try await request.call(ActiveRunsRequest()),
-                runs: try await request.call(ListRunsRequest(limit: StatusSnapshot.countedRuns)),
+                runs: try await request.call(ListRunsRequest(limit: Int64(StatusSnapshot.listedRuns))),
+                runsPerMinute: try await request.call(RunsPerMinuteRequest(minutes: Int64(StatusSnapshot.chartMinutes))),
                 batches: try await request.call(ListBatchesRequest(limit: StatusSnapshot.listedBatches)),
                 takenAt: Date())
             return html(StatusPage(snapshot: snapshot).html)

@@ -96,13 +96,12 @@ package struct StatusSnapshot: Sendable, Equatable {
         package var lastError: String?
     }
 
-    /// How many runs were recorded in each of the minutes before ``takenAt``.
+    /// How many runs were recorded in each of the last minutes, from `runs.per_minute`.
     package struct RunsPerMinute: Sendable, Equatable {
-        /// The counts, oldest minute first; the last is the minute that ends at ``StatusSnapshot/takenAt``.
+        /// The counts, oldest minute first.
         package var counts: [Int]
-        /// Whether the runs read did not reach back to the window's start, so that its oldest
-        /// minutes may be missing runs.
-        package var isTruncated: Bool
+        /// When the last minute ends.
+        package var until: Date
     }
 
     /// When the answers were read.
@@ -130,14 +129,12 @@ extension StatusSnapshot {
     package static let listedRuns = 25
     /// How many of the latest batches the page lists.
     package static let listedBatches = 10
-    /// How many runs are read to count the runs per minute: `runs.list`'s largest page.
-    package static let countedRuns: Int64 = 1000
 
     /// The snapshot of the answers of `host.status`, `skills.list`, `runs.active`, `runs.list`
-    /// (newest first) and `batches.list`, taken at `takenAt`. A member an answer lacks reads
-    /// as empty or zero: the page shows what there is rather than nothing.
-    package init(hostStatus: JSONValue, skills: JSONValue, activeRuns: JSONValue, runs: JSONValue, batches: JSONValue,
-                 takenAt: Date) {
+    /// (newest first), `runs.per_minute` and `batches.list`, taken at `takenAt`. A member an
+    /// answer lacks reads as empty or zero: the page shows what there is rather than nothing.
+    package init(hostStatus: JSONValue, skills: JSONValue, activeRuns: JSONValue, runs: JSONValue, runsPerMinute: JSONValue,
+                 batches: JSONValue, takenAt: Date) {
         self.takenAt = takenAt
         daemon = Daemon(version: hostStatus["version"]?.stringValue ?? "", pid: hostStatus["pid"]?.int64Value ?? 0,
                         uptimeMilliseconds: hostStatus["uptime_ms"]?.doubleValue ?? 0,
@@ -150,8 +147,7 @@ extension StatusSnapshot {
             ActiveRun(runID: run["run_id"]?.int64Value ?? 0, skill: Self.skill(of: run), trigger: run["trigger"]?.stringValue ?? "",
                       elapsedMilliseconds: run["elapsed_ms"]?.doubleValue ?? 0, caller: Self.caller(of: run))
         }
-        let records = runs["runs"]?.arrayValue ?? []
-        latestRuns = records.prefix(Self.listedRuns).map { run in
+        latestRuns = (runs["runs"]?.arrayValue ?? []).prefix(Self.listedRuns).map { run in
             let error = run["error"].flatMap { error -> String? in
                 guard let message = error["message"]?.stringValue else { return nil }
                 return "\(error["kind"]?.stringValue ?? "error"): \(message)"
@@ -174,26 +170,9 @@ extension StatusSnapshot {
                      latencyP99Milliseconds: endpoint["latency_p99_ms"]?.doubleValue,
                      lastError: endpoint["last_error"]?.stringValue)
         }
-        runsPerMinute = Self.runsPerMinute(createdAt: records.compactMap { $0["created_at"]?.stringValue },
-                                           readAll: Int64(records.count) < Self.countedRuns, endingAt: takenAt)
-    }
-
-    /// The runs recorded in each of the ``chartMinutes`` minutes up to `end`, from their
-    /// creation times (ISO 8601), newest first; `readAll` says whether these are all the runs
-    /// there are.
-    static func runsPerMinute(createdAt times: [String], readAll: Bool, endingAt end: Date) -> RunsPerMinute {
-        var counts = [Int](repeating: 0, count: chartMinutes)
-        var reachedStart = readAll
-        for time in times {
-            guard let created = Date(iso8601: time) else { continue }
-            let minutesAgo = Int((end.timeIntervalSince(created) / 60).rounded(.down))
-            if minutesAgo >= chartMinutes {
-                reachedStart = true
-                break
-            }
-            if minutesAgo >= 0 { counts[chartMinutes - 1 - minutesAgo] += 1 }
-        }
-        return RunsPerMinute(counts: counts, isTruncated: !reachedStart)
+        self.runsPerMinute = RunsPerMinute(
+            counts: (runsPerMinute["counts"]?.arrayValue ?? []).map { Int($0.int64Value ?? 0) },
+            until: runsPerMinute["until"]?.stringValue.flatMap(Date.init(iso8601:)) ?? takenAt)
     }
 
     /// `name@version` of a record's `skill` and `version`.
