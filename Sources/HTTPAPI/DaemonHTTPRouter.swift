@@ -14,7 +14,7 @@ import SkillhostModel
 /// - A route of ``HTTPRouteAccess/tokenOrSessionCookie(_:)`` (the status page): the same
 ///   token as a bearer token or as the page's cookie (``StatusPageSession``); refused, the
 ///   login form (HTML; 401, or 403 for a token of another scope), which also clears a cookie
-///   that no longer admits.
+///   that no longer admits; a registry that cannot be read is the API's 500.
 ///
 /// Tokens are checked against the registry (``Registry/verifyToken(_:scope:skill:at:)``),
 /// which keeps only their SHA-256; a refusal never repeats the token. Every answer of the
@@ -61,6 +61,7 @@ public struct DaemonHTTPRouter: HTTPHandler {
             let cookie = StatusPageSession.token(in: request)
             switch services.admit(Self.bearerToken(of: request) ?? cookie, needing: scope) {
             case let .success(record): token = record
+            case let .failure(.unavailable(message)): return .failure(.internal, message)
             case let .failure(failure): return StatusPageRoutes.loginForm(after: failure, clearingCookie: cookie != nil)
             }
         }

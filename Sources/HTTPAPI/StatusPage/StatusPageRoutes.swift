@@ -44,6 +44,8 @@ enum StatusPageRoutes {
             var response = redirectToPage
             response.headers.append(name: "Set-Cookie", value: StatusPageSession.cookie(keeping: presented ?? ""))
             return response
+        case let .failure(.unavailable(message)):
+            return .failure(.internal, message)
         case let .failure(failure):
             return loginForm(after: failure, clearingCookie: false, isLoginAttempt: true)
         }
@@ -65,7 +67,7 @@ enum StatusPageRoutes {
         let message: String? = switch failure {
         case .missing: isLoginAttempt ? "Give an admin token." : nil
         case let .refused(refusal): "The token is refused: \(refusal)."
-        case let .unavailable(reason): "The token cannot be checked now: \(reason)."
+        case let .unavailable(reason): "The token cannot be checked now: \(reason)"
         }
         var response = html(LoginPage.html(message: message), status: failure.isUnauthenticated ? .unauthorized : .forbidden)
         if failure.isUnauthenticated { response.headers.append(name: "WWW-Authenticate", value: "Bearer") }
