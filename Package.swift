@@ -2,7 +2,7 @@
 //
 // skillhost: a daemon that hosts LLM skills compiled as native shared libraries.
 // No Swift package dependencies: only the toolchain and Debian's C libraries
-// (libsqlite3, libcrypto) through system-library targets.
+// (libsqlite3, libcrypto, libssl) through system-library targets.
 
 import PackageDescription
 
@@ -29,6 +29,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSSL", path: "Sources/CSSL", pkgConfig: "libssl",
+                       providers: [.apt(["libssl-dev"])]),
         .target(name: "CSystemShims", path: "Sources/CSystemShims"),
         // The system calls every layer makes, in Swift's terms: errno as a value, typed errors,
         // EINTR retried, owned file descriptors, whole-file reads, Duration conversions.
@@ -46,7 +48,7 @@ let package = Package(
         .target(name: "JSONRPC", dependencies: ["JSON", "CSystemShims", "SystemCalls"]),
         // HTTP/1.1 over TCP, generic: the listener, the request reader and its limits, responses
         // whole or streamed, a handler protocol; routes are the caller's.
-        .target(name: "HTTPServer", dependencies: ["CSystemShims", "SystemCalls"]),
+        .target(name: "HTTPServer", dependencies: ["CSystemShims", "SystemCalls", "CSSL"]),
         // The service manager's protocols: socket activation, readiness and status, the watchdog.
         .target(name: "ServiceManager", dependencies: ["SystemCalls"]),
         // Prometheus metrics: counters, gauges, histograms by label set, and their text format.
@@ -56,6 +58,9 @@ let package = Package(
         // skillhostd's protocol, declared once: every method (params, result, error kinds),
         // every notification, the registry of them all, and where the socket is.
         .target(name: "SkillhostProtocol", dependencies: ["JSON", "JSONRPC", "SkillhostModel"]),
+        // The Model Context Protocol's server side over skillhostd: each skill a tool, sessions
+        // fed messages by any transport, and the stdio transport.
+        .target(name: "MCP", dependencies: ["JSON", "JSONRPC", "SkillhostProtocol", "SkillhostModel", "SystemCalls"]),
 
         // Running a skill, on both sides of the process boundary: loading and ABI checks, the
         // CSI host table, the invocation and its outcome, deadlines, in-process execution.
@@ -73,18 +78,20 @@ let package = Package(
         // The daemon's domain: runs, batches, schedules, skills and the configuration.
         .target(name: "SkillDaemon",
                 dependencies: ["SkillhostModel", "Registry", "InferenceDriver", "Scheduling", "SkillRuntime",
-                               "ProcessIsolation", "JSON", "Logging", "SystemCalls", "Roff", "Metrics"]),
+                               "ProcessIsolation", "JSON", "Logging", "SystemCalls", "Roff", "Metrics", "HTTPServer"]),
         // The daemon's HTTP API: its routes and the tokens each needs.
-        .target(name: "HTTPAPI", dependencies: ["HTTPServer", "Registry", "SkillhostModel", "JSON", "JSONRPC", "SkillhostProtocol"]),
+        .target(name: "HTTPAPI", dependencies: ["HTTPServer", "Registry", "SkillhostModel", "JSON", "JSONRPC", "SkillhostProtocol", "MCP",
+                                              "SystemCalls"]),
         // The daemon's JSON-RPC face over its domain, and the daemon process that serves it.
         .target(name: "DaemonRPC",
                 dependencies: ["SkillhostModel", "SkillDaemon", "SkillRuntime", "ProcessIsolation", "Registry",
                                "InferenceDriver", "Scheduling", "JSON", "JSONRPC", "SkillhostProtocol", "Logging", "ServiceManager",
-                               "SystemCalls", "Metrics", "HTTPServer", "HTTPAPI"]),
+                               "SystemCalls", "Metrics", "HTTPServer", "HTTPAPI", "MCP"]),
 
         // skillctl's commands, each declared once (arguments, options, help, request, rendering), and
         // the parser, help and README table made from that list; the executable hands it its arguments.
-        .target(name: "SkillctlCommands", dependencies: ["JSON", "JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling", "Roff"]),
+        .target(name: "SkillctlCommands",
+                dependencies: ["JSON", "JSONRPC", "SkillhostProtocol", "SkillhostModel", "Scheduling", "Roff", "MCP"]),
 
         // Executables.
         .executableTarget(name: "skillhostd", dependencies: ["DaemonRPC", "SkillDaemon", "SkillRuntime", "SkillWorker", "SkillhostModel", "JSONRPC",
@@ -92,6 +99,8 @@ let package = Package(
         .executableTarget(name: "skillctl", dependencies: ["SkillctlCommands"]),
         .executableTarget(name: "skillhost-worker-init"),
         .executableTarget(name: "skillhost-man", dependencies: ["SkillctlCommands", "SkillDaemon"]),
+        // Prints the HTTP API's OpenAPI document, made from its routes: docs/openapi.json.
+        .executableTarget(name: "skillhost-openapi", dependencies: ["HTTPAPI"]),
         // The benchmark (docs/BENCHMARKS.md); bench/run builds and drives it.
         .executableTarget(name: "skillbench",
                           dependencies: ["SkillRuntime", "SkillhostModel", "Registry", "JSON", "JSONRPC", "SkillhostProtocol", "InferenceDriver",
@@ -108,13 +117,13 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "JSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
-        .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "HTTPServer", "JSON"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSON", "JSONRPC", "CSystemShims", "SystemCalls"]),
         .testTarget(name: "SkillhostProtocolTests", dependencies: ["SkillhostProtocol", "SkillhostModel", "JSON", "JSONRPC"]),
+        .testTarget(name: "MCPTests", dependencies: ["MCP", "SkillhostProtocol", "JSON", "JSONRPC"]),
         .testTarget(name: "SkillHostTests",
                     dependencies: ["SkillRuntime", "WorkerProtocol", "SkillWorker", "ProcessIsolation", "SkillDaemon", "DaemonRPC",
                                    "SkillhostModel", "SkillhostProtocol", "Registry", "SkillABI", "JSON", "JSONRPC", "Logging", "TestSupport",
-                                   "Scheduling", "InferenceDriver"]),
+                                   "Scheduling", "InferenceDriver", "MCP"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSON", "JSONRPC", "Registry", "SkillhostModel", "TestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"]),
         .testTarget(name: "SkillhostModelTests", dependencies: ["SkillhostModel"]),
@@ -123,6 +132,7 @@ let package = Package(
         .testTarget(name: "SkillctlCommandsTests",
                     dependencies: ["SkillctlCommands", "SkillhostProtocol", "SkillhostModel", "Scheduling", "JSON", "JSONRPC", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "HTTPAPITests", dependencies: ["HTTPAPI", "HTTPServer", "SkillhostProtocol", "SkillhostModel", "JSON", "JSONRPC"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

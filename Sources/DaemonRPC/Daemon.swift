@@ -140,9 +140,11 @@ public final class Daemon: Sendable {
         let serverLimits = JSONRPCServerLimits(configuration: configuration, maximumConnections: maximumConnections)
         let server = socket.passed.map { JSONRPCServer(listener: $0, handler: service, limits: serverLimits) }
             ?? JSONRPCServer(socketPath: configuration.socketPath, handler: service, limits: serverLimits)
+        let readiness = Readiness()
+        let http = try makeHTTPServer(registry: registry, service: service, server: server, metrics: metrics, readiness: readiness)
         let reloader = ConfigurationReloader(
             invocation: invocation, environment: environment, inForce: resolved, live: live, record: reloads,
-            router: inference, server: server, runner: runner,
+            router: inference, server: server, http: http, runner: runner,
             defaultMaximumConnections: defaultMaximumConnections,
             prewarm: { [self] in prewarmInstalledSkills(registry: registry, runner: runner) }, logger: logger,
             hooks: reloadHooks(inference))
@@ -154,7 +156,7 @@ public final class Daemon: Sendable {
             stop = try StopSignal(
                 signals: [SIGTERM, SIGINT], reloadSignal: SIGHUP,
                 shutdownLimit: { [live] in live.current.shutdownGrace + Self.shutdownMargin },
-                watching: { server.vitalDescriptors + lockIdentity }, onReload: { reloader.requestReload() }
+                watching: { server.vitalDescriptors + (http?.vitalDescriptors ?? []) + lockIdentity }, onReload: { reloader.requestReload() }
             ) { [logger] failure in
                 Self.exitAfter(failure, logger: logger)
             }
@@ -167,8 +169,7 @@ public final class Daemon: Sendable {
             let remedy = error.remedy(otherPath: "pass --socket with another path")
             throw DaemonError("\(error)" + (remedy.map { ": \($0)" } ?? ""))
         }
-        let readiness = Readiness()
-        let http = try startHTTP(registry: registry, service: service, server: server, metrics: metrics, readiness: readiness)
+        if let http { try startHTTP(http) }
         prewarmInstalledSkills(registry: registry, runner: runner)
         do {
             let resumed = try batches.resumeUnfinishedBatches()
@@ -201,7 +202,7 @@ public final class Daemon: Sendable {
         let inFlight = runs.activeRuns
         let grace = live.current.shutdownGrace
         report(try notifier.stopping(status: "stopping: \(inFlight) runs in flight get up to "
-            + "\(Int64(grace.milliseconds)) ms to finish"))
+            + "\(grace.wholeMilliseconds) ms to finish"))
         watchdog?.cancel()
         logger.info("shutting down", ["signal": .string(signal == SIGTERM ? "SIGTERM" : "SIGINT"),
                                        "runs_in_flight": .int(Int64(inFlight))])
@@ -221,12 +222,20 @@ public final class Daemon: Sendable {
         withExtendedLifetime(dataDirectoryLock) {}
     }
 
-    /// Starts the HTTP API when `http_listen` asks for it (``DaemonHTTPRouter``); nil when it
-    /// is off. Its address, with the port bound when 0 was asked for, is logged.
-    /// - Throws: ``DaemonError`` naming `http_listen` when the address is wrong or taken.
-    private func startHTTP(registry: Registry, service: SkillHostService, server: JSONRPCServer, metrics: DaemonMetrics,
-                           readiness: Readiness) throws(DaemonError) -> HTTPServer? {
-        guard let listen = live.current.httpListen else { return nil }
+    /// The HTTP API's server (``DaemonHTTPRouter``) when `http_listen` asks for one, within
+    /// the `http_...` limits, over TLS with `http_tls_cert` and `http_tls_key`; nil when it
+    /// is off (with a warning when TLS files are given for nothing). It serves once
+    /// ``startHTTP(_:)`` starts it.
+    /// - Throws: ``DaemonError`` naming `http_listen` when the address is wrong.
+    private func makeHTTPServer(registry: Registry, service: SkillHostService, server: JSONRPCServer, metrics: DaemonMetrics,
+                                readiness: Readiness) throws(DaemonError) -> HTTPServer? {
+        guard let listen = configuration.httpListen else {
+            if let tls = resolved.httpTLS {
+                logger.warning("http_tls_cert and http_tls_key are given, but http_listen is not: the HTTP API is off",
+                               tls.logFields)
+            }
+            return nil
+        }
         let address: HTTPListenAddress
         do {
             address = try HTTPListenAddress(parsing: listen)
@@ -235,16 +244,24 @@ public final class Daemon: Sendable {
         }
         let router = DaemonHTTPRouter(services: DaemonHTTPServices(
             registry: registry, protocolHandler: service, protocolLimits: { server.limits }, isReady: { readiness.isReady },
-            metrics: { (PrometheusTextFormat.contentType, metrics.registry.render()) }))
-        let http = HTTPServer(address: address, handler: router)
+            metrics: { (PrometheusTextFormat.contentType, metrics.registry.render()) },
+            recordRequest: { metrics.recordHTTPRequest(route: $0, method: $1, status: $2, duration: $3) }))
+        return HTTPServer(address: address, handler: router, limits: configuration.httpLimits, tls: resolved.httpTLS)
+    }
+
+    /// Starts the HTTP API's server, and logs its address, with the port bound when 0 was
+    /// asked for, and whether it speaks TLS, with which certificate.
+    /// - Throws: ``DaemonError`` naming `http_listen` when the address is taken.
+    private func startHTTP(_ server: HTTPServer) throws(DaemonError) {
         let bound: HTTPListenAddress
         do {
-            bound = try http.start()
+            bound = try server.start()
         } catch {
-            throw DaemonError("cannot serve HTTP at \(listen) (http_listen): \(error)")
+            throw DaemonError("cannot serve HTTP at \(server.address) (http_listen): \(error)")
         }
-        logger.info("the HTTP API listens", ["http_listen": .string(listen), "address": .string("\(bound)")])
-        return http
+        let fields: [String: JSONValue] = ["http_listen": .string(configuration.httpListen ?? ""), "address": .string("\(bound)")]
+        logger.info("the HTTP API listens", fields.merging(server.tls?.logFields ?? ["tls": false]) { $1 })
+        server.tls?.warnIfExpired(logger)
     }
 
     /// What the service manager's status line says while the daemon serves.
@@ -328,7 +345,7 @@ public final class Daemon: Sendable {
         })
         if task != nil, let timeout = notifier.watchdogTimeout {
             logger.info("watchdog keep-alives every half of the service manager's timeout",
-                        ["watchdog_timeout_ms": .int(Int64(timeout.milliseconds))])
+                        ["watchdog_timeout_ms": .int(timeout.wholeMilliseconds)])
         }
         return task
     }
@@ -380,8 +397,8 @@ public final class Daemon: Sendable {
                 + "exiting with status \(DaemonExitStatus.broken.rawValue) for a supervisor to restart it "
                 + "(run untrusted skills in process isolation)", ["loss": .string(loss)])
         case let .shutdownOverran(limit):
-            logger.error("skillhostd did not finish stopping within \(Int64(limit.milliseconds)) ms of the stop signal "
-                + "(shutdown_grace_ms plus \(Int64(shutdownMargin.milliseconds)) ms), most likely because an in-process "
+            logger.error("skillhostd did not finish stopping within \(limit.wholeMilliseconds) ms of the stop signal "
+                + "(shutdown_grace_ms plus \(shutdownMargin.wholeMilliseconds) ms), most likely because an in-process "
                 + "skill broke it; exiting with status \(DaemonExitStatus.broken.rawValue)")
         }
         _exit(DaemonExitStatus.broken.rawValue)

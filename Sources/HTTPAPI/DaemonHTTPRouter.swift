@@ -34,11 +34,19 @@ public struct DaemonHTTPRouter: HTTPHandler {
         routes = DaemonHTTPRoutes.all
     }
 
-    /// Answers `request` as the type's documentation says.
+    /// Answers `request` as the type's documentation says, and counts it.
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        let started = ContinuousClock.now
+        let (route, response) = await answer(request)
+        services.recordRequest(route?.path.description ?? "other", request.method, response.status.code, .now - started)
+        return response
+    }
+
+    /// The route `request` went to, if any, and its answer.
+    private func answer(_ request: HTTPRequest) async -> (HTTPRoute?, HTTPResponse) {
         let matches = routes.compactMap { route in route.path.match(request.path).map { (route, $0) } }
         guard !matches.isEmpty else {
-            return .failure(.notFound, "no such path: \(request.path); the API's paths are in GET /openapi.json")
+            return (nil, .failure(.notFound, "no such path: \(request.path); the API's paths are in GET /openapi.json"))
         }
         guard let (route, parameters) = matches.first(where: { $0.0.answers(request.method) }) else {
             let allowed = Set(matches.flatMap { $0.0.method == "GET" ? ["GET", "HEAD"] : [$0.0.method] }).sorted()
@@ -46,7 +54,7 @@ public struct DaemonHTTPRouter: HTTPHandler {
                 + "not \(request.method)")
             refusal.status = .methodNotAllowed
             refusal.headers.append(name: "Allow", value: allowed.joined(separator: ", "))
-            return refusal
+            return (matches[0].0, refusal)
         }
         let token: TokenRecord?
         switch route.access {
@@ -55,17 +63,17 @@ public struct DaemonHTTPRouter: HTTPHandler {
         case let .token(scope):
             switch services.admit(Self.bearerToken(of: request), needing: scope) {
             case let .success(record): token = record
-            case let .failure(failure): return Self.refusal(of: request, needing: scope, failure)
+            case let .failure(failure): return (route, Self.refusal(of: request, needing: scope, failure))
             }
         case let .tokenOrSessionCookie(scope):
             let cookie = StatusPageSession.token(in: request)
             switch services.admit(Self.bearerToken(of: request) ?? cookie, needing: scope) {
             case let .success(record): token = record
-            case let .failure(.unavailable(message)): return .failure(.internal, message)
-            case let .failure(failure): return StatusPageRoutes.loginForm(after: failure, clearingCookie: cookie != nil)
+            case let .failure(.unavailable(message)): return (route, .failure(.internal, message))
+            case let .failure(failure): return (route, StatusPageRoutes.loginForm(after: failure, clearingCookie: cookie != nil))
             }
         }
-        return await route.answer(HTTPRouteRequest(request: request, parameters: parameters, token: token, services: services))
+        return (route, await route.answer(HTTPRouteRequest(request: request, parameters: parameters, token: token, services: services)))
     }
 
     /// The token of `Authorization: Bearer TOKEN`, if the request has one.

@@ -1,6 +1,6 @@
 import HTTPServer
 
-/// The answers of the probes and of `/metrics`: no protocol call.
+/// The answers of the probes, of `/metrics` and of `/openapi.json`: no protocol call.
 enum ProbeRoutes {
     @Sendable static func health(_ request: HTTPRouteRequest) async -> HTTPResponse {
         .text("ok")
@@ -13,5 +13,9 @@ enum ProbeRoutes {
     @Sendable static func metrics(_ request: HTTPRouteRequest) async -> HTTPResponse {
         let exposition = request.services.metrics()
         return HTTPResponse(status: .ok, headers: ["Content-Type": exposition.contentType], body: Array(exposition.text.utf8))
+    }
+
+    @Sendable static func openAPI(_ request: HTTPRouteRequest) async -> HTTPResponse {
+        HTTPResponse(status: .ok, headers: ["Content-Type": HTTPResponse.jsonContentType], body: Array(OpenAPIDocument.text.utf8))
     }
 }

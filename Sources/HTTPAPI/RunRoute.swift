@@ -39,7 +39,7 @@ enum RunRoute {
     }
 
     /// The `skills.run` request the HTTP request makes, or the answer refusing it.
-    private static func runRequest(_ request: HTTPRouteRequest, skill: String) -> Result<RunSkillRequest, Refusal> {
+    private static func runRequest(_ request: HTTPRouteRequest, skill: String) -> Result<RunSkillRequest, RouteRefusal> {
         let http = request.request
         let input: JSONValue
         switch http.mediaType {
@@ -49,7 +49,7 @@ enum RunRoute {
             do throws(JSONParseError) {
                 input = try JSONValue(parsing: http.body)
             } catch {
-                return .failure(Refusal(.failure(.invalidInput, "the body is the skill's input, and it is not JSON: \(error)")))
+                return .failure(RouteRefusal(.failure(.invalidInput, "the body is the skill's input, and it is not JSON: \(error)")))
             }
         case "text/plain":
             input = .string(String(decoding: http.body, as: UTF8.self))
@@ -57,12 +57,12 @@ enum RunRoute {
             var refusal = HTTPResponse.failure(.invalidInput, "the body is the skill's input: application/json or text/plain, not \(other) "
                 + "(with curl: -H 'Content-Type: application/json')")
             refusal.status = .unsupportedMediaType
-            return .failure(Refusal(refusal))
+            return .failure(RouteRefusal(refusal))
         }
         var timeout: Int64?
         if let text = http.queryValue(named: "timeout_ms") {
             guard let milliseconds = Int64(text) else {
-                return .failure(Refusal(.failure(.invalidParams, "timeout_ms must be a whole number of milliseconds, not \"\(text)\"")))
+                return .failure(RouteRefusal(.failure(.invalidParams, "timeout_ms must be a whole number of milliseconds, not \"\(text)\"")))
             }
             timeout = milliseconds
         }
@@ -173,15 +173,6 @@ enum RunRoute {
             case let .result(result): result
             case let .error(error): HTTPResponse.errorBody(error)
             }
-        }
-    }
-
-    /// A request refused before any call, and its answer.
-    private struct Refusal: Error {
-        let response: HTTPResponse
-
-        init(_ response: HTTPResponse) {
-            self.response = response
         }
     }
 }

@@ -1,12 +1,12 @@
 import Dispatch
 import Synchronization
 
-/// A client connection of an ``HTTPServer``: its socket, whether a request is being
+/// A client connection of an ``HTTPServer``: its transport, whether a request is being
 /// answered, and the serial queue that writes from a request's task go through, so that a
 /// client that reads slowly holds up a thread of that queue, never the Swift concurrency pool.
 final class HTTPConnection: Sendable {
-    /// The socket.
-    let socket: TCPConnection
+    /// The connection's transport: TCP, or TLS over it.
+    let transport: any HTTPTransport
     private let writes: DispatchQueue
     private let state = Mutex(State())
 
@@ -19,15 +19,15 @@ final class HTTPConnection: Sendable {
         var task: Task<Void, Never>?
     }
 
-    init(socket: TCPConnection) {
-        self.socket = socket
+    init(transport: any HTTPTransport) {
+        self.transport = transport
         writes = DispatchQueue(label: "skillhost.http.connection-writes")
     }
 
     /// Writes `bytes` on the connection's queue; false when the client has gone.
     func send(_ bytes: [UInt8]) async -> Bool {
         await withCheckedContinuation { continuation in
-            writes.async { [socket] in continuation.resume(returning: socket.send(bytes)) }
+            writes.async { [transport] in continuation.resume(returning: transport.send(bytes)) }
         }
     }
 
@@ -64,7 +64,7 @@ final class HTTPConnection: Sendable {
             state.isDraining = true
             return !state.isBusy
         }
-        if isIdle { socket.shutdown() }
+        if isIdle { transport.shutdown() }
     }
 
     /// Cancels the task of the current request (once: a second call does nothing more).
@@ -75,6 +75,6 @@ final class HTTPConnection: Sendable {
     /// Cancels the task of the current request and closes the connection.
     func abort() {
         state.withLock { $0.task }?.cancel()
-        socket.shutdown()
+        transport.shutdown()
     }
 }

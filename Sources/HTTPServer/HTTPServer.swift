@@ -4,7 +4,8 @@ import Glibc
 import Synchronization
 import SystemCalls
 
-/// An HTTP/1.1 server on a TCP port, which passes each request to an ``HTTPHandler``.
+/// An HTTP/1.1 server on a TCP port, in plain HTTP or over TLS (``TLSServerContext``),
+/// which passes each request to an ``HTTPHandler``.
 ///
 /// Threads, as the JSON-RPC server's: one accepts connections; one per connection reads its
 /// requests with blocking reads (off the Swift concurrency pool), and answers each in a
@@ -16,14 +17,16 @@ import SystemCalls
 /// ``HTTPRequestError`` and its connection is closed; a client beyond
 /// ``HTTPServerLimits/maximumConnections`` gets 503 with `Retry-After` and is closed, without
 /// the accepting thread waiting for it. A connection that sends nothing for
-/// ``HTTPServerLimits/idleTimeout`` between requests is closed.
+/// ``HTTPServerLimits/idleTimeout`` between requests is closed. Over TLS the connection's
+/// thread makes the handshake first, and everything after it is the same.
+///
+/// ``update(limits:)`` and ``update(tls:)`` change what the server accepts and the
+/// certificate it presents while it serves.
 public final class HTTPServer: Sendable {
     /// The address asked for; ``boundAddress`` has the port the system picked for port 0.
     public let address: HTTPListenAddress
-    /// The limits in force.
-    public let limits: HTTPServerLimits
     private let handler: any HTTPHandler
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     private struct State {
         enum Phase {
@@ -33,14 +36,39 @@ public final class HTTPServer: Sendable {
         }
         var phase = Phase.created
         var connections: [ObjectIdentifier: HTTPConnection] = [:]
+        /// The limits in force, which ``update(limits:)`` replaces.
+        var limits: HTTPServerLimits
+        /// The TLS context of the connections accepted from now on; nil for plain HTTP.
+        var tls: TLSServerContext?
     }
 
-    /// A server for `address` that passes every request to `handler`, within `limits`.
-    /// Nothing happens until ``start()``.
-    public init(address: HTTPListenAddress, handler: any HTTPHandler, limits: HTTPServerLimits = HTTPServerLimits()) {
+    /// A server for `address` that passes every request to `handler`, within `limits`,
+    /// over TLS with `tls` (HTTPS), else in plain HTTP. Nothing happens until ``start()``.
+    public init(address: HTTPListenAddress, handler: any HTTPHandler, limits: HTTPServerLimits = HTTPServerLimits(),
+                tls: TLSServerContext? = nil) {
         self.address = address
         self.handler = handler
-        self.limits = limits
+        state = Mutex(State(limits: limits, tls: tls))
+    }
+
+    /// The TLS context of the connections accepted from now on; nil for plain HTTP.
+    public var tls: TLSServerContext? { state.withLock { $0.tls } }
+
+    /// Serves the connections accepted from now on with `tls` (a context made again from
+    /// renewed files, say), or in plain HTTP for nil; those accepted before go on as they are.
+    public func update(tls: TLSServerContext?) {
+        state.withLock { $0.tls = tls }
+    }
+
+    /// The limits in force.
+    public var limits: HTTPServerLimits { state.withLock { $0.limits } }
+
+    /// Puts `limits` in force: for connections accepted from now on (how many are served,
+    /// how long a write may wait), and for the next request of every connection (its sizes,
+    /// how long it may take, and how long the connection may wait for it). A connection
+    /// beyond a lowered ``HTTPServerLimits/maximumConnections`` is not closed.
+    public func update(limits: HTTPServerLimits) {
+        state.withLock { $0.limits = limits }
     }
 
     /// Binds the address, listens, and starts accepting; returns the address as bound.
@@ -90,6 +118,15 @@ public final class HTTPServer: Sendable {
 
     // MARK: Threads
 
+    /// The descriptors the server cannot serve without, as they were opened: its listening
+    /// socket while it runs; none before or after.
+    package var vitalDescriptors: [DescriptorIdentity] {
+        state.withLock { state in
+            guard case .running(let listener) = state.phase else { return [] }
+            return [listener.descriptorIdentity].compactMap { $0 }
+        }
+    }
+
     private func acceptConnections(from listener: TCPListener) {
         while true {
             let socket: TCPConnection
@@ -101,8 +138,19 @@ public final class HTTPServer: Sendable {
                 if isExhaustion { usleep(50_000) }
                 continue
             }
+            let (limits, tls) = state.withLock { ($0.limits, $0.tls) }
             socket.setWriteTimeout(limits.requestTimeout)
-            let connection = HTTPConnection(socket: socket)
+            let transport: any HTTPTransport
+            if let tls {
+                guard let session = TLSConnection(socket: socket, context: tls, writeTimeout: limits.requestTimeout) else {
+                    socket.shutdown()
+                    continue
+                }
+                transport = session
+            } else {
+                transport = socket
+            }
+            let connection = HTTPConnection(transport: transport)
             let admitted = state.withLock { state -> Bool? in
                 guard case .running = state.phase else { return nil }
                 guard state.connections.count < limits.maximumConnections else { return false }
@@ -114,8 +162,11 @@ public final class HTTPServer: Sendable {
                 let thread = Thread { [self] in serve(connection) }
                 thread.name = "http-connection"
                 thread.start()
+            case false? where tls != nil:
+                // A refusal would need the handshake first, which this thread does not wait for.
+                socket.shutdown()
             case false?:
-                refuseWithoutWaiting(socket)
+                refuseWithoutWaiting(socket, limits: limits)
             case nil:
                 socket.shutdown()
                 return
@@ -125,7 +176,7 @@ public final class HTTPServer: Sendable {
 
     /// Answers a client beyond the connection limit with 503, without waiting for it: a new
     /// connection's socket buffer has room for the short answer.
-    private func refuseWithoutWaiting(_ socket: TCPConnection) {
+    private func refuseWithoutWaiting(_ socket: TCPConnection, limits: HTTPServerLimits) {
         let answer = HTTPResponseHead.refusal(
             .serviceUnavailable, "the server is serving as many connections as it may (\(limits.maximumConnections)); retry shortly",
             extraHeaders: ["Retry-After": "\(limits.retryAfterSeconds)"])
@@ -148,19 +199,28 @@ public final class HTTPServer: Sendable {
     /// having closed it.
     static let closeCheckInterval = DispatchTimeInterval.milliseconds(100)
 
+    /// Serves `connection`'s requests until it closes, on its own thread; the TLS handshake
+    /// first, within the request timeout.
     private func serve(_ connection: HTTPConnection) {
-        var reader = HTTPRequestReader(source: TCPByteSource(connection: connection.socket), limits: limits)
+        let transport = connection.transport
+        defer {
+            transport.shutdown()
+            _ = state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
+        }
+        var reader = HTTPRequestReader(source: HTTPTransportByteSource(transport: transport), limits: limits)
+        guard transport.establish(before: .now + reader.limits.requestTimeout) else { return }
         while !connection.isDraining {
+            reader.limits = limits
             let request: HTTPRequest
             do throws(HTTPRequestError) {
                 guard var read = try reader.nextRequest(sendContinue: {
-                    connection.socket.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                    transport.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
                 }) else { break }
-                read.remoteAddress = connection.socket.remoteAddress
+                read.remoteAddress = transport.remoteAddress
                 request = read
             } catch {
-                connection.socket.send(HTTPResponseHead.refusal(error.status, error.description))
-                connection.socket.closeLingering(for: Self.lingerAfterRefusal)
+                transport.send(HTTPResponseHead.refusal(error.status, error.description))
+                transport.closeLingering(for: Self.lingerAfterRefusal)
                 break
             }
             let answered = DispatchSemaphore(value: 0)
@@ -172,20 +232,18 @@ public final class HTTPServer: Sendable {
                 answered.signal()
             }
             guard task != nil else {
-                connection.socket.send(HTTPResponseHead.refusal(.serviceUnavailable, "the server is shutting down; retry once it is back",
-                                                                extraHeaders: ["Retry-After": "\(limits.retryAfterSeconds)"]))
+                transport.send(HTTPResponseHead.refusal(.serviceUnavailable, "the server is shutting down; retry once it is back",
+                                                        extraHeaders: ["Retry-After": "\(reader.limits.retryAfterSeconds)"]))
                 break
             }
             // A client that closes its connection while the handler works (a stream it stops
             // reading, a run it gave up on) has the handler's task cancelled.
             while answered.wait(timeout: .now() + Self.closeCheckInterval) == .timedOut {
-                if connection.socket.clientHasClosed { connection.cancelRequest() }
+                if connection.transport.clientHasClosed { connection.cancelRequest() }
             }
             connection.endRequest()
             guard keepAlive.load(ordering: .acquiring) else { break }
         }
-        connection.socket.shutdown()
-        _ = state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
     }
 
     /// Writes `response` to `request`; returns whether the connection may serve another request.

@@ -15,10 +15,12 @@ public struct HTTPServerLimits: Sendable, Equatable {
     public var idleTimeout: Duration
     /// How long a client may take to send one whole request, from its first byte to the end
     /// of its body; beyond it the answer is 408 and the connection is closed. Also the
-    /// longest a response's write may wait for a client that does not read.
+    /// longest a response's write may wait for a client that does not read, and over TLS
+    /// the longest a new connection's handshake may take (beyond it, it is closed).
     public var requestTimeout: Duration
     /// The most connections served at once; a client beyond it gets 503 with
-    /// ``retryAfterSeconds`` and is closed at once.
+    /// ``retryAfterSeconds`` and is closed at once (over TLS, closed without an answer,
+    /// which would need a handshake first).
     public var maximumConnections: Int
     /// The `Retry-After` of a 503, in seconds.
     public var retryAfterSeconds: Int

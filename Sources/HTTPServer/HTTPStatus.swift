@@ -23,6 +23,8 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let `continue` = HTTPStatus(code: 100, reason: "Continue")
     /// 200.
     public static let ok = HTTPStatus(code: 200, reason: "OK")
+    /// 202: the message is taken, and nothing more is to be said of it.
+    public static let accepted = HTTPStatus(code: 202, reason: "Accepted")
     /// 204.
     public static let noContent = HTTPStatus(code: 204, reason: "No Content")
     /// 303: the answer is elsewhere, to be fetched with `GET` (after a form is posted).
@@ -39,6 +41,8 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let methodNotAllowed = HTTPStatus(code: 405, reason: "Method Not Allowed")
     /// 409: the request conflicts with the state of what it names.
     public static let conflict = HTTPStatus(code: 409, reason: "Conflict")
+    /// 406: the route cannot answer in any media type the client accepts.
+    public static let notAcceptable = HTTPStatus(code: 406, reason: "Not Acceptable")
     /// 408: the client took too long to send its request.
     public static let requestTimeout = HTTPStatus(code: 408, reason: "Request Timeout")
     /// 413: the body is over the limit.
@@ -66,7 +70,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
 
     /// Every status declared here, for ``init(code:)``.
     private static let known: [HTTPStatus] = [
-        .continue, .ok, .noContent, .seeOther, .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .requestTimeout,
+        .continue, .ok, .accepted, .noContent, .seeOther, .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .notAcceptable, .requestTimeout,
         .conflict, .contentTooLarge, .unsupportedMediaType, .expectationFailed, .unprocessableContent,
         .requestHeaderFieldsTooLarge, .internalServerError, .notImplemented, .badGateway, .serviceUnavailable,
         .gatewayTimeout, .httpVersionNotSupported,

@@ -2,9 +2,9 @@ import CSystemShims
 import Glibc
 import SystemCalls
 
-/// One accepted TCP connection: reads that wait until a deadline, whole writes, and a
-/// shutdown that wakes a reader. The descriptor is closed when the last reference goes.
-final class TCPConnection: Sendable {
+/// One accepted TCP connection, the transport of plain HTTP: reads that wait until a
+/// deadline, whole writes, and a shutdown that wakes a reader. The descriptor is closed when the last reference goes.
+final class TCPConnection: HTTPTransport {
     /// The client's address, `host:port`; empty when the system could not tell.
     let remoteAddress: String
     private let socket: FileDescriptor
@@ -23,16 +23,46 @@ final class TCPConnection: Sendable {
         setsockopt(socket.rawValue, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
     }
 
+    /// The descriptor, for the TLS session over the connection (``TLSConnection``); this
+    /// connection closes it.
+    var descriptor: Int32 { socket.rawValue }
+
+    /// What waiting for a socket to be readable or writable gave.
+    enum Readiness {
+        /// It is (or it failed, which the next read or write tells).
+        case ready
+        /// The deadline passed first.
+        case timedOut
+        /// The wait itself failed.
+        case failed
+    }
+
+    /// Waits until the socket is readable (`POLLIN`) or writable (`POLLOUT`), until
+    /// `deadline` at most.
+    func wait(for events: Int32, before deadline: ContinuousClock.Instant) -> Readiness {
+        var entry = pollfd(fd: socket.rawValue, events: Int16(events), revents: 0)
+        do throws(SystemCallError) {
+            let ready = try retryingOnInterrupt("poll") { poll(&entry, 1, (deadline - .now).millisecondsRoundedUp) }
+            return ready > 0 ? .ready : .timedOut
+        } catch {
+            return .failed
+        }
+    }
+
+    /// Makes reads and writes return at once (`O_NONBLOCK`) instead of waiting: for a TLS
+    /// session, which waits with ``wait(for:before:)`` outside its lock.
+    func makeNonBlocking() {
+        let flags = fcntl(socket.rawValue, F_GETFL)
+        _ = fcntl(socket.rawValue, F_SETFL, flags | O_NONBLOCK)
+    }
+
     /// Reads what is there, waiting until `deadline` at most.
     func read(into buffer: UnsafeMutableRawBufferPointer, before deadline: ContinuousClock.Instant) -> HTTPReadOutcome {
-        var entry = pollfd(fd: socket.rawValue, events: Int16(POLLIN), revents: 0)
-        let ready: Int32
-        do throws(SystemCallError) {
-            ready = try retryingOnInterrupt("poll") { poll(&entry, 1, (deadline - .now).millisecondsRoundedUp) }
-        } catch {
-            return .end
+        switch wait(for: POLLIN, before: deadline) {
+        case .ready: break
+        case .timedOut: return .timedOut
+        case .failed: return .end
         }
-        guard ready > 0 else { return .timedOut }
         guard let count = try? socket.read(into: buffer), count > 0 else { return .end }
         return .bytes(count)
     }
@@ -42,6 +72,8 @@ final class TCPConnection: Sendable {
     var clientHasClosed: Bool {
         (try? retryingOnInterrupt("poll") { cshim_peer_closed(socket.rawValue) }) != 0
     }
+    /// Nothing to do: the connection is ready for requests once accepted.
+    func establish(before deadline: ContinuousClock.Instant) -> Bool { true }
 
     /// Writes all of `bytes`; false when the client has gone or stopped reading.
     @discardableResult
@@ -111,11 +143,3 @@ final class TCPConnection: Sendable {
     }
 }
 
-/// A connection's socket as the byte source of its requests.
-struct TCPByteSource: HTTPByteSource {
-    let connection: TCPConnection
-
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer, before deadline: ContinuousClock.Instant) -> HTTPReadOutcome {
-        connection.read(into: buffer, before: deadline)
-    }
-}

@@ -9,6 +9,8 @@ final class TCPListener: Sendable {
     /// The address as bound: the port is the one the system chose when 0 was asked for.
     let address: HTTPListenAddress
     private let socket: FileDescriptor
+    /// The listening socket as it was opened, for a watcher to find it closed or replaced.
+    let descriptorIdentity: DescriptorIdentity?
     private let isStopped = Atomic<Bool>(false)
 
     /// Resolves `address` (the first address the resolver gives), binds it and listens with
@@ -37,6 +39,7 @@ final class TCPListener: Sendable {
             try retryingOnInterrupt("bind", path: name) { bind(socket.rawValue, info.ai_addr, info.ai_addrlen) }
             try retryingOnInterrupt("listen", path: name) { listen(socket.rawValue, backlog) }
             self.address = try TCPConnection.address(of: socket.rawValue, peer: false)
+            descriptorIdentity = try? DescriptorIdentity(of: socket.rawValue, role: "the HTTP listening socket \(address)")
             self.socket = socket
         } catch {
             throw .systemCall(error)

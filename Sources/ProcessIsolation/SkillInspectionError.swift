@@ -1,3 +1,5 @@
+import SystemCalls
+
 /// Why a skill file could not be inspected in a worker at install. Every message names the
 /// file.
 public enum SkillInspectionError: Error, Equatable, CustomStringConvertible {
@@ -29,7 +31,7 @@ public enum SkillInspectionError: Error, Equatable, CustomStringConvertible {
 
     /// "10 s", "1.5 s".
     private static func seconds(_ duration: Duration) -> String {
-        let milliseconds = Int64(duration.milliseconds)
+        let milliseconds = duration.wholeMilliseconds
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(Double(milliseconds) / 1000) s"
     }
 }

@@ -63,6 +63,7 @@ enum SkillctlCommandList {
             subcommands: [ListTokensCommand.self, CreateTokenCommand.self, RevokeTokenCommand.self],
             defaultSubcommand: "list")),
         .command(MetricsCommand.self),
+        .command(MCPCommand.self),
         .command(CompletionCommand.self),
     ]
 

@@ -94,3 +94,33 @@ public struct BatchProgressNotification: SkillhostNotification {
         case secondsLeft = "eta_s"
     }
 }
+
+/// `skills.changed`: the set of installed skills changed.
+public struct SkillsChangedNotification: SkillhostNotification {
+    public static let method = "skills.changed"
+    public static let summary = "a skill was installed, replaced or removed; sent to every connection that called skills.watch"
+
+    /// What happened to a skill version.
+    public enum Change: String, Codable, Sendable, CaseIterable {
+        /// A new name or version was installed.
+        case installed
+        /// An installed name and version got another library (`skills.install` with `force`).
+        case replaced
+        /// The version was removed.
+        case removed
+    }
+
+    /// What happened.
+    public var change: Change
+    /// The skill's name.
+    public var name: String
+    /// The version that changed.
+    public var version: String
+
+    /// A notification as given.
+    public init(change: Change, name: String, version: String) {
+        self.change = change
+        self.name = name
+        self.version = version
+    }
+}

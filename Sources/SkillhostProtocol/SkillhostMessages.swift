@@ -5,7 +5,8 @@ public enum SkillhostMessages {
     public static let requests: [any SkillhostRequest.Type] = [
         HostStatusRequest.self, HostMetricsRequest.self,
         InstallSkillRequest.self, ListSkillsRequest.self, GetSkillRequest.self, SetIsolationRequest.self,
-        SetLimitsRequest.self, GrantSkillRequest.self, RemoveSkillRequest.self, SkillExistsRequest.self, RunSkillRequest.self,
+        SetLimitsRequest.self, GrantSkillRequest.self, RemoveSkillRequest.self, SkillExistsRequest.self, WatchSkillsRequest.self,
+        RunSkillRequest.self,
         GetRunRequest.self, RunLogsRequest.self, ListRunsRequest.self, ActiveRunsRequest.self, RunsPerMinuteRequest.self,
         StartBatchRequest.self, GetBatchRequest.self, ListBatchesRequest.self, BatchItemsRequest.self, CancelBatchRequest.self, WaitBatchRequest.self,
         AddScheduleRequest.self, ListSchedulesRequest.self, GetScheduleRequest.self, RemoveScheduleRequest.self,
@@ -17,6 +18,7 @@ public enum SkillhostMessages {
     /// Every notification the daemon sends.
     public static let notifications: [any SkillhostNotification.Type] = [
         RunStartedNotification.self, RunOutputNotification.self, RunLogNotification.self, BatchProgressNotification.self,
+        SkillsChangedNotification.self,
     ]
 
     private static let requestsByMethod = Dictionary(uniqueKeysWithValues: requests.map { ($0.method, $0) })

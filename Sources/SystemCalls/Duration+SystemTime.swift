@@ -27,6 +27,17 @@ extension Duration {
         return Int32(clamping: total)
     }
 
+    /// The duration in whole milliseconds, toward zero, for messages and JSON; past what an
+    /// `Int64` holds (a setting or `timeout_ms` near `Int64.max` milliseconds, whose value as a
+    /// `Double` rounds past it), `Int64.max` or `Int64.min`.
+    package var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (fromSeconds, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        let (total, overflowAgain) = fromSeconds.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        guard !overflow && !overflowAgain else { return seconds < 0 ? .min : .max }
+        return total
+    }
+
     /// A `timespec` of the duration, to the nanosecond below, for `clock_nanosleep`,
     /// `pthread_cond_timedwait` and the like; the platform's `Duration(_: timespec)` converts back.
     package var timespec: timespec {

@@ -34,7 +34,7 @@ final class BenchSession {
     func run() throws(BenchError) {
         report.machine = MachineFacts.collect(extra: options.machine)
         defer { stopEverything() }
-        let daemon = try startDaemon(named: "main")
+        let daemon = try startDaemon(named: "main", extraArguments: ["--http-listen", "127.0.0.1:0"])
         mainDaemon = daemon
         if options.figures.contains(1) { try measureCallOverhead(daemon) }
         if options.figures.contains(2) { try measureThroughput(daemon) }

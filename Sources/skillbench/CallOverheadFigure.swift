@@ -1,4 +1,5 @@
 import Foundation
+import SkillhostProtocol
 
 extension BenchSession {
     /// Figure 1: a noop run through JSON-RPC on the Unix socket, in process and in a warm
@@ -32,10 +33,47 @@ extension BenchSession {
         report.add(.latency(1, "call.worker", "noop run, warm worker, through skillhostd",
                             worker.latency, serverCPU: worker.serverCPU, baseline: "call.floor"))
 
+        let http = try measureHTTPCall(daemon)
+        report.add(.latency(1, "call.http", "noop run, in process, through skillhostd's HTTP API (kept alive)",
+                            http.latency, serverCPU: http.serverCPU, baseline: "call.inprocess",
+                            note: "POST /v1/skills/NAME/run with a run token; ratio to the socket"))
+
         let host = try startUnrecordedHost()
         let unrecorded = try sequential(host.socketPath, request, serverPID: host.process.pid)
         report.add(.latency(1, "call.unrecorded", "noop run, in process, same server and runner without registry (skillbench host)",
                             unrecorded.latency, serverCPU: unrecorded.serverCPU, baseline: "call.floor"))
+    }
+
+    /// Sequential noop runs through `daemon`'s HTTP API on one kept-alive connection, with a
+    /// run token made for them, after a warm-up; with the daemon's processor time per call.
+    private func measureHTTPCall(_ daemon: DaemonUnderTest) throws(BenchError) -> (latency: LatencySummary?, serverCPU: Double?) {
+        let address = try daemon.httpAddress()
+        let created = try LineClient(socketPath: daemon.socketPath)
+            .call(CreateTokenRequest.self, ["name": "skillbench", "scope": "run"])
+        guard let token = created["token"]?.stringValue else {
+            throw BenchError("tokens.create answered without a token: \(created.serialized())")
+        }
+        let client = try HTTPConnection(url: URL(string: "http://\(address)")!, bearerToken: token)
+        let path = "/v1/skills/\(Self.inProcessNoop)/run"
+        let body = Array("{}".utf8)
+        func call() throws(BenchError) {
+            let response = try client.post(path, body: body)
+            guard response.status == 200 else {
+                throw BenchError("POST \(path) answered \(response.status): \(String(decoding: response.body, as: UTF8.self))")
+            }
+        }
+        for _ in 0..<plan.warmUpCalls { try call() }
+        let before = daemon.pid.flatMap { ProcFiles.processorSeconds(of: $0) }
+        var samples: [UInt64] = []
+        samples.reserveCapacity(plan.sequentialCalls)
+        for _ in 0..<plan.sequentialCalls {
+            let started = MonotonicClock.now()
+            try call()
+            samples.append(MonotonicClock.now() - started)
+        }
+        let after = daemon.pid.flatMap { ProcFiles.processorSeconds(of: $0) }
+        let cpu = before.flatMap { before in after.map { ($0 - before) * 1e6 / Double(samples.count) } }
+        return (LatencySummary(nanoseconds: samples), cpu)
     }
 
     /// Starts `skillbench host` (this executable) serving the in-process noop without a

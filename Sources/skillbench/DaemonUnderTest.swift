@@ -73,6 +73,18 @@ final class DaemonUnderTest {
         return sha256
     }
 
+    /// The address its HTTP API bound (`HOST:PORT`), as its log says; for a daemon started
+    /// with `--http-listen`.
+    func httpAddress() throws(BenchError) -> String {
+        let log = (try? String(contentsOfFile: directory + "/skillhostd.log", encoding: .utf8)) ?? ""
+        for line in log.split(separator: "\n") {
+            guard let entry = try? JSONValue(parsing: String(line)), entry["msg"]?.stringValue == "the HTTP API listens",
+                  let address = entry["address"]?.stringValue else { continue }
+            return address
+        }
+        throw BenchError("skillhostd logged no HTTP address: was it started with --http-listen?")
+    }
+
     /// The daemon's resident set size, in bytes.
     func residentBytes() throws(BenchError) -> Int {
         guard let pid, let bytes = ProcFiles.residentBytes(of: pid) else {

@@ -4,7 +4,8 @@ import SystemCalls
 
 /// A minimal blocking HTTP/1.1 client over one TCP connection, for sending the inference
 /// server exactly the request the daemon sends, with nothing in between (no URLSession, no
-/// thread hand-offs): the direct baseline of the inference figures.
+/// thread hand-offs): the direct baseline of the inference figures; and the client of the
+/// daemon's own HTTP API in figure 1.
 ///
 /// Not `Sendable`: one thread uses it.
 final class HTTPConnection {
@@ -22,13 +23,17 @@ final class HTTPConnection {
     private var buffer: [UInt8] = []
     /// When the kept-alive connection was last used (``MonotonicClock``).
     private var lastUsed: UInt64 = 0
+    /// Header lines sent with every request, each ending in CRLF.
+    private let extraHeaders: String
 
     /// Idle time after which a kept-alive connection is not reused: uvicorn (llama.cpp's
     /// Python server) closes idle connections after 5 s, as URLSession's pool expects.
     private static let idleReuseLimit: UInt64 = 4_000_000_000
 
-    /// A client of `url` (`http://HOST:PORT`); connects on first use.
-    init(url: URL) throws(BenchError) {
+    /// A client of `url` (`http://HOST:PORT`) that sends `bearerToken` with every request
+    /// when given; connects on first use.
+    init(url: URL, bearerToken: String? = nil) throws(BenchError) {
+        extraHeaders = bearerToken.map { "Authorization: Bearer \($0)\r\n" } ?? ""
         guard url.scheme == "http", let host = url.host, let port = UInt16(exactly: url.port ?? 80) else {
             throw BenchError("the model server URL must be http://HOST:PORT, not \(url.absoluteString)")
         }
@@ -79,7 +84,7 @@ final class HTTPConnection {
 
     private func request(path: String, body: [UInt8], keepAlive: Bool) -> [UInt8] {
         var head = "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\n"
-        head += "Accept: */*\r\nContent-Length: \(body.count)\r\nConnection: \(keepAlive ? "keep-alive" : "close")\r\n\r\n"
+        head += extraHeaders + "Accept: */*\r\nContent-Length: \(body.count)\r\nConnection: \(keepAlive ? "keep-alive" : "close")\r\n\r\n"
         return Array(head.utf8) + body
     }
 

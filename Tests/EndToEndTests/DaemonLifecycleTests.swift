@@ -82,6 +82,12 @@ struct DaemonLifecycleTests {
         #expect(record.status == .interrupted)
     }
 
+    @Test("a shutdown grace near Int64.max milliseconds is said in full as the daemon stops, not trapped on")
+    func hugeShutdownGrace() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: nowhere, arguments: ["--shutdown-grace-ms", String(Int64.max)])
+        #expect(try await daemon.stop() == .exited(0), "\(daemon.log().suffix(2000))")
+    }
+
     @Test("skillctl says how to start a daemon that is not running, with exit status 3")
     func daemonNotRunning() async throws {
         let directory = try TemporaryDirectory(prefix: "none")

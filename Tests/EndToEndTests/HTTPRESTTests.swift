@@ -32,6 +32,17 @@ struct HTTPRESTTests {
         try await daemon.call("runs.list", ["limit": 1000])["runs"]?.arrayValue?.count ?? -1
     }
 
+    /// The status line the daemon answers `bytes` (a Python bytes expression) with, sent as
+    /// they are by `Tests/Fixtures/http_client.py`.
+    private func raw(_ bytes: String, to client: CurlClient) async throws -> String {
+        let script = BuildProducts.packageRoot.appendingPathComponent("Tests/Fixtures/http_client.py").path
+        let address = client.base.dropFirst("http://".count)
+        let colon = try #require(address.lastIndex(of: ":"))
+        let run = try await ProgramRun.run("python3", [script, "raw", String(address[..<colon]),
+                                                       String(address[address.index(after: colon)...]), bytes])
+        return (try? JSONValue(parsing: run.standardOutput))?["status_line"]?.stringValue ?? "\(run)"
+    }
+
     @Test("a run token runs its skills: the output with the run's id, recorded with the token's name as its caller")
     func runOverREST() async throws {
         let daemon = try await daemon(with: ["echo", "failing", "sleeps"])
@@ -100,6 +111,15 @@ struct HTTPRESTTests {
         for path in ["/v1/skills/%2e%2e/run", "/v1/skills/../run", "/v1/skills/.%2E/run", "/v1/skills/a%2Fb/run"] {
             let traversal = try await client.post(path, json: "{}")
             #expect(traversal.status == 400, "\(path): \(traversal)")
+        }
+        let authorization = "Authorization: Bearer \(runToken)\\r\\n"
+        for (bytes, status) in [
+            (#"b"POST /v1/skills/echo/run HTTP/1.1\r\nHost: h\r\n\#(authorization)Transfer-Encoding: chunked\r\n\r\n5\r\n{}XXXXX0\r\n\r\n""#, 400),
+            (#"b"POST /v1/skills/echo/run HTTP/1.1\r\nHost: h\r\n\#(authorization)Content-Length: 9000000\r\n\r\n""#, 413),
+            (#"b"POST /v1/skills/echo/run HTTP/1.1\r\nHost: h\r\n\#(authorization)X-Big: " + b"x" * 20000 + b"\r\n\r\n{}""#, 431),
+        ] {
+            let answer = try await raw(bytes, to: client)
+            #expect(answer.hasPrefix("HTTP/1.1 \(status) "), "\(bytes.prefix(120)): \(answer)")
         }
         #expect(try await client.request("PUT", "/v1/skills/echo/run").headers["allow"] == "POST")
         #expect(try await client.get("/v2/anything").status == 404)

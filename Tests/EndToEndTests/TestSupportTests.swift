@@ -16,7 +16,7 @@ import TestSupport
         "init_deadlock": "init-deadlock", "stdout_garbage": "stdout-garbage", "huge_output": "huge-output",
         "csi_misuse": "csi-misuse", "complete_parallel": "complete-parallel", "reports_pid": "reports-pid", "escapes": "escapes", "waits_for_file": "waits-for-file",
         "constructor_crash": "constructor-crash", "constructor_hangs": "constructor-hangs",
-        "forks_then_aborts": "forks-then-aborts",
+        "forks_then_aborts": "forks-then-aborts", "greets": "greets",
         "chats": "chats", "streams_completion": "streams-completion", "complete_abi_1_0": "complete-abi-1-0",
         "writes_until_aborted": "writes-until-aborted",
         "raises_sigkill": "raises-sigkill", "exceeds_cpu_time": "exceeds-cpu-time", "spins_until_file": "spins-until-file",

@@ -11,10 +11,17 @@ Usage: http_client.py MODE HOST PORT [ARGUMENT]; prints one JSON object.
   crowd     holds ARGUMENT idle connections open, makes one more request (expected: refused),
             then closes them and makes another (expected: served)
   stream    reads a streamed response and reports when each chunk arrived
+  session   makes two requests on one connection, a GET and a POST of ARGUMENT (a path;
+            /echo by default); reports the answers, whether the second reused the first's
+            socket, and (over TLS) the version, cipher and certificate
+
+With HTTP_CLIENT_CAFILE set to a PEM file, every connection is TLS, verified against it.
 """
 import http.client
 import json
+import os
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -43,6 +50,24 @@ class _PipelinedSocket:
         return self._reader
 
 
+CAFILE = os.environ.get("HTTP_CLIENT_CAFILE")
+
+
+def connect(host, port, timeout):
+    """A socket to the server: TLS when HTTP_CLIENT_CAFILE is set."""
+    sock = socket.create_connection((host, port), timeout=timeout)
+    if CAFILE:
+        return ssl.create_default_context(cafile=CAFILE).wrap_socket(sock, server_hostname=host)
+    return sock
+
+
+def http_connection(host, port, timeout):
+    """An http.client connection to the server: HTTPS when HTTP_CLIENT_CAFILE is set."""
+    if CAFILE:
+        return http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context(cafile=CAFILE))
+    return http.client.HTTPConnection(host, port, timeout=timeout)
+
+
 def response_on(sock_like, method="GET"):
     response = http.client.HTTPResponse(sock_like, method=method)
     response.begin()
@@ -50,7 +75,7 @@ def response_on(sock_like, method="GET"):
 
 
 def get(host, port, path, timeout=10):
-    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    connection = http_connection(host, port, timeout=timeout)
     try:
         connection.request("GET", path)
         response = connection.getresponse()
@@ -64,7 +89,7 @@ def slow(host, port):
     outcome = {}
 
     def crawl():
-        connection = http.client.HTTPConnection(host, port, timeout=30)
+        connection = http_connection(host, port, timeout=30)
         connection.connect()
         head = b"GET /echo HTTP/1.1\r\nHost: slow\r\nX-Padding: " + b"p" * 40 + b"\r\n\r\n"
         try:
@@ -92,7 +117,7 @@ def slow(host, port):
 
 
 def pipeline(host, port):
-    sock = socket.create_connection((host, port), timeout=10)
+    sock = connect(host, port, timeout=10)
     sock.sendall(b"GET /echo?n=1 HTTP/1.1\r\nHost: p\r\n\r\n"
                  b"POST /echo?n=2 HTTP/1.1\r\nHost: p\r\nContent-Length: 5\r\n\r\nhello"
                  b"GET /echo?n=3 HTTP/1.1\r\nHost: p\r\nConnection: close\r\n\r\n")
@@ -105,7 +130,7 @@ def pipeline(host, port):
 def raw(host, port, argument):
     shut = argument.startswith("eof:")
     data = eval(argument[4:] if shut else argument, {})
-    sock = socket.create_connection((host, port), timeout=20)
+    sock = connect(host, port, timeout=20)
     try:
         sock.sendall(data)
     except (BrokenPipeError, ConnectionResetError):
@@ -119,7 +144,7 @@ def raw(host, port, argument):
             if not piece:
                 break
             answer += piece
-    except ConnectionResetError:
+    except (ConnectionResetError, ssl.SSLError):
         pass
     sock.close()
     status_line = answer.split(b"\r\n", 1)[0].decode("latin-1")
@@ -127,7 +152,7 @@ def raw(host, port, argument):
 
 
 def crowd(host, port, argument):
-    idle = [socket.create_connection((host, port), timeout=10) for _ in range(int(argument))]
+    idle = [connect(host, port, timeout=10) for _ in range(int(argument))]
     time.sleep(0.3)
     try:
         refused = get(host, port, "/echo?crowded")
@@ -135,7 +160,7 @@ def crowd(host, port, argument):
     except (OSError, http.client.HTTPException) as error:
         refused_outcome = {"error": repr(error)}
     retry_after = None
-    sock = socket.create_connection((host, port), timeout=10)
+    sock = connect(host, port, timeout=10)
     sock.sendall(b"GET /echo HTTP/1.1\r\nHost: c\r\n\r\n")
     try:
         retry_after = response_on(_PipelinedSocket(sock))["headers"].get("Retry-After")
@@ -156,7 +181,7 @@ def crowd(host, port, argument):
 
 def stream(host, port):
     started = time.monotonic()
-    connection = http.client.HTTPConnection(host, port, timeout=20)
+    connection = http_connection(host, port, timeout=20)
     connection.request("GET", "/stream", headers={"Accept": "text/event-stream"})
     response = connection.getresponse()
     chunks = []
@@ -168,12 +193,30 @@ def stream(host, port):
     return {"status": response.status, "headers": dict(response.getheaders()), "chunks": chunks}
 
 
+def session(host, port, path):
+    connection = http_connection(host, port, timeout=20)
+    connection.request("GET", path + "?first")
+    first = connection.getresponse()
+    first_body = first.read().decode("latin-1")
+    sock = connection.sock
+    connection.request("POST", path + "?second", body=b"second body")
+    second = connection.getresponse()
+    outcome = {"statuses": [first.status, second.status], "bodies": [first_body, second.read().decode("latin-1")],
+               "reused": connection.sock is sock}
+    if CAFILE:
+        outcome["tls_version"] = sock.version()
+        outcome["cipher"] = sock.cipher()[0]
+        outcome["subject"] = dict(item for field in sock.getpeercert()["subject"] for item in field)
+    connection.close()
+    return outcome
+
+
 def main():
     mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     argument = sys.argv[4] if len(sys.argv) > 4 else ""
     modes = {"slow": lambda: slow(host, port), "pipeline": lambda: pipeline(host, port),
              "raw": lambda: raw(host, port, argument), "crowd": lambda: crowd(host, port, argument),
-             "stream": lambda: stream(host, port)}
+             "stream": lambda: stream(host, port), "session": lambda: session(host, port, argument or "/echo")}
     print(json.dumps(modes[mode]()))
 
 

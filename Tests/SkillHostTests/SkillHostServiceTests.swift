@@ -17,7 +17,7 @@ import Testing
 
 /// The daemon's JSON-RPC service over an in-memory connection: a real registry, run
 /// service and runners, real fixture skills, and no socket.
-private struct ServiceFixture {
+struct ServiceFixture {
     let directory: TemporaryDirectory
     let service: SkillHostService
     let connection: InMemoryJSONRPCConnection

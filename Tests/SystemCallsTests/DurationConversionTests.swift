@@ -47,4 +47,16 @@ struct DurationConversionTests {
         #expect(Duration.seconds(30 * 86_400).millisecondsRoundedUp == Int32.max)
         #expect(Duration.seconds(Int64.max).millisecondsRoundedUp == Int32.max)
     }
+
+    @Test("whole milliseconds go toward zero, and past Int64 clamp instead of trapping")
+    func wholeMilliseconds() {
+        #expect(Duration.milliseconds(1500).wholeMilliseconds == 1500)
+        #expect((Duration.milliseconds(2) + .nanoseconds(999_999)).wholeMilliseconds == 2)
+        #expect((Duration.milliseconds(-2) - .nanoseconds(999_999)).wholeMilliseconds == -2)
+        #expect(Duration.milliseconds(Int64.max).wholeMilliseconds == Int64.max)
+        #expect(Duration.milliseconds(Int64.max - 1).wholeMilliseconds == Int64.max - 1)
+        #expect(Duration.milliseconds(Int64.min).wholeMilliseconds == Int64.min)
+        #expect(Duration.seconds(Int64.max).wholeMilliseconds == Int64.max)
+        #expect(Duration.seconds(Int64.min).wholeMilliseconds == Int64.min)
+    }
 }

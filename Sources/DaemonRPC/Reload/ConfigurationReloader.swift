@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import HTTPServer
 import InferenceDriver
 import JSON
 import JSONRPC
@@ -10,8 +11,9 @@ import Synchronization
 
 /// Reloads the daemon's configuration (on SIGHUP): reads the config file it started with
 /// again, under the same flags and environment, resolves and checks the whole of it, and
-/// only then applies what can change while the daemon runs, in one go. A configuration that
-/// is wrong anywhere is refused whole and the settings in force stay. Settings that only a
+/// only then applies what can change while the daemon runs, in one go (the HTTP API's
+/// certificate and key, read again, included: a renewed certificate needs no restart). A
+/// configuration that is wrong anywhere is refused whole and the settings in force stay. Settings that only a
 /// restart changes keep their running values, and are reported. The log and `host.status`
 /// (``ReloadRecord``) say what changed, or why the reload was refused.
 ///
@@ -29,6 +31,8 @@ final class ConfigurationReloader: Sendable {
     private let record: ReloadRecord
     private let router: InferenceRouter
     private let server: JSONRPCServer
+    /// The HTTP API's server, when `http_listen` is on.
+    private let http: HTTPServer?
     private let runner: IsolatingRunner
     /// The connections served at once when `max_connections` is not given, from the
     /// descriptor limit found at start.
@@ -47,7 +51,7 @@ final class ConfigurationReloader: Sendable {
     /// A reloader of the daemon whose configuration in force is `inForce`, applying to these parts.
     init(invocation: DaemonInvocation, environment: [String: String], inForce: ResolvedConfiguration,
          live: LiveConfiguration, record: ReloadRecord, router: InferenceRouter, server: JSONRPCServer,
-         runner: IsolatingRunner, defaultMaximumConnections: Int, prewarm: @escaping @Sendable () -> Void,
+         http: HTTPServer?, runner: IsolatingRunner, defaultMaximumConnections: Int, prewarm: @escaping @Sendable () -> Void,
          logger: Logger, hooks: ReloadHooks) {
         self.invocation = invocation
         self.environment = environment
@@ -56,6 +60,7 @@ final class ConfigurationReloader: Sendable {
         self.record = record
         self.router = router
         self.server = server
+        self.http = http
         self.runner = runner
         self.defaultMaximumConnections = defaultMaximumConnections
         self.prewarm = prewarm
@@ -119,6 +124,8 @@ final class ConfigurationReloader: Sendable {
         logger.level = configuration.logLevel
         server.update(limits: JSONRPCServerLimits(
             configuration: configuration, maximumConnections: configuration.maximumConnections ?? defaultMaximumConnections))
+        http?.update(limits: configuration.httpLimits)
+        http?.update(tls: plan.effective.httpTLS)
         var limits = InvocationLimits()
         limits.maximumOutputBytes = configuration.maximumOutputBytes
         let workersBefore = runner.process.settings
@@ -151,6 +158,11 @@ final class ConfigurationReloader: Sendable {
             logger.info("configuration reloaded: " + plan.applied.map(\.description).joined(separator: "; "), [
                 "file": fileField, "changes": .array(plan.applied.map(Self.json)),
             ])
+        }
+        if http != nil, let tls = plan.effective.httpTLS {
+            logger.info("the HTTP API's certificate and key were read again; connections accepted from now on use them",
+                        tls.logFields.merging(["file": fileField]) { $1 })
+            tls.warnIfExpired(logger)
         }
         if !plan.restartNeeded.isEmpty {
             logger.warning("the config file changes settings that only a restart applies; their running values stay until "

@@ -7,13 +7,15 @@ import SkillhostModel
 import SkillhostProtocol
 
 /// The `skills.*` methods of docs/PROTOCOL.md but `skills.run`: installing, listing,
-/// changing and removing skills.
+/// changing, removing and watching skills.
 struct SkillMethods: Sendable {
     let registry: Registry
     let runs: RunService
     let runner: IsolatingRunner
     let configuration: LiveConfiguration
     let installer: SkillInstaller
+    /// The connections told of installs and removals.
+    let watchers = SkillWatchers()
 
     init(registry: Registry, runs: RunService, runner: IsolatingRunner, configuration: LiveConfiguration) {
         self.registry = registry
@@ -36,6 +38,7 @@ struct SkillMethods: Sendable {
         handlers.register(SetLimitsRequest.self) { request, _ in try setLimits(request) }
         handlers.register(GrantSkillRequest.self) { request, _ in try grant(request) }
         handlers.register(SkillExistsRequest.self) { request, _ in try exists(request) }
+        handlers.register(WatchSkillsRequest.self) { _, call in try watch(from: call.connection) }
     }
 
     private func install(_ request: InstallSkillRequest, peer: PeerCredentials) async throws -> InstalledSkill {
@@ -68,6 +71,11 @@ struct SkillMethods: Sendable {
             runner.process.evict(sha256: result.skill.sha256)
         }
         try prewarm([result.skill])
+        switch result.outcome {
+        case .installed: watchers.announce(.installed, result.skill)
+        case .replaced: watchers.announce(.replaced, result.skill)
+        case .unchanged: break
+        }
         return InstalledSkill(outcome: result.outcome.rawValue, skill: RecordEncoding.json(result.skill))
     }
 
@@ -86,11 +94,19 @@ struct SkillMethods: Sendable {
         }
     }
 
+    /// Subscribes `connection` first, then reads the list: a change made meanwhile is both
+    /// in the list and announced, never in neither.
+    private func watch(from connection: JSONRPCConnectionHandle) throws(ServiceError) -> SkillList {
+        watchers.subscribe(connection)
+        return try listSkills()
+    }
+
     private func remove(_ request: RemoveSkillRequest) throws -> RemovedSkills {
         let removed = try registry.removeSkills(named: request.name, version: request.version)
         guard !removed.isEmpty else { throw Self.notInstalled(request.name, version: request.version) }
         for skill in removed {
             runner.evict(sha256: skill.sha256)
+            watchers.announce(.removed, skill)
         }
         return RemovedSkills(removed: removed.map(RecordEncoding.json))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServer
 import JSON
 import Logging
 import ProcessIsolation
@@ -69,6 +70,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maximumOutputBytes = InvocationLimits().maximumOutputBytes
     /// Where the HTTP API listens (`http_listen`, `HOST:PORT`); nil: it is off.
     public var httpListen: String?
+    /// What the HTTP API accepts from a client and how long it waits for one (`http_max_header_bytes`,
+    /// `http_max_headers`, `http_max_body_bytes`, `http_idle_timeout_ms`, `http_request_timeout_ms`,
+    /// `http_max_connections`).
+    public var httpLimits = HTTPServerLimits()
+    /// The PEM file of the HTTP API's certificate chain, the server's first (`http_tls_cert`);
+    /// nil, with ``httpTLSKey``: plain HTTP.
+    public var httpTLSCertificate: String?
+    /// The PEM file of the private key of that certificate (`http_tls_key`).
+    public var httpTLSKey: String?
     /// Where each setting given was last set: a config file's path or "command line", for
     /// the errors of settings that contradict each other.
     private(set) var sources: [String: String] = [:]

@@ -19,6 +19,8 @@ public final class DaemonMetrics: Sendable {
     private let batchItems: MetricFamily<Counter>
     private let scheduleFires: MetricFamily<Counter>
     private let rpcRequests: MetricFamily<Counter>
+    private let httpRequests: MetricFamily<Counter>
+    private let httpDurations: MetricFamily<Histogram>
     private let inferenceRequests: MetricFamily<Counter>
     private let inferenceDurations: MetricFamily<Histogram>
 
@@ -52,6 +54,14 @@ public final class DaemonMetrics: Sendable {
             counter: "skillhost_rpc_requests_total",
             help: "JSON-RPC calls answered, by method and code (ok, or the JSON-RPC error code).",
             labelNames: ["method", "code"]))
+        httpRequests = registry.register(MetricFamily(
+            counter: "skillhost_http_requests_total",
+            help: "HTTP requests answered, by route (its path pattern, or other), method and status code.",
+            labelNames: ["route", "method", "code"]))
+        httpDurations = registry.register(MetricFamily(
+            histogram: "skillhost_http_request_duration_seconds",
+            help: "How long the HTTP requests took until their answer began, by route.",
+            labelNames: ["route"], upperBounds: Histogram.durationBounds))
         registry.register(ProcessMetrics())
     }
 
@@ -109,6 +119,15 @@ public final class DaemonMetrics: Sendable {
     /// Counts recorded schedule fires by outcome.
     func recordFires(_ fires: [ScheduleFire]) {
         for fire in fires { scheduleFires.labels(fire.outcome.rawValue).increment() }
+    }
+
+    /// Counts an HTTP request to `route` (a route's path pattern, or `other` for a path no
+    /// route has, so that clients cannot add series) by `method` and `status`, and how long
+    /// it took until its answer began.
+    public func recordHTTPRequest(route: String, method: String, status: Int, duration: Duration) {
+        let method = ["GET", "HEAD", "POST"].contains(method) ? method : "other"
+        httpRequests.labels(route, method, String(status)).increment()
+        httpDurations.labels(route).observe(duration.seconds)
     }
 
     /// Counts a JSON-RPC call to `method` answered with the error `code`, or nil for a

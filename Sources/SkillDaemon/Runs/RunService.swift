@@ -6,6 +6,7 @@ import Registry
 import SkillRuntime
 import SkillhostModel
 import Synchronization
+import SystemCalls
 
 /// What a caller asks to run.
 public struct RunRequest: Sendable {
@@ -111,11 +112,11 @@ public final class RunService: Sendable {
     /// `setting` (`max_run_timeout_ms`).
     public func checkTimeout(_ timeout: Duration) throws(ServiceError) {
         let maximum = configuration.current.maximumRunTimeout
-        let limit = Int64(maximum.milliseconds)
+        let limit = maximum.wholeMilliseconds
         guard timeout <= maximum else {
             throw ServiceError(
                 .invalidParams,
-                "timeout_ms \(Int64(timeout.milliseconds)) is longer than this daemon's limit of \(limit) ms (its setting max_run_timeout_ms)",
+                "timeout_ms \(timeout.wholeMilliseconds) is longer than this daemon's limit of \(limit) ms (its setting max_run_timeout_ms)",
                 extra: ["param": "timeout_ms", "limit_ms": .int(limit), "setting": "max_run_timeout_ms"])
         }
     }

@@ -103,6 +103,17 @@ public struct SkillList: Codable, Sendable {
     }
 }
 
+/// `skills.watch`: subscribes the connection to `skills.changed`.
+public struct WatchSkillsRequest: SkillhostRequest {
+    public static let method = "skills.watch"
+    public static let summary = "the installed skills now; then skills.changed on this connection whenever one is installed, replaced or removed"
+    public static let errorKinds: [ErrorKind] = []
+    public typealias Result = SkillList
+
+    /// The request; it takes no params.
+    public init() {}
+}
+
 /// `skills.get`: one skill.
 public struct GetSkillRequest: SkillhostRequest {
     public static let method = "skills.get"

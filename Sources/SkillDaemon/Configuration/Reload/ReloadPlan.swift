@@ -21,7 +21,8 @@ public struct ReloadPlan: Sendable {
         for setting in DaemonSetting.needingRestart {
             setting.copy(into: &configuration, from: running.configuration)
         }
-        effective = ResolvedConfiguration(configuration: configuration, models: proposed.models, keys: proposed.keys)
+        effective = ResolvedConfiguration(configuration: configuration, models: proposed.models, keys: proposed.keys,
+                                          httpTLS: proposed.httpTLS)
         let changes = running.changes(to: proposed)
         applied = changes.filter { $0.reloadEffect == .applied }
         restartNeeded = changes.filter { $0.reloadEffect == .needsRestart }

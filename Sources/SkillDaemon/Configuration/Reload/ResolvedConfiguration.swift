@@ -1,11 +1,13 @@
 import Foundation
+import HTTPServer
 import InferenceDriver
 import ProcessIsolation
 
 /// A configuration and what the daemon makes of it before it serves with it: its models
 /// (the shorthand turned into one), the API key of every endpoint that has one, read now,
-/// and its sandbox settings checked. What the daemon starts with, and what a reload must
-/// make of the config file before anything of it is applied.
+/// its sandbox settings checked, and the HTTP API's certificate and key, read now. What the
+/// daemon starts with, and what a reload must make of the config file before anything of it
+/// is applied.
 ///
 /// Its description and mirror name the endpoints that have a key, never a key.
 public struct ResolvedConfiguration: Sendable, CustomStringConvertible, CustomReflectable {
@@ -15,9 +17,12 @@ public struct ResolvedConfiguration: Sendable, CustomStringConvertible, CustomRe
     public let models: InferenceModels
     /// The API key of each endpoint that has one, by endpoint name.
     let keys: [String: String]
+    /// The HTTP API's TLS context, from `http_tls_cert` and `http_tls_key`; nil for plain HTTP.
+    public let httpTLS: TLSServerContext?
 
     /// Resolves `configuration`: its models, then the API keys of their endpoints from
-    /// `environment` (the daemon's as it started) or their files, then its sandbox user.
+    /// `environment` (the daemon's as it started) or their files, then its sandbox user,
+    /// then the HTTP API's certificate and key from their files.
     ///
     /// - Throws: ``ConfigurationError`` naming the setting, the endpoint, the variable or
     ///   the file that is wrong; never a key.
@@ -31,6 +36,7 @@ public struct ResolvedConfiguration: Sendable, CustomStringConvertible, CustomRe
             throw ConfigurationError(source: configuration.sources["sandbox_user"] ?? "the default sandbox_user",
                                      message: error.description)
         }
+        httpTLS = try configuration.httpTLSContext()
     }
 
     /// This configuration with `socketPath` as its `socket` setting: the socket a service
@@ -38,14 +44,15 @@ public struct ResolvedConfiguration: Sendable, CustomStringConvertible, CustomRe
     public func serving(socketPath: String) -> ResolvedConfiguration {
         var configuration = configuration
         configuration.socketPath = socketPath
-        return ResolvedConfiguration(configuration: configuration, models: models, keys: keys)
+        return ResolvedConfiguration(configuration: configuration, models: models, keys: keys, httpTLS: httpTLS)
     }
 
     /// A resolved configuration as given.
-    init(configuration: DaemonConfiguration, models: InferenceModels, keys: [String: String]) {
+    init(configuration: DaemonConfiguration, models: InferenceModels, keys: [String: String], httpTLS: TLSServerContext?) {
         self.configuration = configuration
         self.models = models
         self.keys = keys
+        self.httpTLS = httpTLS
     }
 
     /// The settings, the models and the endpoints that have a key.

@@ -80,10 +80,31 @@ extension DaemonSetting {
         .bytes("max_output_bytes", \.maximumOutputBytes, minimum: 1,
                summary: "largest output of a run, chunks and returned bytes together"),
         .listenAddress("http_listen", \.httpListen,
-                       summary: "where the HTTP API listens (`/healthz`, `/readyz`, `/metrics` with a metrics token); "
+                       summary: "where the HTTP API listens (`/v1/skills`, `/rpc`, `/metrics`, with tokens); "
                            + "another host than 127.0.0.1 or ::1 only when you mean it",
                        default: "off")
             .needingRestart(),
+        .bytes("http_max_header_bytes", \.httpLimits.maximumHeadBytes, minimum: 1024,
+               summary: "longest head of an HTTP request (its request line and header fields); a longer one is answered 431"),
+        .count("http_max_headers", \.httpLimits.maximumHeaderCount,
+               summary: "most header fields of an HTTP request (or trailer fields of its chunked body); more are answered 431"),
+        .bytes("http_max_body_bytes", \.httpLimits.maximumBodyBytes, minimum: 0,
+               summary: "largest body of an HTTP request, with `Content-Length` or chunked; a larger one is answered 413"),
+        .milliseconds("http_idle_timeout_ms", \.httpLimits.idleTimeout,
+                      summary: "how long a kept-alive HTTP connection may wait for its next request before it is closed"),
+        .milliseconds("http_request_timeout_ms", \.httpLimits.requestTimeout,
+                      summary: "how long an HTTP client may take to send a whole request (408 beyond, and closed), "
+                          + "and to read a response's bytes"),
+        .count("http_max_connections", \.httpLimits.maximumConnections,
+               summary: "HTTP connections served at once; one more is answered 503 with `Retry-After` and closed "
+                   + "(over TLS, closed at once)"),
+        .file("http_tls_cert", \.httpTLSCertificate,
+              summary: "PEM file of the HTTP API's certificate chain, the server's certificate first: the API speaks "
+                  + "HTTPS (with `http_tls_key`); a reload reads it again",
+              default: "none: plain HTTP"),
+        .file("http_tls_key", \.httpTLSKey,
+              summary: "PEM file of that certificate's private key (with `http_tls_cert`); a reload reads it again",
+              default: "none"),
     ]
 
     /// The setting `name` names, as a config file key (`data_dir`) or a flag without its

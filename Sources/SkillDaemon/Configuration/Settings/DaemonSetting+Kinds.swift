@@ -1,6 +1,7 @@
 import Foundation
 import InferenceDriver
 import JSON
+import SystemCalls
 
 /// The kinds of value a setting takes: each checks a value, refuses it in the giver's terms,
 /// stores it in the configuration, and shows the configuration's value as it would be given.
@@ -14,6 +15,16 @@ extension DaemonSetting {
         DaemonSetting(
             name: name, placeholder: placeholder, expectation: "a non-empty string",
             environmentVariable: environmentVariable, summary: summary, defaultDescription: `default`,
+            value: { configuration in configuration[keyPath: property] }, copy: copying(property),
+            effect: .configures { configuration, input throws(ConfigurationError) in
+                configuration[keyPath: property] = try input.text()
+            })
+    }
+
+    /// The path of a file the daemon reads, or none.
+    static func file(_ name: String, _ property: Property<String?>, summary: String, default: String) -> DaemonSetting {
+        DaemonSetting(
+            name: name, placeholder: "PATH", expectation: "the path of a file", summary: summary, defaultDescription: `default`,
             value: { configuration in configuration[keyPath: property] }, copy: copying(property),
             effect: .configures { configuration, input throws(ConfigurationError) in
                 configuration[keyPath: property] = try input.text()
@@ -89,7 +100,7 @@ extension DaemonSetting {
         let expectation = "a whole number of milliseconds, at least \(minimum)"
         return DaemonSetting(
             name: name, placeholder: "N", expectation: expectation, summary: summary, takesNumber: true,
-            value: { configuration in String(Int64(configuration[keyPath: property] / .milliseconds(1))) },
+            value: { configuration in String(configuration[keyPath: property].wholeMilliseconds) },
             copy: copying(property),
             effect: .configures { configuration, input throws(ConfigurationError) in
                 configuration[keyPath: property] = .milliseconds(
