@@ -70,7 +70,8 @@ public struct DaemonHTTPRouter: HTTPHandler {
             switch services.admit(Self.bearerToken(of: request) ?? cookie, needing: scope) {
             case let .success(record): token = record
             case let .failure(.unavailable(message)): return (route, .failure(.internal, message))
-            case let .failure(failure): return (route, StatusPageRoutes.loginForm(after: failure, clearingCookie: cookie != nil))
+            case let .failure(failure):
+                return (route, StatusPageRoutes.loginForm(after: failure, clearingCookie: cookie != nil, secure: services.servesTLS))
             }
         }
         return (route, await route.answer(HTTPRouteRequest(request: request, parameters: parameters, token: token, services: services)))

@@ -123,6 +123,29 @@ struct StatusPageEndToEndTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("over TLS the cookie is Secure, set and cleared alike")
+    func secureCookieOverTLS() async throws {
+        let directory = try TemporaryDirectory(prefix: "status-tls")
+        let certificate = try await SelfSignedCertificate.make(in: directory)
+        let daemon = try await DaemonHarness(inferenceURL: noInference, arguments: [
+            "--http-listen", "127.0.0.1:0", "--http-tls-cert", certificate.certificatePath, "--http-tls-key", certificate.keyPath,
+        ], directory: directory)
+        let base = try HTTPListenerReloadTests.baseURL(of: daemon, scheme: "https")
+        let admin = try await token(daemon, "operator", scope: "admin")
+        let curl = ["-sS", "-o", "/dev/null", "-D", "-", "--cacert", certificate.certificatePath]
+
+        let login = try await ProgramRun.run("curl", curl + ["-H", form, "--data-binary", "token=\(admin)", "\(base)/login"])
+        #expect(login.standardOutput.contains("HTTP/1.1 303 See Other"), "\(login)")
+        #expect(login.standardOutput.contains("Set-Cookie: skillhost_token=\(admin); Path=/; HttpOnly; SameSite=Strict; Secure\r\n"),
+                "\(login)")
+        let logout = try await ProgramRun.run("curl", curl + ["-X", "POST", "\(base)/logout"])
+        #expect(logout.standardOutput.contains("Set-Cookie: skillhost_token=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict; Secure\r\n"),
+                "\(logout)")
+        let page = try await ProgramRun.run("curl", curl + ["-H", "Cookie: skillhost_token=\(admin)", "\(base)/"])
+        #expect(page.standardOutput.hasPrefix("HTTP/1.1 200 OK"), "\(page)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     @Test("the cookie opens only the page: /rpc, /v1/... and /metrics still want the bearer token, and nothing is run")
     func cookieIsNotAnAPIToken() async throws {
         let daemon = try await daemon(with: ["echo"])

@@ -9,10 +9,14 @@ struct StatusPageSessionTests {
         HTTPRequest(method: "POST", target: "/login", path: "/login", headers: headers)
     }
 
-    @Test("the cookie is HttpOnly, SameSite=Strict, for the whole site; clearing it expires it")
+    @Test("the cookie is HttpOnly, SameSite=Strict, for the whole site, Secure over TLS; clearing it expires it")
     func cookieAttributes() {
-        #expect(StatusPageSession.cookie(keeping: "shk_abc") == "skillhost_token=shk_abc; Path=/; HttpOnly; SameSite=Strict")
-        #expect(StatusPageSession.clearingCookie == "skillhost_token=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict")
+        #expect(StatusPageSession.cookie(keeping: "shk_abc", secure: false) == "skillhost_token=shk_abc; Path=/; HttpOnly; SameSite=Strict")
+        #expect(StatusPageSession.cookie(keeping: "shk_abc", secure: true)
+            == "skillhost_token=shk_abc; Path=/; HttpOnly; SameSite=Strict; Secure")
+        #expect(StatusPageSession.clearingCookie(secure: false) == "skillhost_token=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict")
+        #expect(StatusPageSession.clearingCookie(secure: true)
+            == "skillhost_token=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict; Secure")
     }
 
     @Test("the token is read from the cookie of its name, among others, in any Cookie field")

@@ -42,7 +42,7 @@ enum StatusPageRoutes {
         switch request.services.admit(presented, needing: .admin) {
         case .success:
             var response = redirectToPage
-            response.headers.append(name: "Set-Cookie", value: StatusPageSession.cookie(keeping: presented ?? ""))
+            response.headers.append(name: "Set-Cookie", value: StatusPageSession.cookie(keeping: presented ?? "", secure: request.services.servesTLS))
             return response
         case let .failure(.unavailable(message)):
             return .failure(.internal, message)
@@ -55,15 +55,17 @@ enum StatusPageRoutes {
     @Sendable static func logout(_ request: HTTPRouteRequest) async -> HTTPResponse {
         guard StatusPageSession.isSameOrigin(request.request) else { return crossSiteRefusal }
         var response = redirectToPage
-        response.headers.append(name: "Set-Cookie", value: StatusPageSession.clearingCookie)
+        response.headers.append(name: "Set-Cookie", value: StatusPageSession.clearingCookie(secure: request.services.servesTLS))
         return response
     }
 
     /// The login form answered for a request whose token is not admitted (401; 403 for a
     /// known token of another scope), saying why; for a page request without a token (a first
     /// visit), just the form. `isLoginAttempt`: the request is the form's own post.
-    /// `clearingCookie` makes the browser forget the cookie that was presented.
-    static func loginForm(after failure: TokenAdmissionFailure, clearingCookie: Bool, isLoginAttempt: Bool = false) -> HTTPResponse {
+    /// `clearingCookie` makes the browser forget the cookie that was presented (`Secure` when
+    /// `secure`, over TLS).
+    static func loginForm(after failure: TokenAdmissionFailure, clearingCookie: Bool, secure: Bool = false,
+                          isLoginAttempt: Bool = false) -> HTTPResponse {
         let message: String? = switch failure {
         case .missing: isLoginAttempt ? "Give an admin token." : nil
         case let .refused(refusal): "The token is refused: \(refusal)."
@@ -71,7 +73,7 @@ enum StatusPageRoutes {
         }
         var response = html(LoginPage.html(message: message), status: failure.isUnauthenticated ? .unauthorized : .forbidden)
         if failure.isUnauthenticated { response.headers.append(name: "WWW-Authenticate", value: "Bearer") }
-        if clearingCookie { response.headers.append(name: "Set-Cookie", value: StatusPageSession.clearingCookie) }
+        if clearingCookie { response.headers.append(name: "Set-Cookie", value: StatusPageSession.clearingCookie(secure: secure)) }
         return response
     }
 

@@ -6,8 +6,8 @@ import HTTPServer
 ///
 /// The cookie holds the token itself, so that revoking the token (`skillctl tokens revoke`)
 /// ends every session of it at once. It is `HttpOnly` (no script reads it), `SameSite=Strict`
-/// (no other site's page makes the browser send it) and `Path=/`, and lasts until the
-/// browser closes.
+/// (no other site's page makes the browser send it), `Path=/`, and `Secure` (sent over TLS
+/// only) when the listener speaks TLS, and lasts until the browser closes.
 enum StatusPageSession {
     /// The cookie's name.
     static let cookieName = "skillhost_token"
@@ -26,15 +26,19 @@ enum StatusPageSession {
     }
 
     /// The `Set-Cookie` value that keeps `token`, a token the registry accepted (its
-    /// characters, `shk_` and base64url, are all a cookie's value may hold).
-    static func cookie(keeping token: String) -> String {
-        "\(cookieName)=\(token); \(attributes)"
+    /// characters, `shk_` and base64url, are all a cookie's value may hold); `secure` over TLS.
+    static func cookie(keeping token: String, secure: Bool) -> String {
+        "\(cookieName)=\(token); \(attributes(secure: secure))"
     }
 
-    /// The `Set-Cookie` value that makes the browser forget the cookie.
-    static let clearingCookie = "\(cookieName)=; Max-Age=0; \(attributes)"
+    /// The `Set-Cookie` value that makes the browser forget the cookie; `secure` over TLS.
+    static func clearingCookie(secure: Bool) -> String {
+        "\(cookieName)=; Max-Age=0; \(attributes(secure: secure))"
+    }
 
-    private static let attributes = "Path=/; HttpOnly; SameSite=Strict"
+    private static func attributes(secure: Bool) -> String {
+        "Path=/; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
+    }
 
     /// Whether a form posted by `request` comes from a page of this server, as far as the
     /// browser tells: its `Sec-Fetch-Site`, if sent, is `same-origin` (or `none`: the user's
