@@ -245,7 +245,8 @@ public final class Daemon: Sendable {
         let router = DaemonHTTPRouter(services: DaemonHTTPServices(
             registry: registry, protocolHandler: service, protocolLimits: { server.limits }, isReady: { readiness.isReady },
             metrics: { (PrometheusTextFormat.contentType, metrics.registry.render()) },
-            recordRequest: { metrics.recordHTTPRequest(route: $0, method: $1, status: $2, duration: $3) }))
+            recordRequest: { metrics.recordHTTPRequest(route: $0, method: $1, status: $2, duration: $3) },
+            servesTLS: resolved.httpTLS != nil))
         return HTTPServer(address: address, handler: router, limits: configuration.httpLimits, tls: resolved.httpTLS)
     }
 

@@ -11,11 +11,15 @@ import SkillhostModel
 ///   a token, or with one the daemon does not know or revoked; 403 with one whose scope does
 ///   not grant the route's. Nothing is called, run or recorded for a refused request.
 ///
-/// Tokens come in `Authorization: Bearer TOKEN` and are checked against the registry
-/// (``Registry/verifyToken(_:scope:skill:at:)``), which keeps only their SHA-256; a refusal
-/// never repeats the token. Every answer of a refusal or a failed call is JSON:
-/// `{"error": {"kind", "message", ...}}`, its status made from the kind
-/// (``SkillhostModel/ErrorKind/httpStatus``).
+/// - A route of ``HTTPRouteAccess/tokenOrSessionCookie(_:)`` (the status page): the same
+///   token as a bearer token or as the page's cookie (``StatusPageSession``); refused, the
+///   login form (HTML; 401, or 403 for a token of another scope), which also clears a cookie
+///   that no longer admits; a registry that cannot be read is the API's 500.
+///
+/// Tokens are checked against the registry (``Registry/verifyToken(_:scope:skill:at:)``),
+/// which keeps only their SHA-256; a refusal never repeats the token. Every answer of the
+/// API's refusals and failed calls is JSON: `{"error": {"kind", "message", ...}}`, its
+/// status made from the kind (``SkillhostModel/ErrorKind/httpStatus``).
 public struct DaemonHTTPRouter: HTTPHandler {
     /// The header that names the run a response is about.
     package static let runIDHeader = "Skillhost-Run-Id"
@@ -51,58 +55,53 @@ public struct DaemonHTTPRouter: HTTPHandler {
             refusal.headers.append(name: "Allow", value: allowed.joined(separator: ", "))
             return (matches[0].0, refusal)
         }
-        var token: TokenRecord?
-        if case let .token(scope) = route.access {
-            switch admit(request, needing: scope) {
+        let token: TokenRecord?
+        switch route.access {
+        case .open:
+            token = nil
+        case let .token(scope):
+            switch services.admit(Self.bearerToken(of: request), needing: scope) {
             case let .success(record): token = record
-            case let .failure(refusal): return (route, refusal.response)
+            case let .failure(failure): return (route, Self.refusal(of: request, needing: scope, failure))
+            }
+        case let .tokenOrSessionCookie(scope):
+            let cookie = StatusPageSession.token(in: request)
+            switch services.admit(Self.bearerToken(of: request) ?? cookie, needing: scope) {
+            case let .success(record): token = record
+            case let .failure(.unavailable(message)): return (route, .failure(.internal, message))
+            case let .failure(failure):
+                return (route, StatusPageRoutes.loginForm(after: failure, clearingCookie: cookie != nil, secure: services.servesTLS))
             }
         }
         return (route, await route.answer(HTTPRouteRequest(request: request, parameters: parameters, token: token, services: services)))
     }
 
-    /// The token of `request` when it allows `scope`, or the refusal to answer with.
-    private func admit(_ request: HTTPRequest, needing scope: TokenScope) -> Result<TokenRecord, HTTPRefusal> {
+    /// The token of `Authorization: Bearer TOKEN`, if the request has one.
+    private static func bearerToken(of request: HTTPRequest) -> String? {
         let scheme = "bearer "
-        guard let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix(scheme) else {
-            return .failure(.unauthenticated("\(request.path) needs a bearer token of scope \(scope.rawValue) "
-                + "(skillctl tokens create NAME --scope \(scope.rawValue)): Authorization: Bearer TOKEN"))
-        }
-        let check: TokenCheck
-        do {
-            let presented = authorization.dropFirst(scheme.count).drop { $0 == " " }
-            check = try services.registry.verifyToken(String(presented), scope: scope)
-        } catch {
-            return .failure(.response(.failure(.internal, "the daemon cannot check tokens now: its registry cannot be read")))
-        }
-        switch check {
-        case let .accepted(record):
-            return .success(record)
-        case let .refused(refusal) where refusal.isAuthenticated:
-            return .failure(.response(.failure(.permissionDenied, "\(refusal)")))
-        case let .refused(refusal):
-            return .failure(.unauthenticated("\(refusal)"))
-        }
+        guard let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix(scheme) else { return nil }
+        return String(authorization.dropFirst(scheme.count).drop { $0 == " " })
     }
-}
 
-/// Why a request is refused before its route answers.
-private enum HTTPRefusal: Error {
-    /// No token, or one that authenticates nobody: 401.
-    case unauthenticated(String)
-    /// Any other refusal, as it is answered.
-    case response(HTTPResponse)
-
-    var response: HTTPResponse {
-        switch self {
-        case let .unauthenticated(message):
-            var response = HTTPResponse.failure(.permissionDenied, message)
+    /// The API's answer to a request whose token is not admitted to a route needing `scope`:
+    /// JSON, 401 with `WWW-Authenticate: Bearer` or 403; it never repeats the token.
+    private static func refusal(of request: HTTPRequest, needing scope: TokenScope,
+                                _ failure: TokenAdmissionFailure) -> HTTPResponse {
+        var response: HTTPResponse
+        switch failure {
+        case .missing:
+            response = .failure(.permissionDenied, "\(request.path) needs a bearer token of scope \(scope.rawValue) "
+                + "(skillctl tokens create NAME --scope \(scope.rawValue)): Authorization: Bearer TOKEN")
+        case let .refused(refusal):
+            response = .failure(.permissionDenied, "\(refusal)")
+        case let .unavailable(message):
+            return .failure(.internal, message)
+        }
+        if failure.isUnauthenticated {
             response.status = .unauthorized
             response.headers.append(name: "WWW-Authenticate", value: "Bearer")
-            return response
-        case let .response(response):
-            return response
         }
+        return response
     }
 }
 

@@ -7,6 +7,37 @@ import SkillhostProtocol
 enum DaemonHTTPRoutes {
     /// The routes.
     static let all: [HTTPRoute] = [
+        HTTPRoute("GET", "/", .tokenOrSessionCookie(.admin),
+                  "the status page for an operator's browser (HTML, reloading itself every \(StatusPage.refreshSeconds) s): skills, runs in flight, "
+                      + "the latest runs, batches, inference endpoints, runs per minute; without an admin token, the login form",
+                  responses: [
+                      .ok("the status page", [.html]),
+                      HTTPRouteResponse(.unauthorized, "the login form: no token, or one the daemon does not know or revoked "
+                          + "(a cookie of such a token is cleared)", [.html]),
+                      HTTPRouteResponse(.forbidden, "the login form: a token of another scope than admin", [.html]),
+                  ],
+                  failures: [HTTPRouteFailure(.internal)], answer: StatusPageRoutes.page),
+        HTTPRoute("POST", StatusPageRoutes.loginPath, .open,
+                  "the login form's target: an admin token in the form field token sets the status page's cookie "
+                      + "(HttpOnly, SameSite=Strict) and redirects to / (303); a refused token answers the form again (401)",
+                  body: HTTPRouteBody("the login form", required: true, [
+                      HTTPRouteContent("application/x-www-form-urlencoded",
+                                       ["type": "object", "properties": [LoginPage.tokenField: JSONSchema.string]]),
+                  ]),
+                  responses: [
+                      HTTPRouteResponse(.seeOther, "logged in: the cookie is set (Set-Cookie) and the page is at Location", []),
+                      HTTPRouteResponse(.unauthorized, "the login form again, saying why: no token, or one the daemon does not know "
+                          + "or revoked; no cookie is set", [.html]),
+                      HTTPRouteResponse(.forbidden, "the login form again: a token of another scope than admin, or a form sent "
+                          + "from another site's page (Origin, Referer, Sec-Fetch-Site); no cookie is set", [.html]),
+                  ],
+                  failures: [HTTPRouteFailure(.internal)], answer: StatusPageRoutes.login),
+        HTTPRoute("POST", StatusPageRoutes.logoutPath, .open, "clears the status page's cookie and redirects to / (303)",
+                  responses: [
+                      HTTPRouteResponse(.seeOther, "logged out: the cookie is cleared (Set-Cookie) and the page is at Location", []),
+                      HTTPRouteResponse(.forbidden, "the login form: a form sent from another site's page", [.html]),
+                  ],
+                  answer: StatusPageRoutes.logout),
         HTTPRoute("GET", "/healthz", .open, "200 while the daemon serves HTTP at all",
                   responses: [.ok("the daemon serves HTTP: ok", [.text])], answer: ProbeRoutes.health),
         HTTPRoute("GET", "/readyz", .open,

@@ -25,6 +25,9 @@ package struct HTTPRouteContent: Sendable {
     /// Text (`text/plain`, UTF-8).
     package static let text = HTTPRouteContent("text/plain", JSONSchema.string)
 
+    /// An HTML document (`text/html`, UTF-8).
+    package static let html = HTTPRouteContent("text/html", JSONSchema.string)
+
     /// A stream of server-sent events (`text/event-stream`), each named one of `events`' names
     /// and its data the JSON text of that event's schema. The schema is of one event, as
     /// OpenAPI 3.1 reads it for a stream: `{"event", "data"}`.

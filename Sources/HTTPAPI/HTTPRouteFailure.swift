@@ -27,12 +27,15 @@ package struct HTTPRouteFailure: Sendable, Hashable {
 extension HTTPRouteAccess {
     /// The failures of the token check (``DaemonHTTPRouter``): 401 without a token or with
     /// one the daemon does not know, 403 with one whose scope does not grant the route's, 500
-    /// when the registry cannot be read; none for an open route.
+    /// when the registry cannot be read; none for an open route. A route that takes the
+    /// status page's cookie answers a refused token with the login form (its own responses),
+    /// and fails only when the registry cannot be read.
     package var failures: [HTTPRouteFailure] {
         switch self {
         case .open: []
         case .token: [HTTPRouteFailure(.permissionDenied, status: .unauthorized), HTTPRouteFailure(.permissionDenied),
                       HTTPRouteFailure(.internal)]
+        case .tokenOrSessionCookie: [HTTPRouteFailure(.internal)]
         }
     }
 }

@@ -2,8 +2,22 @@ extension HTTPRequest {
     /// The query's parameters in order, each name and value decoded as a form's are (`+` is
     /// a space, `%XX` a byte; a malformed escape is kept as written); empty without a query.
     public var queryParameters: [(name: String, value: String)] {
-        guard let query, !query.isEmpty else { return [] }
-        return query.split(separator: "&").map { pair in
+        Self.formParameters(of: query ?? "")
+    }
+
+    /// The parameters of a form the body holds (`application/x-www-form-urlencoded`, what a
+    /// browser sends for an HTML form), decoded as ``queryParameters`` are; empty for a body
+    /// of another type.
+    public var formParameters: [(name: String, value: String)] {
+        let mediaType = headers["Content-Type"]?.split(separator: ";").first?.trimmingASCIIWhitespace().lowercasedASCII()
+        guard mediaType == "application/x-www-form-urlencoded" else { return [] }
+        return Self.formParameters(of: String(decoding: body, as: UTF8.self))
+    }
+
+    /// The parameters of `text`, `name=value` pairs joined by `&`.
+    private static func formParameters(of text: String) -> [(name: String, value: String)] {
+        guard !text.isEmpty else { return [] }
+        return text.split(separator: "&").map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (Self.formDecoded(parts[0]), parts.count > 1 ? Self.formDecoded(parts[1]) : "")
         }

@@ -27,6 +27,8 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let accepted = HTTPStatus(code: 202, reason: "Accepted")
     /// 204.
     public static let noContent = HTTPStatus(code: 204, reason: "No Content")
+    /// 303: the answer is elsewhere, to be fetched with `GET` (after a form is posted).
+    public static let seeOther = HTTPStatus(code: 303, reason: "See Other")
     /// 400: the request is malformed.
     public static let badRequest = HTTPStatus(code: 400, reason: "Bad Request")
     /// 401.
@@ -68,7 +70,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
 
     /// Every status declared here, for ``init(code:)``.
     private static let known: [HTTPStatus] = [
-        .continue, .ok, .accepted, .noContent, .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .notAcceptable, .requestTimeout,
+        .continue, .ok, .accepted, .noContent, .seeOther, .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .notAcceptable, .requestTimeout,
         .conflict, .contentTooLarge, .unsupportedMediaType, .expectationFailed, .unprocessableContent,
         .requestHeaderFieldsTooLarge, .internalServerError, .notImplemented, .badGateway, .serviceUnavailable,
         .gatewayTimeout, .httpVersionNotSupported,

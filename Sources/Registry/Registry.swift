@@ -373,6 +373,15 @@ public final class Registry: Sendable {
         }
     }
 
+    /// How many runs were created in each of the `minutes` minutes that end at `end`, oldest
+    /// first (the last minute is the one that ends at `end`). It reads only the runs of those
+    /// minutes.
+    public func runsPerMinute(minutes: Int, endingAt end: Date) throws(RegistryError) -> [Int] {
+        try database.read { (connection) throws(RegistryError) -> [Int] in
+            try RunTable.countsPerMinute(minutes: minutes, endingAt: end, in: connection)
+        }
+    }
+
     /// How many runs the registry holds, and how many of them are not yet final.
     public func runCounts() throws(RegistryError) -> (total: Int, unfinished: Int) {
         try database.read { (connection) throws(RegistryError) -> (total: Int, unfinished: Int) in

@@ -63,16 +63,26 @@ struct OpenAPIDocumentTests {
             switch route.access {
             case .open:
                 #expect(operation["security"] == [], "\(route.path)")
-                #expect(operation["responses"]?["401"] == nil, "\(route.path)")
+                let checksATokenItself = route.responses.contains { $0.status == .unauthorized }
+                #expect((operation["responses"]?["401"] == nil) != checksATokenItself,
+                        "\(route.path): a 401 only from a route that checks a token of its own (the status page's login)")
             case let .token(scope):
                 #expect(operation["security"] == [[OpenAPIDocument.securityScheme: []]], "\(route.path)")
                 #expect(operation[OpenAPIDocument.scopeExtension] == .string(scope.rawValue), "\(route.path)")
                 #expect(operation["description"]?.stringValue?.contains(scope.rawValue) == true, "\(route.path)")
                 #expect(operation["responses"]?["401"] != nil && operation["responses"]?["403"] != nil, "\(route.path)")
+            case let .tokenOrSessionCookie(scope):
+                #expect(operation["security"] == [[OpenAPIDocument.securityScheme: []], [OpenAPIDocument.cookieSecurityScheme: []]],
+                        "\(route.path)")
+                #expect(operation[OpenAPIDocument.scopeExtension] == .string(scope.rawValue), "\(route.path)")
+                #expect(operation["responses"]?["401"]?["content"]?["text/html"] != nil, "\(route.path): the login form")
             }
         }
         let scheme = document["components"]?["securitySchemes"]?[OpenAPIDocument.securityScheme]
         #expect(scheme?["type"] == "http" && scheme?["scheme"] == "bearer", "\(scheme ?? .null)")
+        let cookie = document["components"]?["securitySchemes"]?[OpenAPIDocument.cookieSecurityScheme]
+        #expect(cookie == ["type": "apiKey", "in": "cookie", "name": .string(StatusPageSession.cookieName),
+                           "description": cookie?["description"] ?? .null], "\(cookie ?? .null)")
     }
 
     @Test("each failure a route declares is a response of its status whose error kind may be the failure's")

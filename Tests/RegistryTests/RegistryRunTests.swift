@@ -144,6 +144,41 @@ struct RegistryRunTests {
         }
     }
 
+    @Test("the runs of each of the last minutes are counted from those runs alone, not every run")
+    func runsPerMinute() async throws {
+        try await withTemporaryDirectory { directory in
+            let registry = try Registry(dataDirectory: directory)
+            let end = 1_700_003_600.0
+            try registry.database.write { (connection) throws(RegistryError) in
+                for index in 0..<2_000 {
+                    _ = try RunTable.insert(newRun(of: "old", at: end - 7_200 + Double(index)), in: connection)
+                }
+                // 3 runs 59.5 minutes ago, none the next minutes, 1 at 30.2, 4 in the last minute.
+                for secondsAgo in [3_570.0, 3_569, 3_568, 1_812, 50, 20, 1, 0.001] {
+                    _ = try RunTable.insert(newRun(of: "hello", at: end - secondsAgo), in: connection)
+                }
+                _ = try RunTable.insert(newRun(of: "later", at: end + 1), in: connection)
+            }
+            let end60 = Date(timeIntervalSince1970: end)
+            let counts = try registry.runsPerMinute(minutes: 60, endingAt: end60)
+            var expected = [Int](repeating: 0, count: 60)
+            expected[0] = 3
+            expected[29] = 1
+            expected[59] = 4
+            #expect(counts == expected)
+            #expect(try registry.runsPerMinute(minutes: 1, endingAt: end60) == [4])
+            #expect(try registry.runsPerMinute(minutes: 3, endingAt: Date(timeIntervalSince1970: 10)) == [0, 0, 0])
+
+            let steps = { () throws(DatabaseError) -> Int in
+                try registry.database.withConnection { (connection) throws(DatabaseError) -> Int in connection.virtualMachineSteps }
+            }
+            let before = try steps()
+            _ = try registry.runsPerMinute(minutes: 60, endingAt: end60)
+            let used = try steps() - before
+            #expect(used < 500, "counting 9 runs of the hour among 2,009 ran \(used) SQLite steps")
+        }
+    }
+
     @Test("counting the runs reads the status index, not every run")
     func countsUseTheIndex() async throws {
         try await withTemporaryDirectory { directory in

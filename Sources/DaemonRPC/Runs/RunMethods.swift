@@ -17,6 +17,7 @@ struct RunMethods: Sendable {
         handlers.register(ListRunsRequest.self) { request, _ in try list(request) }
         handlers.register(RunLogsRequest.self) { request, _ in try logs(request) }
         handlers.register(ActiveRunsRequest.self) { _, _ in active() }
+        handlers.register(RunsPerMinuteRequest.self) { request, _ in try perMinute(request) }
     }
 
     private func run(_ request: RunSkillRequest, call: JSONRPCCall) async throws -> RunResult {
@@ -78,6 +79,13 @@ struct RunMethods: Sendable {
                 startedAt: run.startedAt.iso8601, elapsedMilliseconds: max(0, now.timeIntervalSince(run.startedAt) * 1000),
                 callerUID: run.callerUID, callerPID: run.callerPID, callerToken: run.callerToken, batchID: run.batchID, scheduleID: run.scheduleID)
         })
+    }
+
+    private func perMinute(_ request: RunsPerMinuteRequest) throws -> RunsPerMinute {
+        let minutes = try ParameterCheck.value(request.minutes, named: "minutes", default: 60, in: 1...1440)
+        let now = Date()
+        let counts = try registry.runsPerMinute(minutes: Int(minutes), endingAt: now)
+        return RunsPerMinute(until: now.iso8601, counts: counts.map(Int64.init))
     }
 
     private static func notFound(_ id: Int64) -> ServiceError {

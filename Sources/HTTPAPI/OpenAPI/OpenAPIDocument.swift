@@ -12,6 +12,8 @@ import SkillhostModel
 package enum OpenAPIDocument {
     /// The name of the bearer token's security scheme.
     package static let securityScheme = "bearer"
+    /// The name of the security scheme of the status page's cookie.
+    package static let cookieSecurityScheme = "statusPageCookie"
     /// The extension member of an operation that names the token scope it needs.
     package static let scopeExtension = "x-skillhost-scope"
 
@@ -39,6 +41,10 @@ package enum OpenAPIDocument {
                             + TokenScope.allCases.map(\.rawValue).joined(separator: "|") + "` (shk_...), "
                             + "as Authorization: Bearer TOKEN; each operation names the scope it needs in "
                             + "\(scopeExtension); admin grants every scope"),
+                    ],
+                    cookieSecurityScheme: [
+                        "type": "apiKey", "in": "cookie", "name": .string(StatusPageSession.cookieName),
+                        "description": "an admin token, as POST /login keeps it (HttpOnly, SameSite=Strict); only the status page takes it",
                     ],
                 ],
             ],
@@ -73,9 +79,13 @@ package enum OpenAPIDocument {
             operation["security"] = []
             operation["description"] = "Open to anyone: no token."
         case let .token(scope):
-            let scopes = TokenScope.allCases.filter { $0.grants(scope) }.map(\.rawValue)
             operation["security"] = [[securityScheme: []]]
-            operation["description"] = .string("Needs a bearer token of scope \(scopes.joined(separator: " or ")).")
+            operation["description"] = .string("Needs a bearer token of scope \(grantingScopes(scope)).")
+            operation[scopeExtension] = .string(scope.rawValue)
+        case let .tokenOrSessionCookie(scope):
+            operation["security"] = [[securityScheme: []], [cookieSecurityScheme: []]]
+            operation["description"] = .string("Needs a token of scope \(grantingScopes(scope)), as a bearer token or as the "
+                + "status page's cookie (POST /login sets it); without one, the login form.")
             operation[scopeExtension] = .string(scope.rawValue)
         }
         let parameters = parameters(route)
@@ -87,6 +97,11 @@ package enum OpenAPIDocument {
             ]
         }
         return .object(operation)
+    }
+
+    /// `run or admin`: the scopes that grant `scope`.
+    private static func grantingScopes(_ scope: TokenScope) -> String {
+        TokenScope.allCases.filter { $0.grants(scope) }.map(\.rawValue).joined(separator: " or ")
     }
 
     /// `post_v1_skills_name_run`: the method and the path's words.

@@ -98,6 +98,26 @@ enum RunTable {
             """, [message, DatabaseTime.microseconds(date)]))
     }
 
+    /// How many runs were created in each of the `minutes` minutes that end at `end`, oldest
+    /// first. Ids grow with creation times, so only the runs of the window are read: from the
+    /// newest back to the first created before the window, not the whole table.
+    static func countsPerMinute(minutes: Int, endingAt end: Date, in database: DatabaseConnection) throws(RegistryError) -> [Int] {
+        let minute: Int64 = 60_000_000
+        let endMicroseconds = DatabaseTime.microseconds(end)
+        let startMicroseconds = endMicroseconds - Int64(minutes) * minute
+        let rows = try mapped(database.fetchAll("""
+            SELECT (created_at - ?1) / \(minute), count(*) FROM runs
+            WHERE id > coalesce((SELECT id FROM runs WHERE created_at < ?1 ORDER BY id DESC LIMIT 1), 0)
+              AND created_at >= ?1 AND created_at < ?2
+            GROUP BY 1
+            """, [startMicroseconds, endMicroseconds]) { (Int($0.int64(at: 0)), Int($0.int64(at: 1))) })
+        var counts = [Int](repeating: 0, count: max(minutes, 0))
+        for (index, count) in rows where counts.indices.contains(index) {
+            counts[index] = count
+        }
+        return counts
+    }
+
     /// The number of runs, and of those not yet final.
     static func counts(in database: DatabaseConnection) throws(RegistryError) -> (total: Int, unfinished: Int) {
         // Two queries, not one with a FILTER clause: each is answered from the status index

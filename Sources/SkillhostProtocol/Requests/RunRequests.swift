@@ -265,6 +265,36 @@ public struct ActiveRuns: Codable, Sendable {
     }
 }
 
+/// `runs.per_minute`: how many runs were recorded in each of the last minutes.
+public struct RunsPerMinuteRequest: SkillhostRequest {
+    public static let method = "runs.per_minute"
+    public static let summary = "how many runs were recorded in each of the last minutes, oldest first, reading only those runs"
+    public static let errorKinds: [ErrorKind] = []
+    public typealias Result = RunsPerMinute
+
+    /// How many minutes, 1 to 1440; `nil`: 60.
+    public var minutes: Int64?
+
+    /// A request as given.
+    public init(minutes: Int64? = nil) {
+        self.minutes = minutes
+    }
+}
+
+/// What `runs.per_minute` answers.
+public struct RunsPerMinute: Codable, Sendable, Equatable {
+    /// When the last minute ends (the daemon's clock as it answered), ISO 8601 in UTC.
+    public var until: String
+    /// The runs recorded in each minute, oldest first; the last minute ends at ``until``.
+    public var counts: [Int64]
+
+    /// An answer as given.
+    public init(until: String, counts: [Int64]) {
+        self.until = until
+        self.counts = counts
+    }
+}
+
 /// `runs.logs`: the lines a run logged.
 public struct RunLogsRequest: SkillhostRequest {
     public static let method = "runs.logs"
