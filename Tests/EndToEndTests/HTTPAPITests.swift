@@ -11,13 +11,6 @@ struct HTTPAPITests {
     /// No inference server is needed: nothing here completes text.
     private let noInference = URL(string: "http://127.0.0.1:9")!
 
-    /// A new token's secret, as `skillctl tokens create` prints it once.
-    private func token(_ daemon: DaemonHarness, _ arguments: String...) async throws -> String {
-        let created = try await daemon.skillctl(arguments: ["tokens", "create"] + arguments)
-        #expect(created.status == 0, "\(created.standardError)")
-        return created.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     @Test("healthz and readyz answer anyone; metrics needs a metrics or admin token, and promtool accepts what it gets")
     func healthAndMetrics() async throws {
         let daemon = try await DaemonHarness(inferenceURL: noInference, arguments: ["--http-listen", "127.0.0.1:0"])
@@ -34,8 +27,8 @@ struct HTTPAPITests {
         #expect(refused.body.contains("skillctl tokens create NAME --scope metrics"), "\(refused)")
         #expect(try await anonymous.with(token: "shk_forged").get("/metrics").status == 401)
 
-        let scrapeToken = try await token(daemon, "scraper", "--scope", "metrics")
-        let runToken = try await token(daemon, "runner", "--scope", "run")
+        let scrapeToken = try await daemon.createToken("scraper", scope: "metrics")
+        let runToken = try await daemon.createToken("runner", scope: "run")
         let scraped = try await anonymous.with(token: scrapeToken).get("/metrics")
         #expect(scraped.status == 200, "\(scraped)")
         #expect(scraped.body.contains("# TYPE skillhost_runs_total counter"), "\(scraped.body.prefix(400))")
@@ -60,7 +53,7 @@ struct HTTPAPITests {
         #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
         #expect(try await daemon.skillctl("run", "echo", "{}").status == 0)
         let tokenFile = daemon.directory.path("scrape-token")
-        try try await token(daemon, "prometheus", "--scope", "metrics").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        try try await daemon.createToken("prometheus", scope: "metrics").write(toFile: tokenFile, atomically: true, encoding: .utf8)
         let target = try CurlClient(daemon: daemon).base.dropFirst("http://".count)
         let configuration = daemon.directory.path("prometheus.yml")
         try """

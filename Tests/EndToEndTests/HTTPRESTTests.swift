@@ -7,31 +7,6 @@ import Testing
 /// fixture skills behind them.
 @Suite("skillhostd's REST API and /rpc, through curl")
 struct HTTPRESTTests {
-    /// No inference server is needed: nothing here completes text.
-    private let noInference = URL(string: "http://127.0.0.1:9")!
-
-    /// A daemon serving HTTP with `skills` installed.
-    private func daemon(with skills: [String]) async throws -> DaemonHarness {
-        let daemon = try await DaemonHarness(inferenceURL: noInference, arguments: ["--http-listen", "127.0.0.1:0"])
-        for skill in skills {
-            let installed = try await daemon.skillctl("install", try await FixtureSkills.path(for: skill))
-            #expect(installed.status == 0, "\(installed.standardError)")
-        }
-        return daemon
-    }
-
-    /// A new token's secret, as `skillctl tokens create` prints it once.
-    private func token(_ daemon: DaemonHarness, _ arguments: String...) async throws -> String {
-        let created = try await daemon.skillctl(arguments: ["tokens", "create"] + arguments)
-        #expect(created.status == 0, "\(created.standardError)")
-        return created.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// How many runs the registry holds.
-    private func runCount(_ daemon: DaemonHarness) async throws -> Int {
-        try await daemon.call("runs.list", ["limit": 1000])["runs"]?.arrayValue?.count ?? -1
-    }
-
     /// The status line the daemon answers `bytes` (a Python bytes expression) with, sent as
     /// they are by `Tests/Fixtures/http_client.py`.
     private func raw(_ bytes: String, to client: CurlClient) async throws -> String {
@@ -45,8 +20,8 @@ struct HTTPRESTTests {
 
     @Test("a run token runs its skills: the output with the run's id, recorded with the token's name as its caller")
     func runOverREST() async throws {
-        let daemon = try await daemon(with: ["echo", "failing", "sleeps"])
-        let client = try CurlClient(daemon: daemon, token: try await token(daemon, "ci", "--scope", "run", "--skills", "echo,failing"))
+        let daemon = try await DaemonHarness.servingHTTP(installing: ["echo", "failing", "sleeps"])
+        let client = try CurlClient(daemon: daemon, token: try await daemon.createToken("ci", scope: "run", skills: "echo,failing"))
 
         let ran = try await client.post("/v1/skills/echo/run", json: #"{"n": 1}"#)
         #expect(ran.status == 200 && ran.headers["content-type"] == "application/json", "\(ran)")
@@ -79,7 +54,7 @@ struct HTTPRESTTests {
         let socketRun = try await daemon.call("skills.run", ["skill": "echo", "input": [:]])
         let socketRunID = try #require(socketRun["run_id"]?.int64Value)
         #expect(try await client.get("/v1/runs/\(socketRunID)").status == 404)
-        let admin = client.with(token: try await token(daemon, "operator", "--scope", "admin"))
+        let admin = client.with(token: try await daemon.createToken("operator", scope: "admin"))
         #expect(try await admin.get("/v1/runs/\(socketRunID)").json()["caller_uid"]?.int64Value == Int64(getuid()))
         #expect(try await admin.get("/v1/runs/999999").status == 404)
         let head = try await client.request("HEAD", "/v1/skills")
@@ -87,7 +62,7 @@ struct HTTPRESTTests {
 
         // The name of a revoked token given to a new one: the new one does not read the old one's runs.
         #expect(try await daemon.skillctl("tokens", "revoke", "ci").status == 0)
-        let successor = client.with(token: try await token(daemon, "ci", "--scope", "run"))
+        let successor = client.with(token: try await daemon.createToken("ci", scope: "run"))
         #expect(try await successor.get("/v1/runs/\(runID)").status == 404)
         #expect(try await admin.get("/v1/runs/abc").status == 400)
         #expect(try await daemon.stop() == .exited(0))
@@ -95,10 +70,10 @@ struct HTTPRESTTests {
 
     @Test("bad input, a wrong token or a skill outside the token's list is a clear HTTP error, and nothing is run or recorded")
     func refusals() async throws {
-        let daemon = try await daemon(with: ["echo", "sleeps"])
-        let runToken = try await token(daemon, "ci", "--scope", "run", "--skills", "echo")
+        let daemon = try await DaemonHarness.servingHTTP(installing: ["echo", "sleeps"])
+        let runToken = try await daemon.createToken("ci", scope: "run", skills: "echo")
         let client = try CurlClient(daemon: daemon, token: runToken)
-        let before = try await runCount(daemon)
+        let before = try await daemon.runCount()
 
         let notJSON = try await client.post("/v1/skills/echo/run", json: "{not json")
         #expect(try notJSON.status == 422 && (notJSON.json())["error"]?["kind"] == "invalid_input", "\(notJSON)")
@@ -115,9 +90,9 @@ struct HTTPRESTTests {
         #expect(unknown.status == 401 && unknown.headers["www-authenticate"] == "Bearer", "\(unknown)")
         #expect(try await client.with(token: "shk_" + String(repeating: "A", count: 43)).post("/v1/skills/echo/run", json: "{}").status == 401)
         #expect(try await client.with(token: nil).get("/v1/runs/1").status == 401)
-        let metricsToken = try await token(daemon, "scraper", "--scope", "metrics")
+        let metricsToken = try await daemon.createToken("scraper", scope: "metrics")
         #expect(try await client.with(token: metricsToken).post("/v1/skills/echo/run", json: "{}").status == 403)
-        let revoked = try await token(daemon, "gone", "--scope", "run")
+        let revoked = try await daemon.createToken("gone", scope: "run")
         #expect(try await daemon.skillctl("tokens", "revoke", "gone").status == 0)
         #expect(try await client.with(token: revoked).post("/v1/skills/echo/run", json: "{}").status == 401)
         for path in ["/v1/skills/%2e%2e/run", "/v1/skills/../run", "/v1/skills/.%2E/run", "/v1/skills/a%2Fb/run"] {
@@ -135,15 +110,15 @@ struct HTTPRESTTests {
         }
         #expect(try await client.request("PUT", "/v1/skills/echo/run").headers["allow"] == "POST")
         #expect(try await client.get("/v2/anything").status == 404)
-        #expect(try await runCount(daemon) == before, "a refused request records no run")
+        #expect(try await daemon.runCount() == before, "a refused request records no run")
         #expect(!daemon.log().contains(runToken) && !daemon.log().contains(revoked), "a token reached the log")
         #expect(try await daemon.stop() == .exited(0))
     }
 
     @Test("Accept: text/event-stream streams started, output and log events and a final result or error")
     func streamedRun() async throws {
-        let daemon = try await daemon(with: ["streams", "failing", "sleeps"])
-        let client = try CurlClient(daemon: daemon, token: try await token(daemon, "ci", "--scope", "run"))
+        let daemon = try await DaemonHarness.servingHTTP(installing: ["streams", "failing", "sleeps"])
+        let client = try CurlClient(daemon: daemon, token: try await daemon.createToken("ci", scope: "run"))
 
         let streamed = try await client.post("/v1/skills/streams/run", json: "{}", headers: ["Accept: text/event-stream"])
         #expect(streamed.status == 200 && streamed.headers["content-type"] == "text/event-stream", "\(streamed)")
@@ -178,8 +153,8 @@ struct HTTPRESTTests {
 
     @Test("POST /rpc answers the socket's methods, batches and errors for an admin token, and refuses what needs a local user")
     func rpcOverHTTP() async throws {
-        let daemon = try await daemon(with: ["echo", "streams"])
-        let admin = try CurlClient(daemon: daemon, token: try await token(daemon, "operator", "--scope", "admin"))
+        let daemon = try await DaemonHarness.servingHTTP(installing: ["echo", "streams"])
+        let admin = try CurlClient(daemon: daemon, token: try await daemon.createToken("operator", scope: "admin"))
 
         let status = try await admin.post("/rpc", json: #"{"jsonrpc": "2.0", "id": 1, "method": "host.status"}"#)
         #expect(try status.status == 200 && (status.json())["result"]?["pid"] != nil, "\(status)")
@@ -221,7 +196,7 @@ struct HTTPRESTTests {
         }
         #expect(methods.first == "run.started" && methods.last == "response" && methods.contains("run.output"), "\(streamed)")
 
-        let runner = admin.with(token: try await token(daemon, "ci", "--scope", "run"))
+        let runner = admin.with(token: try await daemon.createToken("ci", scope: "run"))
         #expect(try await runner.post("/rpc", json: #"{"jsonrpc": "2.0", "id": 1, "method": "host.status"}"#).status == 403)
         #expect(try await admin.request("POST", "/rpc", headers: ["Content-Type: text/plain"], body: "{}").status == 415)
         #expect(try await daemon.stop() == .exited(0))

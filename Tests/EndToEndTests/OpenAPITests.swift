@@ -9,9 +9,6 @@ import Testing
 /// operation of the document against the daemon.
 @Suite("skillhostd's OpenAPI document, against the daemon and schemathesis")
 struct OpenAPITests {
-    /// No inference server is needed: nothing here completes text.
-    private let noInference = URL(string: "http://127.0.0.1:9")!
-
     /// docs/openapi.json as this checkout has it.
     private static func documentInDocs() throws -> String {
         try String(contentsOf: BuildProducts.packageRoot.appendingPathComponent("docs/openapi.json"), encoding: .utf8)
@@ -19,21 +16,10 @@ struct OpenAPITests {
 
     /// A daemon serving HTTP with the example skill `hello` and the fixture skills `fixtures`.
     private func daemon(with fixtures: [String]) async throws -> DaemonHarness {
-        let daemon = try await DaemonHarness(inferenceURL: noInference, arguments: ["--http-listen", "127.0.0.1:0"])
-        var skills = [try BuildProducts.plugin(named: "hello")]
-        for fixture in fixtures { skills.append(try await FixtureSkills.path(for: fixture)) }
-        for skill in skills {
-            let installed = try await daemon.skillctl("install", skill)
-            #expect(installed.status == 0, "\(installed.standardError)")
-        }
+        let daemon = try await DaemonHarness.servingHTTP(installing: fixtures)
+        let installed = try await daemon.skillctl("install", try BuildProducts.plugin(named: "hello"))
+        #expect(installed.status == 0, "\(installed.standardError)")
         return daemon
-    }
-
-    /// A new token's secret, as `skillctl tokens create` prints it once.
-    private func token(_ daemon: DaemonHarness, _ name: String, scope: String) async throws -> String {
-        let created = try await daemon.skillctl("tokens", "create", name, "--scope", scope)
-        #expect(created.status == 0, "\(created.standardError)")
-        return created.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The names of the properties of the component schema `name` of `document`.
@@ -67,7 +53,7 @@ struct OpenAPITests {
     @Test("a real run's record, a skill's record, a failed run's error and a streamed run's events have exactly the schemas' members")
     func recordsMatchTheSchemas() async throws {
         let daemon = try await daemon(with: ["failing", "streams"])
-        let client = try CurlClient(daemon: daemon, token: try await token(daemon, "ci", scope: "run"))
+        let client = try CurlClient(daemon: daemon, token: try await daemon.createToken("ci", scope: "run"))
         let document = try JSONValue(parsing: try Self.documentInDocs())
 
         let ran = try await client.post("/v1/skills/hello/run", json: #"{"name": "Ada"}"#)
@@ -110,7 +96,7 @@ struct OpenAPITests {
     @Test("a timeout_ms near Int64.max is refused as longer than max_run_timeout_ms, over HTTP and the socket")
     func hugeTimeout() async throws {
         let daemon = try await daemon(with: [])
-        let client = try CurlClient(daemon: daemon, token: try await token(daemon, "ci", scope: "run"))
+        let client = try CurlClient(daemon: daemon, token: try await daemon.createToken("ci", scope: "run"))
         let refused = try await client.post("/v1/skills/hello/run?timeout_ms=9223372036854775806", json: "{}")
         #expect(try refused.status == 400 && (refused.json())["error"]?["kind"] == "invalid_params", "\(refused)")
         #expect(refused.body.contains("max_run_timeout_ms"), "\(refused)")
@@ -127,7 +113,7 @@ struct OpenAPITests {
     @Test("schemathesis finds no server error, and every answer's status, media type and body are the document's")
     func schemathesis() async throws {
         let daemon = try await daemon(with: [])
-        let token = try await token(daemon, "fuzz", scope: "admin")
+        let token = try await daemon.createToken("fuzz", scope: "admin")
         let client = try CurlClient(daemon: daemon, token: token)
         // Every operation as a client that takes any answer, then the two that stream as one
         // that asks for events (Accept: text/event-stream), each event held to its schema. A

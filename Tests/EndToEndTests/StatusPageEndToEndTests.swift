@@ -11,34 +11,14 @@ struct StatusPageEndToEndTests {
     private let noInference = URL(string: "http://127.0.0.1:9")!
     private let form = "Content-Type: application/x-www-form-urlencoded"
 
-    /// A daemon serving HTTP with `skills` installed.
-    private func daemon(with skills: [String]) async throws -> DaemonHarness {
-        let daemon = try await DaemonHarness(inferenceURL: noInference, arguments: ["--http-listen", "127.0.0.1:0"])
-        for skill in skills {
-            let installed = try await daemon.skillctl("install", try await FixtureSkills.path(for: skill))
-            #expect(installed.status == 0, "\(installed.standardError)")
-        }
-        return daemon
-    }
 
-    /// A new token's secret, as `skillctl tokens create` prints it once.
-    private func token(_ daemon: DaemonHarness, _ name: String, scope: String) async throws -> String {
-        let created = try await daemon.skillctl("tokens", "create", name, "--scope", scope)
-        #expect(created.status == 0, "\(created.standardError)")
-        return created.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// How many runs the registry holds.
-    private func runCount(_ daemon: DaemonHarness) async throws -> Int {
-        try await daemon.call("runs.list", ["limit": 1000])["runs"]?.arrayValue?.count ?? -1
-    }
 
     @Test("Chromium opens /, gets the login form, logs in with an admin token and sees the run just made; a screenshot is taken")
     func browserLogsInAndSeesTheRun() async throws {
-        let daemon = try await daemon(with: ["echo"])
+        let daemon = try await DaemonHarness.servingHTTP(installing: ["echo"])
         let ran = try await daemon.call("skills.run", ["skill": "echo", "input": ["page": 1]])
         let runID = try #require(ran["run_id"]?.int64Value, "\(ran)")
-        let token = try await token(daemon, "operator", scope: "admin")
+        let token = try await daemon.createToken("operator", scope: "admin")
         let client = try CurlClient(daemon: daemon)
         let output = try TemporaryDirectory(prefix: "status-page")
 
@@ -71,10 +51,10 @@ struct StatusPageEndToEndTests {
 
     @Test("the login: no token gets the form, a refused token 401 or 403 and no cookie, an admin token the cookie and a 303")
     func login() async throws {
-        let daemon = try await daemon(with: ["echo"])
+        let daemon = try await DaemonHarness.servingHTTP(installing: ["echo"])
         let client = try CurlClient(daemon: daemon)
-        let admin = try await token(daemon, "operator", scope: "admin")
-        let runner = try await token(daemon, "ci", scope: "run")
+        let admin = try await daemon.createToken("operator", scope: "admin")
+        let runner = try await daemon.createToken("ci", scope: "run")
 
         let page = try await client.get("/")
         #expect(page.status == 401 && page.headers["content-type"] == "text/html; charset=utf-8", "\(page)")
@@ -131,7 +111,7 @@ struct StatusPageEndToEndTests {
             "--http-listen", "127.0.0.1:0", "--http-tls-cert", certificate.certificatePath, "--http-tls-key", certificate.keyPath,
         ], directory: directory)
         let base = try HTTPListenerReloadTests.baseURL(of: daemon, scheme: "https")
-        let admin = try await token(daemon, "operator", scope: "admin")
+        let admin = try await daemon.createToken("operator", scope: "admin")
         let curl = ["-sS", "-o", "/dev/null", "-D", "-", "--cacert", certificate.certificatePath]
 
         let login = try await ProgramRun.run("curl", curl + ["-H", form, "--data-binary", "token=\(admin)", "\(base)/login"])
@@ -148,11 +128,11 @@ struct StatusPageEndToEndTests {
 
     @Test("the cookie opens only the page: /rpc, /v1/... and /metrics still want the bearer token, and nothing is run")
     func cookieIsNotAnAPIToken() async throws {
-        let daemon = try await daemon(with: ["echo"])
+        let daemon = try await DaemonHarness.servingHTTP(installing: ["echo"])
         let client = try CurlClient(daemon: daemon)
-        let admin = try await token(daemon, "operator", scope: "admin")
+        let admin = try await daemon.createToken("operator", scope: "admin")
         let cookie = "Cookie: skillhost_token=\(admin)"
-        let before = try await runCount(daemon)
+        let before = try await daemon.runCount()
 
         let rpc = try await client.post("/rpc", json: #"{"jsonrpc": "2.0", "id": 1, "method": "skills.run", "params": {"skill": "echo"}}"#,
                                         headers: [cookie])
@@ -161,15 +141,15 @@ struct StatusPageEndToEndTests {
         #expect(run.status == 401, "\(run)")
         #expect(try await client.get("/v1/skills", headers: [cookie]).status == 401)
         #expect(try await client.get("/metrics", headers: [cookie]).status == 401)
-        #expect(try await runCount(daemon) == before, "nothing was run")
+        #expect(try await daemon.runCount() == before, "nothing was run")
         #expect(try await client.get("/", headers: [cookie]).status == 200, "while the page takes it")
         #expect(try await daemon.stop() == .exited(0))
     }
 
     @Test("a run whose error holds <script> shows it as text: the page has no script element")
     func escapesARunsError() async throws {
-        let daemon = try await daemon(with: ["fails_with_input"])
-        let client = try CurlClient(daemon: daemon, token: try await token(daemon, "operator", scope: "admin"))
+        let daemon = try await DaemonHarness.servingHTTP(installing: ["fails_with_input"])
+        let client = try CurlClient(daemon: daemon, token: try await daemon.createToken("operator", scope: "admin"))
         let failed = try await client.post("/v1/skills/fails-with-input/run", json: #""<script>alert(document.cookie)</script>""#)
         #expect(failed.status == 500 && failed.headers["skillhost-run-id"] != nil, "\(failed)")
 
