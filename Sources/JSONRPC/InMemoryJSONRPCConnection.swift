@@ -47,11 +47,12 @@ public final class InMemoryJSONRPCConnection: Sendable {
         await exchange(message: Array(line.utf8))
     }
 
-    /// Calls `method` and returns its result.
+    /// Calls `method` and returns its result: what ``exchange(message:)`` answers a request of
+    /// it with, without writing the request as text and parsing it again.
     /// - Throws: the handler's error, as the client would receive it.
     public func call(_ method: String, params: JSONValue? = nil) async throws(JSONRPCError) -> JSONValue {
-        let request = JSONRPCRequest(method: method, params: params, id: .int(1))
-        guard let answer = await exchange(line: request.jsonValue.serialized()), let response = JSONRPCResponse(answer) else {
+        let responder = JSONRPCResponder(handler: handler, caller: caller, connection: JSONRPCConnectionHandle(self))
+        guard let response = await responder.respond(to: JSONRPCRequest(method: method, params: params, id: .int(1))) else {
             throw .internalError("\(method) was not answered")
         }
         return try response.outcome.get()
