@@ -382,7 +382,9 @@ struct JSONRPCServerTests {
         await server.server.shutdown(grace: .milliseconds(300))
         let elapsed = ContinuousClock.now - started
         #expect(elapsed >= .milliseconds(250))
-        #expect(elapsed < .seconds(5))
+        // The handler waits until cancelled: any bound proves the cancel. A loaded machine
+        // has taken 5.8 s to schedule the shutdown's polls.
+        #expect(elapsed < .seconds(15))
         #expect(await server.nextEvent() == "cancelled s")
         #expect(await client.nextJSON()?["id"] == 1)
         #expect(access(server.socketPath, F_OK) != 0)
