@@ -59,11 +59,11 @@ enum SkillOutput {
 
     /// The skills a disable or an enable changed, with their states.
     static func renderStates(_ result: SkillList) -> String {
-        result.skills.map { "\(identity($0)) \(Formatting.plain($0["state"]))" }.joined(separator: "\n")
+        result.skills.map { "\(reference($0)) \(Formatting.plain($0["state"]))" }.joined(separator: "\n")
     }
 
     static func renderDrain(_ result: DrainedSkill) -> String {
-        let skills = result.skills.map(identity).joined(separator: ", ")
+        let skills = result.skills.map(reference).joined(separator: ", ")
         let waited = "waited for \(result.waitedFor) run\(result.waitedFor == 1 ? "" : "s")"
         return result.drained
             ? "drained \(skills) (\(waited)): disabled until `skillctl skills enable`"
@@ -119,6 +119,11 @@ enum SkillOutput {
     /// A granted limit, or `default` where it is null.
     private static func limit(_ value: JSONValue?) -> String {
         value?.int64Value.map { "\($0)" } ?? "default"
+    }
+
+    /// `NAME@VERSION`, as a command takes it.
+    private static func reference(_ skill: JSONValue) -> String {
+        "\(Formatting.plain(skill["name"]))@\(Formatting.plain(skill["version"]))"
     }
 
     private static func identity(_ skill: JSONValue?) -> String {
