@@ -22,7 +22,10 @@ struct RegistryTokenTests {
                 try database.executeScript("""
                     DROP INDEX tokens_by_unrevoked_name; DROP TABLE tokens;
                     ALTER TABLE runs DROP COLUMN caller_token; ALTER TABLE batches DROP COLUMN caller_token;
-                    ALTER TABLE schedules DROP COLUMN caller_token; PRAGMA user_version = 6
+                    ALTER TABLE schedules DROP COLUMN caller_token; ALTER TABLE runs DROP COLUMN caller_token_id;
+                    ALTER TABLE batches DROP COLUMN caller_token_id; ALTER TABLE schedules DROP COLUMN caller_token_id;
+                    ALTER TABLE skills DROP COLUMN state; ALTER TABLE runs DROP COLUMN replay_of;
+                    PRAGMA user_version = 6
                     """)
             }
             let previous = DatabaseMigrator(migrations: Array(RegistrySchema.migrator.migrations.prefix(6)))
