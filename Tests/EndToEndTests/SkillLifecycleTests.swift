@@ -66,6 +66,28 @@ struct SkillLifecycleTests {
         #expect(enable.status == 0)
         #expect(try enable.json()["skills"]?[0]?["state"] == "enabled")
         #expect(try await daemon.skillctl("run", "sleeps", "1").status == 0)
+
+        #expect(try await daemon.skillctl("skills", "disable", "sleeps").status == 0)
+        #expect(try await daemon.skillctl("remove", "sleeps").status == 0)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
+        #expect(try await daemon.skillctl("run", "sleeps", "1").status == 0, "a skill removed and installed again is enabled")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
+    @Test("a schedule's fire that finds its skill disabled is skipped, with the refusal as its reason")
+    func scheduleOfDisabledSkill() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: nowhere)
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
+        let added = try await daemon.skillctl("--json", "schedules", "add", "echo", "--cron", "@daily", #"{"a":1}"#)
+        #expect(added.status == 0, "\(added.standardError)")
+        let id = try #require(try added.json()["schedule_id"]?.int64Value)
+        #expect(try await daemon.skillctl("skills", "disable", "echo").status == 0)
+        let fired = try await daemon.skillctl("--json", "schedules", "trigger", String(id))
+        #expect(fired.status == 0, "\(fired.standardError)")
+        let fire = try #require(try fired.json()["fire"])
+        #expect(fire["outcome"] == "skipped", "\(fire)")
+        #expect(fire["run_id"] == .null)
+        #expect(fire["reason"]?.stringValue?.contains("skillctl skills enable echo") == true, "\(fire)")
         #expect(try await daemon.stop() == .exited(0))
     }
 

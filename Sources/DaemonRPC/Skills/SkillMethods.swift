@@ -115,6 +115,8 @@ struct SkillMethods: Sendable {
         guard !removed.isEmpty else { throw Self.notInstalled(request.name, version: request.version) }
         for skill in removed {
             runner.evict(sha256: skill.sha256)
+            // A skill installed again under this name and version starts enabled.
+            runs.activity.open(SkillActivity.Key(skill))
             watchers.announce(.removed, skill)
         }
         return RemovedSkills(removed: removed.map(RecordEncoding.json))

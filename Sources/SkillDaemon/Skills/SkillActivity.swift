@@ -140,7 +140,8 @@ public final class SkillActivity: Sendable {
         }
     }
 
-    /// Opens the gate of `key` again; the registry's state still decides.
+    /// Opens the gate of `key` again (`skills.enable`, or the skill removed); the registry's
+    /// state still decides.
     public func open(_ key: Key) {
         entries.withLock { entries in entries[key]?.refusing = false }
     }
