@@ -1,4 +1,3 @@
-import JSON
 import Registry
 import SkillDaemon
 import SkillhostModel
@@ -21,7 +20,7 @@ struct SkillLifecycleMethods: Sendable {
     /// Registers the handlers of these methods.
     func register(in handlers: inout RequestHandlers) {
         handlers.register(DisableSkillRequest.self) { request, _ in
-            SkillList(skills: try refuseRuns(name: request.name, version: request.version, state: .disabled).map(json))
+            SkillList(skills: try refuseRuns(name: request.name, version: request.version, state: .disabled).map(RecordEncoding.json))
         }
         handlers.register(EnableSkillRequest.self) { request, _ in try enable(request) }
         handlers.register(DrainSkillRequest.self) { request, _ in try await drain(request) }
@@ -38,7 +37,7 @@ struct SkillLifecycleMethods: Sendable {
         _ = try matchingSkills(name: request.name, version: request.version)
         let changed = try registry.updateState(name: request.name, version: request.version, to: .enabled)
         for skill in changed { runs.activity.open(SkillActivity.Key(skill)) }
-        return SkillList(skills: changed.map(json))
+        return SkillList(skills: changed.map(RecordEncoding.json))
     }
 
     private func drain(_ request: DrainSkillRequest) async throws -> DrainedSkill {
@@ -60,7 +59,7 @@ struct SkillLifecycleMethods: Sendable {
             ? try registry.updateState(name: request.name, version: request.version, to: .disabled)
             : try matchingSkills(name: request.name, version: request.version)
         return DrainedSkill(drained: drained, waitedFor: Int64(waitedFor), stillInFlight: Int64(stillInFlight),
-                            skills: stored.map(json))
+                            skills: stored.map(RecordEncoding.json))
     }
 
     private func matchingSkills(name: String, version: String?) throws -> [SkillRecord] {
@@ -70,9 +69,5 @@ struct SkillLifecycleMethods: Sendable {
             throw ServiceError(.notFound, "no skill \(which) is installed: see `skillctl list`")
         }
         return matching
-    }
-
-    private func json(_ skill: SkillRecord) -> JSONValue {
-        RecordEncoding.json(skill)
     }
 }

@@ -50,6 +50,9 @@ public final class SkillActivity: Sendable {
         public var p50: Duration?
         /// Their 99th percentile duration; nil before the first.
         public var p99: Duration?
+
+        /// The counters of a skill version that has not run: every one 0.
+        public init() {}
     }
 
     private struct Entry {
