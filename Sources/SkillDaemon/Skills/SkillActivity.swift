@@ -179,11 +179,6 @@ public final class SkillActivity: Sendable {
         entries.withLock { $0[key]?.snapshot } ?? Counters()
     }
 
-    /// The counters of every skill version that ran or is gated since the daemon started.
-    public func allCounters() -> [Key: Counters] {
-        entries.withLock { entries in entries.mapValues(\.snapshot) }
-    }
-
     private static func refusal(_ key: Key) -> ServiceError {
         ServiceError(.skillDisabled, "skill \(key) is disabled and takes no new runs: enable it with `skillctl skills enable \(key.name)`",
                      extra: ["skill": .string(key.name), "version": .string(key.version)])
