@@ -220,3 +220,30 @@ struct SkillLifecycleTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 }
+
+/// A disabled skill over HTTP.
+@Suite("Skill lifecycle over HTTP")
+struct SkillLifecycleHTTPTests {
+    @Test("a run of a disabled skill over HTTP is 409 with skill_disabled and how to enable; its record shows the state")
+    func disabledOverHTTP() async throws {
+        let daemon = try await DaemonHarness(inferenceURL: URL(string: "http://127.0.0.1:9")!, arguments: ["--http-listen", "127.0.0.1:0"])
+        #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "echo")).status == 0)
+        let created = try await daemon.skillctl("tokens", "create", "ci", "--scope", "run")
+        #expect(created.status == 0, "\(created.standardError)")
+        let client = try CurlClient(daemon: daemon, token: created.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(try await daemon.skillctl("skills", "disable", "echo").status == 0)
+
+        let refused = try await client.post("/v1/skills/echo/run", json: #"{"n": 1}"#)
+        #expect(refused.status == 409, "\(refused)")
+        let error = try refused.json()["error"]
+        #expect(error?["kind"] == "skill_disabled", "\(refused)")
+        #expect(error?["message"]?.stringValue?.contains("skillctl skills enable echo") == true, "\(refused)")
+        let shown = try await client.get("/v1/skills/echo")
+        #expect(try shown.json()["state"] == "disabled", "\(shown)")
+        #expect(try shown.json()["activity"]?["finished"] == 0, "\(shown)")
+
+        #expect(try await daemon.skillctl("skills", "enable", "echo").status == 0)
+        #expect(try await client.post("/v1/skills/echo/run", json: #"{"n": 1}"#).status == 200)
+        #expect(try await daemon.stop() == .exited(0))
+    }
+}
