@@ -132,7 +132,16 @@ struct SkillLifecycleTests {
         #expect(drain.standardOutput.contains("still draining: 1 of the 1 runs in flight still run"), "\(drain.standardOutput)")
         #expect(try await daemon.call("skills.get", ["name": "sleeps"])["state"] == "draining")
         #expect(try await errorKind { try await daemon.call("skills.run", ["skill": "sleeps", "input": 1]) } == "skill_disabled")
+
+        // A skill enabled while a drain waits stays enabled when the drain ends.
+        let secondDrain = Task { try await daemon.call("skills.drain", ["name": "sleeps", "timeout_ms": 30000]) }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await daemon.skillctl("skills", "enable", "sleeps").status == 0)
+        let answer = try await secondDrain.value
+        #expect(answer["drained"] == true, "\(answer)")
+        #expect(answer["skills"]?[0]?["state"] == "enabled", "\(answer)")
         #expect(try await run.value["status"] == "succeeded")
+        #expect(try await daemon.call("skills.get", ["name": "sleeps"])["state"] == "enabled")
         #expect(try await daemon.stop() == .exited(0))
     }
 

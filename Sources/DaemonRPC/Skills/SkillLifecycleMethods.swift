@@ -55,9 +55,13 @@ struct SkillLifecycleMethods: Sendable {
         }
         let stillInFlight = matching.reduce(0) { $0 + runs.activity.counters(SkillActivity.Key($1)).inFlight }
         let drained = stillInFlight == 0
-        let stored = drained
-            ? try registry.updateState(name: request.name, version: request.version, to: .disabled)
-            : try matchingSkills(name: request.name, version: request.version)
+        var stored = try matchingSkills(name: request.name, version: request.version)
+        if drained {
+            // Only the versions still draining: one enabled meanwhile stays enabled.
+            for (index, skill) in stored.enumerated() where skill.state == .draining {
+                stored[index] = try registry.updateState(name: skill.name, version: skill.version, to: .disabled).first ?? skill
+            }
+        }
         return DrainedSkill(drained: drained, waitedFor: Int64(waitedFor), stillInFlight: Int64(stillInFlight),
                             skills: stored.map(RecordEncoding.json))
     }
