@@ -1,6 +1,8 @@
 import Foundation
 import JSON
+import JSONRPC
 import Registry
+import SkillDaemon
 import SkillhostModel
 import SkillhostProtocol
 
@@ -23,8 +25,29 @@ enum RecordEncoding {
             "isolation": .string(skill.isolation.rawValue),
             "memory_limit_bytes": skill.memoryLimitBytes.map(JSONValue.int) ?? .null,
             "grants": json(skill.grants),
+            "state": .string(skill.state.rawValue),
             "installed_at": timestamp(skill.installedAt),
         ])
+    }
+
+    /// A skill record with its `activity` since the daemon started: what `skills.get` answers.
+    static func json(_ skill: SkillRecord, activity: SkillActivity.Counters) -> JSONValue {
+        guard case var .object(fields) = json(skill) else { return json(skill) }
+        fields["activity"] = json(activity)
+        return .object(fields)
+    }
+
+    /// A skill version's counters since the daemon started, as `skills.get` and `host.status` show them.
+    static func counters(_ counters: SkillActivity.Counters) -> SkillCounters {
+        SkillCounters(
+            queued: Int64(counters.queued), inFlight: Int64(counters.inFlight), finished: Int64(counters.finished),
+            failed: Int64(counters.failed), p50Milliseconds: counters.p50?.milliseconds,
+            p99Milliseconds: counters.p99?.milliseconds)
+    }
+
+    /// `counters` as JSON; a percentile is null before the first run ended.
+    static func json(_ counters: SkillActivity.Counters) -> JSONValue {
+        (try? JSONValueEncoder(nilMembers: .null).encode(Self.counters(counters))) ?? .null
     }
 
     /// A skill's grants; a limit of `null` is the daemon's default.
@@ -62,6 +85,7 @@ enum RecordEncoding {
             "batch_id": run.batchID.map(JSONValue.int) ?? .null,
             "batch_item": run.batchItem.map { .int(Int64($0)) } ?? .null,
             "schedule_id": run.scheduleID.map(JSONValue.int) ?? .null,
+            "replay_of": run.replayOf.map(JSONValue.int) ?? .null,
         ]
         if includePayloads {
             fields["input"] = payload(run.input)

@@ -30,6 +30,7 @@ public final class SkillHostService: JSONRPCMethodHandler {
                     sandbox: sandbox, reloads: reloads, metrics: metrics)
             .register(in: &handlers)
         SkillMethods(registry: registry, runs: runs, runner: runner, configuration: configuration).register(in: &handlers)
+        SkillLifecycleMethods(registry: registry, runs: runs).register(in: &handlers)
         RunMethods(registry: registry, runs: runs).register(in: &handlers)
         BatchMethods(registry: registry, runs: runs, batches: batches).register(in: &handlers)
         ScheduleMethods(registry: registry, runs: runs, scheduler: scheduler).register(in: &handlers)

@@ -227,6 +227,14 @@ public final class Registry: Sendable {
         try updateSettings(name: name, version: version) { $0.grants = grants }
     }
 
+    /// Sets whether new runs of the skill `name` at `version` (every version of it when
+    /// `version` is nil) start.
+    ///
+    /// - Returns: The changed skills as now stored, in listing order; empty when none matched.
+    public func updateState(name: String, version: String?, to state: SkillState) throws(RegistryError) -> [SkillRecord] {
+        try updateSettings(name: name, version: version) { $0.state = state }
+    }
+
     /// Applies `change` to the settings of the matching skills in one transaction.
     private func updateSettings(name: String, version: String?, _ change: (inout SkillRecord) -> Void)
         throws(RegistryError) -> [SkillRecord]
@@ -276,7 +284,7 @@ public final class Registry: Sendable {
             id: id, skillName: run.skillName, skillVersion: run.skillVersion, skillSHA256: run.skillSHA256,
             input: run.input, status: run.status, model: run.model, trigger: run.trigger,
             callerUID: run.callerUID, callerToken: run.callerToken, callerTokenID: run.callerTokenID, createdAt: run.createdAt, startedAt: run.startedAt,
-            batchID: run.batchID, batchItem: run.batchItem, scheduleID: run.scheduleID)
+            batchID: run.batchID, batchItem: run.batchItem, scheduleID: run.scheduleID, replayOf: run.replayOf)
     }
 
     /// Moves a queued run to running at `date`; a run already running is left as it is.

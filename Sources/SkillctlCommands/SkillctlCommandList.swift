@@ -9,10 +9,20 @@ enum SkillctlCommandList {
         .command(ListSkillsCommand.self),
         .command(ShowSkillCommand.self),
         .command(RemoveSkillCommand.self),
+        .group(CommandGroup(
+            name: "skills", abstract: "whether a skill takes new runs: disable, enable, drain",
+            discussion: """
+                A disabled skill refuses new runs with skill_disabled (exit status 1) until it is
+                enabled again; its runs in flight go on. `drain` disables it and waits for them to
+                end. The daemon keeps the state across restarts; `skillctl show NAME` and
+                `skillctl status` show it with each skill's runs since the daemon started.
+                """,
+            subcommands: [DisableSkillCommand.self, EnableSkillCommand.self, DrainSkillCommand.self])),
         .command(RunCommand.self),
         .group(CommandGroup(
             name: "runs", abstract: "the runs the daemon recorded",
-            subcommands: [ListRunsCommand.self, ShowRunCommand.self], defaultSubcommand: "list")),
+            subcommands: [ListRunsCommand.self, ShowRunCommand.self, ReplayRunCommand.self, DiffRunsCommand.self],
+            defaultSubcommand: "list")),
         .command(ActiveRunsCommand.self),
         .command(RunLogsCommand.self),
         .command(SetIsolationCommand.self),

@@ -46,6 +46,9 @@ public enum ErrorKind: String, Sendable, CaseIterable, Codable {
     /// -32014: the daemon serves as many connections as it allows (`max_connections`); the
     /// connection is closed.
     case tooManyConnections = "too_many_connections"
+    /// -32015: the skill is disabled or draining (`skills.disable`, `skills.drain`): it takes
+    /// no new runs until `skills.enable`.
+    case skillDisabled = "skill_disabled"
 
     /// The JSON-RPC error code of this kind.
     public var code: Int {
@@ -69,6 +72,7 @@ public enum ErrorKind: String, Sendable, CaseIterable, Codable {
         case .invalidCSICall: -32012
         case .interrupted: -32013
         case .tooManyConnections: -32014
+        case .skillDisabled: -32015
         }
     }
 }
@@ -83,7 +87,7 @@ extension ErrorKind {
         case .parseError, .invalidRequest, .invalidParams: 400
         case .permissionDenied: 403
         case .methodNotFound, .notFound: 404
-        case .conflict, .cancelled: 409
+        case .conflict, .cancelled, .skillDisabled: 409
         case .invalidSkill, .invalidInput: 422
         case .internal, .skillFailed, .crashed, .invalidCSICall: 500
         case .inferenceFailed: 502

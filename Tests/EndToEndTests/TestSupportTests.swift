@@ -9,7 +9,7 @@ import TestSupport
     private static let expectedNames: [String: String?] = [
         "abi_newer_minor": "abi-newer-minor", "abi_too_new": "abi-too-new", "bad_magic": "bad-magic",
         "bad_name": "Bad Name!", "bad_utf8_output": "bad-utf8-output", "bad_version": "bad-version",
-        "complete_twice": "complete-twice", "echo": "echo", "failing": "failing", "no_entry": nil,
+        "complete_twice": "complete-twice", "echo": "echo", "echo_v2": "echo", "failing": "failing", "no_entry": nil,
         "null_run": "null-run", "rejects_input": "rejects-input", "serial_counter": "serial-counter",
         "sleeps": "sleeps", "slow_init": "slow-init", "streams": "streams",
         "segfaults": "segfaults", "aborts": "aborts", "exits": "exits", "spins": "spins", "allocates": "allocates",

@@ -13,7 +13,7 @@ struct RegistrySkillTests {
                 #expect(registry.databasePath == data + "/registry.sqlite3")
                 #expect(permissions(of: data) == 0o700)
                 #expect(try userVersion(of: registry.databasePath) == Registry.schemaVersion)
-                #expect(Registry.schemaVersion == 8)
+                #expect(Registry.schemaVersion == 9)
             }
             let reopened = try Registry(dataDirectory: data)
             #expect(try userVersion(of: reopened.databasePath) == Registry.schemaVersion)

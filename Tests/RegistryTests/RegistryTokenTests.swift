@@ -24,6 +24,7 @@ struct RegistryTokenTests {
                     ALTER TABLE runs DROP COLUMN caller_token; ALTER TABLE batches DROP COLUMN caller_token;
                     ALTER TABLE schedules DROP COLUMN caller_token; ALTER TABLE runs DROP COLUMN caller_token_id;
                     ALTER TABLE batches DROP COLUMN caller_token_id; ALTER TABLE schedules DROP COLUMN caller_token_id;
+                    ALTER TABLE skills DROP COLUMN state; ALTER TABLE runs DROP COLUMN replay_of;
                     PRAGMA user_version = 6
                     """)
             }

@@ -26,6 +26,7 @@ struct BatchMethods: Sendable {
 
     private func start(_ request: StartBatchRequest, call: JSONRPCCall) throws -> StartedBatch {
         let skill = try runs.resolveSkill(request.skill)
+        try runs.activity.checkAccepting(skill)
         let items: [JSONValue]
         switch (request.items, request.inputFile) {
         case let (listed?, nil): items = listed

@@ -33,10 +33,10 @@ struct HostMethods: Sendable {
     }
 
     private func status() throws(ServiceError) -> HostStatus {
-        let skillCount: Int
+        let skills: [SkillRecord]
         let runCounts: (total: Int, unfinished: Int)
         do {
-            skillCount = try registry.skills().count
+            skills = try registry.skills()
             runCounts = try registry.runCounts()
         } catch {
             throw .internal("cannot read the registry: \(error)")
@@ -45,7 +45,7 @@ struct HostMethods: Sendable {
         return HostStatus(
             version: SkillhostRelease.version, abi: "\(SkillLoader.abiMajor).\(SkillLoader.abiMinor)", pid: Int64(getpid()),
             uptimeMilliseconds: (ContinuousClock.now - startedAt).milliseconds, socket: settings.socketPath,
-            dataDirectory: settings.dataDirectory, skills: Int64(skillCount),
+            dataDirectory: settings.dataDirectory, skills: Int64(skills.count),
             runs: HostStatus.RunCounts(total: Int64(runCounts.total), running: Int64(runs.activeRuns)),
             inference: InferenceEncoding.status(of: inference),
             stuckSkillThreads: runner.inProcess.stuckThreads.map {
@@ -53,7 +53,12 @@ struct HostMethods: Sendable {
                                             threadID: $0.threadID.map(Int64.init), priorityLowered: $0.priorityLowered)
             },
             sandbox: sandbox, settings: settings.settingValues, reload: reloads.last.map { Self.status(of: $0) },
-            restartNeeded: reloads.restartNeeded.map { Self.status(of: $0) })
+            restartNeeded: reloads.restartNeeded.map { Self.status(of: $0) },
+            skillActivity: skills.map { skill in
+                HostStatus.SkillActivity(
+                    skill: skill.name, version: skill.version, state: skill.state.rawValue,
+                    counters: RecordEncoding.counters(runs.activity.counters(SkillActivity.Key(skill))))
+            })
     }
 
     /// A reload as `host.status` shows it.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import JSONRPC
 import Registry
 import SkillDaemon
@@ -18,14 +19,11 @@ struct RunMethods: Sendable {
         handlers.register(RunLogsRequest.self) { request, _ in try logs(request) }
         handlers.register(ActiveRunsRequest.self) { _, _ in active() }
         handlers.register(RunsPerMinuteRequest.self) { request, _ in try perMinute(request) }
+        handlers.register(ReplayRunRequest.self) { request, call in try await replay(request, call: call) }
     }
 
     private func run(_ request: RunSkillRequest, call: JSONRPCCall) async throws -> RunResult {
-        var timeout: Duration?
-        if let milliseconds = request.timeoutMilliseconds {
-            guard milliseconds > 0 else { throw ServiceError.invalidParams("timeout_ms must be at least 1, not \(milliseconds)") }
-            timeout = .milliseconds(milliseconds)
-        }
+        let timeout = try Self.timeout(request.timeoutMilliseconds)
         var run = RunRequest(
             skill: request.skill, input: request.input ?? .object([:]), model: request.model, timeout: timeout,
             trigger: "rpc", callerUID: call.caller.process?.uid, callerPID: call.caller.process?.pid,
@@ -49,6 +47,26 @@ struct RunMethods: Sendable {
         return RunResult(
             runID: record.id, status: record.status.rawValue, output: output?.value ?? .null, outputKind: output?.kind,
             usage: RecordEncoding.usage(record.usage), durationMilliseconds: record.duration?.milliseconds)
+    }
+
+    /// Runs the input of a recorded run again, as the caller, and answers the new run's
+    /// record whatever its status: a replay that fails is what its caller came to see.
+    private func replay(_ request: ReplayRunRequest, call: JSONRPCCall) async throws -> JSONValue {
+        let original = try run(id: request.runID)
+        let replay = RunRequest(
+            skill: "\(original.skillName)@\(request.version ?? original.skillVersion)",
+            input: RecordEncoding.payload(original.input), model: request.model ?? original.model,
+            timeout: try Self.timeout(request.timeoutMilliseconds), trigger: "replay",
+            callerUID: call.caller.process?.uid, callerPID: call.caller.process?.pid,
+            callerToken: call.caller.credentialName, callerTokenID: call.caller.credentialID, replayOf: original.id)
+        return RecordEncoding.json(try await runs.run(replay))
+    }
+
+    /// A `timeout_ms` param as a deadline; nil: the daemon's.
+    private static func timeout(_ milliseconds: Int64?) throws(ServiceError) -> Duration? {
+        guard let milliseconds else { return nil }
+        guard milliseconds > 0 else { throw ServiceError.invalidParams("timeout_ms must be at least 1, not \(milliseconds)") }
+        return .milliseconds(milliseconds)
     }
 
     private func run(id: Int64) throws -> RunRecord {

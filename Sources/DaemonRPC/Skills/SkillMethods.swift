@@ -32,7 +32,10 @@ struct SkillMethods: Sendable {
             try await install(request, peer: try call.localUser(because: "reads the file at path as the calling user"))
         }
         handlers.register(ListSkillsRequest.self) { _, _ in try listSkills() }
-        handlers.register(GetSkillRequest.self) { request, _ in RecordEncoding.json(try runs.resolveSkill(request.name)) }
+        handlers.register(GetSkillRequest.self) { request, _ in
+            let skill = try runs.resolveSkill(request.name)
+            return RecordEncoding.json(skill, activity: runs.activity.counters(SkillActivity.Key(skill)))
+        }
         handlers.register(RemoveSkillRequest.self) { request, _ in try remove(request) }
         handlers.register(SetIsolationRequest.self) { request, call in
             _ = try call.localUser(because: "can take a skill out of its sandbox on this machine")
@@ -112,6 +115,8 @@ struct SkillMethods: Sendable {
         guard !removed.isEmpty else { throw Self.notInstalled(request.name, version: request.version) }
         for skill in removed {
             runner.evict(sha256: skill.sha256)
+            // A skill installed again under this name and version starts enabled.
+            runs.activity.open(SkillActivity.Key(skill))
             watchers.announce(.removed, skill)
         }
         return RemovedSkills(removed: removed.map(RecordEncoding.json))

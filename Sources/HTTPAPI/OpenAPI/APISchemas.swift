@@ -84,8 +84,20 @@ package enum APISchemas {
         "memory_limit_bytes": JSONSchema.described(JSONSchema.nullable(JSONSchema.int64),
                                                    "its workers' memory limit, 0 for none; null: the daemon's default"),
         "grants": JSONSchema.reference(skillGrants),
+        "state": JSONSchema.described(JSONSchema.enumeration(of: SkillState.self),
+                                      "enabled: it takes new runs; disabled or draining: they are refused (skill_disabled)"),
+        "activity": JSONSchema.described(skillActivitySchema, "its runs since the daemon started; in one skill's record only"),
         "installed_at": JSONSchema.timestamp,
-    ]), "an installed skill")
+    ], optional: ["activity"]), "an installed skill")
+
+    private static let skillActivitySchema = JSONSchema.record([
+        "queued": JSONSchema.int64,
+        "in_flight": JSONSchema.int64,
+        "finished": JSONSchema.described(JSONSchema.int64, "runs that ended, whatever their status"),
+        "failed": JSONSchema.described(JSONSchema.int64, "runs that ended and did not succeed"),
+        "p50_ms": JSONSchema.described(JSONSchema.nullable(JSONSchema.number), "null before the first run ended"),
+        "p99_ms": JSONSchema.described(JSONSchema.nullable(JSONSchema.number), "null before the first run ended"),
+    ])
 
     private static let skillGrantsSchema = JSONSchema.described(JSONSchema.record([
         "network": JSONSchema.enumeration(of: NetworkAccess.self),
@@ -106,7 +118,7 @@ package enum APISchemas {
                                             "which of the two the output is; null while there is none"),
         "error": JSONSchema.described(JSONSchema.nullable(JSONSchema.reference(runError)), "null for a run that did not fail"),
         "model": JSONSchema.nullable(JSONSchema.string),
-        "trigger": JSONSchema.described(JSONSchema.string, "what started it: rpc, batch or schedule"),
+        "trigger": JSONSchema.described(JSONSchema.string, "what started it: rpc, batch, schedule or replay"),
         "caller_uid": JSONSchema.described(JSONSchema.nullable(JSONSchema.integer), "the uid of the socket client that asked"),
         "caller_token": JSONSchema.described(JSONSchema.nullable(JSONSchema.string), "the name of the token that asked over HTTP"),
         "created_at": JSONSchema.timestamp,
@@ -117,6 +129,7 @@ package enum APISchemas {
         "batch_id": JSONSchema.nullable(JSONSchema.int64),
         "batch_item": JSONSchema.nullable(JSONSchema.integer),
         "schedule_id": JSONSchema.nullable(JSONSchema.int64),
+        "replay_of": JSONSchema.described(JSONSchema.nullable(JSONSchema.int64), "the run whose input a replay ran again"),
     ]), "a run in full")
 
     private static let runErrorSchema = JSONSchema.record([

@@ -53,6 +53,15 @@ package enum JSONSchema {
         ]
     }
 
+    /// An object of exactly `properties`, every one of them present but those in `optional`.
+    package static func record(_ properties: [String: JSONValue], optional: Set<String>) -> JSONValue {
+        [
+            "type": "object", "properties": .object(properties),
+            "required": .array(properties.keys.filter { !optional.contains($0) }.sorted().map(JSONValue.string)),
+            "additionalProperties": false,
+        ]
+    }
+
     /// `schema` with `description`.
     package static func described(_ schema: JSONValue, _ description: String) -> JSONValue {
         var members = schema.objectValue ?? [:]

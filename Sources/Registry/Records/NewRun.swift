@@ -33,13 +33,15 @@ public struct NewRun: Sendable {
     public var batchItem: Int?
     /// The schedule whose fire started the run, for a run with trigger `schedule`.
     public var scheduleID: Int64?
+    /// The run whose input this run ran again, for a run with trigger `replay`.
+    public var replayOf: Int64?
 
     /// Describes a run to record.
     public init(
         skillName: String, skillVersion: String, skillSHA256: String, input: String,
         model: String? = nil, trigger: String, callerUID: UInt32? = nil, callerToken: String? = nil, callerTokenID: Int64? = nil,
         status: RunStatus = .queued, createdAt: Date, startedAt: Date? = nil,
-        batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil
+        batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil, replayOf: Int64? = nil
     ) {
         self.skillName = skillName
         self.skillVersion = skillVersion
@@ -56,5 +58,6 @@ public struct NewRun: Sendable {
         self.batchID = batchID
         self.batchItem = batchItem
         self.scheduleID = scheduleID
+        self.replayOf = replayOf
     }
 }

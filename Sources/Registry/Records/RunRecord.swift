@@ -47,6 +47,8 @@ public struct RunRecord: Sendable, Equatable {
     public var batchItem: Int?
     /// The schedule whose fire started the run, for a run with trigger `schedule`.
     public var scheduleID: Int64?
+    /// The run whose input this run ran again, for a run with trigger `replay`.
+    public var replayOf: Int64?
 
     /// Describes a run.
     public init(
@@ -54,7 +56,7 @@ public struct RunRecord: Sendable, Equatable {
         output: String? = nil, status: RunStatus, errorKind: ErrorKind? = nil, errorMessage: String? = nil,
         model: String? = nil, trigger: String, callerUID: UInt32? = nil, callerToken: String? = nil, callerTokenID: Int64? = nil, createdAt: Date,
         startedAt: Date? = nil, finishedAt: Date? = nil, duration: Duration? = nil, usage: RunUsage = .zero,
-        batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil
+        batchID: Int64? = nil, batchItem: Int? = nil, scheduleID: Int64? = nil, replayOf: Int64? = nil
     ) {
         self.id = id
         self.skillName = skillName
@@ -78,5 +80,6 @@ public struct RunRecord: Sendable, Equatable {
         self.batchID = batchID
         self.batchItem = batchItem
         self.scheduleID = scheduleID
+        self.replayOf = replayOf
     }
 }

@@ -31,6 +31,8 @@ public struct SkillRecord: Sendable, Equatable {
     public var memoryLimitBytes: Int64?
     /// What the skill's worker may do beyond its CSI context: network, paths, limits.
     public var grants: SkillGrants
+    /// Whether new runs of the skill start (``SkillState/enabled``) or are refused.
+    public var state: SkillState
     /// When the skill was installed (or last replaced).
     public var installedAt: Date
 
@@ -39,7 +41,7 @@ public struct SkillRecord: Sendable, Equatable {
         name: String, version: String, sha256: String, size: Int64, description: String,
         inputSchema: String? = nil, outputSchema: String? = nil, flags: UInt32 = 0,
         abiMajor: Int, abiMinor: Int, isolation: IsolationMode = .process, memoryLimitBytes: Int64? = nil,
-        grants: SkillGrants = .none, installedAt: Date
+        grants: SkillGrants = .none, state: SkillState = .enabled, installedAt: Date
     ) {
         self.name = name
         self.version = version
@@ -54,6 +56,7 @@ public struct SkillRecord: Sendable, Equatable {
         self.isolation = isolation
         self.memoryLimitBytes = memoryLimitBytes
         self.grants = grants
+        self.state = state
         self.installedAt = installedAt
     }
 }

@@ -159,5 +159,9 @@ enum RegistrySchema {
             ALTER TABLE schedules ADD COLUMN caller_token TEXT;
             ALTER TABLE schedules ADD COLUMN caller_token_id INTEGER;
             """),
+        .init(name: "add skill lifecycle states and replays", sql: """
+            ALTER TABLE skills ADD COLUMN state TEXT NOT NULL DEFAULT 'enabled' CHECK (state IN ('enabled', 'disabled', 'draining'));
+            ALTER TABLE runs ADD COLUMN replay_of INTEGER;
+            """),
     ])
 }

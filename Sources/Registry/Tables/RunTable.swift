@@ -7,7 +7,7 @@ enum RunTable {
     private static let columns = """
         id, skill_name, skill_version, skill_sha256, input, output, status, error_kind, error_message,
         model, trigger, caller_uid, caller_token, caller_token_id, created_at, started_at, finished_at, duration_us, prompt_tokens,
-        completion_tokens, batch_id, batch_item, schedule_id
+        completion_tokens, batch_id, batch_item, schedule_id, replay_of
         """
     private static let unfinishedStatuses = "('queued', 'running')"
 
@@ -16,12 +16,13 @@ enum RunTable {
         try mapped(database.execute("""
             INSERT INTO runs (skill_name, skill_version, skill_sha256, input, status, model, trigger,
                               caller_uid, caller_token, caller_token_id, created_at, started_at, batch_id, batch_item,
-                              schedule_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              schedule_id, replay_of)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [
                 run.skillName, run.skillVersion, run.skillSHA256, run.input, run.status.rawValue, run.model,
                 run.trigger, run.callerUID, run.callerToken, run.callerTokenID, DatabaseTime.microseconds(run.createdAt),
                 run.startedAt.map(DatabaseTime.microseconds), run.batchID, run.batchItem, run.scheduleID,
+                run.replayOf,
             ]))
         return database.lastInsertedRowID
     }
@@ -147,6 +148,6 @@ extension RunRecord: FetchableRecord {
             usage: RunUsage(
                 promptTokens: Int(row.int64("prompt_tokens")), completionTokens: Int(row.int64("completion_tokens"))),
             batchID: row.optionalInt64("batch_id"), batchItem: row.optionalInt64("batch_item").map { Int($0) },
-            scheduleID: row.optionalInt64("schedule_id"))
+            scheduleID: row.optionalInt64("schedule_id"), replayOf: row.optionalInt64("replay_of"))
     }
 }

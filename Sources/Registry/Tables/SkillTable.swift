@@ -6,7 +6,7 @@ enum SkillTable {
     private static let columns = """
         name, version, sha256, size, description, input_schema, output_schema, flags, abi_major,
         abi_minor, isolation, installed_at, memory_limit_bytes, network, read_only_paths, process_limit,
-        cpu_seconds_per_run
+        cpu_seconds_per_run, state
         """
 
     /// Every version of every skill, in no particular order.
@@ -37,10 +37,11 @@ enum SkillTable {
         }) ?? false
     }
 
-    /// Inserts `skill`, or replaces every field of the row with the same name and version.
+    /// Inserts `skill`, or replaces every field of the row with the same name and version but
+    /// its lifecycle state: a disabled skill installed again stays disabled.
     static func save(_ skill: SkillRecord, in database: DatabaseConnection) throws(RegistryError) {
         try mapped(database.execute("""
-            INSERT INTO skills (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO skills (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (name, version) DO UPDATE SET
                 sha256 = excluded.sha256, size = excluded.size, description = excluded.description,
                 input_schema = excluded.input_schema, output_schema = excluded.output_schema,
@@ -54,19 +55,20 @@ enum SkillTable {
                 skill.outputSchema, skill.flags, skill.abiMajor, skill.abiMinor, skill.isolation.rawValue,
                 DatabaseTime.microseconds(skill.installedAt), skill.memoryLimitBytes, skill.grants.network.rawValue,
                 storedPaths(skill.grants.readOnlyPaths), skill.grants.processLimit, skill.grants.cpuSecondsPerRun,
+                skill.state.rawValue,
             ]))
     }
 
-    /// Writes the settings of `skill` (isolation, memory limit, grants) to its row.
+    /// Writes the settings of `skill` (isolation, memory limit, grants, lifecycle state) to its row.
     static func updateSettings(of skill: SkillRecord, in database: DatabaseConnection) throws(RegistryError) {
         try mapped(database.execute("""
             UPDATE skills SET isolation = ?, memory_limit_bytes = ?, network = ?, read_only_paths = ?,
-                process_limit = ?, cpu_seconds_per_run = ?
+                process_limit = ?, cpu_seconds_per_run = ?, state = ?
             WHERE name = ? AND version = ?
             """, [
                 skill.isolation.rawValue, skill.memoryLimitBytes, skill.grants.network.rawValue,
                 storedPaths(skill.grants.readOnlyPaths), skill.grants.processLimit, skill.grants.cpuSecondsPerRun,
-                skill.name, skill.version,
+                skill.state.rawValue, skill.name, skill.version,
             ]))
     }
 
@@ -99,6 +101,7 @@ extension SkillRecord: FetchableRecord {
                 readOnlyPaths: SkillTable.paths(stored: row.text("read_only_paths")),
                 processLimit: row.optionalInt64("process_limit").map { Int(truncatingIfNeeded: $0) },
                 cpuSecondsPerRun: row.optionalInt64("cpu_seconds_per_run").map { Int(truncatingIfNeeded: $0) }),
+            state: row.decode(SkillState.self, "state"),
             installedAt: DatabaseTime.date(microseconds: row.int64("installed_at")))
     }
 }

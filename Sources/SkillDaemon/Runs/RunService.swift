@@ -35,6 +35,8 @@ public struct RunRequest: Sendable {
     public var batchItem: Int?
     /// The schedule whose fire asked for the run, for trigger `schedule`.
     public var scheduleID: Int64?
+    /// The run whose input this one runs again, for trigger `replay`.
+    public var replayOf: Int64?
     /// Called once the run is recorded, before the skill starts: how a caller that does not
     /// wait for the run's end learns its id.
     public var onRecorded: (@Sendable (RunRecord) -> Void)?
@@ -45,7 +47,7 @@ public struct RunRequest: Sendable {
     /// Creates a request.
     public init(skill: String, input: JSONValue, model: String?, timeout: Duration?, trigger: String, callerUID: UInt32?,
                 callerPID: Int32? = nil, callerToken: String? = nil, callerTokenID: Int64? = nil, batchID: Int64? = nil,
-                batchItem: Int? = nil, scheduleID: Int64? = nil,
+                batchItem: Int? = nil, scheduleID: Int64? = nil, replayOf: Int64? = nil,
                 onRecorded: (@Sendable (RunRecord) -> Void)? = nil, events: (@Sendable (RunEvent) -> Void)? = nil) {
         self.skill = skill
         self.input = input
@@ -59,6 +61,7 @@ public struct RunRequest: Sendable {
         self.batchID = batchID
         self.batchItem = batchItem
         self.scheduleID = scheduleID
+        self.replayOf = replayOf
         self.onRecorded = onRecorded
         self.events = events
     }
@@ -84,12 +87,15 @@ public final class RunService: Sendable {
     /// read whole, by tasks of any thread, never across a suspension.
     private let activeRunTable = Mutex<[Int64: ActiveRun]>([:])
     private let shuttingDown = Atomic<Bool>(false)
+    /// Each skill's gate for new runs and its counters since the daemon started.
+    public let activity: SkillActivity
 
     /// Creates the service; `inference` checks the model each run names, and gives the
     /// default model of runs that name none; `metrics` counts the runs that end.
     public init(registry: Registry, runner: IsolatingRunner, configuration: LiveConfiguration, logger: Logger,
-                inference: InferenceRouter? = nil, metrics: DaemonMetrics? = nil) {
+                inference: InferenceRouter? = nil, metrics: DaemonMetrics? = nil, activity: SkillActivity = SkillActivity()) {
         self.metrics = metrics
+        self.activity = activity
         self.registry = registry
         self.runner = runner
         self.configuration = configuration
@@ -126,7 +132,8 @@ public final class RunService: Sendable {
     }
 
     /// Runs a skill to its end and returns the run's final record; a run that failed is
-    /// returned, not thrown. Throws only when no run could be started.
+    /// returned, not thrown. Throws only when no run could be started: among others
+    /// `skill_disabled` for a skill that is disabled or draining.
     public func run(_ request: RunRequest) async throws(ServiceError) -> RunRecord {
         guard !shuttingDown.load(ordering: .sequentiallyConsistent) else {
             throw ServiceError(.overloaded, "skillhostd is shutting down; retry once it is back")
@@ -148,6 +155,11 @@ public final class RunService: Sendable {
         guard inFlight <= configuration.maximumConcurrentRuns else {
             throw ServiceError(.overloaded, "\(configuration.maximumConcurrentRuns) runs are in flight, the most this daemon allows (max_concurrent_runs): retry later")
         }
+        // Admitted under the lock that skills.disable and skills.drain close the gate with;
+        // a run refused before this point is counted nowhere.
+        try activity.admit(skill)
+        var ended: (succeeded: Bool, duration: Duration?) = (false, nil)
+        defer { activity.end(SkillActivity.Key(skill), succeeded: ended.succeeded, duration: ended.duration) }
 
         let inputText = request.input.serialized()
         let started = Date()
@@ -158,7 +170,8 @@ public final class RunService: Sendable {
                 input: inputText, model: model, trigger: request.trigger, callerUID: request.callerUID,
                 callerToken: request.callerToken, callerTokenID: request.callerTokenID,
                 status: .running, createdAt: started, startedAt: started,
-                batchID: request.batchID, batchItem: request.batchItem, scheduleID: request.scheduleID))
+                batchID: request.batchID, batchItem: request.batchItem, scheduleID: request.scheduleID,
+                replayOf: request.replayOf))
         } catch {
             throw .internal("cannot record the run in the registry: \(error)")
         }
@@ -182,7 +195,9 @@ public final class RunService: Sendable {
         let duration = clock.now - begin
         if skill.isolation == .inprocess, case .failure = report.outcome { warnIfStuck(record) }
 
-        return try await finish(record, report: report, duration: duration)
+        let finished = try await finish(record, report: report, duration: duration)
+        ended = (finished.status == .succeeded, duration)
+        return finished
     }
 
     /// Logs a warning when the in-process skill thread of `record`, a run that just ended,

@@ -60,6 +60,7 @@ enum RunOutput {
             ("status", Formatting.plain(run["status"])),
             ("error", run["error"].flatMap(errorText)),
             ("trigger", run["trigger"]?.stringValue),
+            ("replay of", run["replay_of"]?.int64Value.map { "run \($0)" }),
             ("caller uid", run["caller_uid"]?.int64Value.map(String.init)),
             ("model", run["model"]?.stringValue),
             ("created", Formatting.time(run["created_at"])),

@@ -46,6 +46,8 @@ enum SkillOutput {
                 flags.isEmpty ? "-" : flags.map { Formatting.plain($0) }.joined(separator: ", ")
             }),
             ("installed", Formatting.time(skill["installed_at"])),
+            ("state", Formatting.plain(skill["state"])),
+            ("runs since start", skill["activity"].map(activity)),
             ("network", Formatting.plain(skill["grants"]?["network"])),
             ("read-only paths", readOnlyPaths(skill["grants"])),
             ("process limit", limit(skill["grants"]?["process_limit"])),
@@ -53,6 +55,29 @@ enum SkillOutput {
             ("input schema", Formatting.plain(skill["input_schema"])),
             ("output schema", Formatting.plain(skill["output_schema"])),
         ])
+    }
+
+    /// The skills a disable or an enable changed, with their states.
+    static func renderStates(_ result: SkillList) -> String {
+        result.skills.map { "\(reference($0)) \(Formatting.plain($0["state"]))" }.joined(separator: "\n")
+    }
+
+    static func renderDrain(_ result: DrainedSkill) -> String {
+        let skills = result.skills.map(reference).joined(separator: ", ")
+        let waited = "waited for \(result.waitedFor) run\(result.waitedFor == 1 ? "" : "s")"
+        return result.drained
+            ? "drained \(skills) (\(waited)): disabled until `skillctl skills enable`"
+            : "\(skills) still draining: \(result.stillInFlight) of the \(result.waitedFor) runs in flight still run; new runs are refused"
+    }
+
+    /// A skill version's counters since the daemon started, on one line.
+    static func activity(_ activity: JSONValue) -> String {
+        let percentiles = [("p50", activity["p50_ms"]), ("p99", activity["p99_ms"])].compactMap { name, value in
+            value?.doubleValue.map { "\(name) \(Formatting.duration(milliseconds: $0))" }
+        }
+        return (["\(Formatting.plain(activity["queued"])) queued", "\(Formatting.plain(activity["in_flight"])) in flight",
+                 "\(Formatting.plain(activity["finished"])) finished", "\(Formatting.plain(activity["failed"])) failed"]
+                + percentiles).joined(separator: ", ")
     }
 
     static func renderRemove(_ result: RemovedSkills) -> String {
@@ -94,6 +119,11 @@ enum SkillOutput {
     /// A granted limit, or `default` where it is null.
     private static func limit(_ value: JSONValue?) -> String {
         value?.int64Value.map { "\($0)" } ?? "default"
+    }
+
+    /// `NAME@VERSION`, as a command takes it.
+    private static func reference(_ skill: JSONValue) -> String {
+        "\(Formatting.plain(skill["name"]))@\(Formatting.plain(skill["version"]))"
     }
 
     private static func identity(_ skill: JSONValue?) -> String {

@@ -14,6 +14,7 @@ enum StatusOutput {
             ("data", status.dataDirectory),
             ("skills", String(status.skills)),
             ("runs", "\(status.runs.total) total, \(status.runs.running) running"),
+            ("skill runs", skillActivity(status.skillActivity)),
             ("models", models(status.inference)),
             ("endpoints", endpoints(status.inference)),
             ("sandbox", sandbox(status.sandbox)),
@@ -65,6 +66,22 @@ enum StatusOutput {
             ? "1 in-process skill thread runs past the end of its run; only the skill returning ends it"
             : "\(threads.count) in-process skill threads run past the end of their runs; only the skill returning ends one"
         return summary + "\n" + table.rendered
+    }
+
+    /// A table of every installed skill version: its state and its runs since the daemon started.
+    private static func skillActivity(_ skills: [HostStatus.SkillActivity]) -> String {
+        guard !skills.isEmpty else { return "none installed" }
+        var table = TextTable(header: ["SKILL", "STATE", "QUEUED", "IN FLIGHT", "FINISHED", "FAILED", "P50", "P99"])
+        for skill in skills {
+            let counters = skill.counters
+            table.append([
+                "\(skill.skill)@\(skill.version)", skill.state, String(counters.queued), String(counters.inFlight),
+                String(counters.finished), String(counters.failed),
+                counters.p50Milliseconds.map { Formatting.duration(milliseconds: $0) } ?? "-",
+                counters.p99Milliseconds.map { Formatting.duration(milliseconds: $0) } ?? "-",
+            ])
+        }
+        return "since the daemon started\n" + table.rendered
     }
 
     /// "on: user_namespace, pid_namespace, ...; missing: landlock (the kernel has no Landlock)".

@@ -6,7 +6,7 @@ import SkillhostModel
 public struct StartBatchRequest: SkillhostRequest {
     public static let method = "batches.start"
     public static let summary = "records a batch over items or the lines of a JSONL file and starts it in the background"
-    public static let errorKinds: [ErrorKind] = [.notFound, .permissionDenied]
+    public static let errorKinds: [ErrorKind] = [.notFound, .permissionDenied, .skillDisabled]
     public typealias Result = StartedBatch
 
     /// `NAME` or `NAME@VERSION`.

@@ -76,12 +76,14 @@ public struct HostStatus: Codable, Sendable {
     /// The settings the config file changes that only a restart applies: the running value
     /// (`old`) and the file's (`new`).
     public var restartNeeded: [SettingChange]
+    /// Every installed skill version: whether it takes runs, and what it did since the daemon started.
+    public var skillActivity: [SkillActivity]
 
     /// A status as given.
     public init(version: String, abi: String, pid: Int64, uptimeMilliseconds: Double, socket: String,
                 dataDirectory: String, skills: Int64, runs: RunCounts, inference: InferenceStatus,
                 stuckSkillThreads: [StuckSkillThread], sandbox: SandboxStatus, settings: [String: String] = [:],
-                reload: ReloadStatus? = nil, restartNeeded: [SettingChange] = []) {
+                reload: ReloadStatus? = nil, restartNeeded: [SettingChange] = [], skillActivity: [SkillActivity] = []) {
         self.version = version
         self.abi = abi
         self.pid = pid
@@ -96,6 +98,7 @@ public struct HostStatus: Codable, Sendable {
         self.settings = settings
         self.reload = reload
         self.restartNeeded = restartNeeded
+        self.skillActivity = skillActivity
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -104,6 +107,7 @@ public struct HostStatus: Codable, Sendable {
         case dataDirectory = "data_dir"
         case stuckSkillThreads = "stuck_skill_threads"
         case restartNeeded = "restart_needed"
+        case skillActivity = "skill_activity"
     }
 
     /// The last reload of the configuration (`host.status`'s `reload`).
@@ -177,6 +181,26 @@ public struct HostStatus: Codable, Sendable {
             case runID = "run_id"
             case threadID = "thread_id"
             case priorityLowered = "priority_lowered"
+        }
+    }
+
+    /// One skill version in `host.status`: its lifecycle state and its counters since the daemon started.
+    public struct SkillActivity: Codable, Sendable, Equatable {
+        /// The skill's name.
+        public var skill: String
+        /// Its version.
+        public var version: String
+        /// `enabled`, `disabled` or `draining`.
+        public var state: String
+        /// Its counters.
+        public var counters: SkillCounters
+
+        /// An entry as given.
+        public init(skill: String, version: String, state: String, counters: SkillCounters) {
+            self.skill = skill
+            self.version = version
+            self.state = state
+            self.counters = counters
         }
     }
 

@@ -8,7 +8,7 @@ public struct RunSkillRequest: SkillhostRequest {
     public static let summary = "runs a skill (NAME or NAME@VERSION) on an input; with stream, sends run.output and run.log as it goes"
     public static let errorKinds: [ErrorKind] = [
         .notFound, .skillFailed, .inferenceFailed, .timeout, .crashed, .cancelled, .overloaded, .invalidInput,
-        .invalidCSICall, .interrupted,
+        .invalidCSICall, .interrupted, .skillDisabled,
     ]
     public typealias Result = RunResult
 
@@ -345,5 +345,37 @@ public struct RunLogs: Codable, Sendable {
             self.level = level
             self.message = message
         }
+    }
+}
+
+/// `runs.replay`: runs a recorded run's input again.
+public struct ReplayRunRequest: SkillhostRequest {
+    public static let method = "runs.replay"
+    public static let summary = "runs a recorded run's input again, on the same or another installed version of its skill, recorded with replay_of; answers the new run's record"
+    public static let errorKinds: [ErrorKind] = [.notFound, .invalidParams, .overloaded, .skillDisabled]
+    /// The new run's record, whatever its status.
+    public typealias Result = JSONValue
+
+    /// The run to replay.
+    public var runID: Int64
+    /// The version of its skill to run; `nil`: the version it ran.
+    public var version: String?
+    /// The model; `nil`: the one it ran with.
+    public var model: String?
+    /// The deadline; `nil`: the daemon's.
+    public var timeoutMilliseconds: Int64?
+
+    /// A request as given.
+    public init(runID: Int64, version: String? = nil, model: String? = nil, timeoutMilliseconds: Int64? = nil) {
+        self.runID = runID
+        self.version = version
+        self.model = model
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, model
+        case runID = "run_id"
+        case timeoutMilliseconds = "timeout_ms"
     }
 }
