@@ -24,9 +24,11 @@ final class RunStream: Sendable {
         var decoder = UTF8StreamDecoder()
     }
 
-    /// A stream to the client on `connection`.
-    init(connection: JSONRPCConnectionHandle) {
+    /// A stream to the client on `connection`; of run `runID` when it is known already (an
+    /// attach), else from ``recorded(_:)`` on.
+    init(connection: JSONRPCConnectionHandle, runID: Int64? = nil) {
         self.connection = connection
+        state.withLock { $0.runID = runID }
     }
 
     /// Learns the run's id, once it is recorded and before the skill starts, and sends it as

@@ -12,7 +12,9 @@ enum SkillctlCommandList {
         .command(RunCommand.self),
         .group(CommandGroup(
             name: "runs", abstract: "the runs the daemon recorded",
-            subcommands: [ListRunsCommand.self, ShowRunCommand.self], defaultSubcommand: "list")),
+            subcommands: [ListRunsCommand.self, ShowRunCommand.self, WaitRunCommand.self, AttachRunCommand.self,
+                          CancelRunCommand.self],
+            defaultSubcommand: "list")),
         .command(ActiveRunsCommand.self),
         .command(RunLogsCommand.self),
         .command(SetIsolationCommand.self),

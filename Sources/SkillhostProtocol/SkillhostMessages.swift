@@ -7,6 +7,7 @@ public enum SkillhostMessages {
         InstallSkillRequest.self, ListSkillsRequest.self, GetSkillRequest.self, SetIsolationRequest.self,
         SetLimitsRequest.self, GrantSkillRequest.self, RemoveSkillRequest.self, SkillExistsRequest.self, WatchSkillsRequest.self,
         RunSkillRequest.self,
+        StartRunRequest.self, WaitRunRequest.self, CancelRunRequest.self, AttachRunRequest.self,
         GetRunRequest.self, RunLogsRequest.self, ListRunsRequest.self, ActiveRunsRequest.self,
         StartBatchRequest.self, GetBatchRequest.self, ListBatchesRequest.self, BatchItemsRequest.self, CancelBatchRequest.self, WaitBatchRequest.self,
         AddScheduleRequest.self, ListSchedulesRequest.self, GetScheduleRequest.self, RemoveScheduleRequest.self,

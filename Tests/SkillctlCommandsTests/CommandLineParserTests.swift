@@ -52,7 +52,7 @@ struct CommandLineParserTests {
     @Test("unknown options name the command and what it takes")
     func unknownOption() throws {
         let run = try usageError("run", "echo", "--bogus")
-        #expect(run.message == "unknown option --bogus for `skillctl run` (it takes --model, --stream, --timeout, --timeout-ms)")
+        #expect(run.message == "unknown option --bogus for `skillctl run` (it takes --detach, --model, --stream, --timeout, --timeout-ms)")
         #expect(run.description.hasSuffix("see `skillctl run --help`"))
         #expect(try usageError("status", "--all").message == "unknown option --all for `skillctl status` (it takes none)")
         #expect(try usageError("list", "--all").message == "unknown option --all for `skillctl list` (it takes --names)")
