@@ -68,13 +68,15 @@ struct RunMethods: Sendable {
         return RecordEncoding.json(try run(id: request.runID))
     }
 
-    /// Cancels a run in flight and answers its final record; a run that ended is answered
-    /// as it is.
-    private func cancel(_ request: CancelRunRequest) async throws -> JSONValue {
-        guard let journal = runs.journal(of: request.runID) else { return RecordEncoding.json(try run(id: request.runID)) }
+    /// Cancels a run in flight and answers its final record, and whether this cancel ended
+    /// it: not when it had ended already, or ended otherwise before the cancel reached it.
+    private func cancel(_ request: CancelRunRequest) async throws -> CancelledRun {
+        guard let journal = runs.journal(of: request.runID) else {
+            return CancelledRun(cancelled: false, run: RecordEncoding.json(try run(id: request.runID)))
+        }
         journal.cancel()
-        if let ended = await journal.end() { return RecordEncoding.json(ended) }
-        return RecordEncoding.json(try run(id: request.runID))
+        let record = try await journal.end() ?? run(id: request.runID)
+        return CancelledRun(cancelled: record.status == .cancelled, run: RecordEncoding.json(record))
     }
 
     /// Sends the run's events from its beginning on this connection, then answers its final

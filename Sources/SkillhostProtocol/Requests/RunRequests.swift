@@ -397,8 +397,7 @@ public struct CancelRunRequest: SkillhostRequest {
     public static let method = "runs.cancel"
     public static let summary = "ends a run in flight at once as cancelled (its invocation trapped, a worker killed) and answers its record"
     public static let errorKinds: [ErrorKind] = [.notFound]
-    /// The run's final record.
-    public typealias Result = JSONValue
+    public typealias Result = CancelledRun
 
     /// The run's id.
     public var runID: Int64
@@ -410,6 +409,20 @@ public struct CancelRunRequest: SkillhostRequest {
 
     private enum CodingKeys: String, CodingKey {
         case runID = "run_id"
+    }
+}
+
+/// What `runs.cancel` answers.
+public struct CancelledRun: Codable, Sendable {
+    /// Whether this cancel ended the run; false when it had ended already.
+    public var cancelled: Bool
+    /// The run's final record.
+    public var run: JSONValue
+
+    /// An answer as given.
+    public init(cancelled: Bool, run: JSONValue) {
+        self.cancelled = cancelled
+        self.run = run
     }
 }
 

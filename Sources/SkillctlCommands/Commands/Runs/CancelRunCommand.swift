@@ -1,5 +1,4 @@
 import JSONRPC
-import SkillhostModel
 import SkillhostProtocol
 
 /// `skillctl runs cancel ID`: ends a run in flight as cancelled.
@@ -12,7 +11,7 @@ struct CancelRunCommand: SkillctlCommand, Equatable {
             Ends run ID at once, whoever started it (`run`, `run --detach`, a batch, a schedule):
             its skill is stopped where it is (a worker process running it is killed and
             replaced) and the run is recorded as cancelled. Prints `run ID cancelled` (--json:
-            the run's record). A run that had ended already is left as it ended: its status is
+            the daemon's answer, {cancelled, run}). A run that had ended already is left as it ended: its status is
             said on standard error, with exit status 1.
             """,
         arguments: [runID])
@@ -28,15 +27,14 @@ struct CancelRunCommand: SkillctlCommand, Equatable {
         do {
             let client = try JSONRPCClient(socketPath: context.socketPath)
             defer { client.close() }
-            let record = try await client.send(CancelRunRequest(runID: runID)).result
-            let status = record["status"]?.stringValue ?? "unknown"
-            let cancelled = status == RunStatus.cancelled.rawValue
+            let answer = try await client.send(CancelRunRequest(runID: runID))
+            let cancelled = answer.result.cancelled
             if context.json {
-                Console.output(record.serialized())
+                Console.output(answer.json.serialized())
             } else if cancelled {
                 Console.output("run \(runID) cancelled")
             } else {
-                Console.error("run \(runID) had ended already: \(status)")
+                Console.error("run \(runID) had ended already: \(answer.result.run["status"]?.stringValue ?? "unknown")")
             }
             return cancelled ? .success : .failed
         } catch {
