@@ -82,7 +82,7 @@ struct DetachedRunTests {
         let expected = Self.numberedOutput(count: 30, size: 16)
         #expect(record["status"] == "succeeded")
         #expect(received.output(of: id) == expected, "every chunk, from the first, in order, then the returned rest")
-        #expect(record["output"] == .string(expected))
+        #expect(record["output"] == nil, "the output came as notifications only")
         let cli = try await attachedByCLI
         #expect(cli.status == 0, "\(cli.standardError)")
         #expect(cli.standardOutput == expected)
@@ -104,7 +104,9 @@ struct DetachedRunTests {
         let client = try daemon.client { received.append($0, $1) }
         defer { client.close() }
         let attached = try await client.call("runs.attach", params: ["run_id": .int(id)])
-        #expect(attached == record, "the same record as runs.wait's")
+        #expect(attached["status"] == record["status"] && attached["finished_at"] == record["finished_at"],
+                "the same record as runs.wait's: \(attached)")
+        #expect(attached["output"] == nil && attached["input"] == nil)
         #expect(received.logs(of: id) == ["info greeted"])
         #expect(try JSONValue(parsing: received.output(of: id)) == record["output"])
 
@@ -173,7 +175,9 @@ struct DetachedRunTests {
         #expect(record["status"] == "cancelled")
         #expect(record["error"]?["kind"] == "cancelled")
         #expect(record["error"]?["message"]?.stringValue?.contains("runs.cancel") == true, "\(record)")
-        #expect(try await attached == record, "an attached client is answered with the final record")
+        let attachedRecord = try await attached
+        #expect(attachedRecord["status"] == "cancelled" && attachedRecord["finished_at"] == record["finished_at"],
+                "an attached client is answered with the final record: \(attachedRecord)")
 
         // The worker that ran it is killed; the pool starts others as runs need them.
         #expect(await eventually(within: .seconds(10)) {

@@ -80,7 +80,8 @@ struct RunMethods: Sendable {
     }
 
     /// Sends the run's events from its beginning on this connection, then answers its final
-    /// record: live from its journal while it runs, from the registry once it has ended.
+    /// record without its input and output (the output came as notifications): live from its
+    /// journal while it runs, from the registry once it has ended.
     private func attach(_ request: AttachRunRequest, call: JSONRPCCall) async throws -> JSONValue {
         let stream = RunStream(connection: call.connection, runID: request.runID)
         if let journal = runs.journal(of: request.runID) {
@@ -90,7 +91,7 @@ struct RunMethods: Sendable {
                 journal.unfollow(follower)
                 let record = try ended ?? run(id: request.runID)
                 stream.finish(record)
-                return RecordEncoding.json(record)
+                return RecordEncoding.json(record, includePayloads: false)
             case .ended:
                 break
             }
@@ -100,7 +101,7 @@ struct RunMethods: Sendable {
             call.connection.notify(RunLogNotification(runID: record.id, level: line.level.rawValue, message: line.message))
         }
         stream.finish(record)
-        return RecordEncoding.json(record)
+        return RecordEncoding.json(record, includePayloads: false)
     }
 
     private func run(_ request: RunSkillRequest, call: JSONRPCCall) async throws -> RunResult {

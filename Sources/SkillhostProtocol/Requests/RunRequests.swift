@@ -431,7 +431,7 @@ public struct AttachRunRequest: SkillhostRequest {
     public static let method = "runs.attach"
     public static let summary = "sends a run's run.output and run.log from its beginning, live while it runs, and answers its final record"
     public static let errorKinds: [ErrorKind] = [.notFound]
-    /// The run's final record.
+    /// The run's final record, without its input and output.
     public typealias Result = JSONValue
 
     /// The run's id.
