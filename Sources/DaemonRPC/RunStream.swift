@@ -4,8 +4,9 @@ import SkillRuntime
 import SkillhostProtocol
 import Synchronization
 
-/// The notifications of one streamed `skills.run` (docs/PROTOCOL.md), sent on the
-/// connection of the client that asked: `run.started {run_id}` as it is recorded,
+/// The notifications of one streamed `skills.run` or one `runs.attach` (docs/PROTOCOL.md),
+/// sent on the connection of the client that asked: `run.started {run_id}` as it is recorded
+/// (a streamed `skills.run` only),
 /// `run.output {run_id, chunk}` for each piece of
 /// output as text, never splitting a character, and `run.log {run_id, level, message}` for
 /// each line the skill logs.

@@ -198,6 +198,21 @@ struct CommandLineParserTests {
         #expect(try usageError("batch", "show", "-2").message.hasPrefix("unknown option -2"))
     }
 
+    @Test("run --detach and the runs commands that follow a run read their arguments and options")
+    func detachedRuns() throws {
+        let detached = try command(RunCommand.self, "run", "echo", "{}", "--detach", "--timeout", "5")
+        #expect(detached.detach && !detached.stream && detached.timeoutMilliseconds == 5_000)
+        #expect(try usageError("run", "echo", "--detach", "--stream").message.contains("--stream"))
+        let wait = try command(WaitRunCommand.self, "runs", "wait", "7", "--timeout", "0.5")
+        #expect(wait.runID == 7 && wait.timeoutMilliseconds == 500)
+        #expect(try command(WaitRunCommand.self, "runs", "wait", "7", "--timeout-ms", "20").timeoutMilliseconds == 20)
+        #expect(try command(WaitRunCommand.self, "runs", "wait", "7").timeoutMilliseconds == nil)
+        #expect(try usageError("runs", "wait", "7", "--timeout", "1", "--timeout-ms", "1").message.contains("--timeout"))
+        #expect(try command(AttachRunCommand.self, "runs", "attach", "7").runID == 7)
+        #expect(try command(CancelRunCommand.self, "runs", "cancel", "7").runID == 7)
+        #expect(try usageError("runs", "cancel").message.contains("ID"))
+    }
+
     @Test("schedule commands read their arguments and options")
     func schedules() throws {
         let add = try command(AddScheduleCommand.self, "schedules", "add", "echo", "@docs.jsonl", "--cron", "30 6 * * MON-FRI",

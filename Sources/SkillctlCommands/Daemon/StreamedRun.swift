@@ -4,9 +4,9 @@ import JSONRPC
 import SkillhostProtocol
 import Synchronization
 
-/// Carries out `skillctl run --stream`: prints the run's output as the daemon streams it
-/// (`run.output` notifications) and its log lines on standard error (`run.log`), then ends
-/// with the run's status.
+/// Carries out `skillctl run --stream` and `skillctl runs attach`: prints the run's output as
+/// the daemon streams it (`run.output` notifications) and its log lines on standard error
+/// (`run.log`), then ends with the run's status.
 enum StreamedRun {
     /// Calls `skills.run` with `stream: true` at `socketPath` and returns skillctl's exit status.
     ///
