@@ -197,6 +197,32 @@ struct DetachedRunTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("runs cancel of a detached run waiting for the model abandons the model request in flight")
+    func cancelWaitingForModel() async throws {
+        let server = try await FaultServer.start(mode: .stall)
+        defer { server.stop() }
+        let daemon = try await DaemonHarness(inferenceURL: server.baseURL, arguments: ["--request-timeout-ms", "120000"])
+        #expect(try await daemon.skillctl("install", try BuildProducts.plugin(named: "complete")).status == 0)
+        let id = try Self.runID(try await daemon.skillctl("run", "--detach", "complete", #"{"prompt":"wait for me"}"#,
+                                                        "--timeout-ms", "120000"))
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await server.stats().completionRequests == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await server.stats().completionRequests == 1, "the request reached the model server")
+
+        let cancelled = try await daemon.skillctl("runs", "cancel", String(id))
+        #expect(cancelled.status == 0, "\(cancelled.standardError)")
+        #expect(try daemon.registry().run(id: id)?.status == .cancelled)
+        var hangUps = try await server.stats().stallClientDisconnects
+        while hangUps == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            hangUps = try await server.stats().stallClientDisconnects
+        }
+        #expect(hangUps == 1, "the daemon closed its HTTP connection to the model server")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     @Test("a daemon killed with SIGKILL with detached runs in flight records each interrupted at its next start")
     func survivesSIGKILL() async throws {
         let first = try await DaemonHarness(inferenceURL: nowhere)
