@@ -30,6 +30,14 @@ enum RunFollowRoutes {
         case let .success(owned): id = owned
         case let .failure(refusal): return refusal.response
         }
+        // A run that does not exist is a 404, not a stream that says so.
+        do {
+            guard try request.services.registry.run(id: id) != nil else {
+                return .failure(.notFound, "no run \(id)")
+            }
+        } catch {
+            return .failure(.internal, "cannot read run \(id) from the registry: \(error)")
+        }
         let stream = RouteEventStream { send in
             do throws(JSONRPCError) {
                 let record = try await request.call(AttachRunRequest(runID: id)) { notification in

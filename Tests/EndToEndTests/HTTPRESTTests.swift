@@ -158,6 +158,7 @@ struct HTTPRESTTests {
         #expect(try JSONValue(parsing: try #require(followed.events.last).data)["status"] == "succeeded")
         #expect(try await ran.status == 200)
         #expect(try await other.get("/v1/runs/\(id)/events").status == 404, "another token's run is not found")
+        #expect(try await owner.get("/v1/runs/99999/events").status == 404)
 
         async let spun = owner.post("/v1/skills/spins/run", json: "{}")
         let spinning = try await daemon.waitForRunningRun()
