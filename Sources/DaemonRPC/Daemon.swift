@@ -208,12 +208,14 @@ public final class Daemon: Sendable {
                                        "runs_in_flight": .int(Int64(inFlight))])
         runs.beginShutdown()
         async let batchesStopped: Void = batches.shutDown(grace: grace)
+        async let detachedRunsStopped: Void = runs.shutDownDetachedRuns(grace: grace)
         async let schedulesStopped: Void = scheduler.shutDown(grace: grace)
         readiness.isReady = false
         async let httpStopped: Void? = http?.shutdown(grace: grace)
         await server.shutdown(grace: grace)
         await httpStopped
         await batchesStopped
+        await detachedRunsStopped
         await schedulesStopped
         runner.process.shutDown()
         inference.shutdown()

@@ -4,8 +4,9 @@ import SkillRuntime
 import SkillhostProtocol
 import Synchronization
 
-/// The notifications of one streamed `skills.run` (docs/PROTOCOL.md), sent on the
-/// connection of the client that asked: `run.started {run_id}` as it is recorded,
+/// The notifications of one streamed `skills.run` or one `runs.attach` (docs/PROTOCOL.md),
+/// sent on the connection of the client that asked: `run.started {run_id}` as it is recorded
+/// (a streamed `skills.run` only),
 /// `run.output {run_id, chunk}` for each piece of
 /// output as text, never splitting a character, and `run.log {run_id, level, message}` for
 /// each line the skill logs.
@@ -24,9 +25,11 @@ final class RunStream: Sendable {
         var decoder = UTF8StreamDecoder()
     }
 
-    /// A stream to the client on `connection`.
-    init(connection: JSONRPCConnectionHandle) {
+    /// A stream to the client on `connection`; of run `runID` when it is known already (an
+    /// attach), else from ``recorded(_:)`` on.
+    init(connection: JSONRPCConnectionHandle, runID: Int64? = nil) {
         self.connection = connection
+        state.withLock { $0.runID = runID }
     }
 
     /// Learns the run's id, once it is recorded and before the skill starts, and sends it as

@@ -133,10 +133,32 @@ enum DaemonHTTPRoutes {
                   failures: [HTTPRouteFailure(.invalidRequest), HTTPRouteFailure(.notFound)],
                   answer: MCPRoute.delete),
         HTTPRoute("GET", "/v1/runs/{id}", .token(.run), "one run in full; a run token sees only the runs it started",
-                  parameters: [.path("id", "the run's id", ["type": "integer", "format": "int64", "minimum": 1])],
+                  parameters: [runIDParameter],
                   responses: [.ok("the run", [.json(JSONSchema.reference(APISchemas.runRecord))])],
                   failures: HTTPRouteFailure.of(GetRunRequest.self), answer: SkillRoutes.run),
+        HTTPRoute("POST", "/v1/runs/{id}/cancel", .token(.run),
+                  "ends a run in flight at once as cancelled; a run token only the runs it started",
+                  parameters: [runIDParameter],
+                  responses: [.ok("whether this cancel ended the run, and its final record",
+                                  [.json(JSONSchema.reference(APISchemas.cancelledRun))])],
+                  failures: HTTPRouteFailure.of(CancelRunRequest.self), answer: RunFollowRoutes.cancel),
+        HTTPRoute("GET", "/v1/runs/{id}/events", .token(.run),
+                  "a run's output and log events from its beginning, live while it runs, then end with its record or error; "
+                      + "a run token only the runs it started",
+                  parameters: [runIDParameter],
+                  responses: [.ok("the run's events", [.eventStream(followEvents)])],
+                  failures: HTTPRouteFailure.of(AttachRunRequest.self), answer: RunFollowRoutes.events),
     ]
+
+    /// The events of a followed run (`runs.attach`), in the order they come.
+    private static let followEvents: KeyValuePairs<String, JSONValue> = [
+        "output": JSONSchema.reference(APISchemas.runOutput), "log": JSONSchema.reference(APISchemas.runLog),
+        "end": JSONSchema.reference(APISchemas.runSummary), "error": JSONSchema.reference(APISchemas.errorBody),
+    ]
+
+    /// A run, by its id.
+    private static let runIDParameter = HTTPRouteParameter.path(
+        "id", "the run's id", ["type": "integer", "format": "int64", "minimum": 1])
 
     /// The events of a streamed run, in the order they come.
     private static let runEvents: KeyValuePairs<String, JSONValue> = [

@@ -37,20 +37,35 @@ enum SkillRoutes {
     /// id, which the registry records with it: a new token given the name of a revoked one
     /// does not read the old one's runs.
     @Sendable static func run(_ request: HTTPRouteRequest) async -> HTTPResponse {
+        let id: Int64
+        switch ownedRunID(of: request) {
+        case let .success(owned): id = owned
+        case let .failure(refusal): return refusal.response
+        }
+        do {
+            return .json(try await request.call(GetRunRequest(runID: id)))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The run id of the request's `{id}`, or the answer refusing it: 400 for an id that is
+    /// not a positive integer; 404 for a run token and a run another caller started, so that
+    /// its existence is not told either (a run is the token's by the token's id, which the
+    /// registry records with it).
+    static func ownedRunID(of request: HTTPRouteRequest) -> Result<Int64, RouteRefusal> {
         let text = request.parameters["id"] ?? ""
         guard let id = Int64(text), id > 0 else {
-            return .failure(.invalidParams, "a run's id is a positive integer, not \"\(text)\"")
+            return .failure(RouteRefusal(.failure(.invalidParams, "a run's id is a positive integer, not \"\(text)\"")))
         }
-        let notFound = HTTPResponse.failure(.notFound, "no run \(id) that this token started")
+        guard let token = request.token, token.scope != .admin else { return .success(id) }
         do {
-            if let token = request.token, token.scope != .admin {
-                guard try request.services.registry.run(id: id)?.callerTokenID == token.id else { return notFound }
+            guard try request.services.registry.run(id: id)?.callerTokenID == token.id else {
+                return .failure(RouteRefusal(.failure(.notFound, "no run \(id) that this token started")))
             }
-            return .json(try await request.call(GetRunRequest(runID: id)))
-        } catch let error as JSONRPCError {
-            return .failure(error)
+            return .success(id)
         } catch {
-            return .failure(.internal, "cannot read run \(id) from the registry: \(error)")
+            return .failure(RouteRefusal(.failure(.internal, "cannot read run \(id) from the registry: \(error)")))
         }
     }
 

@@ -21,7 +21,8 @@ enum SkillctlCommandList {
         .command(RunCommand.self),
         .group(CommandGroup(
             name: "runs", abstract: "the runs the daemon recorded",
-            subcommands: [ListRunsCommand.self, ShowRunCommand.self, ReplayRunCommand.self, DiffRunsCommand.self],
+            subcommands: [ListRunsCommand.self, ShowRunCommand.self, WaitRunCommand.self, AttachRunCommand.self,
+                          CancelRunCommand.self, ReplayRunCommand.self, DiffRunsCommand.self],
             defaultSubcommand: "list")),
         .command(ActiveRunsCommand.self),
         .command(RunLogsCommand.self),

@@ -31,7 +31,7 @@ public enum ErrorKind: String, Sendable, CaseIterable, Codable {
     case timeout
     /// -32007: the skill's worker process died before the run ended.
     case crashed
-    /// -32008: cancelled: its client went away, or the daemon is shutting down.
+    /// -32008: cancelled: its client went away, `runs.cancel` ended it, or the daemon is shutting down.
     case cancelled
     /// -32009: too many runs in flight; retry later.
     case overloaded

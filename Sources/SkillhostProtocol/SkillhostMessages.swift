@@ -8,6 +8,7 @@ public enum SkillhostMessages {
         SetLimitsRequest.self, GrantSkillRequest.self, RemoveSkillRequest.self, SkillExistsRequest.self, WatchSkillsRequest.self,
         DisableSkillRequest.self, EnableSkillRequest.self, DrainSkillRequest.self,
         RunSkillRequest.self,
+        StartRunRequest.self, WaitRunRequest.self, CancelRunRequest.self, AttachRunRequest.self,
         GetRunRequest.self, RunLogsRequest.self, ListRunsRequest.self, ActiveRunsRequest.self, RunsPerMinuteRequest.self,
         ReplayRunRequest.self,
         StartBatchRequest.self, GetBatchRequest.self, ListBatchesRequest.self, BatchItemsRequest.self, CancelBatchRequest.self, WaitBatchRequest.self,

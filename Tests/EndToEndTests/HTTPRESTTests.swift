@@ -115,6 +115,39 @@ struct HTTPRESTTests {
         #expect(try await daemon.stop() == .exited(0))
     }
 
+    @Test("GET /v1/runs/{id}/events follows a run from its beginning, POST /v1/runs/{id}/cancel ends it; another run token sees neither")
+    func followAndCancelOverREST() async throws {
+        let daemon = try await DaemonHarness.servingHTTP(installing: ["writes_numbered", "spins"])
+        let owner = try CurlClient(daemon: daemon, token: try await daemon.createToken("owner", scope: "run"))
+        let other = try CurlClient(daemon: daemon, token: try await daemon.createToken("other", scope: "run"))
+
+        async let ran = owner.post("/v1/skills/writes-numbered/run", json: #""20 50 16""#)
+        let id = try await daemon.waitForRunningRun()
+        try await Task.sleep(for: .milliseconds(300))
+        let followed = try await owner.get("/v1/runs/\(id)/events", headers: ["Accept: text/event-stream"])
+        #expect(followed.status == 200 && followed.headers["content-type"] == "text/event-stream", "\(followed)")
+        let chunks = try followed.events.filter { $0.name == "output" }.map { try JSONValue(parsing: $0.data)["chunk"]?.stringValue ?? "" }
+        let lines = (0..<20).map { String(format: "%06d", $0) + String(repeating: ".", count: 9) + "\n" }
+        #expect(chunks.joined() == lines.joined() + "end\n", "every chunk from the first, though it came late: \(chunks)")
+        #expect(followed.events.last?.name == "end", "\(followed.events)")
+        #expect(try JSONValue(parsing: try #require(followed.events.last).data)["status"] == "succeeded")
+        #expect(try await ran.status == 200)
+        #expect(try await other.get("/v1/runs/\(id)/events").status == 404, "another token's run is not found")
+        #expect(try await owner.get("/v1/runs/99999/events").status == 404)
+
+        async let spun = owner.post("/v1/skills/spins/run", json: "{}")
+        let spinning = try await daemon.waitForRunningRun()
+        #expect(try await other.request("POST", "/v1/runs/\(spinning)/cancel").status == 404)
+        let cancelled = try await owner.request("POST", "/v1/runs/\(spinning)/cancel")
+        #expect(cancelled.status == 200, "\(cancelled)")
+        #expect(try cancelled.json()["cancelled"] == true && cancelled.json()["run"]?["status"] == "cancelled", "\(cancelled)")
+        let answer = try await spun
+        #expect(try answer.json()["error"]?["kind"] == "cancelled", "the run's own request ends with it: \(answer)")
+        let again = try await owner.request("POST", "/v1/runs/\(spinning)/cancel")
+        #expect(try again.status == 200 && again.json()["cancelled"] == false, "\(again)")
+        #expect(try await daemon.stop() == .exited(0))
+    }
+
     @Test("Accept: text/event-stream streams started, output and log events and a final result or error")
     func streamedRun() async throws {
         let daemon = try await DaemonHarness.servingHTTP(installing: ["streams", "failing", "sleeps"])

@@ -22,6 +22,7 @@ import TestSupport
         "raises_sigkill": "raises-sigkill", "exceeds_cpu_time": "exceeds-cpu-time", "spins_until_file": "spins-until-file",
         "closes_descriptors": "closes-descriptors", "says_text": "says-text", "writes_then_logs": "writes-then-logs",
         "fails_with_input": "fails-with-input",
+        "writes_numbered": "writes-numbered",
     ]
 
     /// The fixtures that are safe to `dlopen` here: the `constructor_*` ones crash or hang

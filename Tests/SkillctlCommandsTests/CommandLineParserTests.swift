@@ -52,7 +52,7 @@ struct CommandLineParserTests {
     @Test("unknown options name the command and what it takes")
     func unknownOption() throws {
         let run = try usageError("run", "echo", "--bogus")
-        #expect(run.message == "unknown option --bogus for `skillctl run` (it takes --model, --stream, --timeout, --timeout-ms)")
+        #expect(run.message == "unknown option --bogus for `skillctl run` (it takes --detach, --model, --stream, --timeout, --timeout-ms)")
         #expect(run.description.hasSuffix("see `skillctl run --help`"))
         #expect(try usageError("status", "--all").message == "unknown option --all for `skillctl status` (it takes none)")
         #expect(try usageError("list", "--all").message == "unknown option --all for `skillctl list` (it takes --names)")
@@ -196,6 +196,21 @@ struct CommandLineParserTests {
         let items = try command(BatchItemsCommand.self, "batch", "items", "3", "--status", "failed")
         #expect(items.status == "failed")
         #expect(try usageError("batch", "show", "-2").message.hasPrefix("unknown option -2"))
+    }
+
+    @Test("run --detach and the runs commands that follow a run read their arguments and options")
+    func detachedRuns() throws {
+        let detached = try command(RunCommand.self, "run", "echo", "{}", "--detach", "--timeout", "5")
+        #expect(detached.detach && !detached.stream && detached.timeoutMilliseconds == 5_000)
+        #expect(try usageError("run", "echo", "--detach", "--stream").message.contains("--stream"))
+        let wait = try command(WaitRunCommand.self, "runs", "wait", "7", "--timeout", "0.5")
+        #expect(wait.runID == 7 && wait.timeoutMilliseconds == 500)
+        #expect(try command(WaitRunCommand.self, "runs", "wait", "7", "--timeout-ms", "20").timeoutMilliseconds == 20)
+        #expect(try command(WaitRunCommand.self, "runs", "wait", "7").timeoutMilliseconds == nil)
+        #expect(try usageError("runs", "wait", "7", "--timeout", "1", "--timeout-ms", "1").message.contains("--timeout"))
+        #expect(try command(AttachRunCommand.self, "runs", "attach", "7").runID == 7)
+        #expect(try command(CancelRunCommand.self, "runs", "cancel", "7").runID == 7)
+        #expect(try usageError("runs", "cancel").message.contains("ID"))
     }
 
     @Test("schedule commands read their arguments and options")

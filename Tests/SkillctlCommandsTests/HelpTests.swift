@@ -83,7 +83,7 @@ struct HelpTests {
         func usage(_ path: String) throws -> String {
             HelpText.usageLine(of: try #require(SkillctlCommandList.parser.leaves.first { $0.path == path }))
         }
-        #expect(try usage("run") == "skillctl run SKILL [INPUT|-|@FILE] [--timeout SECONDS | --timeout-ms MS] [--model NAME] [--stream]")
+        #expect(try usage("run") == "skillctl run SKILL [INPUT|-|@FILE] [--timeout SECONDS | --timeout-ms MS] [--model NAME] [--stream | --detach]")
         #expect(try usage("runs list") == "skillctl runs [list] [--skill S] [--status ST] [--limit N] [--before ID]")
         #expect(try usage("schedules add").hasPrefix("skillctl schedules add SKILL [INPUT|@FILE] --cron EXPR [--tz ZONE]"))
         #expect(try usage("remove") == "skillctl remove NAME[@VERSION] [--version V]")

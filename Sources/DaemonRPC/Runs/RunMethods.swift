@@ -14,6 +14,10 @@ struct RunMethods: Sendable {
     /// Registers the handlers of these methods.
     func register(in handlers: inout RequestHandlers) {
         handlers.register(RunSkillRequest.self) { request, call in try await run(request, call: call) }
+        handlers.register(StartRunRequest.self) { request, call in try await start(request, call: call) }
+        handlers.register(WaitRunRequest.self) { request, _ in try await wait(request) }
+        handlers.register(CancelRunRequest.self) { request, _ in try await cancel(request) }
+        handlers.register(AttachRunRequest.self) { request, call in try await attach(request, call: call) }
         handlers.register(GetRunRequest.self) { request, _ in RecordEncoding.json(try run(id: request.runID)) }
         handlers.register(ListRunsRequest.self) { request, _ in try list(request) }
         handlers.register(RunLogsRequest.self) { request, _ in try logs(request) }
@@ -22,12 +26,85 @@ struct RunMethods: Sendable {
         handlers.register(ReplayRunRequest.self) { request, call in try await replay(request, call: call) }
     }
 
-    private func run(_ request: RunSkillRequest, call: JSONRPCCall) async throws -> RunResult {
-        let timeout = try Self.timeout(request.timeoutMilliseconds)
-        var run = RunRequest(
-            skill: request.skill, input: request.input ?? .object([:]), model: request.model, timeout: timeout,
+    /// What a client asks to run: `skills.run`'s and `runs.start`'s params, in its name.
+    private static func runRequest(skill: String, input: JSONValue?, model: String?, timeoutMilliseconds: Int64?,
+                                   call: JSONRPCCall) throws(ServiceError) -> RunRequest {
+        RunRequest(
+            skill: skill, input: input ?? .object([:]), model: model, timeout: try timeout(timeoutMilliseconds),
             trigger: "rpc", callerUID: call.caller.process?.uid, callerPID: call.caller.process?.pid,
             callerToken: call.caller.credentialName, callerTokenID: call.caller.credentialID)
+    }
+
+    private func start(_ request: StartRunRequest, call: JSONRPCCall) async throws -> StartedRun {
+        let record = try await runs.start(Self.runRequest(
+            skill: request.skill, input: request.input, model: request.model,
+            timeoutMilliseconds: request.timeoutMilliseconds, call: call))
+        return StartedRun(runID: record.id, status: record.status.rawValue)
+    }
+
+    /// The run's final record, or, when `timeout_ms` passes first, its record as it is then.
+    private func wait(_ request: WaitRunRequest) async throws -> JSONValue {
+        let timeout = try request.timeoutMilliseconds.map { (milliseconds) throws(ServiceError) -> Duration in
+            guard milliseconds >= 0 else { throw ServiceError.invalidParams("timeout_ms must be at least 0, not \(milliseconds)") }
+            return .milliseconds(milliseconds)
+        }
+        if let journal = runs.journal(of: request.runID) {
+            let ended = await withTaskGroup(of: RunRecord?.self) { group in
+                group.addTask { await journal.end() }
+                if let timeout {
+                    group.addTask {
+                        try? await Task.sleep(for: timeout)
+                        return nil
+                    }
+                }
+                defer { group.cancelAll() }
+                return await group.next() ?? nil
+            }
+            if let ended { return RecordEncoding.json(ended) }
+        }
+        return RecordEncoding.json(try run(id: request.runID))
+    }
+
+    /// Cancels a run in flight and answers its final record, and whether this cancel ended
+    /// it: not when it had ended already, or ended otherwise before the cancel reached it.
+    private func cancel(_ request: CancelRunRequest) async throws -> CancelledRun {
+        guard let journal = runs.journal(of: request.runID) else {
+            return CancelledRun(cancelled: false, run: RecordEncoding.json(try run(id: request.runID)))
+        }
+        journal.cancel()
+        let record = try await journal.end() ?? run(id: request.runID)
+        return CancelledRun(cancelled: record.status == .cancelled, run: RecordEncoding.json(record))
+    }
+
+    /// Sends the run's events from its beginning on this connection, then answers its final
+    /// record without its input and output (the output came as notifications): live from its
+    /// journal while it runs, from the registry once it has ended.
+    private func attach(_ request: AttachRunRequest, call: JSONRPCCall) async throws -> JSONValue {
+        let stream = RunStream(connection: call.connection, runID: request.runID)
+        if let journal = runs.journal(of: request.runID) {
+            switch journal.follow({ stream.send($0) }) {
+            case let .following(follower):
+                let ended = await journal.end()
+                journal.unfollow(follower)
+                let record = try ended ?? run(id: request.runID)
+                stream.finish(record)
+                return RecordEncoding.json(record, includePayloads: false)
+            case .ended:
+                break
+            }
+        }
+        let record = try run(id: request.runID)
+        for line in try registry.logs(runID: record.id) ?? [] {
+            call.connection.notify(RunLogNotification(runID: record.id, level: line.level.rawValue, message: line.message))
+        }
+        stream.finish(record)
+        return RecordEncoding.json(record, includePayloads: false)
+    }
+
+    private func run(_ request: RunSkillRequest, call: JSONRPCCall) async throws -> RunResult {
+        var run = try Self.runRequest(
+            skill: request.skill, input: request.input, model: request.model,
+            timeoutMilliseconds: request.timeoutMilliseconds, call: call)
         var stream: RunStream?
         if request.stream == true {
             let runStream = RunStream(connection: call.connection)

@@ -14,7 +14,8 @@ package enum APISchemas {
         errorBody: errorBodySchema,
         skillRecord: skillRecordSchema, skillGrants: skillGrantsSchema,
         skillList: JSONSchema.record(["skills": JSONSchema.array(of: JSONSchema.reference(skillRecord))]),
-        runRecord: runRecordSchema, runError: runErrorSchema, tokenCounts: tokenCountsSchema, runResult: runResultSchema,
+        runRecord: runRecordSchema, runSummary: runSummarySchema, cancelledRun: cancelledRunSchema,
+        runError: runErrorSchema, tokenCounts: tokenCountsSchema, runResult: runResultSchema,
         runStarted: JSONSchema.described(JSONSchema.record(["run_id": JSONSchema.int64]),
                                          "a started event: the run is recorded and its skill starts"),
         runOutput: JSONSchema.described(JSONSchema.record(["run_id": JSONSchema.int64, "chunk": JSONSchema.string]),
@@ -41,6 +42,10 @@ package enum APISchemas {
     package static let runRecord = "RunRecord"
     /// A run record's `error`.
     package static let runError = "RunError"
+    /// A run record without its input and output: `runs.list`'s, `runs.attach`'s answer.
+    package static let runSummary = "RunSummary"
+    /// What `runs.cancel` answers.
+    package static let cancelledRun = "CancelledRun"
     /// A run's token usage.
     package static let tokenCounts = "TokenCounts"
     /// What a successful `skills.run` answers: a streamed run's `result` event.
@@ -106,7 +111,18 @@ package enum APISchemas {
         "cpu_seconds_per_run": JSONSchema.described(JSONSchema.nullable(JSONSchema.integer), "null: the daemon's default"),
     ]), "what a skill's workers may do beyond the sandbox's defaults")
 
-    private static let runRecordSchema = JSONSchema.described(JSONSchema.record([
+    private static let runRecordSchema = JSONSchema.described(JSONSchema.record(runRecordProperties), "a run in full")
+
+    private static let runSummarySchema = JSONSchema.described(
+        JSONSchema.record(runRecordProperties.filter { !["input", "output", "output_kind"].contains($0.key) }),
+        "a run without its input and output")
+
+    private static let cancelledRunSchema = JSONSchema.described(JSONSchema.record([
+        "cancelled": ["type": "boolean"],
+        "run": JSONSchema.reference(runRecord),
+    ]), "whether this cancel ended the run (false: it had ended already), and its final record")
+
+    private static let runRecordProperties: [String: JSONValue] = [
         "run_id": JSONSchema.int64,
         "skill": JSONSchema.string,
         "version": JSONSchema.string,
@@ -130,7 +146,7 @@ package enum APISchemas {
         "batch_item": JSONSchema.nullable(JSONSchema.integer),
         "schedule_id": JSONSchema.nullable(JSONSchema.int64),
         "replay_of": JSONSchema.described(JSONSchema.nullable(JSONSchema.int64), "the run whose input a replay ran again"),
-    ]), "a run in full")
+    ]
 
     private static let runErrorSchema = JSONSchema.record([
         "kind": JSONSchema.enumeration(of: ErrorKind.self), "message": JSONSchema.string,

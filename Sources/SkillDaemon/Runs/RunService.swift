@@ -83,9 +83,12 @@ public final class RunService: Sendable {
     /// Where the runs that end are counted; nil: nowhere.
     private let metrics: DaemonMetrics?
     private let runsInFlight = Atomic<Int>(0)
-    /// The runs recorded and not yet ended, by id. A `Mutex`: it is changed twice per run and
-    /// read whole, by tasks of any thread, never across a suspension.
-    private let activeRunTable = Mutex<[Int64: ActiveRun]>([:])
+    /// The runs recorded and not yet ended, by id, each with its journal. A `Mutex`: it is
+    /// changed twice per run and read whole, by tasks of any thread, never across a suspension.
+    private let activeRunTable = Mutex<[Int64: (run: ActiveRun, journal: RunJournal)]>([:])
+    /// The ids of the detached runs in flight (``start(_:)``): what the daemon's stop waits
+    /// for and then cancels. A `Mutex` for the same reasons as the table's.
+    private let detachedRuns = Mutex<Set<Int64>>([])
     private let shuttingDown = Atomic<Bool>(false)
     /// Each skill's gate for new runs and its counters since the daemon started.
     public let activity: SkillActivity
@@ -108,7 +111,55 @@ public final class RunService: Sendable {
 
     /// The runs recorded and not yet ended, oldest first.
     public var runsInProgress: [ActiveRun] {
-        activeRunTable.withLock { Array($0.values) }.sorted { $0.runID < $1.runID }
+        activeRunTable.withLock { $0.values.map(\.run) }.sorted { $0.runID < $1.runID }
+    }
+
+    /// The journal of run `id` while it is in flight: its events so far, to follow, wait
+    /// for its end and cancel it by; nil once it has ended (its record says how).
+    public func journal(of id: Int64) -> RunJournal? {
+        activeRunTable.withLock { $0[id]?.journal }
+    }
+
+    /// Starts a detached run: records it and returns its record (`running`) once it is
+    /// recorded, while the run goes on in a task of its own, whoever asked for it, until it
+    /// ends, it is cancelled (``RunJournal/cancel()``) or the daemon stops
+    /// (``shutDownDetachedRuns(grace:)``).
+    /// - Throws: as ``run(_:)``, when no run could be started.
+    public func start(_ request: RunRequest) async throws(ServiceError) -> RunRecord {
+        let started: Result<RunRecord, ServiceError> = await withCheckedContinuation { continuation in
+            let answer = Mutex<CheckedContinuation<Result<RunRecord, ServiceError>, Never>?>(continuation)
+            var run = request
+            let recordedID = Mutex<Int64?>(nil)
+            run.onRecorded = { record in
+                recordedID.withLock { $0 = record.id }
+                self.detachedRuns.withLock { _ = $0.insert(record.id) }
+                request.onRecorded?(record)
+                answer.withLock { $0.take() }?.resume(returning: .success(record))
+            }
+            Task {
+                do throws(ServiceError) {
+                    _ = try await self.run(run)
+                } catch {
+                    answer.withLock { $0.take() }?.resume(returning: .failure(error))
+                }
+                if let id = recordedID.withLock({ $0 }) { _ = self.detachedRuns.withLock { $0.remove(id) } }
+            }
+        }
+        return try started.get()
+    }
+
+    /// Gives the detached runs in flight up to `grace` to end, then cancels the rest, which
+    /// are recorded `interrupted` (after ``beginShutdown()``), and waits for their records.
+    public func shutDownDetachedRuns(grace: Duration) async {
+        let clock = ContinuousClock()
+        let deadline = clock.now + grace
+        while !detachedRuns.withLock({ $0.isEmpty }), clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        for id in detachedRuns.withLock({ $0 }) { journal(of: id)?.cancel() }
+        while !detachedRuns.withLock({ $0.isEmpty }) {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     /// From now on, a cancelled run is recorded as `interrupted` (the daemon is going
@@ -175,29 +226,50 @@ public final class RunService: Sendable {
         } catch {
             throw .internal("cannot record the run in the registry: \(error)")
         }
-        request.onRecorded?(record)
+        let journal = RunJournal()
         activeRunTable.withLock { table in
-            table[record.id] = ActiveRun(
+            table[record.id] = (ActiveRun(
                 runID: record.id, skill: skill.name, version: skill.version, model: model, trigger: request.trigger,
                 startedAt: started, callerUID: request.callerUID, callerPID: request.callerPID,
                 callerToken: request.callerToken, batchID: request.batchID,
-                scheduleID: request.scheduleID)
+                scheduleID: request.scheduleID), journal)
         }
         defer { _ = activeRunTable.withLock { $0.removeValue(forKey: record.id) } }
+        request.onRecorded?(record)
 
+        let events = request.events
+        let invocation = Invocation(
+            input: Array(inputText.utf8), model: model, timeout: timeout,
+            events: { event in
+                journal.record(event)
+                events?(event)
+            },
+            owner: InvocationOwner(skill: "\(skill.name)@\(skill.version)", runID: record.id))
         let clock = ContinuousClock()
         let begin = clock.now
-        let report = await runner.run(
-            skill, path: path,
-            invocation: Invocation(input: Array(inputText.utf8), model: model, timeout: timeout,
-                                   events: request.events,
-                                   owner: InvocationOwner(skill: "\(skill.name)@\(skill.version)", runID: record.id)))
+        // The invocation runs in a task of its own, which `runs.cancel` cancels through the
+        // journal as the caller's cancellation does: both trap it and kill a worker running it.
+        let runner = self.runner
+        let invocationTask = Task { await runner.run(skill, path: path, invocation: invocation) }
+        journal.started { invocationTask.cancel() }
+        let report = await withTaskCancellationHandler {
+            await invocationTask.value
+        } onCancel: {
+            invocationTask.cancel()
+        }
         let duration = clock.now - begin
         if skill.isolation == .inprocess, case .failure = report.outcome { warnIfStuck(record) }
 
-        let finished = try await finish(record, report: report, duration: duration)
-        ended = (finished.status == .succeeded, duration)
-        return finished
+        do {
+            let finished = try await finish(record, report: report, duration: duration,
+                                            cancelledByRequest: journal.wasCancelled)
+            ended = (finished.status == .succeeded, duration)
+            journal.finish(finished)
+            return finished
+        } catch {
+            journal.finish(nil)
+            throw error
+        }
     }
 
     /// Logs a warning when the in-process skill thread of `record`, a run that just ended,
@@ -213,7 +285,9 @@ public final class RunService: Sendable {
 
     /// Records the run's final state; the registry writes it by group commit with the other
     /// runs ending now, and the caller is answered once it is committed.
-    private func finish(_ record: RunRecord, report: InvocationReport, duration: Duration) async throws(ServiceError) -> RunRecord {
+    /// A run cancelled by `runs.cancel` (`cancelledByRequest`) says so, not that its caller went away.
+    private func finish(_ record: RunRecord, report: InvocationReport, duration: Duration,
+                        cancelledByRequest: Bool) async throws(ServiceError) -> RunRecord {
         var completion = RunCompletion(
             status: .succeeded, output: nil, errorKind: nil, errorMessage: nil, usage: report.usage,
             finishedAt: Date(), duration: duration, logs: report.logs)
@@ -225,6 +299,10 @@ public final class RunService: Sendable {
                 completion.status = .interrupted
                 completion.errorKind = .interrupted
                 completion.errorMessage = "skillhostd shut down before the run finished"
+            } else if case .cancelled = failure, cancelledByRequest {
+                completion.status = .cancelled
+                completion.errorKind = .cancelled
+                completion.errorMessage = "the run was cancelled by runs.cancel (skillctl runs cancel)"
             } else {
                 completion.status = failure.runStatus
                 completion.errorKind = failure.kind

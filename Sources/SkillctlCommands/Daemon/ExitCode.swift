@@ -28,6 +28,8 @@ package enum ExitCode: Int32, CaseIterable {
     case overloaded = 9
     /// The skill refused its input.
     case invalidInput = 10
+    /// The run is still going: `runs wait --timeout` passed first.
+    case stillRunning = 11
 
     /// The daemon's error kinds that end skillctl with this status: the one place that
     /// maps kinds to statuses. Kinds listed under no status end with ``failed``.
@@ -41,7 +43,7 @@ package enum ExitCode: Int32, CaseIterable {
         case .crashed: [.crashed]
         case .overloaded: [.overloaded, .tooManyConnections]
         case .invalidInput: [.invalidInput]
-        case .success, .failed, .unreachable: []
+        case .success, .failed, .unreachable, .stillRunning: []
         }
     }
 
@@ -61,6 +63,7 @@ package enum ExitCode: Int32, CaseIterable {
         case .crashed: "the skill's process died"
         case .overloaded: "no room now; retry later"
         case .invalidInput: "the skill refused its input"
+        case .stillRunning: "the run is still going (runs wait with --timeout)"
         }
         return kinds.isEmpty ? words : "\(words) (\(kinds))"
     }

@@ -4,9 +4,9 @@ import JSONRPC
 import SkillhostProtocol
 import Synchronization
 
-/// Carries out `skillctl run --stream`: prints the run's output as the daemon streams it
-/// (`run.output` notifications) and its log lines on standard error (`run.log`), then ends
-/// with the run's status.
+/// Carries out `skillctl run --stream` and `skillctl runs attach`: prints the run's output as
+/// the daemon streams it (`run.output` notifications) and its log lines on standard error
+/// (`run.log`), then ends with the run's status.
 enum StreamedRun {
     /// Calls `skills.run` with `stream: true` at `socketPath` and returns skillctl's exit status.
     ///
@@ -18,6 +18,27 @@ enum StreamedRun {
     /// `explaining` says a daemon error in the command's terms, as ``Console/report(_:json:explaining:)``.
     static func run(_ request: RunSkillRequest, at socketPath: String, json: Bool,
                     explaining: (JSONRPCError) -> String?) async -> ExitCode {
+        await follow(request, at: socketPath, json: json, explaining: explaining) { answer in
+            if json { Console.output(answer.json.serialized()) }
+            return .success
+        }
+    }
+
+    /// Carries out `skillctl runs attach ID`: prints run `runID`'s output and log lines as
+    /// ``run(_:at:json:explaining:)`` does, from its beginning (`runs.attach`), and ends
+    /// with the run's outcome (``RunEnding``).
+    static func attach(to runID: Int64, at socketPath: String, json: Bool) async -> ExitCode {
+        await follow(AttachRunRequest(runID: runID), at: socketPath, json: json, explaining: { _ in nil }) { answer in
+            RunEnding.finish(answer.result, json: json, printsOutput: false)
+        }
+    }
+
+    /// Sends `request` at `socketPath`, printing the run notifications that come before its
+    /// answer, and ends as `ending` says of the answer.
+    private static func follow<Request: SkillhostRequest>(
+        _ request: Request, at socketPath: String, json: Bool, explaining: (JSONRPCError) -> String?,
+        ending: (Answer<Request>) -> ExitCode
+    ) async -> ExitCode {
         let printer = StreamPrinter(json: json)
         do {
             let client = try JSONRPCClient(socketPath: socketPath) { method, params in
@@ -26,8 +47,7 @@ enum StreamedRun {
             defer { client.close() }
             let answer = try await client.send(request)
             printer.finish()
-            if json { Console.output(answer.json.serialized()) }
-            return .success
+            return ending(answer)
         } catch {
             printer.finish()
             return Console.report(error, json: json, explaining: explaining)

@@ -379,3 +379,132 @@ public struct ReplayRunRequest: SkillhostRequest {
         case timeoutMilliseconds = "timeout_ms"
     }
 }
+
+/// `runs.start`: starts a detached run and answers with its id at once.
+public struct StartRunRequest: SkillhostRequest {
+    public static let method = "runs.start"
+    public static let summary = "starts a detached run of a skill and answers its id at once; the run goes on whoever asked"
+    public static let errorKinds: [ErrorKind] = [.notFound, .overloaded, .invalidParams]
+    public typealias Result = StartedRun
+
+    /// `NAME` or `NAME@VERSION`.
+    public var skill: String
+    /// The skill's input; `nil`: `{}`.
+    public var input: JSONValue?
+    /// The model the skill's inference calls use when they name none; `nil`: the default.
+    public var model: String?
+    /// The run's deadline; `nil`: the daemon's.
+    public var timeoutMilliseconds: Int64?
+
+    /// A request as given.
+    public init(skill: String, input: JSONValue? = nil, model: String? = nil, timeoutMilliseconds: Int64? = nil) {
+        self.skill = skill
+        self.input = input
+        self.model = model
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case skill, input, model
+        case timeoutMilliseconds = "timeout_ms"
+    }
+}
+
+/// What `runs.start` answers: the run, recorded and under way.
+public struct StartedRun: Codable, Sendable {
+    /// The run's id, to wait for, attach to or cancel it by.
+    public var runID: Int64
+    /// `running`.
+    public var status: String
+
+    /// An answer as given.
+    public init(runID: Int64, status: String) {
+        self.runID = runID
+        self.status = status
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case status
+        case runID = "run_id"
+    }
+}
+
+/// `runs.wait`: waits for a run's end, or for a while.
+public struct WaitRunRequest: SkillhostRequest {
+    public static let method = "runs.wait"
+    public static let summary = "waits for a run to end and answers its record; with timeout_ms, the record as it is then (status running)"
+    public static let errorKinds: [ErrorKind] = [.notFound, .invalidParams]
+    /// A run record.
+    public typealias Result = JSONValue
+
+    /// The run's id.
+    public var runID: Int64
+    /// How long to wait at most; `nil`: until the run ends.
+    public var timeoutMilliseconds: Int64?
+
+    /// A request as given.
+    public init(runID: Int64, timeoutMilliseconds: Int64? = nil) {
+        self.runID = runID
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case runID = "run_id"
+        case timeoutMilliseconds = "timeout_ms"
+    }
+}
+
+/// `runs.cancel`: ends a run in flight as `cancelled`.
+public struct CancelRunRequest: SkillhostRequest {
+    public static let method = "runs.cancel"
+    public static let summary = "ends a run in flight at once as cancelled (its invocation trapped, a worker killed) and answers its record"
+    public static let errorKinds: [ErrorKind] = [.notFound]
+    public typealias Result = CancelledRun
+
+    /// The run's id.
+    public var runID: Int64
+
+    /// A request as given.
+    public init(runID: Int64) {
+        self.runID = runID
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case runID = "run_id"
+    }
+}
+
+/// What `runs.cancel` answers.
+public struct CancelledRun: Codable, Sendable {
+    /// Whether this cancel ended the run; false when it had ended already.
+    public var cancelled: Bool
+    /// The run's final record.
+    public var run: JSONValue
+
+    /// An answer as given.
+    public init(cancelled: Bool, run: JSONValue) {
+        self.cancelled = cancelled
+        self.run = run
+    }
+}
+
+/// `runs.attach`: a run's output and log lines from its beginning, then its end.
+public struct AttachRunRequest: SkillhostRequest {
+    public static let method = "runs.attach"
+    public static let summary = "sends a run's run.output and run.log from its beginning, live while it runs, and answers its final record"
+    public static let errorKinds: [ErrorKind] = [.notFound]
+    /// The run's final record, without its input and output.
+    public typealias Result = JSONValue
+
+    /// The run's id.
+    public var runID: Int64
+
+    /// A request as given.
+    public init(runID: Int64) {
+        self.runID = runID
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case runID = "run_id"
+    }
+}

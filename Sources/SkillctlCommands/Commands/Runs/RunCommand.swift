@@ -17,10 +17,14 @@ struct RunCommand: DaemonRequestCommand, Equatable {
         run's log lines on standard error; with --json, each notification is a line of JSON before the result. \
         Interrupting skillctl cancels the run.
         """)
+    static let detach = Flag("--detach", help: """
+        start the run and print its id at once; the run goes on in the daemon after skillctl exits \
+        (`runs wait`, `runs attach`, `runs cancel` ID)
+        """)
 
     static let declaration = CommandDeclaration(
         name: "run",
-        abstract: "runs a skill and prints its output (with --stream, as it is produced)",
+        abstract: "runs a skill and prints its output (with --stream, as it is produced; with --detach, its run id)",
         discussion: """
             Runs SKILL (NAME or NAME@VERSION) and prints its output: a JSON string raw,
             any other JSON value pretty-printed.
@@ -30,8 +34,8 @@ struct RunCommand: DaemonRequestCommand, Equatable {
             likely typo. `-` reads it from standard input, `@FILE` from a file (text that is
             not JSON loses one trailing newline). Without INPUT the skill gets {}.
             """,
-        arguments: [skill, input], options: [timeout, timeoutMilliseconds, model, stream],
-        exclusiveOptions: [[timeout, timeoutMilliseconds]])
+        arguments: [skill, input], options: [timeout, timeoutMilliseconds, model, stream, detach],
+        exclusiveOptions: [[timeout, timeoutMilliseconds], [stream, detach]])
 
     /// `NAME` or `NAME@VERSION`.
     var skill: String
@@ -45,6 +49,8 @@ struct RunCommand: DaemonRequestCommand, Equatable {
     var model: String?
     /// `--stream`.
     var stream: Bool
+    /// `--detach`.
+    var detach: Bool
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
         skill = try arguments.required(Self.skill)
@@ -54,6 +60,7 @@ struct RunCommand: DaemonRequestCommand, Equatable {
         typedTimeout = TypedTimeout(arguments, seconds: Self.timeout, milliseconds: Self.timeoutMilliseconds)
         model = try arguments.value(Self.model)
         stream = arguments.isSet(Self.stream)
+        detach = arguments.isSet(Self.detach)
     }
 
     func request(in context: CommandContext) throws(UsageError) -> RunSkillRequest {
@@ -69,8 +76,10 @@ struct RunCommand: DaemonRequestCommand, Equatable {
         typedTimeout?.explanation(of: error)
     }
 
-    /// With `--stream`, prints the output as it comes; else the one answer.
+    /// With `--stream`, prints the output as it comes; with `--detach`, the run's id; else
+    /// the one answer.
     func execute(in context: CommandContext) async -> ExitCode {
+        if detach { return await start(in: context) }
         guard stream else { return await send(in: context) }
         do {
             return await StreamedRun.run(try request(in: context), at: context.socketPath, json: context.json,
@@ -78,6 +87,27 @@ struct RunCommand: DaemonRequestCommand, Equatable {
         } catch {
             Console.error(error.description)
             return .usage
+        }
+    }
+
+    /// Starts the run detached (`runs.start`) and prints its id (`--json`: the answer).
+    private func start(in context: CommandContext) async -> ExitCode {
+        let run: RunSkillRequest
+        do {
+            run = try request(in: context)
+        } catch {
+            Console.error(error.description)
+            return .usage
+        }
+        do {
+            let client = try JSONRPCClient(socketPath: context.socketPath)
+            defer { client.close() }
+            let answer = try await client.send(StartRunRequest(
+                skill: run.skill, input: run.input, model: run.model, timeoutMilliseconds: run.timeoutMilliseconds))
+            Console.output(context.json ? answer.json.serialized() : "\(answer.result.runID)")
+            return .success
+        } catch {
+            return Console.report(error, json: context.json, explaining: explain)
         }
     }
 }
