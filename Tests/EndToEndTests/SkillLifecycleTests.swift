@@ -33,12 +33,15 @@ struct SkillLifecycleTests {
         }
     }
 
+    // The runs in flight last 12 s: beside the whole suite, a client took seconds to see two
+    // runs of 3 s in flight, or to ask for a drain before they ended.
+
     @Test("disable: runs in flight finish, new runs and batches are refused with how to enable, a running batch's later items fail; enable runs again")
     func disableAndEnable() async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere)
         #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
-        let inFlight = Task { try await daemon.skillctl("run", "sleeps", "3000") }
-        let batch = try await daemon.call("batches.start", ["skill": "sleeps", "items": [3000, 1, 1], "parallelism": 1])
+        let inFlight = Task { try await daemon.skillctl("run", "sleeps", "12000") }
+        let batch = try await daemon.call("batches.start", ["skill": "sleeps", "items": [12000, 1, 1], "parallelism": 1])
         let batchID = try #require(batch["batch_id"]?.int64Value)
         try await waitForInFlight(2, of: "sleeps", on: daemon)
 
@@ -95,7 +98,7 @@ struct SkillLifecycleTests {
     func drainAndRestart() async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere)
         #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
-        let runs = (0..<2).map { _ in Task { try await daemon.call("skills.run", ["skill": "sleeps", "input": 3000]) } }
+        let runs = (0..<2).map { _ in Task { try await daemon.call("skills.run", ["skill": "sleeps", "input": 12000]) } }
         try await waitForInFlight(2, of: "sleeps", on: daemon)
 
         let drain = try await daemon.skillctl("--json", "skills", "drain", "sleeps", "--timeout", "30")
@@ -125,7 +128,7 @@ struct SkillLifecycleTests {
     func drainTimeout() async throws {
         let daemon = try await DaemonHarness(inferenceURL: nowhere)
         #expect(try await daemon.skillctl("install", try await FixtureSkills.path(for: "sleeps")).status == 0)
-        let run = Task { try await daemon.call("skills.run", ["skill": "sleeps", "input": 3000]) }
+        let run = Task { try await daemon.call("skills.run", ["skill": "sleeps", "input": 12000]) }
         try await waitForInFlight(1, of: "sleeps", on: daemon)
         let drain = try await daemon.skillctl("skills", "drain", "sleeps", "--timeout", "0.1")
         #expect(drain.status == 1, "\(drain.standardOutput)\(drain.standardError)")
